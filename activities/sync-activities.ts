@@ -1,0 +1,212 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { Kysely } from 'kysely';
+import type { Connector } from '../connectors/connector';
+import type { ConnectorRegistry } from '../connectors/registry';
+import { findConnectionById, recordConnectionSync, setConnectionStatus } from '../db/repositories/connections';
+import { upsertMetrics } from '../db/repositories/marketing-metrics';
+import { addPageToSyncLog, closeSyncLog, findSyncLog, openSyncLog } from '../db/repositories/sync-logs';
+import type { Connection, Database } from '../db/schema';
+import type { DataSource } from '../domain/connection';
+import { FailureType } from '../domain/errors';
+import type { PlatformId, StreamKind } from '../domain/platforms';
+import { type DateWindow, trailingWindow } from '../domain/sync';
+import type { SyncMetrics } from '../observability/sync-metrics';
+import type { CredentialVault } from '../security/credential-vault';
+import { toPlatformFailure } from './platform-failure';
+
+export interface SyncActivityDeps {
+  db: Kysely<Database>;
+  vault: CredentialVault;
+  connectors: ConnectorRegistry;
+  metrics: SyncMetrics;
+  settings: {
+    defaultWindowDays: number;
+    /** Records per platform request; the connector's default when unset. */
+    pageSize?: number;
+    /** How long one `syncStreamPages` call works before handing progress back to the workflow. */
+    chunkBudgetMs: number;
+  };
+  now?: () => Date;
+}
+
+export interface StartSyncInput {
+  connectionId: string;
+  window?: DateWindow;
+}
+
+export interface SyncPlan {
+  syncLogId: string;
+  platform: PlatformId;
+  source: DataSource;
+  streams: StreamKind[];
+  window: DateWindow;
+}
+
+export interface SyncStreamPagesInput {
+  syncLogId: string;
+  connectionId: string;
+  source: DataSource;
+  stream: StreamKind;
+  window: DateWindow;
+  /** Where the previous call left off; null for the stream's first page. */
+  cursor: string | null;
+}
+
+export interface SyncChunkResult {
+  cursor: string | null;
+  done: boolean;
+  pages: number;
+  recordsFetched: number;
+  recordsWritten: number;
+  bytesRead: number;
+}
+
+export interface FinishSyncInput {
+  syncLogId: string;
+  connectionId: string;
+  status: 'completed' | 'failed' | 'cancelled';
+  error?: string;
+  /** The failure's type, so an auth failure can mark the connection for re-authorisation. */
+  failureType?: string;
+}
+
+/** Heartbeat details of `syncStreamPages`: progress for the Web UI. Never records or credentials. */
+export interface SyncHeartbeat {
+  stream: StreamKind;
+  cursor: string | null;
+  pages: number;
+  recordsWritten: number;
+}
+
+export function createSyncActivities(deps: SyncActivityDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  async function loadConnection(connectionId: string): Promise<Connection> {
+    const connection = await findConnectionById(deps.db, connectionId);
+    if (!connection) {
+      throw ApplicationFailure.create({ type: FailureType.ConnectionNotFound, message: `Connection ${connectionId} no longer exists`, nonRetryable: true });
+    }
+    return connection;
+  }
+
+  /** Credentials are decrypted here, inside the activity, and never leave it. */
+  function connectorFor(connection: Connection, source: DataSource): Connector {
+    const credentials = source === 'live' ? deps.vault.open(connection.id, connection.credentials_ciphertext) : {};
+    return deps.connectors.create({ platform: connection.platform, source, accountId: connection.account_id, credentials });
+  }
+
+  return {
+    /** Decides the source, streams and window of a sync and opens its log row (idempotent per run). */
+    async startSync(input: StartSyncInput): Promise<SyncPlan> {
+      const execution = Context.current().info.workflowExecution;
+      if (!execution) throw ApplicationFailure.nonRetryable('startSync runs only inside a connection sync workflow');
+      const info = Context.current().info;
+      const connection = await loadConnection(input.connectionId);
+      if (connection.status !== 'active') {
+        throw ApplicationFailure.create({
+          type: FailureType.ConnectionMisconfigured,
+          message: `Connection ${connection.id} is ${connection.status}; it cannot sync until it is active again`,
+          nonRetryable: true,
+        });
+      }
+      const hasLive = deps.connectors.hasLiveConnector(connection.platform);
+      if (connection.data_mode === 'live' && !hasLive) {
+        throw ApplicationFailure.create({
+          type: FailureType.ConnectionMisconfigured,
+          message: `${connection.platform} has no live connector yet; use data_mode mock, auto or hybrid`,
+          nonRetryable: true,
+        });
+      }
+      const source: DataSource = connection.data_mode === 'mock' || !hasLive ? 'mock' : 'live';
+      const window = input.window ?? trailingWindow(now().toISOString().slice(0, 10), deps.settings.defaultWindowDays);
+      const log = await openSyncLog(deps.db, {
+        connection_id: connection.id,
+        org_id: connection.org_id,
+        platform: connection.platform,
+        workflow_id: execution.workflowId,
+        run_id: execution.runId,
+        status: 'running',
+        source,
+        window_start: window.startDate,
+        window_end: window.endDate,
+        error: null,
+        checkpoint: null,
+      });
+      if (info.attempt === 1) deps.metrics.syncsStarted.inc({ platform: connection.platform, source });
+      const streams = [...connectorFor(connection, source).listStreams()];
+      return { syncLogId: log.id, platform: connection.platform, source, streams, window };
+    },
+
+    /**
+     * Fetches and upserts pages of one stream until it ends or the chunk budget is spent.
+     * Each page is written in one transaction with the log's checkpoint, so a retried attempt
+     * resumes exactly after the last written page: nothing lost, nothing written twice.
+     * The next page is fetched while the current one is written.
+     */
+    async syncStreamPages(input: SyncStreamPagesInput): Promise<SyncChunkResult> {
+      const ctx = Context.current();
+      const connection = await loadConnection(input.connectionId);
+      const connector = connectorFor(connection, input.source);
+      const log = await findSyncLog(deps.db, input.syncLogId);
+      const checkpoint = log?.checkpoint;
+      const resumed = checkpoint && checkpoint.stream === input.stream ? checkpoint : null;
+      if (resumed?.done) return { cursor: null, done: true, pages: 0, recordsFetched: 0, recordsWritten: 0, bytesRead: 0 };
+
+      const deadline = Date.now() + deps.settings.chunkBudgetMs;
+      const result: SyncChunkResult = { cursor: resumed ? resumed.cursor : input.cursor, done: false, pages: 0, recordsFetched: 0, recordsWritten: 0, bytesRead: 0 };
+      const fetchPage = (cursor: string | null) =>
+        connector.fetchPage({ stream: input.stream, cursor, window: input.window, pageSize: deps.settings.pageSize }).catch((err: unknown) => {
+          throw toPlatformFailure(err, connection.platform);
+        });
+
+      let pending = fetchPage(result.cursor);
+      for (;;) {
+        const page = await pending;
+        const more = page.nextCursor !== null && Date.now() < deadline && !ctx.cancellationSignal.aborted;
+        // Prefetch; its failure is raised when awaited on the next turn, not as an unhandled rejection.
+        if (more) {
+          pending = fetchPage(page.nextCursor);
+          pending.catch(() => {});
+        }
+        const written = await deps.db.transaction().execute(async (trx) => {
+          const count = await upsertMetrics(trx, { connectionId: connection.id, orgId: connection.org_id, platform: connection.platform }, page.records);
+          await addPageToSyncLog(trx, input.syncLogId, {
+            recordsFetched: page.records.length,
+            recordsWritten: count,
+            bytesRead: page.bytesRead,
+            checkpoint: { stream: input.stream, cursor: page.nextCursor, done: page.nextCursor === null },
+          });
+          return count;
+        });
+        result.cursor = page.nextCursor;
+        result.done = page.nextCursor === null;
+        result.pages += 1;
+        result.recordsFetched += page.records.length;
+        result.recordsWritten += written;
+        result.bytesRead += page.bytesRead;
+        deps.metrics.pagesSynced.inc({ platform: connection.platform, stream: input.stream });
+        deps.metrics.recordsSynced.inc({ platform: connection.platform, stream: input.stream }, written);
+        ctx.heartbeat({ stream: input.stream, cursor: result.cursor, pages: result.pages, recordsWritten: result.recordsWritten } satisfies SyncHeartbeat);
+        if (ctx.cancellationSignal.aborted) throw new CancelledFailure('Sync cancelled between pages');
+        if (!more) return result;
+      }
+    },
+
+    /** Records the final status on the log and the connection; an auth failure asks the user to re-authorise. */
+    async finishSync(input: FinishSyncInput): Promise<void> {
+      const at = now();
+      const log = await closeSyncLog(deps.db, input.syncLogId, { status: input.status, error: input.error ?? null, at });
+      if (!log) return; // already closed by an earlier attempt, or the connection was deleted
+      await recordConnectionSync(deps.db, input.connectionId, input.status, at);
+      if (input.failureType === FailureType.PlatformAuth) await setConnectionStatus(deps.db, input.connectionId, 'reauth_required');
+      const labels = { platform: log.platform, source: log.source };
+      if (input.status === 'completed') deps.metrics.syncsCompleted.inc(labels);
+      else if (input.status === 'cancelled') deps.metrics.syncsCancelled.inc(labels);
+      else deps.metrics.syncsFailed.inc({ ...labels, reason: input.failureType ?? 'unknown' });
+      deps.metrics.syncDuration.observe({ platform: log.platform, status: input.status }, (at.getTime() - log.started_at.getTime()) / 1000);
+    },
+  };
+}
+
+export type SyncActivities = ReturnType<typeof createSyncActivities>;

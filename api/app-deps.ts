@@ -1,0 +1,19 @@
+import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import type { Registry } from 'prom-client';
+import type { ConnectorRegistry } from '../connectors/registry';
+import type { Database } from '../db/schema';
+import type { Logger } from '../observability/logger';
+import type { CredentialVault } from '../security/credential-vault';
+
+/** Everything the API needs, built by api/main.ts (or a test) and handed to createApp. */
+export interface AppDeps {
+  db: Kysely<Database>;
+  temporal: Client;
+  taskQueue: string;
+  vault: CredentialVault;
+  connectors: ConnectorRegistry;
+  jwtSecret: string;
+  logger: Logger;
+  metrics: Registry;
+}

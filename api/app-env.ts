@@ -1,0 +1,19 @@
+import type { Principal } from '../security/access-token';
+
+/** What an audited API action records; actor, org and request id come from the request. */
+export interface AuditEvent {
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  outcome: 'success' | 'failure' | 'denied';
+  details?: Record<string, unknown>;
+}
+
+/** Hono context variables set by middleware. */
+export interface AppEnv {
+  Variables: {
+    principal: Principal;
+    requestId: string;
+    audit: (event: AuditEvent) => Promise<void>;
+  };
+}

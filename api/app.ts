@@ -1,0 +1,61 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { appendAudit } from '../db/repositories/audit-log';
+import { ApiError } from './api-error';
+import type { AppDeps } from './app-deps';
+import type { AppEnv } from './app-env';
+import { createErrorHandler } from './error-handler';
+import { authenticate } from './middleware/authenticate';
+import { requestMetrics } from './middleware/request-metrics';
+import { connectionRoutes } from './routes/connections';
+import { healthRoutes } from './routes/health';
+import { platformRoutes } from './routes/platforms';
+
+/** Request bodies are small JSON documents; anything larger is refused before it is read. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  app.use(requestMetrics(deps.metrics));
+  app.use(requestId());
+  app.use(async (c, next) => {
+    // Audit entries carry the actor and request id; routes only say what happened.
+    c.set('audit', async (event) => {
+      const principal = c.get('principal');
+      await appendAudit(deps.db, {
+        org_id: principal.orgId,
+        actor_id: principal.userId,
+        actor_role: principal.role,
+        action: event.action,
+        target_type: event.targetType,
+        target_id: event.targetId,
+        outcome: event.outcome,
+        request_id: c.get('requestId'),
+        details: event.details ?? {},
+      });
+    });
+    await next();
+  });
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, 'payload_too_large', `Request bodies may be at most ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+
+  app.route('/health', healthRoutes(deps));
+  app.get('/metrics', async (c) => c.text(await deps.metrics.metrics(), 200, { 'content-type': deps.metrics.contentType }));
+
+  const v1 = new Hono<AppEnv>();
+  v1.use(authenticate(deps.jwtSecret));
+  v1.route('/platform-connections/platforms', platformRoutes(deps));
+  v1.route('/platform-connections/connections', connectionRoutes(deps));
+  app.route('/api/v1', v1);
+
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}`, details: null } }, 404));
+  app.onError(createErrorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,36 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { ErrorHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Logger } from '../observability/logger';
+import { ApiError, type ErrorBody } from './api-error';
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
+/** The one place errors become responses. Unexpected errors are logged and answered without internals. */
+export function createErrorHandler(logger: Logger): ErrorHandler {
+  return (err, c) => {
+    if (err instanceof ApiError) return c.json(err.body(), err.status);
+    if (err instanceof WorkflowNotFoundError) {
+      return c.json<ErrorBody>({ error: { code: 'not_found', message: 'Workflow not found', details: null } }, 404);
+    }
+    if (err instanceof HTTPException) {
+      const status = err.status as ContentfulStatusCode;
+      // Hono's JSON validator raises this for an unparseable body.
+      const code = /malformed json/i.test(err.message) ? 'malformed_json' : (CODE_BY_STATUS[status] ?? 'http_error');
+      return c.json<ErrorBody>({ error: { code, message: err.message || code, details: null } }, status);
+    }
+    logger.error({ err, path: c.req.path, method: c.req.method }, 'unhandled API error');
+    return c.json<ErrorBody>({ error: { code: 'internal_error', message: 'Internal server error', details: null } }, 500);
+  };
+}

@@ -1,0 +1,49 @@
+import { serve } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { loadConfig } from '../config/config';
+import { createConnectorRegistry } from '../connectors/registry';
+import { createDatabase } from '../db/database';
+import { createLogger } from '../observability/logger';
+import { createCredentialVault } from '../security/credential-vault';
+import { createApp } from './app';
+
+/** The API process: composes dependencies, serves until SIGINT/SIGTERM, then closes everything. */
+async function main(): Promise<void> {
+  const logger = createLogger({ name: 'api', level: process.env.LOG_LEVEL ?? 'info' });
+  const config = loadConfig(process.env, (m) => logger.warn(m));
+  if (!config.databaseUrl) throw new Error('DATABASE_URL is required (./scripts/start sets it for the embedded database)');
+
+  const database = createDatabase(config.databaseUrl);
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const app = createApp({
+    db: database.db,
+    temporal: new Client({ connection, namespace: config.temporal.namespace }),
+    taskQueue: config.temporal.taskQueue,
+    vault: await createCredentialVault(config.credentialsKey),
+    connectors: createConnectorRegistry({ baseUrls: config.platformBaseUrls }),
+    jwtSecret: config.jwtSecret,
+    logger,
+    metrics,
+  });
+  const server = serve({ fetch: app.fetch, port: config.apiPort, hostname: '0.0.0.0' }, (info) => logger.info({ port: info.port }, 'API listening'));
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  try {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  } finally {
+    await connection.close();
+    await database.close();
+    logger.info('API stopped');
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { DATA_MODES, SYNC_FREQUENCIES } from '../../domain/connection';
+import { PLATFORM_IDS, PLATFORMS } from '../../domain/platforms';
+
+const Credentials = z.record(z.string().max(8192, 'a credential value may be at most 8192 characters'));
+
+/** Live modes need the platform's credential fields; mock mode needs none. */
+function requireLiveCredentials(value: { platform?: (typeof PLATFORM_IDS)[number]; data_mode?: string; credentials?: Record<string, string> }, ctx: z.RefinementCtx) {
+  if (!value.platform || !value.credentials || value.data_mode !== 'live') return;
+  for (const field of PLATFORMS[value.platform].credentialFields) {
+    if (!value.credentials[field]) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['credentials', field], message: `${field} is required for a live ${value.platform} connection` });
+  }
+}
+
+export const CreateConnectionBody = z
+  .object({
+    platform: z.enum(PLATFORM_IDS, { errorMap: () => ({ message: `platform must be one of: ${PLATFORM_IDS.join(', ')}` }) }),
+    data_mode: z.enum(DATA_MODES),
+    credentials: Credentials,
+    display_name: z.string().trim().min(1).max(200).optional(),
+    account_id: z.string().trim().min(1).max(200).optional(),
+    sync_frequency: z.enum(SYNC_FREQUENCIES).optional(),
+  })
+  .strict()
+  .superRefine(requireLiveCredentials);
+
+export const UpdateConnectionBody = z
+  .object({
+    display_name: z.string().trim().min(1).max(200).optional(),
+    data_mode: z.enum(DATA_MODES).optional(),
+    credentials: Credentials.optional(),
+    sync_frequency: z.enum(SYNC_FREQUENCIES).optional(),
+    // Users may pause a connection or re-activate it; other statuses are set by the system.
+    status: z.enum(['active', 'disabled']).optional(),
+  })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { message: 'Give at least one field to update' });
+
+const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a real calendar date');
+
+export const StartSyncBody = z
+  .object({ start_date: IsoDate.optional(), end_date: IsoDate.optional() })
+  .strict()
+  .refine((v) => (v.start_date === undefined) === (v.end_date === undefined), { message: 'start_date and end_date go together', path: ['end_date'] })
+  .refine((v) => !v.start_date || !v.end_date || v.start_date <= v.end_date, { message: 'start_date must not be after end_date', path: ['start_date'] })
+  .refine((v) => !v.start_date || !v.end_date || Date.parse(v.end_date) - Date.parse(v.start_date) <= 3 * 366 * 86_400_000, {
+    message: 'a backfill may span at most three years',
+    path: ['end_date'],
+  });
+
+export const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const IdParam = z.object({ id: z.string() });

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import { deleteConnection, findConnection, insertConnection, listConnections, updateConnection } from '../../db/repositories/connections';
+import type { Connection, ConnectionUpdate } from '../../db/schema';
+import { PLATFORMS } from '../../domain/platforms';
+import { sourceForMode } from '../../domain/connection';
+import { ApiError, notFound } from '../api-error';
+import type { AppDeps } from '../app-deps';
+import type { AppEnv } from '../app-env';
+import { requireRole } from '../middleware/authenticate';
+import { validate } from '../middleware/validate';
+import { presentConnection } from '../presenters/connection';
+import { CreateConnectionBody, ListQuery, UpdateConnectionBody } from './connection-schemas';
+import { connectionSyncRoutes } from './connection-syncs';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Loads a connection of the caller's org; anything else (another org's, malformed id) is a 404. */
+export async function loadOwnConnection(deps: AppDeps, orgId: string, id: string): Promise<Connection> {
+  const connection = UUID.test(id) ? await findConnection(deps.db, orgId, id) : undefined;
+  if (!connection) throw notFound('Connection');
+  return connection;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
+}
+
+export function connectionRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>()
+    .post('/', requireRole('editor'), validate('json', CreateConnectionBody), async (c) => {
+      const body = c.req.valid('json');
+      const principal = c.get('principal');
+      const id = randomUUID();
+      let connection: Connection;
+      try {
+        connection = await insertConnection(deps.db, {
+          id,
+          org_id: principal.orgId,
+          user_id: principal.userId,
+          platform: body.platform,
+          account_id: body.account_id ?? 'default',
+          display_name: body.display_name ?? `${PLATFORMS[body.platform].name} (${body.account_id ?? 'default'})`,
+          status: 'active',
+          data_mode: body.data_mode,
+          sync_frequency: body.sync_frequency ?? 'manual',
+          credentials_ciphertext: Buffer.from(deps.vault.seal(id, body.credentials)),
+          last_sync_at: null,
+          last_sync_status: null,
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) {
+          throw new ApiError(409, 'connection_exists', `This org already has a ${body.platform} connection for account ${body.account_id ?? 'default'}`, {
+            field: 'account_id',
+          });
+        }
+        throw err;
+      }
+      await c.get('audit')({ action: 'connection.create', targetType: 'connection', targetId: id, outcome: 'success', details: { platform: body.platform, data_mode: body.data_mode } });
+      return c.json(presentConnection(connection), 201);
+    })
+    .get('/', validate('query', ListQuery), async (c) => {
+      const page = c.req.valid('query');
+      const { items, total } = await listConnections(deps.db, c.get('principal').orgId, page);
+      return c.json({ connections: items.map(presentConnection), total, limit: page.limit, offset: page.offset });
+    })
+    .get('/:id', async (c) => c.json(presentConnection(await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id')))))
+    .put('/:id', requireRole('editor'), validate('json', UpdateConnectionBody), async (c) => {
+      const body = c.req.valid('json');
+      const { orgId } = c.get('principal');
+      const existing = await loadOwnConnection(deps, orgId, c.req.param('id'));
+      const changes: ConnectionUpdate = {
+        display_name: body.display_name,
+        data_mode: body.data_mode,
+        sync_frequency: body.sync_frequency,
+        status: body.status,
+        credentials_ciphertext: body.credentials ? Buffer.from(deps.vault.seal(existing.id, body.credentials)) : undefined,
+      };
+      const updated = await updateConnection(deps.db, orgId, existing.id, changes);
+      if (!updated) throw notFound('Connection');
+      await c.get('audit')({ action: 'connection.update', targetType: 'connection', targetId: existing.id, outcome: 'success', details: { fields: Object.keys(body) } });
+      return c.json(presentConnection(updated));
+    })
+    .delete('/:id', requireRole('admin'), async (c) => {
+      const { orgId } = c.get('principal');
+      const existing = await loadOwnConnection(deps, orgId, c.req.param('id'));
+      await deleteConnection(deps.db, orgId, existing.id);
+      await c.get('audit')({ action: 'connection.delete', targetType: 'connection', targetId: existing.id, outcome: 'success' });
+      return c.body(null, 204);
+    })
+    .post('/:id/test', requireRole('editor'), async (c) => {
+      const existing = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id'));
+      const source = sourceForMode(existing.data_mode, deps.connectors.hasLiveConnector(existing.platform));
+      if (existing.data_mode === 'live' && !deps.connectors.hasLiveConnector(existing.platform)) {
+        throw new ApiError(422, 'live_connector_unavailable', `${existing.platform} has no live connector yet; use data_mode mock, auto or hybrid`);
+      }
+      const credentials = source === 'live' ? deps.vault.open(existing.id, existing.credentials_ciphertext) : {};
+      const connector = deps.connectors.create({ platform: existing.platform, source, accountId: existing.account_id, credentials });
+      const started = Date.now();
+      const result = await connector.testConnection().catch((err: unknown) => ({
+        ok: false,
+        accountName: null,
+        latencyMs: Date.now() - started,
+        message: err instanceof Error ? err.message : 'Connection test failed',
+      }));
+      await c.get('audit')({ action: 'connection.test', targetType: 'connection', targetId: existing.id, outcome: result.ok ? 'success' : 'failure' });
+      return c.json({ ok: result.ok, source, account_name: result.accountName, latency_ms: result.latencyMs, message: result.message });
+    })
+    .route('/:id/sync', connectionSyncRoutes(deps));
+}

@@ -1,0 +1,24 @@
+import { Hono } from 'hono';
+import { PLATFORM_IDS, PLATFORMS } from '../../domain/platforms';
+import type { AppDeps } from '../app-deps';
+import type { AppEnv } from '../app-env';
+
+export function platformRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>().get('/', (c) =>
+    c.json({
+      platforms: PLATFORM_IDS.map((id) => {
+        const p = PLATFORMS[id];
+        return {
+          id,
+          name: p.name,
+          tier: p.tier,
+          auth_type: p.authType,
+          category: p.category,
+          streams: p.streams,
+          credential_fields: p.credentialFields,
+          live_connector: deps.connectors.hasLiveConnector(id),
+        };
+      }),
+    }),
+  );
+}

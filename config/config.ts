@@ -1,0 +1,69 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { PLATFORM_IDS, type PlatformId } from '../domain/platforms';
+import { readOrCreateDevSecret } from './dev-secret-file';
+
+/** All configuration, parsed and validated once from the environment. */
+const EnvSchema = z.object({
+  DATA_DIR: z.string().optional(),
+  DATABASE_URL: z.string().url().optional(),
+  EMBEDDED_POSTGRES_PORT: z.coerce.number().int().positive().default(54329),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('liftos-connect'),
+  PORT: z.coerce.number().int().nonnegative().default(8080),
+  WORKER_METRICS_PORT: z.coerce.number().int().nonnegative().default(9464),
+  TEMPORAL_SDK_METRICS_PORT: z.coerce.number().int().positive().default(9465),
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+  CREDENTIALS_KEY: z.string().optional(),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  SYNC_DEFAULT_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(100_000).optional(),
+});
+
+export interface Config {
+  dataDir: string;
+  databaseUrl: string | undefined;
+  embeddedPostgresPort: number;
+  temporal: { address: string; namespace: string; taskQueue: string };
+  apiPort: number;
+  workerMetricsPort: number;
+  /** Loopback port of the Temporal SDK's own Prometheus exporter; the worker's /metrics merges it in. */
+  sdkMetricsPort: number;
+  jwtSecret: string;
+  /** Base64 of the 32-byte credentials key. */
+  credentialsKey: string;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  sync: { defaultWindowDays: number; pageSize: number | undefined };
+  /** Per-platform API roots from `<PLATFORM>_BASE_URL` (e.g. META_BUSINESS_BASE_URL), for emulators and sandboxes. */
+  platformBaseUrls: Partial<Record<PlatformId, string>>;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = (m) => console.warn(m)): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR ?? resolve(__dirname, '..', '.data'));
+  const platformBaseUrls: Partial<Record<PlatformId, string>> = {};
+  for (const platform of PLATFORM_IDS) {
+    const url = env[`${platform.toUpperCase()}_BASE_URL`];
+    if (url) platformBaseUrls[platform] = url;
+  }
+  return {
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    apiPort: e.PORT,
+    workerMetricsPort: e.WORKER_METRICS_PORT,
+    sdkMetricsPort: e.TEMPORAL_SDK_METRICS_PORT,
+    jwtSecret: e.JWT_SECRET ?? readOrCreateDevSecret(resolve(dataDir, 'jwt-secret'), 'JWT_SECRET', warn),
+    credentialsKey: e.CREDENTIALS_KEY ?? readOrCreateDevSecret(resolve(dataDir, 'credentials.key'), 'CREDENTIALS_KEY', warn),
+    logLevel: e.LOG_LEVEL,
+    sync: { defaultWindowDays: e.SYNC_DEFAULT_WINDOW_DAYS, pageSize: e.SYNC_PAGE_SIZE },
+    platformBaseUrls,
+  };
+}

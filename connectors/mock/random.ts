@@ -1,0 +1,28 @@
+/** Seeded, order-independent randomness: every value is a pure function of its key. */
+
+/** 32-bit FNV-1a hash of a string. */
+export function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** mulberry32: a small, fast PRNG; good enough for plausible synthetic data. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A PRNG for one keyed value, e.g. `rngFor(seed, adId, date)`. */
+export function rngFor(...parts: (string | number)[]): () => number {
+  return prng(hash32(parts.join('|')));
+}

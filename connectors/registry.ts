@@ -1,0 +1,35 @@
+import type { DataSource } from '../domain/connection';
+import type { PlatformId } from '../domain/platforms';
+import type { Connector, Credentials } from './connector';
+import { LIVE_CONNECTORS } from './live-connectors';
+import { createMockConnector } from './mock/connector';
+
+export interface ConnectorRequest {
+  platform: PlatformId;
+  source: DataSource;
+  accountId: string;
+  credentials: Credentials;
+}
+
+/** Builds the connector that serves a connection, live or mock. */
+export interface ConnectorRegistry {
+  hasLiveConnector(platform: PlatformId): boolean;
+  create(request: ConnectorRequest): Connector;
+}
+
+export function createConnectorRegistry(options: { baseUrls?: Partial<Record<PlatformId, string>>; timeoutMs?: number } = {}): ConnectorRegistry {
+  return {
+    hasLiveConnector: (platform) => LIVE_CONNECTORS[platform] !== undefined,
+    create(request) {
+      if (request.source === 'mock') return createMockConnector({ platform: request.platform, accountId: request.accountId });
+      const live = LIVE_CONNECTORS[request.platform];
+      if (!live) throw new Error(`No live connector for ${request.platform}`);
+      return live.create({
+        baseUrl: options.baseUrls?.[request.platform] ?? live.defaultBaseUrl,
+        credentials: request.credentials,
+        accountId: request.accountId,
+        timeoutMs: options.timeoutMs,
+      });
+    },
+  };
+}

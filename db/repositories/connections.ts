@@ -1,0 +1,63 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { ConnectionStatus } from '../../domain/connection';
+import type { SyncStatus } from '../../domain/sync';
+import type { Connection, ConnectionUpdate, Database, NewConnection } from '../schema';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export async function insertConnection(db: Db, connection: NewConnection): Promise<Connection> {
+  return db.insertInto('user_platform_connections').values(connection).returningAll().executeTakeFirstOrThrow();
+}
+
+/** A connection as seen from one org: another org's id reads as absent. */
+export async function findConnection(db: Db, orgId: string, id: string): Promise<Connection | undefined> {
+  return db.selectFrom('user_platform_connections').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+}
+
+/** For activities, which act on a connection id they were given by a workflow started for that org. */
+export async function findConnectionById(db: Db, id: string): Promise<Connection | undefined> {
+  return db.selectFrom('user_platform_connections').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listConnections(
+  db: Db,
+  orgId: string,
+  page: { limit: number; offset: number },
+): Promise<{ items: Connection[]; total: number }> {
+  const [items, count] = await Promise.all([
+    db
+      .selectFrom('user_platform_connections')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    db.selectFrom('user_platform_connections').select((eb) => eb.fn.countAll<string>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow(),
+  ]);
+  return { items, total: Number(count.n) };
+}
+
+export async function updateConnection(db: Db, orgId: string, id: string, changes: ConnectionUpdate): Promise<Connection | undefined> {
+  return db
+    .updateTable('user_platform_connections')
+    .set({ ...changes, updated_at: new Date() })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function deleteConnection(db: Db, orgId: string, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('user_platform_connections').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+export async function setConnectionStatus(db: Db, id: string, status: ConnectionStatus): Promise<void> {
+  await db.updateTable('user_platform_connections').set({ status, updated_at: new Date() }).where('id', '=', id).execute();
+}
+
+export async function recordConnectionSync(db: Db, id: string, status: SyncStatus, at: Date): Promise<void> {
+  await db.updateTable('user_platform_connections').set({ last_sync_at: at, last_sync_status: status, updated_at: at }).where('id', '=', id).execute();
+}

@@ -1,0 +1,60 @@
+import type { Kysely, Transaction } from 'kysely';
+import { sql } from 'kysely';
+import type { SyncStatus } from '../../domain/sync';
+import type { Database, NewSyncLog, SyncCheckpoint, SyncLog } from '../schema';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Idempotent per workflow run: a retried activity finds the row its first attempt wrote. */
+export async function openSyncLog(db: Db, log: NewSyncLog): Promise<SyncLog> {
+  await db.insertInto('data_sync_logs').values(log).onConflict((oc) => oc.column('run_id').doNothing()).execute();
+  return db.selectFrom('data_sync_logs').selectAll().where('run_id', '=', log.run_id).executeTakeFirstOrThrow();
+}
+
+export async function findSyncLog(db: Db, id: string): Promise<SyncLog | undefined> {
+  return db.selectFrom('data_sync_logs').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function latestSyncLog(db: Db, connectionId: string): Promise<SyncLog | undefined> {
+  return db
+    .selectFrom('data_sync_logs')
+    .selectAll()
+    .where('connection_id', '=', connectionId)
+    .orderBy('started_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function listSyncLogs(db: Db, connectionId: string, limit: number): Promise<SyncLog[]> {
+  return db.selectFrom('data_sync_logs').selectAll().where('connection_id', '=', connectionId).orderBy('started_at', 'desc').limit(limit).execute();
+}
+
+/** Adds one written page to the log; runs in the page's transaction so counts, checkpoint and rows agree. */
+export async function addPageToSyncLog(
+  db: Db,
+  id: string,
+  page: { recordsFetched: number; recordsWritten: number; bytesRead: number; checkpoint: SyncCheckpoint },
+): Promise<void> {
+  await db
+    .updateTable('data_sync_logs')
+    .set({
+      pages: sql`pages + 1`,
+      records_fetched: sql`records_fetched + ${page.recordsFetched}`,
+      records_written: sql`records_written + ${page.recordsWritten}`,
+      bytes_read: sql`bytes_read + ${page.bytesRead}`,
+      checkpoint: JSON.stringify(page.checkpoint) as unknown as SyncCheckpoint,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Closes a running log; a log already closed keeps its first outcome. */
+export async function closeSyncLog(db: Db, id: string, outcome: { status: Exclude<SyncStatus, 'running'>; error: string | null; at: Date }): Promise<SyncLog | undefined> {
+  return db
+    .updateTable('data_sync_logs')
+    .set({ status: outcome.status, error: outcome.error, finished_at: outcome.at })
+    .where('id', '=', id)
+    .where('status', '=', 'running')
+    .returningAll()
+    .executeTakeFirst();
+}

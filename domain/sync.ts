@@ -1,0 +1,57 @@
+import type { StreamKind } from './platforms';
+
+export const SYNC_STATUSES = ['running', 'completed', 'failed', 'cancelled'] as const;
+export type SyncStatus = (typeof SYNC_STATUSES)[number];
+
+/** An inclusive window of days, as ISO dates (YYYY-MM-DD). */
+export interface DateWindow {
+  startDate: string;
+  endDate: string;
+}
+
+/** A record mapped onto the normalised metrics table. The raw platform record is kept alongside. */
+export interface MetricRecord {
+  stream: StreamKind;
+  /** The platform's id for the entity the row describes (ad, order, contact, payment, ...). */
+  entityId: string;
+  /** The day the row describes (YYYY-MM-DD). */
+  date: string;
+  entityName: string | null;
+  /** Parent entity id (ad set for an ad, campaign for an ad set, customer for an order), when the platform has one. */
+  parentId: string | null;
+  impressions: number | null;
+  clicks: number | null;
+  spend: number | null;
+  conversions: number | null;
+  revenue: number | null;
+  currency: string | null;
+  raw: Record<string, unknown>;
+}
+
+/** What the sync workflow reports through its `progress` query. No secrets, no records. */
+export interface SyncProgress {
+  status: SyncStatus;
+  source: 'live' | 'mock' | null;
+  currentStream: StreamKind | null;
+  streamsDone: StreamKind[];
+  pages: number;
+  recordsFetched: number;
+  recordsWritten: number;
+  cursor: string | null;
+  error: string | null;
+}
+
+export function addDays(isoDate: string, days: number): string {
+  const d = new Date(`${isoDate}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+export function daysBetween(startDate: string, endDate: string): number {
+  return Math.round((Date.parse(`${endDate}T00:00:00Z`) - Date.parse(`${startDate}T00:00:00Z`)) / 86_400_000);
+}
+
+/** The default window of a sync: the last `days` days up to and including `today`. */
+export function trailingWindow(today: string, days: number): DateWindow {
+  return { startDate: addDays(today, -(days - 1)), endDate: today };
+}

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { createDatabase, type DatabaseHandle } from '../../db/database';
+import { appendAudit } from '../../db/repositories/audit-log';
+import { insertConnection, findConnection } from '../../db/repositories/connections';
+import { countMetrics, listMetrics, upsertMetrics } from '../../db/repositories/marketing-metrics';
+import { addPageToSyncLog, closeSyncLog, openSyncLog } from '../../db/repositories/sync-logs';
+import type { MetricRecord } from '../../domain/sync';
+import { testEnv } from '../setup/test-env';
+
+function record(entityId: string, date: string, clicks: number): MetricRecord {
+  return { stream: 'ad_performance', entityId, date, entityName: `Ad ${entityId}`, parentId: 'set-1', impressions: 1000, clicks, spend: clicks * 0.5, conversions: 1, revenue: 40.5, currency: 'USD', raw: { id: entityId, quote: 'it\'s "raw"', nested: { a: [1, 2] } } };
+}
+
+describe('repositories (migrated Postgres)', () => {
+  let database: DatabaseHandle;
+  const orgId = `org-${randomUUID()}`;
+  let connectionId: string;
+
+  beforeAll(async () => {
+    database = createDatabase(testEnv('databaseUrl'), { max: 2 });
+    connectionId = randomUUID();
+    await insertConnection(database.db, {
+      id: connectionId, org_id: orgId, user_id: 'u1', platform: 'meta_business', account_id: 'act_1', display_name: 'Meta',
+      status: 'active', data_mode: 'mock', sync_frequency: 'manual', credentials_ciphertext: Buffer.from([1, 2, 3]), last_sync_at: null, last_sync_status: null,
+    });
+  });
+  afterAll(() => database.close());
+
+  it('scopes connections to their org', async () => {
+    expect(await findConnection(database.db, orgId, connectionId)).toBeDefined();
+    expect(await findConnection(database.db, 'another-org', connectionId)).toBeUndefined();
+  });
+
+  it('rejects a second connection for the same org, platform and account', async () => {
+    await expect(
+      insertConnection(database.db, {
+        id: randomUUID(), org_id: orgId, user_id: 'u2', platform: 'meta_business', account_id: 'act_1', display_name: 'dup',
+        status: 'active', data_mode: 'mock', sync_frequency: 'manual', credentials_ciphertext: Buffer.from([1]), last_sync_at: null, last_sync_status: null,
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+  });
+
+  it('upserts metrics on the natural key: a re-sync updates rows and never duplicates them', async () => {
+    const target = { connectionId, orgId, platform: 'meta_business' as const };
+    expect(await upsertMetrics(database.db, target, [record('a', '2026-01-01', 10), record('b', '2026-01-01', 20)])).toBe(2);
+    expect(await upsertMetrics(database.db, target, [record('a', '2026-01-01', 11), record('a', '2026-01-02', 5)])).toBe(2);
+    expect(await countMetrics(database.db, connectionId)).toBe(3);
+    const rows = await listMetrics(database.db, connectionId, { limit: 10, offset: 0 });
+    const a1 = rows.find((r) => r.entity_id === 'a' && r.date === '2026-01-01')!;
+    expect(Number(a1.clicks)).toBe(11);
+    expect(a1.raw).toEqual({ id: 'a', quote: 'it\'s "raw"', nested: { a: [1, 2] } });
+    expect(await upsertMetrics(database.db, target, [])).toBe(0);
+  });
+
+  it('opens one sync log per run, counts pages, and closes it once', async () => {
+    const log = { connection_id: connectionId, org_id: orgId, platform: 'meta_business' as const, workflow_id: 'wf', run_id: randomUUID(), status: 'running' as const, source: 'mock' as const, window_start: '2026-01-01', window_end: '2026-01-31', error: null, checkpoint: null };
+    const first = await openSyncLog(database.db, log);
+    const again = await openSyncLog(database.db, log);
+    expect(again.id).toBe(first.id);
+    await addPageToSyncLog(database.db, first.id, { recordsFetched: 10, recordsWritten: 10, bytesRead: 100, checkpoint: { stream: 'ad_performance', cursor: '10', done: false } });
+    const closed = await closeSyncLog(database.db, first.id, { status: 'completed', error: null, at: new Date() });
+    expect(closed).toMatchObject({ status: 'completed', pages: 1, records_written: 10, checkpoint: { stream: 'ad_performance', cursor: '10', done: false } });
+    expect(await closeSyncLog(database.db, first.id, { status: 'failed', error: 'late', at: new Date() })).toBeUndefined();
+  });
+
+  it('keeps the audit log append-only', async () => {
+    await appendAudit(database.db, { org_id: orgId, actor_id: 'u1', actor_role: 'admin', action: 'connection.create', target_type: 'connection', target_id: connectionId, outcome: 'success', request_id: 'r1', details: { a: 1 } });
+    await expect(sql`update audit_log set action = 'x' where org_id = ${orgId}`.execute(database.db)).rejects.toThrow(/append-only/);
+    await expect(sql`delete from audit_log where org_id = ${orgId}`.execute(database.db)).rejects.toThrow(/append-only/);
+  });
+});

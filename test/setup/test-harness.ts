@@ -1,0 +1,70 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Registry } from 'prom-client';
+import { createSyncActivities, type SyncActivityDeps } from '../../activities/sync-activities';
+import { createConnectorRegistry } from '../../connectors/registry';
+import { createDatabase, type DatabaseHandle } from '../../db/database';
+import { createSyncMetrics } from '../../observability/sync-metrics';
+import { type CredentialVault, createCredentialVault } from '../../security/credential-vault';
+import type { PlatformId } from '../../domain/platforms';
+import { createSyncWorker } from '../../workers/sync-worker';
+import { testEnv } from './test-env';
+
+/** What a test file needs: the shared Postgres and Temporal server, a vault, and fresh names. */
+export interface TestHarness {
+  database: DatabaseHandle;
+  temporal: TestWorkflowEnvironment;
+  vault: CredentialVault;
+  credentialsKey: string;
+  close(): Promise<void>;
+}
+
+export async function openTestHarness(): Promise<TestHarness> {
+  const database = createDatabase(testEnv('databaseUrl'), { max: 5 });
+  const temporal = await TestWorkflowEnvironment.createFromExistingServer({ address: testEnv('temporalAddress') });
+  const credentialsKey = randomBytes(32).toString('base64');
+  return {
+    database,
+    temporal,
+    vault: await createCredentialVault(credentialsKey),
+    credentialsKey,
+    async close() {
+      await temporal.teardown();
+      await database.close();
+    },
+  };
+}
+
+export const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+/** A real sync worker on its own task queue, with real activities over the given dependencies. */
+export async function startTestSyncWorker(
+  harness: TestHarness,
+  options: { taskQueue: string; baseUrls?: Partial<Record<PlatformId, string>>; settings?: Partial<SyncActivityDeps['settings']> },
+) {
+  const metricsRegistry = new Registry();
+  const activities = createSyncActivities({
+    db: harness.database.db,
+    vault: harness.vault,
+    connectors: createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000 }),
+    metrics: createSyncMetrics(metricsRegistry),
+    settings: { defaultWindowDays: 30, chunkBudgetMs: 5_000, ...options.settings },
+  });
+  const worker = await createSyncWorker({
+    connection: harness.temporal.nativeConnection,
+    namespace: 'default',
+    taskQueue: options.taskQueue,
+    activities,
+    workflowBundlePath: testEnv('workflowBundle'),
+  });
+  const running = worker.run();
+  return {
+    worker,
+    metricsRegistry,
+    /** Stops the worker and waits until it has drained. */
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { adCount, adPerformanceRow, adPerformanceRowCount, contactRow, DEFAULT_ACCOUNT_SHAPE, type AccountShape } from '../../connectors/mock/generator';
+import { createMockConnector } from '../../connectors/mock/connector';
+import type { MetricRecord } from '../../domain/sync';
+
+const shape: AccountShape = { ...DEFAULT_ACCOUNT_SHAPE, accountId: 'act_123456' };
+const window = { startDate: '2026-01-01', endDate: '2026-03-31' };
+
+describe('mock data generator', () => {
+  const rows = Array.from({ length: adPerformanceRowCount(shape, window) }, (_, i) => adPerformanceRow(shape, window, i));
+
+  it('yields one row per ad per day', () => {
+    expect(rows).toHaveLength(90 * adCount(shape));
+    expect(new Set(rows.map((r) => `${r.entity.adId}|${r.date}`)).size).toBe(rows.length);
+  });
+
+  it('keeps the metric relationships analysts rely on', () => {
+    for (const r of rows) {
+      expect(r.clicks).toBeLessThanOrEqual(r.impressions);
+      expect(r.conversions).toBeLessThanOrEqual(r.clicks);
+      expect(r.qualityScore).toBeGreaterThanOrEqual(1);
+      expect(r.qualityScore).toBeLessThanOrEqual(10);
+    }
+    // spend = clicks × a per-ad CPC within ±2 %: the day-to-day CPC of one ad stays within that band.
+    const byAd = new Map<string, number[]>();
+    for (const r of rows.filter((x) => x.clicks > 20)) byAd.set(r.entity.adId, [...(byAd.get(r.entity.adId) ?? []), r.spend / r.clicks]);
+    for (const cpcs of byAd.values()) expect(Math.max(...cpcs) / Math.min(...cpcs)).toBeLessThan(1.05);
+  });
+
+  it('has a weekly seasonality: weekends see fewer impressions than weekdays', () => {
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const weekday = (d: string) => new Date(`${d}T00:00:00Z`).getUTCDay();
+    const weekend = mean(rows.filter((r) => [0, 6].includes(weekday(r.date))).map((r) => r.impressions));
+    const weekdays = mean(rows.filter((r) => ![0, 6].includes(weekday(r.date))).map((r) => r.impressions));
+    expect(weekend / weekdays).toBeLessThan(0.85);
+  });
+
+  it('is deterministic and independent of paging', () => {
+    expect(adPerformanceRow(shape, window, 1234)).toEqual(adPerformanceRow(shape, window, 1234));
+    expect(adPerformanceRow({ ...shape, seed: 7 }, window, 10).impressions).not.toBe(adPerformanceRow(shape, window, 10).impressions);
+    expect(contactRow(shape, '2026-03-31', 5)).toEqual(contactRow(shape, '2026-03-31', 5));
+  });
+});
+
+describe('mock connector', () => {
+  it('pages through a stream exactly: every row once, in order, then a null cursor', async () => {
+    const connector = createMockConnector({ platform: 'meta_business', accountId: 'act_1' });
+    const all: MetricRecord[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = await connector.fetchPage({ stream: 'ad_performance', cursor, window, pageSize: 100 });
+      all.push(...page.records);
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor !== null);
+    expect(all).toHaveLength(90 * 18);
+    expect(pages).toBe(Math.ceil((90 * 18) / 100));
+    expect(new Set(all.map((r) => `${r.entityId}|${r.date}`)).size).toBe(all.length);
+    expect(all[0]!.raw).toMatchObject({ ad_id: all[0]!.entityId });
+  });
+
+  it('rejects a cursor it did not issue', async () => {
+    const connector = createMockConnector({ platform: 'meta_business', accountId: 'act_1' });
+    await expect(connector.fetchPage({ stream: 'ad_performance', cursor: 'abc', window })).rejects.toMatchObject({ kind: 'malformed' });
+  });
+
+  it('offers only the streams it can generate for the platform', () => {
+    expect(createMockConnector({ platform: 'meta_business', accountId: 'a' }).listStreams()).toEqual(['ad_performance']);
+    expect(createMockConnector({ platform: 'klaviyo', accountId: 'a' }).listStreams()).toContain('contacts');
+  });
+});

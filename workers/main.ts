@@ -1,0 +1,61 @@
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { createSyncActivities } from '../activities/sync-activities';
+import { loadConfig } from '../config/config';
+import { createConnectorRegistry } from '../connectors/registry';
+import { createDatabase } from '../db/database';
+import { createLogger } from '../observability/logger';
+import { startMetricsServer } from '../observability/metrics-server';
+import { createSyncMetrics } from '../observability/sync-metrics';
+import { temporalLoggerFrom } from '../observability/temporal-logger';
+import { createCredentialVault } from '../security/credential-vault';
+import { createSyncWorker } from './sync-worker';
+
+/** The worker process: the composition root of activities, connectors, Postgres and Temporal. */
+async function main(): Promise<void> {
+  const logger = createLogger({ name: 'worker', level: process.env.LOG_LEVEL ?? 'info' });
+  const config = loadConfig(process.env, (m) => logger.warn(m));
+  if (!config.databaseUrl) throw new Error('DATABASE_URL is required (./scripts/start sets it for the embedded database)');
+
+  Runtime.install({
+    logger: temporalLoggerFrom(logger.child({ component: 'temporal' })),
+    telemetryOptions: {
+      metrics: {
+        prometheus: { bindAddress: `127.0.0.1:${config.sdkMetricsPort}`, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true },
+      },
+    },
+  });
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const database = createDatabase(config.databaseUrl);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const metricsServer = await startMetricsServer({
+    registry,
+    port: config.workerMetricsPort,
+    extra: async () => (await fetch(`http://127.0.0.1:${config.sdkMetricsPort}/metrics`)).text(),
+  });
+  try {
+    const activities = createSyncActivities({
+      db: database.db,
+      vault: await createCredentialVault(config.credentialsKey),
+      connectors: createConnectorRegistry({ baseUrls: config.platformBaseUrls }),
+      metrics: createSyncMetrics(registry),
+      settings: { defaultWindowDays: config.sync.defaultWindowDays, pageSize: config.sync.pageSize, chunkBudgetMs: 10_000 },
+    });
+    const worker = await createSyncWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities });
+    logger.info({ taskQueue: config.temporal.taskQueue, metricsPort: metricsServer.port }, 'worker started');
+    // Runtime.install shuts the worker down gracefully on SIGINT/SIGTERM; run() resolves once it has drained.
+    await worker.run();
+  } finally {
+    await metricsServer.close();
+    await connection.close();
+    await database.close();
+    logger.info('worker stopped');
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
