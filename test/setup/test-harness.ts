@@ -1,4 +1,5 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { createSyncActivities, type SyncActivityDeps } from '../../activities/sync-activities';
@@ -19,7 +20,17 @@ export interface TestHarness {
   close(): Promise<void>;
 }
 
+/** Expected failures (auth errors, cancellations) would otherwise flood the output at WARN. */
+function installQuietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  } catch {
+    // already installed in this module registry
+  }
+}
+
 export async function openTestHarness(): Promise<TestHarness> {
+  installQuietRuntime();
   const database = createDatabase(testEnv('databaseUrl'), { max: 5 });
   const temporal = await TestWorkflowEnvironment.createFromExistingServer({ address: testEnv('temporalAddress') });
   const credentialsKey = randomBytes(32).toString('base64');

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { createTestApi } from '../setup/api-client';
+import { openTestHarness, type TestHarness, uniqueName } from '../setup/test-harness';
+import { signAccessToken } from '../../security/access-token';
+
+const CONNECTIONS = '/api/v1/platform-connections/connections';
+const SECRET = 'EAAB-very-secret-access-token-42';
+
+describe('connections API', () => {
+  let harness: TestHarness;
+  let api: ReturnType<typeof createTestApi>;
+  const orgId = `org-${randomUUID().slice(0, 8)}`;
+  let admin: string;
+  let editor: string;
+  let viewer: string;
+
+  const connectionCount = async () =>
+    Number((await sql<{ n: string }>`select count(*) as n from user_platform_connections where org_id = ${orgId}`.execute(harness.database.db)).rows[0]!.n);
+
+  beforeAll(async () => {
+    harness = await openTestHarness();
+    api = createTestApi(harness, { taskQueue: uniqueName('api-connections') });
+    [admin, editor, viewer] = await Promise.all([api.token(orgId, 'admin'), api.token(orgId, 'editor'), api.token(orgId, 'viewer')]);
+  });
+  afterAll(() => harness.close());
+
+  it('lists the 16 platforms with their tiers and auth types', async () => {
+    const res = await api.call('GET', '/api/v1/platform-connections/platforms', { token: viewer });
+    expect(res.status).toBe(200);
+    expect(res.json.platforms).toHaveLength(16);
+    expect(res.json.platforms.map((p: { id: string }) => p.id)).toEqual(expect.arrayContaining(['meta_business', 'google_ads', 'klaviyo', 'x_ads', 'zoho_crm']));
+    expect(res.json.platforms.find((p: { id: string }) => p.id === 'meta_business')).toMatchObject({ tier: 1, auth_type: 'oauth2' });
+  });
+
+  it('creates, reads, lists, updates and deletes a connection without ever returning its credentials', async () => {
+    const created = await api.call('POST', CONNECTIONS, { token: editor, json: { platform: 'meta_business', data_mode: 'mock', credentials: { access_token: SECRET }, account_id: 'act_42', display_name: 'Meta main' } });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({ platform: 'meta_business', data_mode: 'mock', account_id: 'act_42', display_name: 'Meta main', status: 'active', org_id: orgId, credentials_configured: true });
+    const id = created.json.id as string;
+
+    const read = await api.call('GET', `${CONNECTIONS}/${id}`, { token: viewer });
+    expect(read.status).toBe(200);
+    const list = await api.call('GET', `${CONNECTIONS}?limit=10`, { token: viewer });
+    expect(list.json.connections.map((c: { id: string }) => c.id)).toContain(id);
+    const updated = await api.call('PUT', `${CONNECTIONS}/${id}`, { token: editor, json: { display_name: 'Renamed', credentials: { access_token: `${SECRET}-rotated` } } });
+    expect(updated.status).toBe(200);
+    expect(updated.json.display_name).toBe('Renamed');
+    for (const res of [created, read, list, updated]) expect(res.text).not.toContain(SECRET);
+
+    // Stored encrypted: the plaintext is nowhere in the row.
+    const row = await harness.database.db.selectFrom('user_platform_connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.credentials_ciphertext.toString('latin1')).not.toContain(SECRET);
+    expect(harness.vault.open(id, row.credentials_ciphertext)).toEqual({ access_token: `${SECRET}-rotated` });
+
+    expect((await api.call('DELETE', `${CONNECTIONS}/${id}`, { token: editor })).status).toBe(403);
+    expect((await api.call('DELETE', `${CONNECTIONS}/${id}`, { token: admin })).status).toBe(204);
+    expect((await api.call('GET', `${CONNECTIONS}/${id}`, { token: admin })).status).toBe(404);
+
+    const audit = await harness.database.db.selectFrom('audit_log').select(['action', 'outcome', 'actor_id']).where('target_id', '=', id).orderBy('id').execute();
+    expect(audit.map((a) => a.action)).toEqual(['connection.create', 'connection.update', 'connection.delete']);
+  });
+
+  it('answers 409 for a second connection to the same account', async () => {
+    const body = { platform: 'google_ads', data_mode: 'mock', credentials: {}, account_id: 'dup-1' };
+    expect((await api.call('POST', CONNECTIONS, { token: editor, json: body })).status).toBe(201);
+    const dup = await api.call('POST', CONNECTIONS, { token: editor, json: body });
+    expect(dup.status).toBe(409);
+    expect(dup.json.error.code).toBe('connection_exists');
+  });
+
+  it('hides other orgs: their connection ids answer 404 for read, update, delete, test and sync', async () => {
+    const otherToken = await api.token(`org-other-${randomUUID().slice(0, 6)}`, 'admin');
+    const created = await api.call('POST', CONNECTIONS, { token: otherToken, json: { platform: 'klaviyo', data_mode: 'mock', credentials: {} } });
+    const id = created.json.id as string;
+    for (const [method, path, json] of [
+      ['GET', `${CONNECTIONS}/${id}`],
+      ['PUT', `${CONNECTIONS}/${id}`, { display_name: 'mine now' }],
+      ['DELETE', `${CONNECTIONS}/${id}`],
+      ['POST', `${CONNECTIONS}/${id}/test`],
+      ['POST', `${CONNECTIONS}/${id}/sync`, {}],
+      ['GET', `${CONNECTIONS}/${id}/sync`],
+    ] as const) {
+      const res = await api.call(method, path, { token: admin, json });
+      expect({ method, path, status: res.status, code: res.json?.error?.code }).toEqual({ method, path, status: 404, code: 'not_found' });
+    }
+    expect((await api.call('GET', `${CONNECTIONS}/not-a-uuid`, { token: admin })).status).toBe(404);
+  });
+
+  describe('bad input gets a clear 4xx and writes nothing', () => {
+    const cases: { name: string; body?: string; json?: unknown; headers?: Record<string, string>; status: number; code: string; field?: string }[] = [
+      { name: 'malformed JSON', body: '{"platform": "meta_business",', headers: { 'content-type': 'application/json' }, status: 400, code: 'malformed_json' },
+      { name: 'unknown platform', json: { platform: 'myspace', data_mode: 'mock', credentials: {} }, status: 400, code: 'validation_error', field: 'platform' },
+      { name: 'missing data_mode', json: { platform: 'meta_business', credentials: {} }, status: 400, code: 'validation_error', field: 'data_mode' },
+      { name: 'mistyped credentials', json: { platform: 'meta_business', data_mode: 'mock', credentials: 'token' }, status: 400, code: 'validation_error', field: 'credentials' },
+      { name: 'invalid data_mode', json: { platform: 'meta_business', data_mode: 'sometimes', credentials: {} }, status: 400, code: 'validation_error', field: 'data_mode' },
+      { name: 'unknown field', json: { platform: 'meta_business', data_mode: 'mock', credentials: {}, colour: 'red' }, status: 400, code: 'validation_error' },
+      { name: 'live mode without the platform credential fields', json: { platform: 'meta_business', data_mode: 'live', credentials: {} }, status: 400, code: 'validation_error', field: 'credentials.access_token' },
+      { name: 'oversize body', json: { platform: 'meta_business', data_mode: 'mock', credentials: { blob: 'x'.repeat(70_000) } }, status: 413, code: 'payload_too_large' },
+    ];
+    it.each(cases)('$name → $status $code', async (c) => {
+      const before = await connectionCount();
+      const res = await api.call('POST', CONNECTIONS, { token: editor, json: c.json, body: c.body, headers: c.headers });
+      expect(res.status).toBe(c.status);
+      expect(res.json.error).toMatchObject({ code: c.code, message: expect.any(String) });
+      if (c.field) expect(res.json.error.details.map((d: { field: string }) => d.field)).toContain(c.field);
+      expect(await connectionCount()).toBe(before);
+    });
+
+    it('rejects missing, forged and expired tokens, and a viewer trying to write', async () => {
+      const body = { platform: 'meta_business', data_mode: 'mock', credentials: {} };
+      const before = await connectionCount();
+      const forged = await signAccessToken({ orgId, userId: 'mallory', role: 'admin' }, 'a-different-secret-of-enough-length!!', 3600);
+      const expired = await api.token(orgId, 'admin', 'late', -10);
+      expect((await api.call('POST', CONNECTIONS, { json: body })).json.error.code).toBe('unauthorized');
+      expect((await api.call('POST', CONNECTIONS, { json: body, token: forged })).status).toBe(401);
+      expect((await api.call('POST', CONNECTIONS, { json: body, token: expired })).status).toBe(401);
+      expect((await api.call('POST', CONNECTIONS, { json: body, token: 'not.a.jwt' })).status).toBe(401);
+      const denied = await api.call('POST', CONNECTIONS, { json: body, token: viewer });
+      expect(denied.status).toBe(403);
+      expect(denied.json.error.code).toBe('forbidden');
+      expect(await connectionCount()).toBe(before);
+      const audit = await harness.database.db.selectFrom('audit_log').select(['action', 'outcome']).where('org_id', '=', orgId).where('action', '=', 'permission.denied').execute();
+      expect(audit.length).toBeGreaterThan(0);
+    });
+
+    it('validates a backfill window', async () => {
+      const created = await api.call('POST', CONNECTIONS, { token: editor, json: { platform: 'tiktok', data_mode: 'mock', credentials: {} } });
+      const sync = `${CONNECTIONS}/${created.json.id}/sync`;
+      for (const json of [{ start_date: '2026-02-30', end_date: '2026-03-01' }, { start_date: '2026-03-02', end_date: '2026-03-01' }, { start_date: '2026-03-01' }, { start_date: '2020-01-01', end_date: '2026-01-01' }]) {
+        const res = await api.call('POST', sync, { token: editor, json });
+        expect(res.status).toBe(400);
+        expect(res.json.error.code).toBe('validation_error');
+      }
+      expect((await api.call('GET', sync, { token: editor })).status).toBe(404);
+    });
+  });
+
+  it('answers unknown routes with the JSON error format', async () => {
+    const res = await api.call('GET', '/api/v1/nope', { token: admin });
+    expect(res.status).toBe(404);
+    expect(res.json.error.code).toBe('not_found');
+  });
+
+  it('reports health of Postgres and Temporal, and request metrics by route', async () => {
+    const health = await api.call('GET', '/health');
+    expect(health.status).toBe(200);
+    expect(health.json).toEqual({ status: 'ok', checks: { postgres: 'ok', temporal: 'ok' } });
+    const metrics = await api.call('GET', '/metrics');
+    expect(metrics.text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/platform-connections\/connections",status="201"\} \d+/);
+    expect(metrics.text).toMatch(/route="\/api\/v1\/platform-connections\/connections\/:id"/);
+  });
+});

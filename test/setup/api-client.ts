@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { Registry } from 'prom-client';
+import { createApp } from '../../api/app';
+import type { PlatformId } from '../../domain/platforms';
+import { createConnectorRegistry } from '../../connectors/registry';
+import { createLogger } from '../../observability/logger';
+import { type Role, signAccessToken } from '../../security/access-token';
+import type { TestHarness } from './test-harness';
+
+/** The real Hono app over the shared Postgres and Temporal, driven through app.request(). */
+export function createTestApi(harness: TestHarness, options: { taskQueue: string; baseUrls?: Partial<Record<PlatformId, string>> }) {
+  const jwtSecret = randomBytes(32).toString('hex');
+  const metrics = new Registry();
+  const app = createApp({
+    db: harness.database.db,
+    temporal: harness.temporal.client,
+    taskQueue: options.taskQueue,
+    vault: harness.vault,
+    connectors: createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000 }),
+    jwtSecret,
+    logger: createLogger({ name: 'api-test', level: 'silent' }),
+    metrics,
+  });
+
+  async function call(method: string, path: string, options: { token?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {}) {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined = options.body;
+    if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      headers['content-type'] = 'application/json';
+    }
+    const response = await app.request(path, { method, headers, body });
+    const text = await response.text();
+    let json: any = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = null;
+    }
+    return { status: response.status, headers: response.headers, json, text };
+  }
+
+  return {
+    app,
+    metrics,
+    jwtSecret,
+    call,
+    token: (orgId: string, role: Role, userId = `${role}-user`, ttlSeconds = 3600) => signAccessToken({ orgId, userId, role }, jwtSecret, ttlSeconds),
+  };
+}

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { insertConnection } from '../../db/repositories/connections';
+import type { Connection } from '../../db/schema';
+import type { DataMode } from '../../domain/connection';
+import type { PlatformId } from '../../domain/platforms';
+import { ConnectionIdKey, OrgIdKey, PlatformKey } from '../../domain/search-attributes';
+import type { DateWindow } from '../../domain/sync';
+import { connectionSyncWorkflowId } from '../../domain/workflow-ids';
+import { connectionSyncWorkflow } from '../../workflows/connection-sync';
+import type { TestHarness } from './test-harness';
+
+/** A connection written straight to Postgres, credentials sealed as the API would. */
+export async function createTestConnection(
+  harness: TestHarness,
+  options: { platform: PlatformId; dataMode: DataMode; accountId?: string; credentials?: Record<string, string>; orgId?: string },
+): Promise<Connection> {
+  const id = randomUUID();
+  return insertConnection(harness.database.db, {
+    id,
+    org_id: options.orgId ?? `org-${randomUUID().slice(0, 8)}`,
+    user_id: 'test-user',
+    platform: options.platform,
+    account_id: options.accountId ?? `acct-${id.slice(0, 8)}`,
+    display_name: `Test ${options.platform}`,
+    status: 'active',
+    data_mode: options.dataMode,
+    sync_frequency: 'manual',
+    credentials_ciphertext: Buffer.from(harness.vault.seal(id, options.credentials ?? {})),
+    last_sync_at: null,
+    last_sync_status: null,
+  });
+}
+
+/** Starts a sync the way the API does: derived workflow id and the three search attributes. */
+export function startSyncWorkflow(client: Client, connection: Connection, taskQueue: string, window?: DateWindow) {
+  return client.workflow.start(connectionSyncWorkflow, {
+    taskQueue,
+    workflowId: connectionSyncWorkflowId(connection.id),
+    args: [{ connectionId: connection.id, orgId: connection.org_id, platform: connection.platform, window }],
+    typedSearchAttributes: [
+      { key: OrgIdKey, value: connection.org_id },
+      { key: PlatformKey, value: connection.platform },
+      { key: ConnectionIdKey, value: connection.id },
+    ],
+  });
+}
