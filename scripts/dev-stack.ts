@@ -8,7 +8,6 @@ import { signAccessToken } from '../security/access-token';
 import { startTemporalDevServer } from './temporal-dev-server';
 
 const ROOT = resolve(__dirname, '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /**
  * ./scripts/start: Postgres (DATABASE_URL or embedded under .data/), migrations, the Temporal
@@ -46,7 +45,15 @@ async function main(): Promise<void> {
       uiUrl = server.uiUrl;
     }
 
-    const env = { ...process.env, DATABASE_URL: postgres.url, TEMPORAL_ADDRESS: temporalAddress, DATA_DIR: config.dataDir };
+    // Secrets resolved once here (with one warning for dev secrets), then handed down.
+    const env = {
+      ...process.env,
+      DATABASE_URL: postgres.url,
+      TEMPORAL_ADDRESS: temporalAddress,
+      DATA_DIR: config.dataDir,
+      JWT_SECRET: config.jwtSecret,
+      CREDENTIALS_KEY: config.credentialsKey,
+    };
     stops.push(runService('worker', join(ROOT, 'workers', 'main.ts'), env, stopAll));
     stops.push(runService('api', join(ROOT, 'api', 'main.ts'), env, stopAll));
     const apiUrl = `http://127.0.0.1:${config.apiPort}`;
@@ -76,7 +83,8 @@ async function main(): Promise<void> {
 
 /** Runs one of our processes; if it dies on its own, the whole stack stops rather than limp on. */
 function runService(name: string, entry: string, env: NodeJS.ProcessEnv, stopAll: (code: number) => Promise<void>): () => Promise<void> {
-  const child: ChildProcess = spawn(TSX, [entry], { env, stdio: 'inherit' });
+  // `node --import tsx` keeps each service one process, so our signal reaches it and its exit means it is done.
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: 'inherit' });
   let expected = false;
   const exited = new Promise<void>((resolve) =>
     child.once('exit', (code) => {

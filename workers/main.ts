@@ -28,7 +28,7 @@ async function main(): Promise<void> {
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const database = createDatabase(config.databaseUrl);
+  const database = createDatabase(config.databaseUrl, { onIdleError: (err) => logger.warn({ error: err.message }, 'idle Postgres connection lost') });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const metricsServer = await startMetricsServer({
     registry,
