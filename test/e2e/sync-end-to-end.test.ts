@@ -1,0 +1,114 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { countMetrics } from '../../db/repositories/marketing-metrics';
+import { freePort, runScript, spawnService, type SpawnedService, waitFor } from '../setup/spawned-service';
+import { openTestHarness, type TestHarness, uniqueName } from '../setup/test-harness';
+import { testEnv } from '../setup/test-env';
+
+/**
+ * The user's path with the real processes: the API and the worker started as ./scripts/start
+ * starts them, a token from `npm run token`, a mock meta_business connection created and synced
+ * over HTTP, its rows in Postgres, its run findable by OrgId, and both /metrics endpoints scraped.
+ */
+describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
+  const secret = `EAAB-e2e-${randomBytes(12).toString('hex')}`;
+  const orgId = `org-e2e-${randomUUID().slice(0, 8)}`;
+  let harness: TestHarness;
+  let api: SpawnedService;
+  let worker: SpawnedService;
+  let env: NodeJS.ProcessEnv;
+  let apiUrl: string;
+  let workerMetricsUrl: string;
+  const responses: string[] = [];
+
+  async function http(method: string, path: string, token: string, json?: unknown) {
+    const res = await fetch(`${apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(json === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: json === undefined ? undefined : JSON.stringify(json),
+    });
+    const text = await res.text();
+    responses.push(text);
+    return { status: res.status, json: text ? JSON.parse(text) : null };
+  }
+
+  beforeAll(async () => {
+    harness = await openTestHarness();
+    const [apiPort, workerMetricsPort, sdkMetricsPort] = [await freePort(), await freePort(), await freePort()];
+    env = {
+      ...process.env,
+      DATABASE_URL: testEnv('databaseUrl'),
+      TEMPORAL_ADDRESS: testEnv('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: uniqueName('e2e'),
+      PORT: String(apiPort),
+      WORKER_METRICS_PORT: String(workerMetricsPort),
+      TEMPORAL_SDK_METRICS_PORT: String(sdkMetricsPort),
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      CREDENTIALS_KEY: randomBytes(32).toString('base64'),
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'liftos-e2e-')),
+      // The most verbose level: if a secret were logged anywhere, it would be here.
+      LOG_LEVEL: 'trace',
+    };
+    apiUrl = `http://127.0.0.1:${apiPort}`;
+    workerMetricsUrl = `http://127.0.0.1:${workerMetricsPort}/metrics`;
+    worker = spawnService('workers/main.ts', [], env);
+    api = spawnService('api/main.ts', [], env);
+    await waitFor(() => fetch(`${apiUrl}/health`).then((r) => r.status), (s) => s === 200, 60_000, 'API health');
+    await waitFor(() => fetch(workerMetricsUrl).then((r) => r.status), (s) => s === 200, 60_000, 'worker metrics');
+  }, 90_000);
+
+  afterAll(async () => {
+    const codes = await Promise.all([api?.stop(), worker?.stop()]);
+    await harness.close();
+    expect(codes).toEqual([0, 0]);
+  });
+
+  it('creates, syncs and exposes a mock meta_business connection, with the secret nowhere in plaintext', async () => {
+    const token = (await runScript('scripts/token.ts', ['--org', orgId, '--user', 'ada', '--role', 'admin'], env)).trim();
+    const created = await http('POST', '/api/v1/platform-connections/connections', token, {
+      platform: 'meta_business',
+      data_mode: 'mock',
+      credentials: { access_token: secret },
+      account_id: 'act_e2e',
+    });
+    expect(created.status).toBe(201);
+    const id = created.json.id as string;
+
+    const started = await http('POST', `/api/v1/platform-connections/connections/${id}/sync`, token, { start_date: '2026-01-01', end_date: '2026-02-28' });
+    expect(started.status).toBe(202);
+    const done = await waitFor(() => http('GET', `/api/v1/platform-connections/connections/${id}/sync`, token), (r) => r.json?.status === 'completed', 60_000, 'sync completed');
+    const expectedRows = 59 * 18;
+    expect(done.json.records_synced).toBe(expectedRows);
+    expect(await countMetrics(harness.database.db, id)).toBe(expectedRows);
+
+    // The Web UI's filter: the run is found by its org's search attribute.
+    const runs = await waitFor(
+      async () => {
+        const found: string[] = [];
+        for await (const wf of harness.temporal.client.workflow.list({ query: `OrgId = "${orgId}" AND Platform = "meta_business" AND ConnectionId = "${id}"` })) found.push(wf.workflowId);
+        return found;
+      },
+      (found) => found.length === 1,
+      30_000,
+      'visibility by OrgId',
+    );
+    expect(runs).toEqual([started.json.workflow_id]);
+
+    const apiMetrics = await (await fetch(`${apiUrl}/metrics`)).text();
+    expect(apiMetrics).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/platform-connections\/connections\/:id\/sync",status="202"\} 1/);
+    const workerMetrics = await (await fetch(workerMetricsUrl)).text();
+    expect(workerMetrics).toMatch(/liftos_syncs_started_total\{platform="meta_business",source="mock"\} 1/);
+    expect(workerMetrics).toMatch(/liftos_syncs_completed_total\{platform="meta_business",source="mock"\} 1/);
+    expect(workerMetrics).toMatch(new RegExp(`liftos_sync_records_total\\{platform="meta_business",stream="ad_performance"\\} ${expectedRows}`));
+    expect(workerMetrics).toMatch(/^temporal_workflow_completed_total\{/m);
+
+    // Secrets: not in any API response, any process log line, or the workflow's history.
+    const history = await harness.temporal.client.workflow.getHandle(started.json.workflow_id).fetchHistory();
+    expect(JSON.stringify(history)).not.toContain(secret);
+    expect(responses.join('\n')).not.toContain(secret);
+    expect(api.output() + worker.output()).not.toContain(secret);
+    expect(worker.output()).toContain('worker started');
+  });
+});
