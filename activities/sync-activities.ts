@@ -6,11 +6,12 @@ import type { ConnectorRegistry } from '../connectors/registry';
 import { findConnectionById, recordConnectionSync, setConnectionStatus } from '../db/repositories/connections';
 import { upsertMetrics } from '../db/repositories/marketing-metrics';
 import { addPageToSyncLog, closeSyncLog, findSyncLog, openSyncLog } from '../db/repositories/sync-logs';
-import type { Connection, Database } from '../db/schema';
+import type { Connection, Database, NewAuditEntry } from '../db/schema';
 import type { DataSource } from '../domain/connection';
 import { FailureType } from '../domain/errors';
 import type { PlatformId, StreamKind } from '../domain/platforms';
-import { type DateWindow, trailingWindow } from '../domain/sync';
+import { type DateWindow, type SyncRequester, trailingWindow } from '../domain/sync';
+import { appendAudit } from '../db/repositories/audit-log';
 import type { SyncMetrics } from '../observability/sync-metrics';
 import type { CredentialVault } from '../security/credential-vault';
 import { toPlatformFailure } from './platform-failure';
@@ -33,6 +34,7 @@ export interface SyncActivityDeps {
 export interface StartSyncInput {
   connectionId: string;
   window?: DateWindow;
+  requestedBy?: SyncRequester;
 }
 
 export interface SyncPlan {
@@ -69,6 +71,7 @@ export interface FinishSyncInput {
   error?: string;
   /** The failure's type, so an auth failure can mark the connection for re-authorisation. */
   failureType?: string;
+  requestedBy?: SyncRequester;
 }
 
 /** Heartbeat details of `syncStreamPages`: progress for the Web UI. Never records or credentials. */
@@ -101,7 +104,6 @@ export function createSyncActivities(deps: SyncActivityDeps) {
     async startSync(input: StartSyncInput): Promise<SyncPlan> {
       const execution = Context.current().info.workflowExecution;
       if (!execution) throw ApplicationFailure.nonRetryable('startSync runs only inside a connection sync workflow');
-      const info = Context.current().info;
       const connection = await loadConnection(input.connectionId);
       if (connection.status !== 'active') {
         throw ApplicationFailure.create({
@@ -120,20 +122,27 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       }
       const source: DataSource = connection.data_mode === 'mock' || !hasLive ? 'mock' : 'live';
       const window = input.window ?? trailingWindow(now().toISOString().slice(0, 10), deps.settings.defaultWindowDays);
-      const log = await openSyncLog(deps.db, {
-        connection_id: connection.id,
-        org_id: connection.org_id,
-        platform: connection.platform,
-        workflow_id: execution.workflowId,
-        run_id: execution.runId,
-        status: 'running',
-        source,
-        window_start: window.startDate,
-        window_end: window.endDate,
-        error: null,
-        checkpoint: null,
+      const { log, created } = await deps.db.transaction().execute(async (trx) => {
+        const opened = await openSyncLog(trx, {
+          connection_id: connection.id,
+          org_id: connection.org_id,
+          platform: connection.platform,
+          workflow_id: execution.workflowId,
+          run_id: execution.runId,
+          status: 'running',
+          source,
+          window_start: window.startDate,
+          window_end: window.endDate,
+          error: null,
+          checkpoint: null,
+        });
+        // Audited once per run, in the log's transaction: the audit says what really started.
+        if (opened.created) {
+          await appendAudit(trx, syncAuditEntry(connection, input.requestedBy, 'sync.start', 'success', { workflow_id: execution.workflowId, run_id: execution.runId, source }));
+        }
+        return opened;
       });
-      if (info.attempt === 1) deps.metrics.syncsStarted.inc({ platform: connection.platform, source });
+      if (created) deps.metrics.syncsStarted.inc({ platform: connection.platform, source });
       const streams = [...connectorFor(connection, source).listStreams()];
       return { syncLogId: log.id, platform: connection.platform, source, streams, window };
     },
@@ -196,10 +205,25 @@ export function createSyncActivities(deps: SyncActivityDeps) {
     /** Records the final status on the log and the connection; an auth failure asks the user to re-authorise. */
     async finishSync(input: FinishSyncInput): Promise<void> {
       const at = now();
-      const log = await closeSyncLog(deps.db, input.syncLogId, { status: input.status, error: input.error ?? null, at });
-      if (!log) return; // already closed by an earlier attempt, or the connection was deleted
-      await recordConnectionSync(deps.db, input.connectionId, input.status, at);
-      if (input.failureType === FailureType.PlatformAuth) await setConnectionStatus(deps.db, input.connectionId, 'reauth_required');
+      const log = await deps.db.transaction().execute(async (trx) => {
+        const closed = await closeSyncLog(trx, input.syncLogId, { status: input.status, error: input.error ?? null, at });
+        if (!closed) return undefined; // already closed by an earlier attempt, or the connection was deleted
+        await recordConnectionSync(trx, input.connectionId, input.status, at);
+        const connection = await findConnectionById(trx, input.connectionId);
+        if (input.failureType === FailureType.PlatformAuth) await setConnectionStatus(trx, input.connectionId, 'reauth_required');
+        if (connection) {
+          await appendAudit(
+            trx,
+            syncAuditEntry(connection, input.requestedBy, 'sync.end', input.status === 'completed' ? 'success' : 'failure', {
+              status: input.status,
+              records_written: closed.records_written,
+              error: input.error ?? null,
+            }),
+          );
+        }
+        return closed;
+      });
+      if (!log) return;
       const labels = { platform: log.platform, source: log.source };
       if (input.status === 'completed') deps.metrics.syncsCompleted.inc(labels);
       else if (input.status === 'cancelled') deps.metrics.syncsCancelled.inc(labels);
@@ -210,3 +234,18 @@ export function createSyncActivities(deps: SyncActivityDeps) {
 }
 
 export type SyncActivities = ReturnType<typeof createSyncActivities>;
+
+/** A sync's audit row: the requester when a person asked for it, the scheduler otherwise. */
+function syncAuditEntry(connection: Connection, requestedBy: SyncRequester | undefined, action: string, outcome: 'success' | 'failure', details: Record<string, unknown>): NewAuditEntry {
+  return {
+    org_id: connection.org_id,
+    actor_id: requestedBy?.actorId ?? 'system:scheduler',
+    actor_role: requestedBy?.actorRole ?? 'system',
+    action,
+    target_type: 'connection',
+    target_id: connection.id,
+    outcome,
+    request_id: requestedBy?.requestId ?? null,
+    details,
+  };
+}

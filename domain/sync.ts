@@ -28,6 +28,13 @@ export interface MetricRecord {
   raw: Record<string, unknown>;
 }
 
+/** Who asked for a sync, for the audit log; absent for scheduled syncs. Identifiers only, no secrets. */
+export interface SyncRequester {
+  actorId: string;
+  actorRole: string;
+  requestId: string | null;
+}
+
 /** What the sync workflow reports through its `progress` query. No secrets, no records. */
 export interface SyncProgress {
   status: SyncStatus;

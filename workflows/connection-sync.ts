@@ -11,7 +11,7 @@ import type { ActivityOptions } from '@temporalio/workflow';
 import type { SyncChunkResult, createSyncActivities } from '../activities/sync-activities';
 import { NON_RETRYABLE_FAILURES } from '../domain/errors';
 import type { PlatformId } from '../domain/platforms';
-import type { DateWindow, SyncProgress } from '../domain/sync';
+import type { DateWindow, SyncProgress, SyncRequester } from '../domain/sync';
 
 type SyncActivities = ReturnType<typeof createSyncActivities>;
 
@@ -21,6 +21,8 @@ export interface ConnectionSyncInput {
   platform: PlatformId;
   /** Backfill window; the last N days (worker setting) when absent. */
   window?: DateWindow;
+  /** Recorded in the audit log with the sync's start and end. */
+  requestedBy?: SyncRequester;
 }
 
 export interface ConnectionSyncResult {
@@ -71,7 +73,7 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
   };
   setHandler(progressQuery, () => progress);
 
-  const plan = await bookkeeping.startSync({ connectionId: input.connectionId, window: input.window });
+  const plan = await bookkeeping.startSync({ connectionId: input.connectionId, window: input.window, requestedBy: input.requestedBy });
   progress.source = plan.source;
 
   try {
@@ -97,7 +99,7 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
       progress.streamsDone.push(stream);
     }
     progress.currentStream = null;
-    await bookkeeping.finishSync({ syncLogId: plan.syncLogId, connectionId: input.connectionId, status: 'completed' });
+    await bookkeeping.finishSync({ syncLogId: plan.syncLogId, connectionId: input.connectionId, status: 'completed', requestedBy: input.requestedBy });
     progress.status = 'completed';
     return { syncLogId: plan.syncLogId, status: 'completed', pages: progress.pages, recordsFetched: progress.recordsFetched, recordsWritten: progress.recordsWritten };
   } catch (err) {
@@ -112,6 +114,7 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
         status: progress.status === 'cancelled' ? 'cancelled' : 'failed',
         error: progress.error ?? undefined,
         failureType: failureType(err),
+        requestedBy: input.requestedBy,
       }),
     );
     throw err;

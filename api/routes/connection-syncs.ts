@@ -56,6 +56,7 @@ export function connectionSyncRoutes(deps: AppDeps) {
               orgId: connection.org_id,
               platform: connection.platform,
               window: body.start_date && body.end_date ? { startDate: body.start_date, endDate: body.end_date } : undefined,
+              requestedBy: { actorId: c.get('principal').userId, actorRole: c.get('principal').role, requestId: c.get('requestId') },
             },
           ],
           typedSearchAttributes: [
@@ -64,7 +65,7 @@ export function connectionSyncRoutes(deps: AppDeps) {
             { key: ConnectionIdKey, value: connection.id },
           ],
         });
-        await c.get('audit')({ action: 'sync.start', targetType: 'connection', targetId: connection.id, outcome: 'success', details: { workflow_id: workflowId } });
+        // The workflow audits sync.start/sync.end itself, in the same transaction as its sync log.
         return c.json({ status: 'running', workflow_id: workflowId, run_id: handle.firstExecutionRunId }, 202);
       } catch (err) {
         if (err instanceof WorkflowExecutionAlreadyStartedError) {

@@ -5,10 +5,11 @@ import type { Database, NewSyncLog, SyncCheckpoint, SyncLog } from '../schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** Idempotent per workflow run: a retried activity finds the row its first attempt wrote. */
-export async function openSyncLog(db: Db, log: NewSyncLog): Promise<SyncLog> {
-  await db.insertInto('data_sync_logs').values(log).onConflict((oc) => oc.column('run_id').doNothing()).execute();
-  return db.selectFrom('data_sync_logs').selectAll().where('run_id', '=', log.run_id).executeTakeFirstOrThrow();
+/** Idempotent per workflow run: a retried activity finds the row its first attempt wrote (`created` false). */
+export async function openSyncLog(db: Db, log: NewSyncLog): Promise<{ log: SyncLog; created: boolean }> {
+  const inserted = await db.insertInto('data_sync_logs').values(log).onConflict((oc) => oc.column('run_id').doNothing()).returningAll().executeTakeFirst();
+  if (inserted) return { log: inserted, created: true };
+  return { log: await db.selectFrom('data_sync_logs').selectAll().where('run_id', '=', log.run_id).executeTakeFirstOrThrow(), created: false };
 }
 
 export async function findSyncLog(db: Db, id: string): Promise<SyncLog | undefined> {

@@ -70,6 +70,15 @@ describe('sync API: start, watch, cancel', () => {
     expect(history.json.syncs).toHaveLength(1);
     const connection = await api.call('GET', `${CONNECTIONS}/${id}`, { token: editor });
     expect(connection.json.last_sync_status).toBe('completed');
+
+    // The workflow audits its own start and end, with the requester from the API call.
+    const audit = await harness.database.db.selectFrom('audit_log').select(['action', 'outcome', 'actor_id', 'actor_role', 'request_id']).where('target_id', '=', id).orderBy('id').execute();
+    expect(audit.map((a) => [a.action, a.outcome, a.actor_id, a.actor_role])).toEqual([
+      ['connection.create', 'success', 'editor-user', 'editor'],
+      ['sync.start', 'success', 'editor-user', 'editor'],
+      ['sync.end', 'success', 'editor-user', 'editor'],
+    ]);
+    expect(audit[1]!.request_id).toEqual(expect.any(String));
   });
 
   it('cancels a running sync between pages: status cancelled, written rows kept, nothing half-written', async () => {

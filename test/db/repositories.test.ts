@@ -55,9 +55,10 @@ describe('repositories (migrated Postgres)', () => {
 
   it('opens one sync log per run, counts pages, and closes it once', async () => {
     const log = { connection_id: connectionId, org_id: orgId, platform: 'meta_business' as const, workflow_id: 'wf', run_id: randomUUID(), status: 'running' as const, source: 'mock' as const, window_start: '2026-01-01', window_end: '2026-01-31', error: null, checkpoint: null };
-    const first = await openSyncLog(database.db, log);
+    const { log: first, created } = await openSyncLog(database.db, log);
     const again = await openSyncLog(database.db, log);
-    expect(again.id).toBe(first.id);
+    expect([created, again.created]).toEqual([true, false]);
+    expect(again.log.id).toBe(first.id);
     await addPageToSyncLog(database.db, first.id, { recordsFetched: 10, recordsWritten: 10, bytesRead: 100, checkpoint: { stream: 'ad_performance', cursor: '10', done: false } });
     const closed = await closeSyncLog(database.db, first.id, { status: 'completed', error: null, at: new Date() });
     expect(closed).toMatchObject({ status: 'completed', pages: 1, records_written: 10, checkpoint: { stream: 'ad_performance', cursor: '10', done: false } });
