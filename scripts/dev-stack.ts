@@ -1,13 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadConfig } from '../config/config';
 import { createDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { startPostgres } from '../db/postgres-server';
 import { signAccessToken } from '../security/access-token';
+import { startServiceProcess, waitFor } from './service-process';
 import { startTemporalDevServer } from './temporal-dev-server';
 
-const ROOT = resolve(__dirname, '..');
 
 /**
  * ./scripts/start: Postgres (DATABASE_URL or embedded under .data/), migrations, the Temporal
@@ -54,10 +53,10 @@ async function main(): Promise<void> {
       JWT_SECRET: config.jwtSecret,
       CREDENTIALS_KEY: config.credentialsKey,
     };
-    stops.push(runService('worker', join(ROOT, 'workers', 'main.ts'), env, stopAll));
-    stops.push(runService('api', join(ROOT, 'api', 'main.ts'), env, stopAll));
+    stops.push(runService('worker', 'workers/main.ts', env, stopAll));
+    stops.push(runService('api', 'api/main.ts', env, stopAll));
     const apiUrl = `http://127.0.0.1:${config.apiPort}`;
-    await waitForHealthy(`${apiUrl}/health`);
+    await waitFor(() => fetch(`${apiUrl}/health`).then((r) => r.ok), (ok) => ok, { timeoutMs: 60_000, what: 'API health' });
 
     const token = await signAccessToken({ orgId: 'demo-org', userId: 'demo-admin', role: 'admin' }, config.jwtSecret, 7 * 24 * 3600);
     console.log(
@@ -83,36 +82,17 @@ async function main(): Promise<void> {
 
 /** Runs one of our processes; if it dies on its own, the whole stack stops rather than limp on. */
 function runService(name: string, entry: string, env: NodeJS.ProcessEnv, stopAll: (code: number) => Promise<void>): () => Promise<void> {
-  // `node --import tsx` keeps each service one process, so our signal reaches it and its exit means it is done.
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: 'inherit' });
+  const service = startServiceProcess(entry, { env });
   let expected = false;
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', (code) => {
-      if (!expected) {
-        console.error(`${name} exited unexpectedly (code ${code})`);
-        void stopAll(1);
-      }
-      resolve();
-    }),
-  );
+  void service.exited.then((code) => {
+    if (expected) return;
+    console.error(`${name} exited unexpectedly (code ${code})`);
+    void stopAll(1);
+  });
   return async () => {
     expected = true;
-    if (child.exitCode === null) child.kill('SIGTERM');
-    await exited;
+    await service.stop();
   };
-}
-
-async function waitForHealthy(url: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`${url} did not become healthy within 60 s`);
 }
 
 void main();

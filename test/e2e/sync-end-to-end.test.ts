@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { countMetrics } from '../../db/repositories/marketing-metrics';
-import { freePort, runScript, spawnService, type SpawnedService, waitFor } from '../setup/spawned-service';
+import { freePort, runScript, type ServiceProcess, startServiceProcess, waitFor } from '../../scripts/service-process';
 import { openTestHarness, type TestHarness, uniqueName } from '../setup/test-harness';
 import { testEnv } from '../setup/test-env';
 
@@ -16,8 +16,8 @@ describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
   const secret = `EAAB-e2e-${randomBytes(12).toString('hex')}`;
   const orgId = `org-e2e-${randomUUID().slice(0, 8)}`;
   let harness: TestHarness;
-  let api: SpawnedService;
-  let worker: SpawnedService;
+  let api: ServiceProcess;
+  let worker: ServiceProcess;
   let env: NodeJS.ProcessEnv;
   let apiUrl: string;
   let workerMetricsUrl: string;
@@ -53,10 +53,10 @@ describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
     };
     apiUrl = `http://127.0.0.1:${apiPort}`;
     workerMetricsUrl = `http://127.0.0.1:${workerMetricsPort}/metrics`;
-    worker = spawnService('workers/main.ts', [], env);
-    api = spawnService('api/main.ts', [], env);
-    await waitFor(() => fetch(`${apiUrl}/health`).then((r) => r.status), (s) => s === 200, 60_000, 'API health');
-    await waitFor(() => fetch(workerMetricsUrl).then((r) => r.status), (s) => s === 200, 60_000, 'worker metrics');
+    worker = startServiceProcess('workers/main.ts', { env, capture: true });
+    api = startServiceProcess('api/main.ts', { env, capture: true });
+    await waitFor(() => fetch(`${apiUrl}/health`).then((r) => r.status), (s) => s === 200, { timeoutMs: 60_000, what: 'API health' });
+    await waitFor(() => fetch(workerMetricsUrl).then((r) => r.status), (s) => s === 200, { timeoutMs: 60_000, what: 'worker metrics' });
   }, 90_000);
 
   afterAll(async () => {
@@ -78,7 +78,7 @@ describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
 
     const started = await http('POST', `/api/v1/platform-connections/connections/${id}/sync`, token, { start_date: '2026-01-01', end_date: '2026-02-28' });
     expect(started.status).toBe(202);
-    const done = await waitFor(() => http('GET', `/api/v1/platform-connections/connections/${id}/sync`, token), (r) => r.json?.status === 'completed', 60_000, 'sync completed');
+    const done = await waitFor(() => http('GET', `/api/v1/platform-connections/connections/${id}/sync`, token), (r) => r.json?.status === 'completed', { timeoutMs: 60_000, what: 'sync completed' });
     const expectedRows = 59 * 18;
     expect(done.json.records_synced).toBe(expectedRows);
     expect(await countMetrics(harness.database.db, id)).toBe(expectedRows);
@@ -91,8 +91,7 @@ describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
         return found;
       },
       (found) => found.length === 1,
-      30_000,
-      'visibility by OrgId',
+      { timeoutMs: 30_000, what: 'visibility by OrgId' },
     );
     expect(runs).toEqual([started.json.workflow_id]);
 
