@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   try {
     const activities = createSyncActivities({
       db: database.db,
+      pool: database.pool,
       vault: await createCredentialVault(config.credentialsKey),
       connectors: createConnectorRegistry({ baseUrls: config.platformBaseUrls }),
       metrics: createSyncMetrics(registry),

@@ -1,69 +1,53 @@
 import type { Kysely, Transaction } from 'kysely';
-import { sql } from 'kysely';
-import type { PlatformId } from '../../domain/platforms';
-import type { MetricRecord } from '../../domain/sync';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { METRICS_COPY_COLUMNS, type MetricsBatch } from '../metrics-copy-format';
 import type { Database, MetricRow } from '../schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+const COLUMNS = METRICS_COPY_COLUMNS.join(', ');
+const UPDATED = METRICS_COPY_COLUMNS.filter((c) => !['connection_id', 'stream', 'entity_id', 'date', 'org_id', 'platform'].includes(c))
+  .map((c) => `${c} = excluded.${c}`)
+  .join(', ');
+
 /**
- * Upserts one page of records in a single statement: each column travels as one array
- * parameter and UNNEST turns them back into rows, so a 10,000-row page is one round trip.
- * The natural key (connection, stream, entity, date) makes a re-sync update in place.
- * Returns the number of rows inserted or updated.
+ * Writes one page of records, keyed by (connection, stream, entity, date) so a re-sync updates
+ * rows in place and never duplicates them. Runs inside the caller's transaction.
+ *
+ * Fast path: COPY straight into marketing_metrics under a savepoint, which is what new data (a
+ * first sync, a backfill) takes. If any row of the page already exists, COPY stops at it with a
+ * unique violation; we roll back to the savepoint and take the upsert path: COPY into a temporary
+ * staging table, then INSERT … ON CONFLICT DO UPDATE from it. Returns rows inserted or updated.
  */
-export async function upsertMetrics(
-  db: Db,
-  target: { connectionId: string; orgId: string; platform: PlatformId },
-  records: readonly MetricRecord[],
-): Promise<number> {
-  if (records.length === 0) return 0;
-  const n = records.length;
-  const streams = new Array<string>(n);
-  const entityIds = new Array<string>(n);
-  const dates = new Array<string>(n);
-  const names = new Array<string | null>(n);
-  const parents = new Array<string | null>(n);
-  const impressions = new Array<number | null>(n);
-  const clicks = new Array<number | null>(n);
-  const spend = new Array<number | null>(n);
-  const conversions = new Array<number | null>(n);
-  const revenue = new Array<number | null>(n);
-  const currencies = new Array<string | null>(n);
-  const raws = new Array<string>(n);
-  for (let i = 0; i < n; i++) {
-    const r = records[i]!;
-    streams[i] = r.stream;
-    entityIds[i] = r.entityId;
-    dates[i] = r.date;
-    names[i] = r.entityName;
-    parents[i] = r.parentId;
-    impressions[i] = r.impressions;
-    clicks[i] = r.clicks;
-    spend[i] = r.spend;
-    conversions[i] = r.conversions;
-    revenue[i] = r.revenue;
-    currencies[i] = r.currency;
-    raws[i] = JSON.stringify(r.raw);
+export async function upsertMetrics(client: pg.PoolClient, batch: MetricsBatch): Promise<number> {
+  if (batch.count === 0) return 0;
+  await client.query('savepoint metrics_page');
+  try {
+    await copyInto(client, 'marketing_metrics', batch.copyText);
+    await client.query('release savepoint metrics_page');
+    return batch.count;
+  } catch (err) {
+    if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+    await client.query('rollback to savepoint metrics_page');
   }
-  const result = await sql`
-    insert into marketing_metrics as m
-      (connection_id, stream, entity_id, date, org_id, platform, entity_name, parent_id,
-       impressions, clicks, spend, conversions, revenue, currency, raw, synced_at)
-    select ${target.connectionId}::uuid, u.stream, u.entity_id, u.date, ${target.orgId}, ${target.platform}, u.entity_name, u.parent_id,
-           u.impressions, u.clicks, u.spend, u.conversions, u.revenue, u.currency, u.raw, now()
-    from unnest(
-      ${streams}::text[], ${entityIds}::text[], ${dates}::date[], ${names}::text[], ${parents}::text[],
-      ${impressions}::bigint[], ${clicks}::bigint[], ${spend}::numeric[], ${conversions}::numeric[], ${revenue}::numeric[],
-      ${currencies}::text[], ${raws}::jsonb[]
-    ) as u(stream, entity_id, date, entity_name, parent_id, impressions, clicks, spend, conversions, revenue, currency, raw)
-    on conflict (connection_id, stream, entity_id, date) do update set
-      entity_name = excluded.entity_name, parent_id = excluded.parent_id,
-      impressions = excluded.impressions, clicks = excluded.clicks, spend = excluded.spend,
-      conversions = excluded.conversions, revenue = excluded.revenue, currency = excluded.currency,
-      raw = excluded.raw, synced_at = excluded.synced_at
-  `.execute(db);
-  return Number(result.numAffectedRows ?? 0n);
+  await client.query('create temporary table if not exists marketing_metrics_stage (like marketing_metrics including defaults) on commit delete rows');
+  await copyInto(client, 'marketing_metrics_stage', batch.copyText);
+  const result = await client.query(
+    `insert into marketing_metrics as m (${COLUMNS}, synced_at)
+     select ${COLUMNS}, now() from marketing_metrics_stage
+     on conflict (connection_id, stream, entity_id, date) do update set ${UPDATED}, synced_at = excluded.synced_at`,
+  );
+  await client.query('truncate marketing_metrics_stage');
+  return result.rowCount ?? 0;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+async function copyInto(client: pg.PoolClient, table: string, copyText: string): Promise<void> {
+  await pipeline(Readable.from([copyText]), client.query(copyFrom(`copy ${table} (${COLUMNS}) from stdin`)));
 }
 
 export async function countMetrics(db: Db, connectionId: string): Promise<number> {

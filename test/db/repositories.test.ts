@@ -4,12 +4,14 @@ import { createDatabase, type DatabaseHandle } from '../../db/database';
 import { appendAudit } from '../../db/repositories/audit-log';
 import { insertConnection, findConnection } from '../../db/repositories/connections';
 import { countMetrics, listMetrics, upsertMetrics } from '../../db/repositories/marketing-metrics';
+import { toMetricsBatch } from '../../db/metrics-copy-format';
+import { withPgTransaction } from '../../db/pg-transaction';
 import { addPageToSyncLog, closeSyncLog, openSyncLog } from '../../db/repositories/sync-logs';
 import type { MetricRecord } from '../../domain/sync';
 import { testEnv } from '../setup/test-env';
 
 function record(entityId: string, date: string, clicks: number): MetricRecord {
-  return { stream: 'ad_performance', entityId, date, entityName: `Ad ${entityId}`, parentId: 'set-1', impressions: 1000, clicks, spend: clicks * 0.5, conversions: 1, revenue: 40.5, currency: 'USD', raw: { id: entityId, quote: 'it\'s "raw"', nested: { a: [1, 2] } } };
+  return { stream: 'ad_performance', entityId, date, entityName: entityId === 'b' ? 'Tab\tand\\back\nslash' : `Ad ${entityId}`, parentId: 'set-1', impressions: 1000, clicks, spend: clicks * 0.5, conversions: 1, revenue: 40.5, currency: 'USD', raw: { id: entityId, quote: 'it\'s "raw"', nested: { a: [1, 2] } } };
 }
 
 describe('repositories (migrated Postgres)', () => {
@@ -43,14 +45,28 @@ describe('repositories (migrated Postgres)', () => {
 
   it('upserts metrics on the natural key: a re-sync updates rows and never duplicates them', async () => {
     const target = { connectionId, orgId, platform: 'meta_business' as const };
-    expect(await upsertMetrics(database.db, target, [record('a', '2026-01-01', 10), record('b', '2026-01-01', 20)])).toBe(2);
-    expect(await upsertMetrics(database.db, target, [record('a', '2026-01-01', 11), record('a', '2026-01-02', 5)])).toBe(2);
+    const write = (records: MetricRecord[]) => withPgTransaction(database.pool, (trx) => upsertMetrics(trx.client, toMetricsBatch(target, records)));
+    // New rows: the COPY fast path.
+    expect(await write([record('a', '2026-01-01', 10), record('b', '2026-01-01', 20)])).toBe(2);
+    // One existing row, one new: the staged upsert path, in the same transaction as the caller.
+    expect(await write([record('a', '2026-01-01', 11), record('a', '2026-01-02', 5)])).toBe(2);
     expect(await countMetrics(database.db, connectionId)).toBe(3);
     const rows = await listMetrics(database.db, connectionId, { limit: 10, offset: 0 });
     const a1 = rows.find((r) => r.entity_id === 'a' && r.date === '2026-01-01')!;
     expect(Number(a1.clicks)).toBe(11);
     expect(a1.raw).toEqual({ id: 'a', quote: 'it\'s "raw"', nested: { a: [1, 2] } });
-    expect(await upsertMetrics(database.db, target, [])).toBe(0);
+    expect(a1.entity_name).toBe('Ad a');
+    // COPY escaping: tabs, backslashes and newlines survive.
+    expect(rows.find((r) => r.entity_id === 'b')!.entity_name).toBe('Tab\tand\\back\nslash');
+    expect(await write([])).toBe(0);
+    // A failure after the page rolls the whole transaction back: no row of it stays.
+    await expect(
+      withPgTransaction(database.pool, async (trx) => {
+        await upsertMetrics(trx.client, toMetricsBatch(target, [record('z', '2026-02-01', 1)]));
+        throw new Error('crash after the page');
+      }),
+    ).rejects.toThrow('crash after the page');
+    expect(await countMetrics(database.db, connectionId)).toBe(3);
   });
 
   it('opens one sync log per run, counts pages, and closes it once', async () => {

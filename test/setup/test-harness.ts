@@ -56,6 +56,7 @@ export async function startTestSyncWorker(
   const metricsRegistry = new Registry();
   const activities = createSyncActivities({
     db: harness.database.db,
+    pool: harness.database.pool,
     vault: harness.vault,
     connectors: createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000 }),
     metrics: createSyncMetrics(metricsRegistry),
