@@ -30,7 +30,17 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
       const code = /malformed json/i.test(err.message) ? 'malformed_json' : (CODE_BY_STATUS[status] ?? 'http_error');
       return c.json<ErrorBody>({ error: { code, message: err.message || code, details: null } }, status);
     }
+    if (isPostgresDataException(err)) {
+      // Validation should have caught it; a value Postgres cannot store is still the caller's mistake.
+      return c.json<ErrorBody>({ error: { code: 'invalid_value', message: 'A value in the request cannot be stored', details: null } }, 400);
+    }
     logger.error({ err, path: c.req.path, method: c.req.method }, 'unhandled API error');
     return c.json<ErrorBody>({ error: { code: 'internal_error', message: 'Internal server error', details: null } }, 500);
   };
+}
+
+/** SQLSTATE class 22: data exceptions (invalid text encoding, out-of-range numbers, bad dates). */
+function isPostgresDataException(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
 }

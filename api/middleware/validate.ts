@@ -1,14 +1,29 @@
 import { zValidator } from '@hono/zod-validator';
-import type { ValidationTargets } from 'hono';
+import type { MiddlewareHandler, ValidationTargets } from 'hono';
+import { every } from 'hono/combine';
+import { createMiddleware } from 'hono/factory';
 import type { ZodSchema } from 'zod';
 import { ApiError } from '../api-error';
 
+/**
+ * A body must be declared as JSON: Hono's JSON validator would otherwise read an undeclared body
+ * as `{}` and answer with misleading field errors. An absent body (optional bodies) passes.
+ */
+const requireJsonContentType = createMiddleware(async (c, next) => {
+  const hasBody = c.req.raw.body !== null && c.req.header('content-length') !== '0';
+  if (hasBody && !/^application\/([a-z.+-]*\+)?json\b/i.test(c.req.header('content-type') ?? '')) {
+    throw new ApiError(415, 'unsupported_media_type', 'Send the request body as JSON with Content-Type: application/json');
+  }
+  await next();
+});
+
 /** zod validation with field-level details in the API's error format. */
 export function validate<Target extends keyof ValidationTargets, Schema extends ZodSchema>(target: Target, schema: Schema) {
-  return zValidator(target, schema, (result) => {
+  const validator = zValidator(target, schema, (result) => {
     if (!result.success) {
       const details = result.error.issues.map((issue) => ({ field: issue.path.join('.') || null, message: issue.message }));
       throw new ApiError(400, 'validation_error', `Invalid ${target === 'json' ? 'request body' : target}`, details);
     }
   });
+  return target === 'json' ? (every(requireJsonContentType as MiddlewareHandler, validator) as typeof validator) : validator;
 }

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { DATA_MODES, SYNC_FREQUENCIES } from '../../domain/connection';
 import { PLATFORM_IDS, PLATFORMS } from '../../domain/platforms';
 
-const Credentials = z.record(z.string().max(8192, 'a credential value may be at most 8192 characters'));
+/** Text that Postgres can store: no NUL characters. */
+const Text = z.string().refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
+
+const Credentials = z.record(Text.pipe(z.string().max(8192, 'a credential value may be at most 8192 characters')));
 
 /** Live modes need the platform's credential fields; mock mode needs none. */
 function requireLiveCredentials(value: { platform?: (typeof PLATFORM_IDS)[number]; data_mode?: string; credentials?: Record<string, string> }, ctx: z.RefinementCtx) {
@@ -17,8 +20,8 @@ export const CreateConnectionBody = z
     platform: z.enum(PLATFORM_IDS, { errorMap: () => ({ message: `platform must be one of: ${PLATFORM_IDS.join(', ')}` }) }),
     data_mode: z.enum(DATA_MODES),
     credentials: Credentials,
-    display_name: z.string().trim().min(1).max(200).optional(),
-    account_id: z.string().trim().min(1).max(200).optional(),
+    display_name: Text.pipe(z.string().trim().min(1).max(200)).optional(),
+    account_id: Text.pipe(z.string().trim().min(1).max(200)).optional(),
     sync_frequency: z.enum(SYNC_FREQUENCIES).optional(),
   })
   .strict()
@@ -26,7 +29,7 @@ export const CreateConnectionBody = z
 
 export const UpdateConnectionBody = z
   .object({
-    display_name: z.string().trim().min(1).max(200).optional(),
+    display_name: Text.pipe(z.string().trim().min(1).max(200)).optional(),
     data_mode: z.enum(DATA_MODES).optional(),
     credentials: Credentials.optional(),
     sync_frequency: z.enum(SYNC_FREQUENCIES).optional(),

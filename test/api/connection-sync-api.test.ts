@@ -27,7 +27,7 @@ describe('sync API: start, watch, cancel', () => {
     harness = await openTestHarness();
     const taskQueue = uniqueName('api-sync');
     // Small pages make a long backfill take seconds: long enough to watch and cancel.
-    worker = await startTestSyncWorker(harness, { taskQueue, settings: { pageSize: 20, chunkBudgetMs: 500 } });
+    worker = await startTestSyncWorker(harness, { taskQueue, settings: { pageSize: 20, chunkBudgetMs: 200 } });
     api = createTestApi(harness, { taskQueue });
     editor = await api.token(orgId, 'editor');
   });
@@ -44,7 +44,7 @@ describe('sync API: start, watch, cancel', () => {
 
   it('starts a sync (202), refuses a second one while it runs (409), shows progress, and completes', async () => {
     const id = await createMockConnection('meta_business');
-    const started = await api.call('POST', `${CONNECTIONS}/${id}/sync`, { token: editor, json: { start_date: '2025-01-01', end_date: '2025-06-30' } });
+    const started = await api.call('POST', `${CONNECTIONS}/${id}/sync`, { token: editor, json: { start_date: '2023-01-01', end_date: '2025-12-31' } });
     expect(started.status).toBe(202);
     expect(started.json).toMatchObject({ workflow_id: `connection-sync:${id}`, run_id: expect.any(String) });
 
@@ -62,8 +62,8 @@ describe('sync API: start, watch, cancel', () => {
     );
 
     const done = await eventually(() => api.call('GET', `${CONNECTIONS}/${id}/sync`, { token: editor }), (r) => r.json?.status === 'completed', 60_000);
-    const expectedRows = 181 * 18;
-    expect(done.json).toMatchObject({ status: 'completed', records_synced: expectedRows, records_fetched: expectedRows, window: { start_date: '2025-01-01', end_date: '2025-06-30' }, error: null });
+    const expectedRows = 1096 * 18;
+    expect(done.json).toMatchObject({ status: 'completed', records_synced: expectedRows, records_fetched: expectedRows, window: { start_date: '2023-01-01', end_date: '2025-12-31' }, error: null });
     expect(await countMetrics(harness.database.db, id)).toBe(expectedRows);
 
     const history = await api.call('GET', `${CONNECTIONS}/${id}/sync/history`, { token: editor });

@@ -96,6 +96,10 @@ describe('connections API', () => {
       { name: 'invalid data_mode', json: { platform: 'meta_business', data_mode: 'sometimes', credentials: {} }, status: 400, code: 'validation_error', field: 'data_mode' },
       { name: 'unknown field', json: { platform: 'meta_business', data_mode: 'mock', credentials: {}, colour: 'red' }, status: 400, code: 'validation_error' },
       { name: 'live mode without the platform credential fields', json: { platform: 'meta_business', data_mode: 'live', credentials: {} }, status: 400, code: 'validation_error', field: 'credentials.access_token' },
+      { name: 'a NUL character in a text field', json: { platform: 'klaviyo', data_mode: 'mock', credentials: {}, account_id: 'a\u0000b' }, status: 400, code: 'validation_error', field: 'account_id' },
+      { name: 'a body not declared as JSON', body: '{"platform":"klaviyo","data_mode":"mock","credentials":{}}', headers: { 'content-type': 'text/plain' }, status: 415, code: 'unsupported_media_type' },
+      { name: 'a JSON array instead of an object', body: '[]', headers: { 'content-type': 'application/json' }, status: 400, code: 'validation_error' },
+      { name: 'a credential value that is not a string', json: { platform: 'klaviyo', data_mode: 'mock', credentials: { api_key: 42 } }, status: 400, code: 'validation_error', field: 'credentials.api_key' },
       { name: 'oversize body', json: { platform: 'meta_business', data_mode: 'mock', credentials: { blob: 'x'.repeat(70_000) } }, status: 413, code: 'payload_too_large' },
     ];
     it.each(cases)('$name → $status $code', async (c) => {
