@@ -8,7 +8,7 @@ import { findConnectionById, recordConnectionSync, setConnectionStatus } from '.
 import { toMetricsBatch } from '../db/metrics-copy-format';
 import { withPgTransaction } from '../db/pg-transaction';
 import { upsertMetrics } from '../db/repositories/marketing-metrics';
-import { addPageToSyncLog, closeSyncLog, findSyncLog, openSyncLog } from '../db/repositories/sync-logs';
+import { type SyncTotals, addPageToSyncLog, closeSyncLog, findSyncLog, openSyncLog, syncTotals } from '../db/repositories/sync-logs';
 import type { Connection, Database, NewAuditEntry } from '../db/schema';
 import type { DataSource } from '../domain/connection';
 import { FailureType } from '../domain/errors';
@@ -63,10 +63,8 @@ export interface SyncStreamPagesInput {
 export interface SyncChunkResult {
   cursor: string | null;
   done: boolean;
-  pages: number;
-  recordsFetched: number;
-  recordsWritten: number;
-  bytesRead: number;
+  /** The whole sync's totals as committed in its log, including pages of attempts that later failed. */
+  totals: SyncTotals;
 }
 
 export interface FinishSyncInput {
@@ -163,12 +161,14 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       const connection = await loadConnection(input.connectionId);
       const connector = connectorFor(connection, input.source);
       const log = await findSyncLog(deps.db, input.syncLogId);
-      const checkpoint = log?.checkpoint;
-      const resumed = checkpoint && checkpoint.stream === input.stream ? checkpoint : null;
-      if (resumed?.done) return { cursor: null, done: true, pages: 0, recordsFetched: 0, recordsWritten: 0, bytesRead: 0 };
+      if (!log) throw ApplicationFailure.create({ type: FailureType.ConnectionNotFound, message: `Sync log ${input.syncLogId} no longer exists`, nonRetryable: true });
+      // The log's checkpoint is where the last committed page left off: the exact resume point.
+      const resumed = log.checkpoint?.stream === input.stream ? log.checkpoint : null;
+      if (resumed?.done) return { cursor: null, done: true, totals: syncTotals(log) };
 
       const deadline = Date.now() + deps.settings.chunkBudgetMs;
-      const result: SyncChunkResult = { cursor: resumed ? resumed.cursor : input.cursor, done: false, pages: 0, recordsFetched: 0, recordsWritten: 0, bytesRead: 0 };
+      const result: SyncChunkResult = { cursor: resumed ? resumed.cursor : input.cursor, done: false, totals: syncTotals(log) };
+      let pagesThisCall = 0;
       const target = { connectionId: connection.id, orgId: connection.org_id, platform: connection.platform };
       // Fetching and serialising a page is our CPU; writing it is Postgres's. Overlap the two.
       const preparePage = (cursor: string | null) =>
@@ -188,25 +188,23 @@ export function createSyncActivities(deps: SyncActivityDeps) {
           // Its failure is raised when awaited on the next turn, not as an unhandled rejection.
           pending.catch(() => {});
         }
-        const written = await withPgTransaction(deps.pool, async (trx) => {
+        const { written, totals } = await withPgTransaction(deps.pool, async (trx) => {
           const count = await upsertMetrics(trx.client, batch);
-          await addPageToSyncLog(trx.db, input.syncLogId, {
+          const committed = await addPageToSyncLog(trx.db, input.syncLogId, {
             recordsFetched: page.records.length,
             recordsWritten: count,
             bytesRead: page.bytesRead,
             checkpoint: { stream: input.stream, cursor: page.nextCursor, done: page.nextCursor === null },
           });
-          return count;
+          return { written: count, totals: committed };
         });
         result.cursor = page.nextCursor;
         result.done = page.nextCursor === null;
-        result.pages += 1;
-        result.recordsFetched += page.records.length;
-        result.recordsWritten += written;
-        result.bytesRead += page.bytesRead;
+        result.totals = totals;
+        pagesThisCall += 1;
         deps.metrics.pagesSynced.inc({ platform: connection.platform, stream: input.stream });
         deps.metrics.recordsSynced.inc({ platform: connection.platform, stream: input.stream }, written);
-        ctx.heartbeat({ stream: input.stream, cursor: result.cursor, pages: result.pages, recordsWritten: result.recordsWritten } satisfies SyncHeartbeat);
+        ctx.heartbeat({ stream: input.stream, cursor: result.cursor, pages: pagesThisCall, recordsWritten: totals.recordsWritten } satisfies SyncHeartbeat);
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure('Sync cancelled between pages');
         if (!more) return result;
       }

@@ -90,9 +90,10 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
           window: plan.window,
           cursor: progress.cursor,
         });
-        progress.pages += chunk.pages;
-        progress.recordsFetched += chunk.recordsFetched;
-        progress.recordsWritten += chunk.recordsWritten;
+        // Totals come from the sync log: exact even when a failed attempt had written pages.
+        progress.pages = chunk.totals.pages;
+        progress.recordsFetched = chunk.totals.recordsFetched;
+        progress.recordsWritten = chunk.totals.recordsWritten;
         progress.cursor = chunk.cursor;
         done = chunk.done;
       }

@@ -30,13 +30,24 @@ export async function listSyncLogs(db: Db, connectionId: string, limit: number):
   return db.selectFrom('data_sync_logs').selectAll().where('connection_id', '=', connectionId).orderBy('started_at', 'desc').limit(limit).execute();
 }
 
-/** Adds one written page to the log; runs in the page's transaction so counts, checkpoint and rows agree. */
+/** A sync's running totals, as committed. */
+export interface SyncTotals {
+  pages: number;
+  recordsFetched: number;
+  recordsWritten: number;
+  bytesRead: number;
+}
+
+/**
+ * Adds one written page to the log and answers the sync's totals. Runs in the page's transaction,
+ * so counts, checkpoint and rows always agree, whatever attempt wrote them.
+ */
 export async function addPageToSyncLog(
   db: Db,
   id: string,
   page: { recordsFetched: number; recordsWritten: number; bytesRead: number; checkpoint: SyncCheckpoint },
-): Promise<void> {
-  await db
+): Promise<SyncTotals> {
+  const row = await db
     .updateTable('data_sync_logs')
     .set({
       pages: sql`pages + 1`,
@@ -46,7 +57,13 @@ export async function addPageToSyncLog(
       checkpoint: JSON.stringify(page.checkpoint) as unknown as SyncCheckpoint,
     })
     .where('id', '=', id)
-    .execute();
+    .returning(['pages', 'records_fetched', 'records_written', 'bytes_read'])
+    .executeTakeFirstOrThrow();
+  return syncTotals(row);
+}
+
+export function syncTotals(log: Pick<SyncLog, 'pages' | 'records_fetched' | 'records_written' | 'bytes_read'>): SyncTotals {
+  return { pages: log.pages, recordsFetched: log.records_fetched, recordsWritten: log.records_written, bytesRead: Number(log.bytes_read) };
 }
 
 /** Closes a running log; a log already closed keeps its first outcome. */

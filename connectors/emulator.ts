@@ -1,0 +1,229 @@
+import { serve } from '@hono/node-server';
+import { type Context, Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { z } from 'zod';
+import type { PlatformId } from '../domain/platforms';
+import type { Credentials } from './connector';
+import { googleAdsEmulator } from './google-ads/emulator';
+import { klaviyoEmulator } from './klaviyo/emulator';
+import { metaBusinessEmulator } from './meta-business/emulator';
+import { type AccountShape, DEFAULT_ACCOUNT_SHAPE } from './mock/generator';
+import { prng } from './mock/random';
+
+/**
+ * Local stand-ins for platform APIs: real HTTP on loopback, the platform's documented shapes,
+ * data from the seeded generator, and faults that tests (in process) or benchmarks (over HTTP) inject.
+ */
+
+export const EMULATED_PLATFORMS = ['meta_business', 'google_ads', 'klaviyo'] as const satisfies readonly PlatformId[];
+export type EmulatedPlatform = (typeof EMULATED_PLATFORMS)[number];
+
+/** A failure an emulator answers in its platform's own shape. */
+export type EmulatedFailure = 'auth' | 'rate_limited' | 'server_error';
+
+export const faultSettingsSchema = z
+  .object({
+    /** The next `count` API requests fail with `status`. */
+    failNext: z.object({ status: z.union([z.literal(401), z.literal(429), z.literal(500), z.literal(503)]), count: z.number().int().nonnegative() }).optional(),
+    /** Share of API requests that fail with a 500, drawn from a seeded sequence. */
+    errorRate: z.number().min(0).max(1).optional(),
+    latencyMs: z.number().int().nonnegative().optional(),
+    /** The next N API requests get a 200 with a truncated JSON body. */
+    malformedNext: z.number().int().nonnegative().optional(),
+    /** Serve an account with no campaigns and no contacts. */
+    empty: z.boolean().optional(),
+    /** The delay a rate-limit answer asks for, in the platform's own signal; 30 s unless set. */
+    retryAfterSeconds: z.number().int().positive().optional(),
+  })
+  .strict();
+export type FaultSettings = z.infer<typeof faultSettingsSchema>;
+
+export interface EmulatorStats {
+  /** API requests received (control requests excluded). */
+  requests: number;
+  failuresInjected: number;
+}
+
+export interface FaultController {
+  /** Replaces the fault settings. */
+  set(settings: FaultSettings): void;
+  clear(): void;
+  stats(): EmulatorStats;
+}
+
+/** An opaque page token that encodes an offset, bound to a scope (e.g. the query) so it cannot be replayed elsewhere. */
+export interface OffsetCursorCodec {
+  encode(offset: number, scope?: string): string;
+  /** Null when the token is not one of ours or belongs to another scope. */
+  decode(token: string, scope?: string): number | null;
+}
+
+/** What a platform emulator is given. */
+export interface EmulatorContext {
+  /** The account as served now: empty while the `empty` fault is set. */
+  account(): AccountShape;
+  /** The only credentials the emulator accepts. */
+  credentials: Credentials;
+  /** Google's fixed page size; the cap of Meta's `limit` and Klaviyo's `page[size]`. Platform default when unset. */
+  pageSize: number | undefined;
+  /** The day contacts' created dates count back from. */
+  asOf: string;
+  retryAfterSeconds(): number;
+  cursor: OffsetCursorCodec;
+}
+
+export interface PlatformEmulator {
+  /** The platform's API routes; requests reach them after fault injection. */
+  app: Hono;
+  /** The platform's documented error response for a failure. */
+  failure(c: Context, failure: EmulatedFailure, status: ContentfulStatusCode): Response;
+}
+
+export interface PlatformEmulatorDefinition {
+  defaultAccountId: string;
+  defaultCredentials: Credentials;
+  create(context: EmulatorContext): PlatformEmulator;
+}
+
+const PLATFORM_EMULATORS: Record<EmulatedPlatform, PlatformEmulatorDefinition> = {
+  meta_business: metaBusinessEmulator,
+  google_ads: googleAdsEmulator,
+  klaviyo: klaviyoEmulator,
+};
+
+export interface EmulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  shape?: Partial<AccountShape>;
+  /** Credentials the emulator accepts; the platform's emulator defaults otherwise. */
+  credentials?: Credentials;
+  pageSize?: number;
+  /** YYYY-MM-DD; today (UTC) by default. */
+  asOf?: string;
+}
+
+export interface RunningEmulator {
+  platform: EmulatedPlatform;
+  /** Base URL to use as the connector's `baseUrl`. */
+  url: string;
+  /** The account the emulator serves, before faults. */
+  shape: AccountShape;
+  credentials: Credentials;
+  faults: FaultController;
+  close(): Promise<void>;
+}
+
+const DEFAULT_RETRY_AFTER_SECONDS = 30;
+const TRUNCATED_JSON = '{"data": [{"id": ';
+
+export async function startEmulator(platform: EmulatedPlatform, options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const definition = PLATFORM_EMULATORS[platform];
+  const shape: AccountShape = { ...DEFAULT_ACCOUNT_SHAPE, accountId: definition.defaultAccountId, ...options.shape };
+  const credentials = options.credentials ?? definition.defaultCredentials;
+  const faults = createFaultState(shape.seed);
+  const emulator = definition.create({
+    account: () => (faults.settings.empty ? { ...shape, campaigns: 0, contacts: 0 } : shape),
+    credentials,
+    pageSize: options.pageSize,
+    asOf: options.asOf ?? new Date().toISOString().slice(0, 10),
+    retryAfterSeconds: () => faults.settings.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS,
+    cursor: offsetCursor,
+  });
+
+  const app = new Hono();
+  app.post('/__emulator/faults', async (c) => {
+    const parsed = faultSettingsSchema.safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success) return c.json({ error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }, 400);
+    faults.controller.set(parsed.data);
+    return c.json({ faults: faults.settings });
+  });
+  app.get('/__emulator/stats', (c) => c.json(faults.controller.stats()));
+  app.use('*', async (c, next) => {
+    faults.requests++;
+    if (faults.settings.latencyMs) await new Promise((resolve) => setTimeout(resolve, faults.settings.latencyMs));
+    const injected = faults.nextInjection();
+    if (injected === 'malformed') return c.body(TRUNCATED_JSON, 200, { 'content-type': 'application/json' });
+    if (injected) return emulator.failure(c, injected.failure, injected.status);
+    await next();
+  });
+  app.route('/', emulator.app);
+
+  const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.once('listening', () => {
+      const address = server.address();
+      if (address && typeof address === 'object') resolve(address.port);
+      else reject(new Error('The emulator is not listening on a TCP port'));
+    });
+  });
+
+  return {
+    platform,
+    url: `http://127.0.0.1:${port}`,
+    shape,
+    credentials,
+    faults: faults.controller,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // Keep-alive connections from fetch would otherwise hold close() open.
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      }),
+  };
+}
+
+type Injection = 'malformed' | { failure: EmulatedFailure; status: ContentfulStatusCode } | null;
+
+function createFaultState(seed: number) {
+  let random = prng(seed);
+  const state = {
+    settings: {} as FaultSettings,
+    requests: 0,
+    failuresInjected: 0,
+    nextInjection(): Injection {
+      const { failNext, malformedNext, errorRate } = state.settings;
+      if (failNext && failNext.count > 0) {
+        failNext.count--;
+        state.failuresInjected++;
+        return { failure: failureForStatus(failNext.status), status: failNext.status };
+      }
+      if (malformedNext && malformedNext > 0) {
+        state.settings.malformedNext = malformedNext - 1;
+        state.failuresInjected++;
+        return 'malformed';
+      }
+      if (errorRate && random() < errorRate) {
+        state.failuresInjected++;
+        return { failure: 'server_error', status: 500 };
+      }
+      return null;
+    },
+    controller: {
+      set(settings: FaultSettings) {
+        // A copy: `failNext.count` and `malformedNext` count down as requests consume them.
+        state.settings = { ...settings, failNext: settings.failNext && { ...settings.failNext } };
+        random = prng(seed);
+      },
+      clear() {
+        state.controller.set({});
+      },
+      stats: (): EmulatorStats => ({ requests: state.requests, failuresInjected: state.failuresInjected }),
+    } satisfies FaultController,
+  };
+  return state;
+}
+
+function failureForStatus(status: 401 | 429 | 500 | 503): EmulatedFailure {
+  if (status === 401) return 'auth';
+  if (status === 429) return 'rate_limited';
+  return 'server_error';
+}
+
+const offsetCursor: OffsetCursorCodec = {
+  encode: (offset, scope = '') => Buffer.from(`${scope}|${offset}`).toString('base64url'),
+  decode(token, scope = '') {
+    const match = /^(.*)\|(\d+)$/.exec(Buffer.from(token, 'base64url').toString());
+    return match && match[1] === scope ? Number(match[2]) : null;
+  },
+};
