@@ -12,6 +12,8 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
+  /** Sends a signal without waiting, e.g. SIGKILL to simulate a crash. */
+  kill(signal: NodeJS.Signals): void;
 }
 
 /**
@@ -34,6 +36,9 @@ export function startServiceProcess(entry: string, options: { args?: string[]; e
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;
+    },
+    kill(signal) {
+      child.kill(signal);
     },
   };
 }
