@@ -5,10 +5,11 @@ import type { MetricRecord } from '../../domain/sync';
 import type { Connector, FetchPageRequest, Page } from '../connector';
 import { ConnectorError } from '../connector-error';
 import { type AccountShape, DEFAULT_ACCOUNT_SHAPE, adPerformanceRecord, adPerformanceRow, adPerformanceRowCount, contactRow } from './generator';
+import { emailPerformanceRow, emailPerformanceRowCount } from './email-generator';
 import { hash32 } from './random';
 
 /** Streams the generator can produce. */
-const MOCK_STREAMS: readonly StreamKind[] = ['ad_performance', 'contacts'];
+const MOCK_STREAMS: readonly StreamKind[] = ['ad_performance', 'contacts', 'email_performance'];
 const DEFAULT_PAGE_SIZE = 500;
 
 /**
@@ -86,6 +87,28 @@ function streamRows(shape: AccountShape, request: FetchPageRequest): { total: nu
             revenue: null,
             currency: null,
             raw: { ...c },
+          };
+        },
+      };
+    case 'email_performance':
+      // Mapped as the Klaviyo connector maps its live aggregates: received as impressions, orders as conversions.
+      return {
+        total: emailPerformanceRowCount(shape, request.window),
+        row: (i) => {
+          const e = emailPerformanceRow(shape, request.window, i);
+          return {
+            stream: 'email_performance',
+            entityId: e.message.messageId,
+            date: e.date,
+            entityName: e.message.campaignName,
+            parentId: null,
+            impressions: e.received,
+            clicks: e.clicked,
+            spend: null,
+            conversions: e.orders,
+            revenue: e.revenue,
+            currency: 'USD',
+            raw: { message_id: e.message.messageId, date: e.date, opened: e.opened, received: e.received, clicked: e.clicked, orders: e.orders, revenue: e.revenue },
           };
         },
       };

@@ -59,6 +59,15 @@ describe('mock connector', () => {
     expect(all[0]!.raw).toMatchObject({ ad_id: all[0]!.entityId });
   });
 
+  it('serves email performance with the funnel intact (clicks ≤ received, orders ≤ clicks)', async () => {
+    const page = await createMockConnector({ platform: 'klaviyo', accountId: 'k1' }).fetchPage({ stream: 'email_performance', cursor: null, window, pageSize: 1000 });
+    expect(page.records).toHaveLength(90 * 3);
+    for (const r of page.records) {
+      expect(r.clicks!).toBeLessThanOrEqual(r.impressions!);
+      expect(r.conversions!).toBeLessThanOrEqual(r.clicks!);
+    }
+  });
+
   it('rejects a cursor it did not issue', async () => {
     const connector = createMockConnector({ platform: 'meta_business', accountId: 'act_1' });
     await expect(connector.fetchPage({ stream: 'ad_performance', cursor: 'abc', window })).rejects.toMatchObject({ kind: 'malformed' });
@@ -66,6 +75,7 @@ describe('mock connector', () => {
 
   it('offers only the streams it can generate for the platform', () => {
     expect(createMockConnector({ platform: 'meta_business', accountId: 'a' }).listStreams()).toEqual(['ad_performance']);
-    expect(createMockConnector({ platform: 'klaviyo', accountId: 'a' }).listStreams()).toContain('contacts');
+    expect(createMockConnector({ platform: 'klaviyo', accountId: 'a' }).listStreams()).toEqual(['contacts', 'email_performance']);
+    expect(createMockConnector({ platform: 'stripe', accountId: 'a' }).listStreams()).toEqual(['contacts']);
   });
 });
