@@ -11,7 +11,7 @@ import { connectionSyncWorkflowId } from '../domain/workflow-ids';
 import { createCredentialVault } from '../security/credential-vault';
 import { freePort, startServiceProcess, waitFor } from '../scripts/service-process';
 import { connectionSyncWorkflow } from '../workflows/connection-sync';
-import type { BenchInfrastructure } from './bench-infrastructure';
+import { type BenchInfrastructure, benchServiceEnv } from './bench-infrastructure';
 import { copyRows } from './copy-baseline';
 
 /** 10 campaigns × 4 ad sets × 5 ads: 200 rows a day. */
@@ -70,18 +70,14 @@ export async function runIngestBenchmark(infra: BenchInfrastructure, options: { 
     const metricsUrl = `http://127.0.0.1:${await freePort()}/metrics`;
     worker = startServiceProcess('workers/main.ts', {
       capture: true,
-      env: {
-        ...process.env,
-        DATABASE_URL: infra.postgres.url,
-        TEMPORAL_ADDRESS: infra.temporal.address,
+      env: benchServiceEnv(infra, {
         TEMPORAL_TASK_QUEUE: taskQueue,
         WORKER_METRICS_PORT: new URL(metricsUrl).port,
         TEMPORAL_SDK_METRICS_PORT: String(await freePort()),
         CREDENTIALS_KEY: credentialsKey,
         JWT_SECRET: randomBytes(32).toString('hex'),
         GOOGLE_ADS_BASE_URL: url,
-        LOG_LEVEL: 'warn',
-      },
+      }),
     });
     const workerRss = async () => {
       const text = await (await fetch(metricsUrl)).text();

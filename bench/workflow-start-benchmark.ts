@@ -5,7 +5,7 @@ import { freePort, startServiceProcess, waitFor } from '../scripts/service-proce
 import { signAccessToken } from '../security/access-token';
 import { createCredentialVault } from '../security/credential-vault';
 import { connectionSyncWorkflow } from '../workflows/connection-sync';
-import type { BenchInfrastructure } from './bench-infrastructure';
+import { type BenchInfrastructure, benchServiceEnv } from './bench-infrastructure';
 import { runPool } from './concurrency-pool';
 
 export interface StartBenchmarkResult {
@@ -24,7 +24,7 @@ export interface StartBenchmarkResult {
  */
 export async function runStartBenchmark(
   infra: BenchInfrastructure,
-  options: { starts: number; concurrency: number; rounds: number; apiEnv?: NodeJS.ProcessEnv },
+  options: { starts: number; concurrency: number; rounds: number },
 ): Promise<StartBenchmarkResult> {
   const orgId = `bench-org-${randomUUID().slice(0, 8)}`;
   const taskQueue = `bench-starts-${randomUUID().slice(0, 8)}`;
@@ -34,17 +34,7 @@ export async function runStartBenchmark(
   const port = await freePort();
   const api = startServiceProcess('api/main.ts', {
     capture: true,
-    env: {
-      ...process.env,
-      DATABASE_URL: infra.postgres.url,
-      TEMPORAL_ADDRESS: infra.temporal.address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      PORT: String(port),
-      JWT_SECRET: jwtSecret,
-      CREDENTIALS_KEY: credentialsKey,
-      LOG_LEVEL: 'warn',
-      ...options.apiEnv,
-    },
+    env: benchServiceEnv(infra, { TEMPORAL_TASK_QUEUE: taskQueue, PORT: String(port), JWT_SECRET: jwtSecret, CREDENTIALS_KEY: credentialsKey }),
   });
   try {
     const apiUrl = `http://127.0.0.1:${port}`;

@@ -35,6 +35,21 @@ export interface SyncRequester {
   requestId: string | null;
 }
 
+/** A contact (profile, customer) as a metrics row: its day is the day it was created; it has no metrics. */
+export function contactRecord(contact: { entityId: string; date: string; entityName: string | null; raw: Record<string, unknown> }): MetricRecord {
+  return {
+    stream: 'contacts',
+    ...contact,
+    parentId: null,
+    impressions: null,
+    clicks: null,
+    spend: null,
+    conversions: null,
+    revenue: null,
+    currency: null,
+  };
+}
+
 /** What the sync workflow reports through its `progress` query. No secrets, no records. */
 export interface SyncProgress {
   status: SyncStatus;

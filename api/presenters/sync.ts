@@ -5,7 +5,7 @@ import type { SyncProgress } from '../../domain/sync';
 export function presentSync(log: SyncLog | undefined, live: { workflowId: string; runId: string; progress: SyncProgress | null } | null) {
   const progress = live?.progress ?? null;
   return {
-    status: progress?.status ?? log?.status ?? 'running',
+    status: live ? liveStatus(progress) : (log?.status ?? 'running'),
     workflow_id: live?.workflowId ?? log?.workflow_id ?? null,
     run_id: live?.runId ?? log?.run_id ?? null,
     source: progress?.source ?? log?.source ?? null,
@@ -25,6 +25,14 @@ export function presentSync(log: SyncLog | undefined, live: { workflowId: string
       cursor: progress.cursor,
     },
   };
+}
+
+/**
+ * A final status is reported only once the run has closed and its log is committed; until then a
+ * run winding down after a cancel request is `cancelling`, and anything else is `running`.
+ */
+function liveStatus(progress: SyncProgress | null): 'running' | 'cancelling' {
+  return progress?.status === 'cancelled' ? 'cancelling' : 'running';
 }
 
 export function presentSyncLog(log: SyncLog) {

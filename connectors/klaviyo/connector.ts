@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addDays, type DateWindow, type MetricRecord } from '../../domain/sync';
+import { addDays, contactRecord, type DateWindow, type MetricRecord } from '../../domain/sync';
 import type { Connector, ConnectorConfig, FetchPageRequest, Page } from '../connector';
 import { ConnectorError } from '../connector-error';
 import { createJsonHttpClient, type JsonHttpClient, type PlatformErrorDetails } from '../http-client';
@@ -216,20 +216,7 @@ function listMetrics(http: JsonHttpClient, headers: Record<string, string>, curs
 function profileRecord(profile: Profile): MetricRecord {
   const { first_name: first, last_name: last, email, created } = profile.attributes;
   const name = [first, last].filter(Boolean).join(' ');
-  return {
-    stream: 'contacts',
-    entityId: profile.id,
-    date: created.slice(0, 10),
-    entityName: name || email || null,
-    parentId: null,
-    impressions: null,
-    clicks: null,
-    spend: null,
-    conversions: null,
-    revenue: null,
-    currency: null,
-    raw: profile,
-  };
+  return contactRecord({ entityId: profile.id, date: created.slice(0, 10), entityName: name || email || null, raw: profile });
 }
 
 /** The `page[cursor]` of a JSON:API `links.next`, which is what resumes the listing; null on the last page. */

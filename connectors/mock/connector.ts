@@ -1,7 +1,7 @@
 import type { StreamKind } from '../../domain/platforms';
 import { PLATFORMS } from '../../domain/platforms';
 import type { PlatformId } from '../../domain/platforms';
-import type { MetricRecord } from '../../domain/sync';
+import { contactRecord, type MetricRecord } from '../../domain/sync';
 import type { Connector, FetchPageRequest, Page } from '../connector';
 import { ConnectorError } from '../connector-error';
 import { type AccountShape, DEFAULT_ACCOUNT_SHAPE, adPerformanceRecord, adPerformanceRow, adPerformanceRowCount, contactRow } from './generator';
@@ -74,20 +74,7 @@ function streamRows(shape: AccountShape, request: FetchPageRequest): { total: nu
         total: shape.contacts,
         row: (i) => {
           const c = contactRow(shape, request.window.endDate, i);
-          return {
-            stream: 'contacts',
-            entityId: c.id,
-            date: c.createdDate,
-            entityName: `${c.firstName} ${c.lastName}`,
-            parentId: null,
-            impressions: null,
-            clicks: null,
-            spend: null,
-            conversions: null,
-            revenue: null,
-            currency: null,
-            raw: { ...c },
-          };
+          return contactRecord({ entityId: c.id, date: c.createdDate, entityName: `${c.firstName} ${c.lastName}`, raw: { ...c } });
         },
       };
     case 'email_performance':

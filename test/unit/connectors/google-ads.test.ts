@@ -1,9 +1,9 @@
 import type { Connector, ConnectorConfig, FetchPageRequest } from '../../../connectors/connector';
-import { ConnectorError } from '../../../connectors/connector-error';
 import { type RunningEmulator, startEmulator } from '../../../connectors/emulator';
 import { LIVE_CONNECTORS } from '../../../connectors/live-connectors';
 import { adPerformanceRow, adPerformanceRowCount } from '../../../connectors/mock/generator';
 import type { MetricRecord } from '../../../domain/sync';
+import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
 
 const credentials = { access_token: 'ya29.google-secret-access-4c1d', developer_token: 'DEV-google-secret-token-88aa' };
 const window = { startDate: '2026-02-02', endDate: '2026-02-08' };
@@ -16,28 +16,7 @@ function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
   return LIVE_CONNECTORS.google_ads!.create({ baseUrl: emulator.url, credentials, accountId: '987-654-3210', timeoutMs: 5_000, ...overrides });
 }
 
-async function readAll(connector: Connector, from: FetchPageRequest): Promise<{ records: MetricRecord[]; pages: number }> {
-  const records: MetricRecord[] = [];
-  let cursor = from.cursor;
-  let pages = 0;
-  do {
-    const page = await connector.fetchPage({ ...from, cursor });
-    records.push(...page.records);
-    cursor = page.nextCursor;
-    pages++;
-  } while (cursor !== null && pages < 100);
-  return { records, pages };
-}
-
-async function failureOf(work: Promise<unknown>, secrets: readonly string[] = Object.values(credentials)): Promise<ConnectorError> {
-  const outcome = await work.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(outcome instanceof ConnectorError)) throw new Error(`expected a ConnectorError, got ${String(outcome)}`);
-  for (const secret of secrets) expect(outcome.message).not.toContain(secret);
-  return outcome;
-}
+const failureOf = (work: Promise<unknown>, secrets: readonly string[] = Object.values(credentials)) => connectorFailure(work, secrets);
 
 beforeAll(async () => {
   emulator = await startEmulator('google_ads', {
@@ -55,7 +34,7 @@ describe('Google Ads connector against its emulator', () => {
   });
 
   it('pages through googleAds:search to exactly the generator rows, cost_micros as spend', async () => {
-    const { records, pages } = await readAll(connect(), request);
+    const { records, pages } = await readAllPages(connect(), request);
     const expected = Array.from({ length: adPerformanceRowCount(emulator.shape, window) }, (_, i) => adPerformanceRow(emulator.shape, window, i));
     expect(expected).toHaveLength(56);
     expect(pages).toBe(3);
@@ -81,8 +60,8 @@ describe('Google Ads connector against its emulator', () => {
   it('resumes from a saved page token with the remainder and no overlap', async () => {
     const first = await connect().fetchPage(request);
     expect(first.records).toHaveLength(SERVER_PAGE_SIZE);
-    const rest = await readAll(connect(), { ...request, cursor: first.nextCursor });
-    const all = await readAll(connect(), request);
+    const rest = await readAllPages(connect(), { ...request, cursor: first.nextCursor });
+    const all = await readAllPages(connect(), request);
     const key = (r: MetricRecord) => `${r.entityId}|${r.date}`;
     expect([...first.records, ...rest.records].map(key)).toEqual(all.records.map(key));
     expect(new Set(all.records.map(key)).size).toBe(all.records.length);

@@ -1,11 +1,11 @@
 import type { Connector, ConnectorConfig, FetchPageRequest } from '../../../connectors/connector';
-import { ConnectorError } from '../../../connectors/connector-error';
 import { type RunningEmulator, startEmulator } from '../../../connectors/emulator';
 import { parseRetryAfter } from '../../../connectors/http-client';
 import { LIVE_CONNECTORS } from '../../../connectors/live-connectors';
 import { emailPerformanceRow, emailPerformanceRowCount } from '../../../connectors/mock/email-generator';
 import { contactRow } from '../../../connectors/mock/generator';
 import type { MetricRecord } from '../../../domain/sync';
+import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
 
 const credentials = { api_key: 'pk_klaviyo_secret_key_5e6f7a8b' };
 const asOf = '2026-03-31';
@@ -18,28 +18,7 @@ function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
   return LIVE_CONNECTORS.klaviyo!.create({ baseUrl: emulator.url, credentials, accountId: 'KLV42', timeoutMs: 5_000, ...overrides });
 }
 
-async function readAll(connector: Connector, from: FetchPageRequest): Promise<{ records: MetricRecord[]; pages: number }> {
-  const records: MetricRecord[] = [];
-  let cursor = from.cursor;
-  let pages = 0;
-  do {
-    const page = await connector.fetchPage({ ...from, cursor });
-    records.push(...page.records);
-    cursor = page.nextCursor;
-    pages++;
-  } while (cursor !== null && pages < 100);
-  return { records, pages };
-}
-
-async function failureOf(work: Promise<unknown>): Promise<ConnectorError> {
-  const outcome = await work.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(outcome instanceof ConnectorError)) throw new Error(`expected a ConnectorError, got ${String(outcome)}`);
-  expect(outcome.message).not.toContain(credentials.api_key);
-  return outcome;
-}
+const failureOf = (work: Promise<unknown>) => connectorFailure(work, Object.values(credentials));
 
 const key = (r: MetricRecord) => `${r.entityId}|${r.date}`;
 
@@ -55,7 +34,7 @@ describe('Klaviyo connector against its emulator', () => {
   });
 
   it('pages through profiles to exactly the generator contacts', async () => {
-    const { records, pages } = await readAll(connect(), contacts);
+    const { records, pages } = await readAllPages(connect(), contacts);
     expect(pages).toBe(3);
     expect(records).toHaveLength(130);
     records.forEach((record, i) => {
@@ -72,12 +51,12 @@ describe('Klaviyo connector against its emulator', () => {
 
   it('resumes profiles from a saved cursor with the remainder and no overlap', async () => {
     const first = await connect().fetchPage(contacts);
-    const rest = await readAll(connect(), { ...contacts, cursor: first.nextCursor });
-    expect([...first.records, ...rest.records].map(key)).toEqual((await readAll(connect(), contacts)).records.map(key));
+    const rest = await readAllPages(connect(), { ...contacts, cursor: first.nextCursor });
+    expect([...first.records, ...rest.records].map(key)).toEqual((await readAllPages(connect(), contacts)).records.map(key));
   });
 
   it('builds daily email performance from metric aggregates, a week per page', async () => {
-    const { records, pages } = await readAll(connect(), emailPerformance);
+    const { records, pages } = await readAllPages(connect(), emailPerformance);
     const expected = Array.from({ length: emailPerformanceRowCount(emulator.shape, window) }, (_, i) => emailPerformanceRow(emulator.shape, window, i));
     expect(pages).toBe(2);
     expect(records).toHaveLength(30);
@@ -102,7 +81,7 @@ describe('Klaviyo connector against its emulator', () => {
   it('resumes email performance from a saved cursor with the remainder and no overlap', async () => {
     const first = await connect().fetchPage(emailPerformance);
     expect(first.records.every((r) => r.date <= '2026-03-07')).toBe(true);
-    const rest = await readAll(connect(), { ...emailPerformance, cursor: first.nextCursor });
+    const rest = await readAllPages(connect(), { ...emailPerformance, cursor: first.nextCursor });
     expect(rest.records.every((r) => r.date >= '2026-03-08')).toBe(true);
     expect(first.records.length + rest.records.length).toBe(30);
   });
@@ -146,7 +125,7 @@ describe('Klaviyo connector against its emulator', () => {
   it('serves an empty account as zero records and a null cursor', async () => {
     emulator.faults.set({ empty: true });
     await expect(connect().fetchPage(contacts)).resolves.toMatchObject({ records: [], nextCursor: null });
-    const email = await readAll(connect(), emailPerformance);
+    const email = await readAllPages(connect(), emailPerformance);
     expect(email.records).toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
 import type { Connector, ConnectorConfig, FetchPageRequest } from '../../../connectors/connector';
-import { ConnectorError } from '../../../connectors/connector-error';
 import { type RunningEmulator, startEmulator } from '../../../connectors/emulator';
 import { LIVE_CONNECTORS } from '../../../connectors/live-connectors';
 import { adPerformanceRow, adPerformanceRowCount } from '../../../connectors/mock/generator';
 import type { MetricRecord } from '../../../domain/sync';
+import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
 
 const credentials = { access_token: 'EAAB-meta-secret-token-7f3a91' };
 const window = { startDate: '2026-01-05', endDate: '2026-01-09' };
@@ -14,28 +14,7 @@ function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
   return LIVE_CONNECTORS.meta_business!.create({ baseUrl: emulator.url, credentials, accountId: 'act_555000111', timeoutMs: 5_000, ...overrides });
 }
 
-async function readAll(connector: Connector, from: FetchPageRequest): Promise<{ records: MetricRecord[]; pages: number }> {
-  const records: MetricRecord[] = [];
-  let cursor = from.cursor;
-  let pages = 0;
-  do {
-    const page = await connector.fetchPage({ ...from, cursor });
-    records.push(...page.records);
-    cursor = page.nextCursor;
-    pages++;
-  } while (cursor !== null && pages < 100);
-  return { records, pages };
-}
-
-async function failureOf(work: Promise<unknown>): Promise<ConnectorError> {
-  const outcome = await work.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(outcome instanceof ConnectorError)) throw new Error(`expected a ConnectorError, got ${String(outcome)}`);
-  expect(outcome.message).not.toContain(credentials.access_token);
-  return outcome;
-}
+const failureOf = (work: Promise<unknown>) => connectorFailure(work, Object.values(credentials));
 
 beforeAll(async () => {
   emulator = await startEmulator('meta_business', { shape: { accountId: '555000111', campaigns: 2, adSetsPerCampaign: 2, adsPerAdSet: 3 }, credentials });
@@ -51,7 +30,7 @@ describe('Meta Business connector against its emulator', () => {
   });
 
   it('pages through insights to exactly the generator rows', async () => {
-    const { records, pages } = await readAll(connect(), request);
+    const { records, pages } = await readAllPages(connect(), request);
     const expected = Array.from({ length: adPerformanceRowCount(emulator.shape, window) }, (_, i) => adPerformanceRow(emulator.shape, window, i));
     expect(expected).toHaveLength(60);
     expect(pages).toBe(3);
@@ -80,8 +59,8 @@ describe('Meta Business connector against its emulator', () => {
     const first = await connect().fetchPage(request);
     expect(first.nextCursor).not.toBeNull();
     expect(first.bytesRead).toBeGreaterThan(0);
-    const rest = await readAll(connect(), { ...request, cursor: first.nextCursor });
-    const all = await readAll(connect(), request);
+    const rest = await readAllPages(connect(), { ...request, cursor: first.nextCursor });
+    const all = await readAllPages(connect(), request);
     const key = (r: MetricRecord) => `${r.entityId}|${r.date}`;
     expect(first.records.length + rest.records.length).toBe(all.records.length);
     expect(new Set([...first.records, ...rest.records].map(key)).size).toBe(all.records.length);
