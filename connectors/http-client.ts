@@ -31,7 +31,7 @@ export interface JsonResponse<T> {
 
 export interface JsonHttpClient {
   /** Sends one request and returns its body checked against `schema`; every failure is a `ConnectorError`. */
-  send<T>(request: JsonRequest, schema: z.ZodType<T, z.ZodTypeDef, unknown>): Promise<JsonResponse<T>>;
+  send<T>(request: JsonRequest, schema: z.ZodType<T, unknown>): Promise<JsonResponse<T>>;
 }
 
 export interface JsonHttpClientOptions {
@@ -50,7 +50,7 @@ export function createJsonHttpClient(options: JsonHttpClientOptions): JsonHttpCl
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
-  async function send<T>(request: JsonRequest, schema: z.ZodType<T, z.ZodTypeDef, unknown>): Promise<JsonResponse<T>> {
+  async function send<T>(request: JsonRequest, schema: z.ZodType<T, unknown>): Promise<JsonResponse<T>> {
     const url = new URL(baseUrl + request.path);
     for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
     const what = `${options.platform} ${request.method} ${request.path}`;

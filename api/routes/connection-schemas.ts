@@ -5,19 +5,19 @@ import { PLATFORM_IDS, PLATFORMS } from '../../domain/platforms';
 /** Text that Postgres can store: no NUL characters. */
 const Text = z.string().refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
 
-const Credentials = z.record(Text.pipe(z.string().max(8192, 'a credential value may be at most 8192 characters')));
+const Credentials = z.record(z.string(), Text.pipe(z.string().max(8192, 'a credential value may be at most 8192 characters')));
 
 /** Live modes need the platform's credential fields; mock mode needs none. */
 function requireLiveCredentials(value: { platform?: (typeof PLATFORM_IDS)[number]; data_mode?: string; credentials?: Record<string, string> }, ctx: z.RefinementCtx) {
   if (!value.platform || !value.credentials || value.data_mode !== 'live') return;
   for (const field of PLATFORMS[value.platform].credentialFields) {
-    if (!value.credentials[field]) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['credentials', field], message: `${field} is required for a live ${value.platform} connection` });
+    if (!value.credentials[field]) ctx.addIssue({ code: 'custom', path: ['credentials', field], message: `${field} is required for a live ${value.platform} connection` });
   }
 }
 
 export const CreateConnectionBody = z
   .object({
-    platform: z.enum(PLATFORM_IDS, { errorMap: () => ({ message: `platform must be one of: ${PLATFORM_IDS.join(', ')}` }) }),
+    platform: z.enum(PLATFORM_IDS, { error: `platform must be one of: ${PLATFORM_IDS.join(', ')}` }),
     data_mode: z.enum(DATA_MODES),
     credentials: Credentials,
     display_name: Text.pipe(z.string().trim().min(1).max(200)).optional(),

@@ -97,13 +97,13 @@ function adPerformanceRecord(row: AdPerformanceRow): MetricRecord {
 }
 
 const statusSchema = z.object({
-  error: z.object({ code: z.number().optional(), message: z.string().optional(), status: z.string().optional(), details: z.array(z.record(z.unknown())).optional() }),
+  error: z.object({ code: z.number().optional(), message: z.string().optional(), status: z.string().optional(), details: z.array(z.record(z.string(), z.unknown())).optional() }),
 });
 const googleAdsFailureSchema = z.object({
   errors: z
     .array(
       z.object({
-        errorCode: z.record(z.string()).optional(),
+        errorCode: z.record(z.string(), z.string()).optional(),
         message: z.string().optional(),
         details: z.object({ quotaErrorDetails: z.object({ retryDelay: z.string().optional() }).optional() }).optional(),
       }),

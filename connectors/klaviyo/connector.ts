@@ -66,7 +66,7 @@ const metricsPageSchema = z.object({ data: z.array(z.object({ id: z.string(), at
 const metricAggregateSchema = z.object({
   data: z.object({
     type: z.literal('metric-aggregate'),
-    attributes: z.object({ dates: z.array(z.string()), data: z.array(z.object({ dimensions: z.array(z.string()), measurements: z.record(z.array(z.number())) })) }),
+    attributes: z.object({ dates: z.array(z.string()), data: z.array(z.object({ dimensions: z.array(z.string()), measurements: z.record(z.string(), z.array(z.number())) })) }),
   }),
 });
 

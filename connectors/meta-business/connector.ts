@@ -142,7 +142,7 @@ const usageEntry = z.object({ estimated_time_to_regain_access: z.number().option
  */
 export function throttleDelayMs(headers: Headers): number | undefined {
   const minutes: number[] = [];
-  const businessUsage = z.record(z.array(usageEntry)).safeParse(parseHeaderJson(headers.get('x-business-use-case-usage')));
+  const businessUsage = z.record(z.string(), z.array(usageEntry)).safeParse(parseHeaderJson(headers.get('x-business-use-case-usage')));
   if (businessUsage.success) for (const entries of Object.values(businessUsage.data)) for (const e of entries) minutes.push(e.estimated_time_to_regain_access ?? 0);
   const appUsage = usageEntry.safeParse(parseHeaderJson(headers.get('x-app-usage')));
   if (appUsage.success) minutes.push(appUsage.data.estimated_time_to_regain_access ?? 0);
