@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Connector } from '../connectors/connector';
 import type { ConnectorRegistry } from '../connectors/registry';
-import { findConnectionById, recordConnectionSync, setConnectionStatus } from '../db/repositories/connections';
+import { connectionCredentials, findConnectionById, recordConnectionSync, setConnectionStatus } from '../db/repositories/connections';
 import { toMetricsBatch } from '../db/metrics-copy-format';
 import { withPgTransaction } from '../db/pg-transaction';
 import { upsertMetrics } from '../db/repositories/marketing-metrics';
@@ -98,7 +98,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
 
   /** Credentials are decrypted here, inside the activity, and never leave it. */
   function connectorFor(connection: Connection, source: DataSource): Connector {
-    const credentials = source === 'live' ? deps.vault.open(connection.id, connection.credentials_ciphertext) : {};
+    const credentials = source === 'live' ? deps.vault.open(connection.id, connectionCredentials(connection)) : {};
     return deps.connectors.create({ platform: connection.platform, source, accountId: connection.account_id, credentials });
   }
 

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     db: database.db,
     temporal: new Client({ connection, namespace: config.temporal.namespace }),
     taskQueue: config.temporal.taskQueue,
-    vault: await createCredentialVault(config.credentialsKey),
+    vault: await createCredentialVault(config.credentialsKeys.keyring),
     connectors: createConnectorRegistry({ baseUrls: config.platformBaseUrls }),
     jwtSecret: config.jwtSecret,
     logger,

@@ -3,12 +3,13 @@ import { sql } from 'kysely';
 import { googleAdsEmulator } from '../connectors/google-ads/emulator';
 import { LIVE_CONNECTORS } from '../connectors/live-connectors';
 import { toMetricsBatch } from '../db/metrics-copy-format';
-import { insertConnection } from '../db/repositories/connections';
+import { credentialColumns, insertConnection } from '../db/repositories/connections';
 import type { Connection } from '../db/schema';
 import { ConnectionIdKey, OrgIdKey, PlatformKey } from '../domain/search-attributes';
 import { addDays, type DateWindow, type MetricRecord } from '../domain/sync';
 import { connectionSyncWorkflowId } from '../domain/workflow-ids';
 import { createCredentialVault } from '../security/credential-vault';
+import { parseKeyring } from '../security/keyring';
 import { freePort, startServiceProcess, waitFor } from '../scripts/service-process';
 import { connectionSyncWorkflow } from '../workflows/connection-sync';
 import { type BenchInfrastructure, benchServiceEnv } from './bench-infrastructure';
@@ -48,7 +49,7 @@ export async function runIngestBenchmark(infra: BenchInfrastructure, options: { 
     args: ['--platform', 'google_ads', '--account-id', ACCOUNT_ID, '--campaigns', String(SHAPE.campaigns), '--ad-sets-per-campaign', String(SHAPE.adSetsPerCampaign), '--ads-per-ad-set', String(SHAPE.adsPerAdSet)],
   });
   const credentialsKey = randomBytes(32).toString('base64');
-  const vault = await createCredentialVault(credentialsKey);
+  const vault = await createCredentialVault(parseKeyring(`v1:${credentialsKey}`));
   const taskQueue = `bench-ingest-${randomBytes(4).toString('hex')}`;
   let worker: ReturnType<typeof startServiceProcess> | undefined;
   try {
@@ -137,7 +138,7 @@ async function benchConnection(infra: BenchInfrastructure, vault: Awaited<Return
   const id = crypto.randomUUID();
   return insertConnection(infra.database.db, {
     id, org_id: `bench-${name}`, user_id: 'bench', platform: 'google_ads', account_id: ACCOUNT_ID, display_name: `Bench ${name}`,
-    status: 'active', data_mode: 'live', sync_frequency: 'manual', credentials_ciphertext: Buffer.from(vault.seal(id, credentials)), last_sync_at: null, last_sync_status: null,
+    status: 'active', data_mode: 'live', sync_frequency: 'manual', ...credentialColumns(vault.seal(id, credentials)), last_sync_at: null, last_sync_status: null,
   });
 }
 

@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { insertConnection } from '../db/repositories/connections';
+import { credentialColumns, insertConnection } from '../db/repositories/connections';
 import { ConnectionIdKey, OrgIdKey, PlatformKey } from '../domain/search-attributes';
 import { freePort, startServiceProcess, waitFor } from '../scripts/service-process';
 import { signAccessToken } from '../security/access-token';
 import { createCredentialVault } from '../security/credential-vault';
+import { parseKeyring } from '../security/keyring';
 import { connectionSyncWorkflow } from '../workflows/connection-sync';
 import { type BenchInfrastructure, benchServiceEnv } from './bench-infrastructure';
 import { runPool } from './concurrency-pool';
@@ -30,7 +31,7 @@ export async function runStartBenchmark(
   const taskQueue = `bench-starts-${randomUUID().slice(0, 8)}`;
   const credentialsKey = randomBytes(32).toString('base64');
   const jwtSecret = randomBytes(32).toString('hex');
-  const vault = await createCredentialVault(credentialsKey);
+  const vault = await createCredentialVault(parseKeyring(`v1:${credentialsKey}`));
   const port = await freePort();
   const api = startServiceProcess('api/main.ts', {
     capture: true,
@@ -46,7 +47,7 @@ export async function runStartBenchmark(
     for (const [i, id] of connectionIds.entries()) {
       await insertConnection(infra.database.db, {
         id, org_id: orgId, user_id: 'bench', platform: 'meta_business', account_id: `act_${i}`, display_name: `Bench ${i}`,
-        status: 'active', data_mode: 'mock', sync_frequency: 'manual', credentials_ciphertext: Buffer.from(vault.seal(id, {})), last_sync_at: null, last_sync_status: null,
+        status: 'active', data_mode: 'mock', sync_frequency: 'manual', ...credentialColumns(vault.seal(id, {})), last_sync_at: null, last_sync_status: null,
       });
     }
 

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PLATFORM_IDS, type PlatformId } from '../domain/platforms';
+import { type Keyring, parseKeyring } from '../security/keyring';
 import { readOrCreateDevSecret } from './dev-secret-file';
 
 /** All configuration, parsed and validated once from the environment. */
@@ -15,6 +16,7 @@ const EnvSchema = z.object({
   WORKER_METRICS_PORT: z.coerce.number().int().nonnegative().default(9464),
   TEMPORAL_SDK_METRICS_PORT: z.coerce.number().int().positive().default(9465),
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+  CREDENTIALS_KEYS: z.string().optional(),
   CREDENTIALS_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   SYNC_DEFAULT_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
@@ -31,12 +33,23 @@ export interface Config {
   /** Loopback port of the Temporal SDK's own Prometheus exporter; the worker's /metrics merges it in. */
   sdkMetricsPort: number;
   jwtSecret: string;
-  /** Base64 of the 32-byte credentials key. */
-  credentialsKey: string;
+  /**
+   * Master keys of the credential vault: CREDENTIALS_KEYS ("v2:<base64>,v1:<base64>", first current),
+   * else CREDENTIALS_KEY as the single version v1, else a generated development key (v1).
+   */
+  credentialsKeys: { spec: string; keyring: Keyring };
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   sync: { defaultWindowDays: number; pageSize: number | undefined };
   /** Per-platform API roots from `<PLATFORM>_BASE_URL` (e.g. META_BUSINESS_BASE_URL), for emulators and sandboxes. */
   platformBaseUrls: Partial<Record<PlatformId, string>>;
+}
+
+function credentialsKeys(spec: string): Config['credentialsKeys'] {
+  try {
+    return { spec, keyring: parseKeyring(spec) };
+  } catch (err) {
+    throw new Error(`Invalid configuration: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = (m) => console.warn(m)): Config {
@@ -61,7 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
     workerMetricsPort: e.WORKER_METRICS_PORT,
     sdkMetricsPort: e.TEMPORAL_SDK_METRICS_PORT,
     jwtSecret: e.JWT_SECRET ?? readOrCreateDevSecret(resolve(dataDir, 'jwt-secret'), 'JWT_SECRET', warn),
-    credentialsKey: e.CREDENTIALS_KEY ?? readOrCreateDevSecret(resolve(dataDir, 'credentials.key'), 'CREDENTIALS_KEY', warn),
+    credentialsKeys: credentialsKeys(e.CREDENTIALS_KEYS ?? `v1:${e.CREDENTIALS_KEY ?? readOrCreateDevSecret(resolve(dataDir, 'credentials.key'), 'CREDENTIALS_KEY', warn)}`),
     logLevel: e.LOG_LEVEL,
     sync: { defaultWindowDays: e.SYNC_DEFAULT_WINDOW_DAYS, pageSize: e.SYNC_PAGE_SIZE },
     platformBaseUrls,

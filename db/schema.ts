@@ -20,8 +20,10 @@ export interface UserPlatformConnectionsTable {
   status: ConnectionStatus;
   data_mode: DataMode;
   sync_frequency: string;
-  /** nonce || XChaCha20-Poly1305 ciphertext of the credentials JSON; never leaves the server. */
+  /** Envelope-encrypted credentials (see SealedSecret); never leave the server. */
   credentials_ciphertext: Buffer;
+  credentials_wrapped_key: Buffer;
+  credentials_key_version: string;
   last_sync_at: Timestamp | null;
   last_sync_status: SyncStatus | null;
   created_at: Timestamp;
@@ -81,6 +83,8 @@ export interface PlatformOauthStatesTable {
   user_id: string;
   platform: PlatformId;
   code_verifier_ciphertext: Buffer;
+  code_verifier_wrapped_key: Buffer;
+  code_verifier_key_version: string;
   redirect_uri: string;
   expires_at: Timestamp;
   consumed_at: Timestamp | null;

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
       TEMPORAL_ADDRESS: temporalAddress,
       DATA_DIR: config.dataDir,
       JWT_SECRET: config.jwtSecret,
-      CREDENTIALS_KEY: config.credentialsKey,
+      CREDENTIALS_KEYS: config.credentialsKeys.spec,
     };
     stops.push(runService('worker', 'workers/main.ts', env, stopAll));
     stops.push(runService('api', 'api/main.ts', env, stopAll));

@@ -1,37 +1,72 @@
 import sodium from 'libsodium-wrappers';
+import type { Keyring } from './keyring';
 
 /**
- * Seals connection credentials with XChaCha20-Poly1305 before they reach Postgres.
- * The connection id is bound as associated data, so a ciphertext copied onto another row fails to open.
- * Stored layout: nonce (24 bytes) || ciphertext+tag.
+ * A secret sealed by envelope encryption: its own random data key encrypts it, and the keyring's
+ * master key of `keyVersion` wraps that data key. Rotating the master key re-wraps the small data
+ * key and leaves the ciphertext alone.
  */
-export interface CredentialVault {
-  seal(connectionId: string, credentials: Readonly<Record<string, string>>): Uint8Array;
-  open(connectionId: string, sealed: Uint8Array): Record<string, string>;
+export interface SealedSecret {
+  keyVersion: string;
+  /** nonce || XChaCha20-Poly1305(data key), under the master key of `keyVersion`. */
+  wrappedKey: Uint8Array;
+  /** nonce || XChaCha20-Poly1305(JSON of the secret), under the data key. */
+  ciphertext: Uint8Array;
 }
 
-export async function createCredentialVault(base64Key: string): Promise<CredentialVault> {
+/**
+ * Seals connection credentials (and other secrets such as PKCE verifiers) before they reach
+ * Postgres. `subject` (a connection id, an OAuth state) is bound as associated data to both layers,
+ * so a sealed secret copied onto another row fails to open.
+ */
+export interface CredentialVault {
+  readonly currentKeyVersion: string;
+  seal(subject: string, secret: Readonly<Record<string, string>>): SealedSecret;
+  open(subject: string, sealed: SealedSecret): Record<string, string>;
+  /** The same secret with its data key wrapped under the current master key. Idempotent. */
+  rewrap(subject: string, sealed: SealedSecret): SealedSecret;
+}
+
+export async function createCredentialVault(keyring: Keyring): Promise<CredentialVault> {
   await sodium.ready;
-  const key = sodium.from_base64(base64Key, sodium.base64_variants.ORIGINAL);
-  if (key.length !== sodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES) {
-    throw new Error(`The credentials key must be ${sodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES} bytes (base64)`);
-  }
-  const nonceBytes = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+  const NONCE = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+  const encrypt = (plaintext: Uint8Array, ad: string, key: Uint8Array) => {
+    const nonce = sodium.randombytes_buf(NONCE);
+    const body = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, ad, null, nonce, key);
+    const out = new Uint8Array(NONCE + body.length);
+    out.set(nonce, 0);
+    out.set(body, NONCE);
+    return out;
+  };
+  const decrypt = (sealed: Uint8Array, ad: string, key: Uint8Array) =>
+    sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, sealed.subarray(NONCE), ad, sealed.subarray(0, NONCE), key);
+  const masterKey = (version: string) => {
+    const key = keyring.keys.get(version);
+    if (!key) throw new Error(`Master key ${version} is not in the keyring (CREDENTIALS_KEYS)`);
+    return key;
+  };
+  // The wrapped key is bound to its subject and version: it cannot be moved between rows or relabelled.
+  const wrapAd = (subject: string, version: string) => `${subject}|${version}`;
+  const unwrap = (subject: string, sealed: SealedSecret) => decrypt(sealed.wrappedKey, wrapAd(subject, sealed.keyVersion), masterKey(sealed.keyVersion));
+
   return {
-    seal(connectionId, credentials) {
-      const nonce = sodium.randombytes_buf(nonceBytes);
-      const plaintext = sodium.from_string(JSON.stringify(credentials));
-      const ciphertext = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, connectionId, null, nonce, key);
-      const sealed = new Uint8Array(nonce.length + ciphertext.length);
-      sealed.set(nonce, 0);
-      sealed.set(ciphertext, nonce.length);
-      return sealed;
+    currentKeyVersion: keyring.currentVersion,
+    seal(subject, secret) {
+      const dataKey = sodium.crypto_aead_xchacha20poly1305_ietf_keygen();
+      const version = keyring.currentVersion;
+      return {
+        keyVersion: version,
+        wrappedKey: encrypt(dataKey, wrapAd(subject, version), masterKey(version)),
+        ciphertext: encrypt(sodium.from_string(JSON.stringify(secret)), subject, dataKey),
+      };
     },
-    open(connectionId, sealed) {
-      const nonce = sealed.subarray(0, nonceBytes);
-      const ciphertext = sealed.subarray(nonceBytes);
-      const plaintext = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, ciphertext, connectionId, nonce, key);
-      return JSON.parse(sodium.to_string(plaintext)) as Record<string, string>;
+    open(subject, sealed) {
+      return JSON.parse(sodium.to_string(decrypt(sealed.ciphertext, subject, unwrap(subject, sealed)))) as Record<string, string>;
+    },
+    rewrap(subject, sealed) {
+      const version = keyring.currentVersion;
+      if (sealed.keyVersion === version) return sealed;
+      return { keyVersion: version, wrappedKey: encrypt(unwrap(subject, sealed), wrapAd(subject, version), masterKey(version)), ciphertext: sealed.ciphertext };
     },
   };
 }

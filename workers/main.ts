@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     const activities = createSyncActivities({
       db: database.db,
       pool: database.pool,
-      vault: await createCredentialVault(config.credentialsKey),
+      vault: await createCredentialVault(config.credentialsKeys.keyring),
       connectors: createConnectorRegistry({ baseUrls: config.platformBaseUrls }),
       metrics: createSyncMetrics(registry),
       settings: { defaultWindowDays: config.sync.defaultWindowDays, pageSize: config.sync.pageSize, chunkBudgetMs: 10_000 },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
-import { deleteConnection, findConnection, insertConnection, listConnections, updateConnection } from '../../db/repositories/connections';
+import { connectionCredentials, credentialColumns, deleteConnection, findConnection, insertConnection, listConnections, updateConnection } from '../../db/repositories/connections';
 import type { Connection, ConnectionUpdate } from '../../db/schema';
 import { PLATFORMS } from '../../domain/platforms';
 import { sourceForMode } from '../../domain/connection';
@@ -44,7 +44,7 @@ export function connectionRoutes(deps: AppDeps) {
           status: 'active',
           data_mode: body.data_mode,
           sync_frequency: body.sync_frequency ?? 'manual',
-          credentials_ciphertext: Buffer.from(deps.vault.seal(id, body.credentials)),
+          ...credentialColumns(deps.vault.seal(id, body.credentials)),
           last_sync_at: null,
           last_sync_status: null,
         });
@@ -74,7 +74,7 @@ export function connectionRoutes(deps: AppDeps) {
         data_mode: body.data_mode,
         sync_frequency: body.sync_frequency,
         status: body.status,
-        credentials_ciphertext: body.credentials ? Buffer.from(deps.vault.seal(existing.id, body.credentials)) : undefined,
+        ...(body.credentials ? credentialColumns(deps.vault.seal(existing.id, body.credentials)) : {}),
       };
       const updated = await updateConnection(deps.db, orgId, existing.id, changes);
       if (!updated) throw notFound('Connection');
@@ -94,7 +94,7 @@ export function connectionRoutes(deps: AppDeps) {
       if (existing.data_mode === 'live' && !deps.connectors.hasLiveConnector(existing.platform)) {
         throw new ApiError(422, 'live_connector_unavailable', `${existing.platform} has no live connector yet; use data_mode mock, auto or hybrid`);
       }
-      const credentials = source === 'live' ? deps.vault.open(existing.id, existing.credentials_ciphertext) : {};
+      const credentials = source === 'live' ? deps.vault.open(existing.id, connectionCredentials(existing)) : {};
       const connector = deps.connectors.create({ platform: existing.platform, source, accountId: existing.account_id, credentials });
       const started = Date.now();
       const result = await connector.testConnection().catch((err: unknown) => ({

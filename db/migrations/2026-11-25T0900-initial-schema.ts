@@ -14,7 +14,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('status', 'text', (c) => c.notNull().defaultTo('active'))
     .addColumn('data_mode', 'text', (c) => c.notNull())
     .addColumn('sync_frequency', 'text', (c) => c.notNull().defaultTo('manual'))
+    // Envelope encryption (security/credential-vault.ts): ciphertext under a per-row data key, that
+    // key wrapped by the master key of credentials_key_version.
     .addColumn('credentials_ciphertext', 'bytea', (c) => c.notNull())
+    .addColumn('credentials_wrapped_key', 'bytea', (c) => c.notNull())
+    .addColumn('credentials_key_version', 'text', (c) => c.notNull())
     .addColumn('last_sync_at', 'timestamptz')
     .addColumn('last_sync_status', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
@@ -24,6 +28,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addCheckConstraint('user_platform_connections_data_mode_check', sql`data_mode in ('mock', 'live', 'auto', 'hybrid')`)
     .execute();
   await db.schema.createIndex('user_platform_connections_org_idx').on('user_platform_connections').columns(['org_id', 'created_at']).execute();
+  // Key rotation walks the rows not yet under the current master key.
+  await db.schema.createIndex('user_platform_connections_key_version_idx').on('user_platform_connections').columns(['credentials_key_version', 'id']).execute();
 
   await db.schema
     .createTable('data_sync_logs')
@@ -81,6 +87,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('user_id', 'text', (c) => c.notNull())
     .addColumn('platform', 'text', (c) => c.notNull())
     .addColumn('code_verifier_ciphertext', 'bytea', (c) => c.notNull())
+    .addColumn('code_verifier_wrapped_key', 'bytea', (c) => c.notNull())
+    .addColumn('code_verifier_key_version', 'text', (c) => c.notNull())
     .addColumn('redirect_uri', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
     .addColumn('consumed_at', 'timestamptz')

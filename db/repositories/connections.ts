@@ -1,9 +1,24 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ConnectionStatus } from '../../domain/connection';
 import type { SyncStatus } from '../../domain/sync';
+import type { SealedSecret } from '../../security/credential-vault';
 import type { Connection, ConnectionUpdate, Database, NewConnection } from '../schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
+
+/** A connection's sealed credentials, as the vault opens them. */
+export function connectionCredentials(c: Pick<Connection, 'credentials_ciphertext' | 'credentials_wrapped_key' | 'credentials_key_version'>): SealedSecret {
+  return { keyVersion: c.credentials_key_version, wrappedKey: c.credentials_wrapped_key, ciphertext: c.credentials_ciphertext };
+}
+
+/** The columns that store sealed credentials. */
+export function credentialColumns(sealed: SealedSecret) {
+  return {
+    credentials_ciphertext: Buffer.from(sealed.ciphertext),
+    credentials_wrapped_key: Buffer.from(sealed.wrappedKey),
+    credentials_key_version: sealed.keyVersion,
+  };
+}
 
 export async function insertConnection(db: Db, connection: NewConnection): Promise<Connection> {
   return db.insertInto('user_platform_connections').values(connection).returningAll().executeTakeFirstOrThrow();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { connectionCredentials } from '../../db/repositories/connections';
 import { createTestApi } from '../setup/api-client';
 import { openTestHarness, type TestHarness, uniqueName } from '../setup/test-harness';
 import { signAccessToken } from '../../security/access-token';
@@ -51,7 +52,8 @@ describe('connections API', () => {
     // Stored encrypted: the plaintext is nowhere in the row.
     const row = await harness.database.db.selectFrom('user_platform_connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(row.credentials_ciphertext.toString('latin1')).not.toContain(SECRET);
-    expect(harness.vault.open(id, row.credentials_ciphertext)).toEqual({ access_token: `${SECRET}-rotated` });
+    expect(row.credentials_key_version).toBe(harness.vault.currentKeyVersion);
+    expect(harness.vault.open(id, connectionCredentials(row))).toEqual({ access_token: `${SECRET}-rotated` });
 
     expect((await api.call('DELETE', `${CONNECTIONS}/${id}`, { token: editor })).status).toBe(403);
     expect((await api.call('DELETE', `${CONNECTIONS}/${id}`, { token: admin })).status).toBe(204);

@@ -24,7 +24,7 @@ describe('repositories (migrated Postgres)', () => {
     connectionId = randomUUID();
     await insertConnection(database.db, {
       id: connectionId, org_id: orgId, user_id: 'u1', platform: 'meta_business', account_id: 'act_1', display_name: 'Meta',
-      status: 'active', data_mode: 'mock', sync_frequency: 'manual', credentials_ciphertext: Buffer.from([1, 2, 3]), last_sync_at: null, last_sync_status: null,
+      status: 'active', data_mode: 'mock', sync_frequency: 'manual', credentials_ciphertext: Buffer.from([1, 2, 3]), credentials_wrapped_key: Buffer.from([4]), credentials_key_version: 'v1', last_sync_at: null, last_sync_status: null,
     });
   });
   afterAll(() => database.close());
@@ -38,7 +38,7 @@ describe('repositories (migrated Postgres)', () => {
     await expect(
       insertConnection(database.db, {
         id: randomUUID(), org_id: orgId, user_id: 'u2', platform: 'meta_business', account_id: 'act_1', display_name: 'dup',
-        status: 'active', data_mode: 'mock', sync_frequency: 'manual', credentials_ciphertext: Buffer.from([1]), last_sync_at: null, last_sync_status: null,
+        status: 'active', data_mode: 'mock', sync_frequency: 'manual', credentials_ciphertext: Buffer.from([1]), credentials_wrapped_key: Buffer.from([4]), credentials_key_version: 'v1', last_sync_at: null, last_sync_status: null,
       }),
     ).rejects.toMatchObject({ code: '23505' });
   });

@@ -39,7 +39,7 @@ describe('a worker killed mid-sync', () => {
       TEMPORAL_TASK_QUEUE: taskQueue,
       WORKER_METRICS_PORT: String(await freePort()),
       TEMPORAL_SDK_METRICS_PORT: String(await freePort()),
-      CREDENTIALS_KEY: harness.credentialsKey,
+      CREDENTIALS_KEYS: harness.credentialsKeys,
       JWT_SECRET: randomBytes(32).toString('hex'),
       GOOGLE_ADS_BASE_URL: emulator.url,
       LOG_LEVEL: 'warn',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { insertConnection } from '../../db/repositories/connections';
+import { credentialColumns, insertConnection } from '../../db/repositories/connections';
 import type { Connection } from '../../db/schema';
 import type { DataMode } from '../../domain/connection';
 import type { PlatformId } from '../../domain/platforms';
@@ -26,7 +26,7 @@ export async function createTestConnection(
     status: 'active',
     data_mode: options.dataMode,
     sync_frequency: 'manual',
-    credentials_ciphertext: Buffer.from(harness.vault.seal(id, options.credentials ?? {})),
+    ...credentialColumns(harness.vault.seal(id, options.credentials ?? {})),
     last_sync_at: null,
     last_sync_status: null,
   });

@@ -7,6 +7,7 @@ import { createConnectorRegistry } from '../../connectors/registry';
 import { createDatabase, type DatabaseHandle } from '../../db/database';
 import { createSyncMetrics } from '../../observability/sync-metrics';
 import { type CredentialVault, createCredentialVault } from '../../security/credential-vault';
+import { parseKeyring } from '../../security/keyring';
 import type { PlatformId } from '../../domain/platforms';
 import { createSyncWorker } from '../../workers/sync-worker';
 import { testEnv } from './test-env';
@@ -16,7 +17,8 @@ export interface TestHarness {
   database: DatabaseHandle;
   temporal: TestWorkflowEnvironment;
   vault: CredentialVault;
-  credentialsKey: string;
+  /** CREDENTIALS_KEYS of the vault, for processes the test starts. */
+  credentialsKeys: string;
   close(): Promise<void>;
 }
 
@@ -33,12 +35,12 @@ export async function openTestHarness(): Promise<TestHarness> {
   installQuietRuntime();
   const database = createDatabase(testEnv('databaseUrl'), { max: 5 });
   const temporal = await TestWorkflowEnvironment.createFromExistingServer({ address: testEnv('temporalAddress') });
-  const credentialsKey = randomBytes(32).toString('base64');
+  const credentialsKeys = `v1:${randomBytes(32).toString('base64')}`;
   return {
     database,
     temporal,
-    vault: await createCredentialVault(credentialsKey),
-    credentialsKey,
+    vault: await createCredentialVault(parseKeyring(credentialsKeys)),
+    credentialsKeys,
     async close() {
       await temporal.teardown();
       await database.close();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,11 +12,22 @@ describe('configuration', () => {
     const config = loadConfig({ DATA_DIR: dataDir }, (m) => warnings.push(m));
     expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'liftos-connect' });
     expect(config.apiPort).toBe(8080);
-    expect(Buffer.from(config.credentialsKey, 'base64')).toHaveLength(32);
-    expect(readFileSync(join(dataDir, 'credentials.key'), 'utf8')).toBe(config.credentialsKey);
+    expect(config.credentialsKeys.keyring.currentVersion).toBe('v1');
+    expect(config.credentialsKeys.spec).toBe(`v1:${readFileSync(join(dataDir, 'credentials.key'), 'utf8')}`);
     expect(warnings.join('\n')).toMatch(/CREDENTIALS_KEY is not set/);
     // The same key on the next start: data encrypted before stays readable.
-    expect(loadConfig({ DATA_DIR: dataDir }, () => {}).credentialsKey).toBe(config.credentialsKey);
+    expect(loadConfig({ DATA_DIR: dataDir }, () => {}).credentialsKeys.spec).toBe(config.credentialsKeys.spec);
+  });
+
+  it('reads a versioned keyring, the first key current, and rejects malformed ones', () => {
+    const [k1, k2] = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')];
+    const { keyring } = loadConfig({ DATA_DIR: dataDir, CREDENTIALS_KEYS: `v2:${k2}, v1:${k1}` }, () => {}).credentialsKeys;
+    expect(keyring.currentVersion).toBe('v2');
+    expect([...keyring.keys.keys()]).toEqual(['v2', 'v1']);
+    expect(loadConfig({ DATA_DIR: dataDir, CREDENTIALS_KEY: k1 }, () => {}).credentialsKeys.keyring.currentVersion).toBe('v1');
+    for (const bad of [`v2:${k2},v2:${k1}`, 'v1:c2hvcnQ=', `${k1}`, '']) {
+      expect(() => loadConfig({ DATA_DIR: dataDir, CREDENTIALS_KEYS: bad }, () => {})).toThrow(/CREDENTIALS_KEYS/);
+    }
   });
 
   it('reads per-platform base URLs and rejects invalid values', () => {
