@@ -16,4 +16,6 @@ export interface AppDeps {
   jwtSecret: string;
   logger: Logger;
   metrics: Registry;
+  /** Requests a minute each token may make. */
+  rateLimitPerMinute: number;
 }

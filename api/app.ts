@@ -7,8 +7,12 @@ import type { AppDeps } from './app-deps';
 import type { AppEnv } from './app-env';
 import { createErrorHandler } from './error-handler';
 import { authenticate } from './middleware/authenticate';
+import { authorize } from './middleware/authorize';
+import { rateLimitPerToken } from './middleware/rate-limit';
 import { requestMetrics } from './middleware/request-metrics';
+import { auditRoutes } from './routes/audit';
 import { connectionRoutes } from './routes/connections';
+import { credentialKeyRoutes } from './routes/credential-keys';
 import { healthRoutes } from './routes/health';
 import { platformRoutes } from './routes/platforms';
 
@@ -51,8 +55,12 @@ export function createApp(deps: AppDeps) {
 
   const v1 = new Hono<AppEnv>();
   v1.use(authenticate(deps.jwtSecret));
+  v1.use(rateLimitPerToken(deps.rateLimitPerMinute));
+  v1.use(authorize);
   v1.route('/platform-connections/platforms', platformRoutes(deps));
   v1.route('/platform-connections/connections', connectionRoutes(deps));
+  v1.route('/platform-connections/keys', credentialKeyRoutes(deps));
+  v1.route('/audit', auditRoutes(deps));
   app.route('/api/v1', v1);
 
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}`, details: null } }, 404));

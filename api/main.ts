@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     jwtSecret: config.jwtSecret,
     logger,
     metrics,
+    rateLimitPerMinute: config.rateLimitPerMinute,
   });
   const server = serve({ fetch: app.fetch, port: config.apiPort, hostname: '0.0.0.0' }, (info) => logger.info({ port: info.port }, 'API listening'));
 

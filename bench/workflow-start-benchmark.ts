@@ -35,7 +35,8 @@ export async function runStartBenchmark(
   const port = await freePort();
   const api = startServiceProcess('api/main.ts', {
     capture: true,
-    env: benchServiceEnv(infra, { TEMPORAL_TASK_QUEUE: taskQueue, PORT: String(port), JWT_SECRET: jwtSecret, CREDENTIALS_KEY: credentialsKey }),
+    // The per-token rate limit would throttle the benchmark's single token: lift it.
+    env: benchServiceEnv(infra, { TEMPORAL_TASK_QUEUE: taskQueue, PORT: String(port), JWT_SECRET: jwtSecret, CREDENTIALS_KEY: credentialsKey, RATE_LIMIT_PER_MINUTE: '1000000' }),
   });
   try {
     const apiUrl = `http://127.0.0.1:${port}`;

@@ -20,6 +20,7 @@ const EnvSchema = z.object({
   CREDENTIALS_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   SYNC_DEFAULT_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
   SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(100_000).optional(),
 });
 
@@ -29,6 +30,8 @@ export interface Config {
   embeddedPostgresPort: number;
   temporal: { address: string; namespace: string; taskQueue: string };
   apiPort: number;
+  /** Requests a minute each API token may make. */
+  rateLimitPerMinute: number;
   workerMetricsPort: number;
   /** Loopback port of the Temporal SDK's own Prometheus exporter; the worker's /metrics merges it in. */
   sdkMetricsPort: number;
@@ -71,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
     embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
     apiPort: e.PORT,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     sdkMetricsPort: e.TEMPORAL_SDK_METRICS_PORT,
     jwtSecret: e.JWT_SECRET ?? readOrCreateDevSecret(resolve(dataDir, 'jwt-secret'), 'JWT_SECRET', warn),

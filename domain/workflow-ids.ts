@@ -4,3 +4,8 @@
 export function connectionSyncWorkflowId(connectionId: string): string {
   return `connection-sync:${connectionId}`;
 }
+
+/** Key rotation covers every connection of the deployment: one at a time. */
+export function keyRotationWorkflowId(): string {
+  return 'credential-key-rotation';
+}

@@ -1,5 +1,6 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { createKeyRotationActivities } from '../activities/key-rotation-activities';
 import { createSyncActivities } from '../activities/sync-activities';
 import { loadConfig } from '../config/config';
 import { createConnectorRegistry } from '../connectors/registry';
@@ -9,7 +10,7 @@ import { startMetricsServer } from '../observability/metrics-server';
 import { createSyncMetrics } from '../observability/sync-metrics';
 import { temporalLoggerFrom } from '../observability/temporal-logger';
 import { createCredentialVault } from '../security/credential-vault';
-import { createSyncWorker } from './sync-worker';
+import { createConnectWorker } from './connect-worker';
 
 /** The worker process: the composition root of activities, connectors, Postgres and Temporal. */
 async function main(): Promise<void> {
@@ -36,15 +37,17 @@ async function main(): Promise<void> {
     extra: async () => (await fetch(`http://127.0.0.1:${config.sdkMetricsPort}/metrics`)).text(),
   });
   try {
-    const activities = createSyncActivities({
+    const vault = await createCredentialVault(config.credentialsKeys.keyring);
+    const syncActivities = createSyncActivities({
       db: database.db,
       pool: database.pool,
-      vault: await createCredentialVault(config.credentialsKeys.keyring),
+      vault,
       connectors: createConnectorRegistry({ baseUrls: config.platformBaseUrls }),
       metrics: createSyncMetrics(registry),
       settings: { defaultWindowDays: config.sync.defaultWindowDays, pageSize: config.sync.pageSize, chunkBudgetMs: 10_000 },
     });
-    const worker = await createSyncWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities });
+    const activities = { ...syncActivities, ...createKeyRotationActivities({ db: database.db, vault }) };
+    const worker = await createConnectWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities });
     logger.info({ taskQueue: config.temporal.taskQueue, metricsPort: metricsServer.port }, 'worker started');
     // Runtime.install shuts the worker down gracefully on SIGINT/SIGTERM; run() resolves once it has drained.
     await worker.run();

@@ -1,2 +1,3 @@
 /** Every workflow the worker registers. */
 export { connectionSyncWorkflow } from './connection-sync';
+export { keyRotationWorkflow } from './key-rotation';

@@ -7,7 +7,6 @@ import { sourceForMode } from '../../domain/connection';
 import { ApiError, notFound } from '../api-error';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
-import { requireRole } from '../middleware/authenticate';
 import { validate } from '../middleware/validate';
 import { presentConnection } from '../presenters/connection';
 import { CreateConnectionBody, ListQuery, UpdateConnectionBody } from './connection-schemas';
@@ -28,7 +27,7 @@ function isUniqueViolation(err: unknown): boolean {
 
 export function connectionRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
-    .post('/', requireRole('editor'), validate('json', CreateConnectionBody), async (c) => {
+    .post('/', validate('json', CreateConnectionBody), async (c) => {
       const body = c.req.valid('json');
       const principal = c.get('principal');
       const id = randomUUID();
@@ -65,7 +64,7 @@ export function connectionRoutes(deps: AppDeps) {
       return c.json({ connections: items.map(presentConnection), total, limit: page.limit, offset: page.offset });
     })
     .get('/:id', async (c) => c.json(presentConnection(await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id')))))
-    .put('/:id', requireRole('editor'), validate('json', UpdateConnectionBody), async (c) => {
+    .put('/:id', validate('json', UpdateConnectionBody), async (c) => {
       const body = c.req.valid('json');
       const { orgId } = c.get('principal');
       const existing = await loadOwnConnection(deps, orgId, c.req.param('id'));
@@ -81,14 +80,14 @@ export function connectionRoutes(deps: AppDeps) {
       await c.get('audit')({ action: 'connection.update', targetType: 'connection', targetId: existing.id, outcome: 'success', details: { fields: Object.keys(body) } });
       return c.json(presentConnection(updated));
     })
-    .delete('/:id', requireRole('admin'), async (c) => {
+    .delete('/:id', async (c) => {
       const { orgId } = c.get('principal');
       const existing = await loadOwnConnection(deps, orgId, c.req.param('id'));
       await deleteConnection(deps.db, orgId, existing.id);
       await c.get('audit')({ action: 'connection.delete', targetType: 'connection', targetId: existing.id, outcome: 'success' });
       return c.body(null, 204);
     })
-    .post('/:id/test', requireRole('editor'), async (c) => {
+    .post('/:id/test', async (c) => {
       const existing = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id'));
       const source = sourceForMode(existing.data_mode, deps.connectors.hasLiveConnector(existing.platform));
       if (existing.data_mode === 'live' && !deps.connectors.hasLiveConnector(existing.platform)) {

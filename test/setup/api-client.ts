@@ -8,7 +8,7 @@ import { type Role, signAccessToken } from '../../security/access-token';
 import type { TestHarness } from './test-harness';
 
 /** The real Hono app over the shared Postgres and Temporal, driven through app.request(). */
-export function createTestApi(harness: TestHarness, options: { taskQueue: string; baseUrls?: Partial<Record<PlatformId, string>> }) {
+export function createTestApi(harness: TestHarness, options: { taskQueue: string; baseUrls?: Partial<Record<PlatformId, string>>; rateLimitPerMinute?: number }) {
   const jwtSecret = randomBytes(32).toString('hex');
   const metrics = new Registry();
   const app = createApp({
@@ -20,6 +20,7 @@ export function createTestApi(harness: TestHarness, options: { taskQueue: string
     jwtSecret,
     logger: createLogger({ name: 'api-test', level: 'silent' }),
     metrics,
+    rateLimitPerMinute: options.rateLimitPerMinute ?? 10_000,
   });
 
   async function call(method: string, path: string, options: { token?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {}) {

@@ -2,6 +2,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
+import { createKeyRotationActivities } from '../../activities/key-rotation-activities';
 import { createSyncActivities, type SyncActivityDeps } from '../../activities/sync-activities';
 import { createConnectorRegistry } from '../../connectors/registry';
 import { createDatabase, type DatabaseHandle } from '../../db/database';
@@ -9,7 +10,7 @@ import { createSyncMetrics } from '../../observability/sync-metrics';
 import { type CredentialVault, createCredentialVault } from '../../security/credential-vault';
 import { parseKeyring } from '../../security/keyring';
 import type { PlatformId } from '../../domain/platforms';
-import { createSyncWorker } from '../../workers/sync-worker';
+import { createConnectWorker } from '../../workers/connect-worker';
 import { testEnv } from './test-env';
 
 /** What a test file needs: the shared Postgres and Temporal server, a vault, and fresh names. */
@@ -50,21 +51,22 @@ export async function openTestHarness(): Promise<TestHarness> {
 
 export const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
-/** A real sync worker on its own task queue, with real activities over the given dependencies. */
+/** A real worker on its own task queue, with real activities over the given dependencies. */
 export async function startTestSyncWorker(
   harness: TestHarness,
-  options: { taskQueue: string; baseUrls?: Partial<Record<PlatformId, string>>; settings?: Partial<SyncActivityDeps['settings']> },
+  options: { taskQueue: string; baseUrls?: Partial<Record<PlatformId, string>>; settings?: Partial<SyncActivityDeps['settings']>; vault?: CredentialVault },
 ) {
   const metricsRegistry = new Registry();
-  const activities = createSyncActivities({
+  const syncActivities = createSyncActivities({
     db: harness.database.db,
     pool: harness.database.pool,
-    vault: harness.vault,
+    vault: options.vault ?? harness.vault,
     connectors: createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000 }),
     metrics: createSyncMetrics(metricsRegistry),
     settings: { defaultWindowDays: 30, chunkBudgetMs: 5_000, ...options.settings },
   });
-  const worker = await createSyncWorker({
+  const activities = { ...syncActivities, ...createKeyRotationActivities({ db: harness.database.db, vault: options.vault ?? harness.vault }) };
+  const worker = await createConnectWorker({
     connection: harness.temporal.nativeConnection,
     namespace: 'default',
     taskQueue: options.taskQueue,

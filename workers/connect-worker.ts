@@ -1,17 +1,21 @@
 import { type NativeConnection, Worker } from '@temporalio/worker';
+import type { KeyRotationActivities } from '../activities/key-rotation-activities';
 import type { SyncActivities } from '../activities/sync-activities';
 
-export interface SyncWorkerOptions {
+/** Every activity the workflows of this project call. */
+export type ConnectActivities = SyncActivities & KeyRotationActivities;
+
+export interface ConnectWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  activities: SyncActivities;
+  activities: ConnectActivities;
   /** A pre-built workflow bundle (tests and benchmarks bundle once); the worker bundles `workflows/` otherwise. */
   workflowBundlePath?: string;
 }
 
-/** The worker that runs connection syncs. Deliberately free of configuration loading: callers compose it. */
-export function createSyncWorker(options: SyncWorkerOptions): Promise<Worker> {
+/** The worker that runs every workflow of this project. Free of configuration loading: callers compose it. */
+export function createConnectWorker(options: ConnectWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
