@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ACCESS_POLICY, ROLE_RANK } from '../../api/access-policy';
+import { keyRotationWorkflowId } from '../../domain/workflow-ids';
 import { ROLES } from '../../security/access-token';
 import { createTestApi } from '../setup/api-client';
 import { openTestHarness, type TestHarness, uniqueName } from '../setup/test-harness';
@@ -15,7 +16,11 @@ describe('access control', () => {
     harness = await openTestHarness();
     api = createTestApi(harness, { taskQueue: uniqueName('acl') });
   });
-  afterAll(() => harness.close());
+  afterAll(async () => {
+    // The admin's POST …/keys/rotate started the singleton rotation on a queue no worker polls.
+    await harness.temporal.client.workflow.getHandle(keyRotationWorkflowId()).terminate('access-control test cleanup').catch(() => {});
+    await harness.close();
+  });
 
   it('has exactly one rule per API route', () => {
     const routes = new Set(api.app.routes.filter((r) => r.path.startsWith('/api/v1') && r.method !== 'ALL').map((r) => `${r.method} ${r.path}`));
