@@ -20,6 +20,10 @@ export const ACCESS_POLICY = {
   'POST /api/v1/platform-connections/keys/rotate': 'admin',
   'GET /api/v1/platform-connections/keys/rotate': 'admin',
   'GET /api/v1/audit': 'admin',
+  'POST /codec/decode': 'admin',
+  'POST /codec/encode': 'admin',
+  'POST /codec/:token/decode': 'admin',
+  'POST /codec/:token/encode': 'admin',
 } as const satisfies Record<string, Role>;
 
 export type PolicyKey = keyof typeof ACCESS_POLICY;

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { ConnectorRegistry } from '../connectors/registry';
@@ -16,6 +17,10 @@ export interface AppDeps {
   jwtSecret: string;
   logger: Logger;
   metrics: Registry;
+  /** The codec `temporal` encodes with, served to the Web UI by the codec server. */
+  payloadCodec: PayloadCodec;
+  /** Web UI origins allowed to call the codec server. */
+  codecCorsOrigins: string[];
   /** Requests a minute each token may make. */
   rateLimitPerMinute: number;
 }

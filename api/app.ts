@@ -11,6 +11,7 @@ import { authorize } from './middleware/authorize';
 import { rateLimitPerToken } from './middleware/rate-limit';
 import { requestMetrics } from './middleware/request-metrics';
 import { auditRoutes } from './routes/audit';
+import { codecRoutes } from './routes/codec';
 import { connectionRoutes } from './routes/connections';
 import { credentialKeyRoutes } from './routes/credential-keys';
 import { healthRoutes } from './routes/health';
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps) {
   );
 
   app.route('/health', healthRoutes(deps));
+  app.route('/codec', codecRoutes(deps));
   app.get('/metrics', async (c) => c.text(await deps.metrics.metrics(), 200, { 'content-type': deps.metrics.contentType }));
 
   const v1 = new Hono<AppEnv>();

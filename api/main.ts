@@ -6,6 +6,7 @@ import { createConnectorRegistry } from '../connectors/registry';
 import { createDatabase } from '../db/database';
 import { createLogger } from '../observability/logger';
 import { createCredentialVault } from '../security/credential-vault';
+import { createPayloadCodec } from '../security/payload-codec';
 import { createApp } from './app';
 
 /** The API process: composes dependencies, serves until SIGINT/SIGTERM, then closes everything. */
@@ -18,9 +19,12 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: config.temporal.address });
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
+  const payloadCodec = await createPayloadCodec(config.payloadCodecKeys.keyring);
   const app = createApp({
     db: database.db,
-    temporal: new Client({ connection, namespace: config.temporal.namespace }),
+    temporal: new Client({ connection, namespace: config.temporal.namespace, dataConverter: { payloadCodecs: [payloadCodec] } }),
+    payloadCodec,
+    codecCorsOrigins: config.codecCorsOrigins,
     taskQueue: config.temporal.taskQueue,
     vault: await createCredentialVault(config.credentialsKeys.keyring),
     connectors: createConnectorRegistry({ baseUrls: config.platformBaseUrls }),

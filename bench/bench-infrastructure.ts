@@ -1,13 +1,18 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createDatabase, type DatabaseHandle } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { type PostgresServer, startPostgres } from '../db/postgres-server';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { parseKeyring } from '../security/keyring';
+import { createPayloadCodec } from '../security/payload-codec';
 
 export interface BenchInfrastructure {
+  /** PAYLOAD_CODEC_KEYS shared by the bench's client and the processes it starts. */
+  payloadCodecKeys: string;
   postgres: PostgresServer;
   database: DatabaseHandle;
   temporal: TestWorkflowEnvironment;
@@ -23,7 +28,10 @@ export async function startBenchInfrastructure(): Promise<BenchInfrastructure> {
   const postgres = await startPostgres({ databaseUrl: process.env.DATABASE_URL, dataDir: join(dataDir, 'postgres'), port: 54349, database: 'liftos_bench' });
   const database = createDatabase(postgres.url, { max: 10 });
   await migrateToLatest(database.db);
+  const payloadCodecKeys = `p1:${randomBytes(32).toString('base64')}`;
+  const payloadCodec = await createPayloadCodec(parseKeyring(payloadCodecKeys, 'PAYLOAD_CODEC_KEYS'));
   const temporal = await TestWorkflowEnvironment.createLocal({
+    client: { dataConverter: { payloadCodecs: [payloadCodec] } },
     server: {
       executable: { type: 'existing-path', path: process.env.TEMPORAL_CLI ?? join(root, '.tools', 'temporal') },
       ip: '127.0.0.1',
@@ -32,6 +40,7 @@ export async function startBenchInfrastructure(): Promise<BenchInfrastructure> {
     },
   });
   return {
+    payloadCodecKeys,
     postgres,
     database,
     temporal,
@@ -45,5 +54,5 @@ export async function startBenchInfrastructure(): Promise<BenchInfrastructure> {
 
 /** The environment of one of our processes (API, worker) pointed at the bench's Postgres and Temporal. */
 export function benchServiceEnv(infra: BenchInfrastructure, values: Record<string, string>): NodeJS.ProcessEnv {
-  return { ...process.env, DATABASE_URL: infra.postgres.url, TEMPORAL_ADDRESS: infra.temporal.address, LOG_LEVEL: 'warn', ...values };
+  return { ...process.env, DATABASE_URL: infra.postgres.url, TEMPORAL_ADDRESS: infra.temporal.address, PAYLOAD_CODEC_KEYS: infra.payloadCodecKeys, LOG_LEVEL: 'warn', ...values };
 }

@@ -18,6 +18,8 @@ const EnvSchema = z.object({
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
   CREDENTIALS_KEYS: z.string().optional(),
   CREDENTIALS_KEY: z.string().optional(),
+  PAYLOAD_CODEC_KEYS: z.string().optional(),
+  CODEC_CORS_ORIGINS: z.string().default('http://127.0.0.1:8233,http://localhost:8233'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   SYNC_DEFAULT_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
@@ -41,15 +43,19 @@ export interface Config {
    * else CREDENTIALS_KEY as the single version v1, else a generated development key (v1).
    */
   credentialsKeys: { spec: string; keyring: Keyring };
+  /** Keys of the payload codec that encrypts Temporal payloads: PAYLOAD_CODEC_KEYS, else a generated development key. */
+  payloadCodecKeys: { spec: string; keyring: Keyring };
+  /** Web UI origins allowed to call the codec server. */
+  codecCorsOrigins: string[];
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   sync: { defaultWindowDays: number; pageSize: number | undefined };
   /** Per-platform API roots from `<PLATFORM>_BASE_URL` (e.g. META_BUSINESS_BASE_URL), for emulators and sandboxes. */
   platformBaseUrls: Partial<Record<PlatformId, string>>;
 }
 
-function credentialsKeys(spec: string): Config['credentialsKeys'] {
+function keyring(envName: string, spec: string): { spec: string; keyring: Keyring } {
   try {
-    return { spec, keyring: parseKeyring(spec) };
+    return { spec, keyring: parseKeyring(spec, envName) };
   } catch (err) {
     throw new Error(`Invalid configuration: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -78,7 +84,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
     workerMetricsPort: e.WORKER_METRICS_PORT,
     sdkMetricsPort: e.TEMPORAL_SDK_METRICS_PORT,
     jwtSecret: e.JWT_SECRET ?? readOrCreateDevSecret(resolve(dataDir, 'jwt-secret'), 'JWT_SECRET', warn),
-    credentialsKeys: credentialsKeys(e.CREDENTIALS_KEYS ?? `v1:${e.CREDENTIALS_KEY ?? readOrCreateDevSecret(resolve(dataDir, 'credentials.key'), 'CREDENTIALS_KEY', warn)}`),
+    credentialsKeys: keyring('CREDENTIALS_KEYS', e.CREDENTIALS_KEYS ?? `v1:${e.CREDENTIALS_KEY ?? readOrCreateDevSecret(resolve(dataDir, 'credentials.key'), 'CREDENTIALS_KEY', warn)}`),
+    payloadCodecKeys: keyring('PAYLOAD_CODEC_KEYS', e.PAYLOAD_CODEC_KEYS ?? `p1:${readOrCreateDevSecret(resolve(dataDir, 'payload-codec.key'), 'PAYLOAD_CODEC_KEYS', warn)}`),
+    codecCorsOrigins: e.CODEC_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     logLevel: e.LOG_LEVEL,
     sync: { defaultWindowDays: e.SYNC_DEFAULT_WINDOW_DAYS, pageSize: e.SYNC_PAGE_SIZE },
     platformBaseUrls,

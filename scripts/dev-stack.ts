@@ -38,7 +38,15 @@ async function main(): Promise<void> {
     let uiUrl = 'your Temporal server\'s Web UI';
     if (!process.env.TEMPORAL_ADDRESS) {
       const [, port] = temporalAddress.split(':');
-      const server = await startTemporalDevServer({ cli: process.env.TEMPORAL_CLI ?? 'temporal', dataDir: config.dataDir, port: Number(port ?? 7233), uiPort: 8233 });
+      // The Web UI decodes payloads through the API's codec server, authorised by a token in its path.
+      const uiToken = await signAccessToken({ orgId: 'demo-org', userId: 'temporal-web-ui', role: 'admin' }, config.jwtSecret, 30 * 24 * 3600);
+      const server = await startTemporalDevServer({
+        cli: process.env.TEMPORAL_CLI ?? 'temporal',
+        dataDir: config.dataDir,
+        port: Number(port ?? 7233),
+        uiPort: 8233,
+        uiCodecEndpoint: `http://127.0.0.1:${config.apiPort}/codec/${uiToken}`,
+      });
       stops.push(server.stop);
       temporalAddress = server.address;
       uiUrl = server.uiUrl;
@@ -52,6 +60,7 @@ async function main(): Promise<void> {
       DATA_DIR: config.dataDir,
       JWT_SECRET: config.jwtSecret,
       CREDENTIALS_KEYS: config.credentialsKeys.spec,
+      PAYLOAD_CODEC_KEYS: config.payloadCodecKeys.spec,
     };
     stops.push(runService('worker', 'workers/main.ts', env, stopAll));
     stops.push(runService('api', 'api/main.ts', env, stopAll));

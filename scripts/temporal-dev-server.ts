@@ -14,7 +14,7 @@ export interface TemporalDevServer {
  * Runs `temporal server start-dev` with a persistent SQLite file, the Web UI, and the
  * project's custom search attributes registered, and waits until its frontend answers.
  */
-export async function startTemporalDevServer(options: { cli: string; dataDir: string; port: number; uiPort: number }): Promise<TemporalDevServer> {
+export async function startTemporalDevServer(options: { cli: string; dataDir: string; port: number; uiPort: number; uiCodecEndpoint?: string }): Promise<TemporalDevServer> {
   mkdirSync(join(options.dataDir, 'logs'), { recursive: true });
   const args = [
     'server', 'start-dev',
@@ -24,6 +24,7 @@ export async function startTemporalDevServer(options: { cli: string; dataDir: st
     '--db-filename', join(options.dataDir, 'temporal.db'),
     '--log-level', 'warn',
     ...CUSTOM_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
+    ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
   ];
   const log = createWriteStream(join(options.dataDir, 'logs', 'temporal.log'), { flags: 'a' });
   const child: ChildProcess = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });

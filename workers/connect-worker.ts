@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { KeyRotationActivities } from '../activities/key-rotation-activities';
 import type { SyncActivities } from '../activities/sync-activities';
@@ -10,6 +11,8 @@ export interface ConnectWorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: ConnectActivities;
+  /** Carries the payload codec: workers and clients must encode alike. */
+  dataConverter: DataConverter;
   /** A pre-built workflow bundle (tests and benchmarks bundle once); the worker bundles `workflows/` otherwise. */
   workflowBundlePath?: string;
 }
@@ -22,6 +25,7 @@ export function createConnectWorker(options: ConnectWorkerOptions): Promise<Work
     taskQueue: options.taskQueue,
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: require.resolve('../workflows') }),
     activities: options.activities,
+    dataConverter: options.dataConverter,
     // Cancellation reaches an activity on its next heartbeat; keep that under a couple of seconds.
     maxHeartbeatThrottleInterval: '2 seconds',
     shutdownGraceTime: '10 seconds',

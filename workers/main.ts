@@ -10,6 +10,7 @@ import { startMetricsServer } from '../observability/metrics-server';
 import { createSyncMetrics } from '../observability/sync-metrics';
 import { temporalLoggerFrom } from '../observability/temporal-logger';
 import { createCredentialVault } from '../security/credential-vault';
+import { createPayloadCodec } from '../security/payload-codec';
 import { createConnectWorker } from './connect-worker';
 
 /** The worker process: the composition root of activities, connectors, Postgres and Temporal. */
@@ -47,7 +48,8 @@ async function main(): Promise<void> {
       settings: { defaultWindowDays: config.sync.defaultWindowDays, pageSize: config.sync.pageSize, chunkBudgetMs: 10_000 },
     });
     const activities = { ...syncActivities, ...createKeyRotationActivities({ db: database.db, vault }) };
-    const worker = await createConnectWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities });
+    const dataConverter = { payloadCodecs: [await createPayloadCodec(config.payloadCodecKeys.keyring)] };
+    const worker = await createConnectWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, dataConverter });
     logger.info({ taskQueue: config.temporal.taskQueue, metricsPort: metricsServer.port }, 'worker started');
     // Runtime.install shuts the worker down gracefully on SIGINT/SIGTERM; run() resolves once it has drained.
     await worker.run();

@@ -23,7 +23,7 @@ describe('access control', () => {
   });
 
   it('has exactly one rule per API route', () => {
-    const routes = new Set(api.app.routes.filter((r) => r.path.startsWith('/api/v1') && r.method !== 'ALL').map((r) => `${r.method} ${r.path}`));
+    const routes = new Set(api.app.routes.filter((r) => /^\/(api\/v1|codec)\//.test(r.path) && r.method !== 'ALL').map((r) => `${r.method} ${r.path}`));
     expect([...routes].sort()).toEqual(Object.keys(ACCESS_POLICY).sort());
   });
 

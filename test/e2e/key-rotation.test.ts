@@ -42,6 +42,7 @@ describe('key rotation with a worker killed half-way', () => {
         TEMPORAL_SDK_METRICS_PORT: String(await freePort()),
         CREDENTIALS_KEYS: credentialsKeys,
         JWT_SECRET: randomBytes(32).toString('hex'),
+        PAYLOAD_CODEC_KEYS: harness.payloadCodecKeys,
         LOG_LEVEL: 'warn',
       },
     });

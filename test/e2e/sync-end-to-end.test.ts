@@ -46,6 +46,7 @@ describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
       WORKER_METRICS_PORT: String(workerMetricsPort),
       TEMPORAL_SDK_METRICS_PORT: String(sdkMetricsPort),
       JWT_SECRET: randomBytes(32).toString('hex'),
+      PAYLOAD_CODEC_KEYS: harness.payloadCodecKeys,
       CREDENTIALS_KEY: randomBytes(32).toString('base64'),
       DATA_DIR: mkdtempSync(join(tmpdir(), 'liftos-e2e-')),
       // The most verbose level: if a secret were logged anywhere, it would be here.

@@ -41,6 +41,7 @@ describe('a worker killed mid-sync', () => {
       TEMPORAL_SDK_METRICS_PORT: String(await freePort()),
       CREDENTIALS_KEYS: harness.credentialsKeys,
       JWT_SECRET: randomBytes(32).toString('hex'),
+      PAYLOAD_CODEC_KEYS: harness.payloadCodecKeys,
       GOOGLE_ADS_BASE_URL: emulator.url,
       LOG_LEVEL: 'warn',
     };

@@ -20,6 +20,8 @@ export function createTestApi(harness: TestHarness, options: { taskQueue: string
     jwtSecret,
     logger: createLogger({ name: 'api-test', level: 'silent' }),
     metrics,
+    payloadCodec: harness.payloadCodec,
+    codecCorsOrigins: ['http://127.0.0.1:8233'],
     rateLimitPerMinute: options.rateLimitPerMinute ?? 10_000,
   });
 

@@ -9,6 +9,8 @@ import { createDatabase, type DatabaseHandle } from '../../db/database';
 import { createSyncMetrics } from '../../observability/sync-metrics';
 import { type CredentialVault, createCredentialVault } from '../../security/credential-vault';
 import { parseKeyring } from '../../security/keyring';
+import { createPayloadCodec } from '../../security/payload-codec';
+import type { PayloadCodec } from '@temporalio/common';
 import type { PlatformId } from '../../domain/platforms';
 import { createConnectWorker } from '../../workers/connect-worker';
 import { testEnv } from './test-env';
@@ -20,6 +22,9 @@ export interface TestHarness {
   vault: CredentialVault;
   /** CREDENTIALS_KEYS of the vault, for processes the test starts. */
   credentialsKeys: string;
+  /** The payload codec every client and worker of the test uses, and its PAYLOAD_CODEC_KEYS. */
+  payloadCodec: PayloadCodec;
+  payloadCodecKeys: string;
   close(): Promise<void>;
 }
 
@@ -35,11 +40,15 @@ function installQuietRuntime(): void {
 export async function openTestHarness(): Promise<TestHarness> {
   installQuietRuntime();
   const database = createDatabase(testEnv('databaseUrl'), { max: 5 });
-  const temporal = await TestWorkflowEnvironment.createFromExistingServer({ address: testEnv('temporalAddress') });
+  const payloadCodecKeys = `p1:${randomBytes(32).toString('base64')}`;
+  const payloadCodec = await createPayloadCodec(parseKeyring(payloadCodecKeys, 'PAYLOAD_CODEC_KEYS'));
+  const temporal = await TestWorkflowEnvironment.createFromExistingServer({ address: testEnv('temporalAddress'), client: { dataConverter: { payloadCodecs: [payloadCodec] } } });
   const credentialsKeys = `v1:${randomBytes(32).toString('base64')}`;
   return {
     database,
     temporal,
+    payloadCodec,
+    payloadCodecKeys,
     vault: await createCredentialVault(parseKeyring(credentialsKeys)),
     credentialsKeys,
     async close() {
@@ -71,6 +80,7 @@ export async function startTestSyncWorker(
     namespace: 'default',
     taskQueue: options.taskQueue,
     activities,
+    dataConverter: { payloadCodecs: [harness.payloadCodec] },
     workflowBundlePath: testEnv('workflowBundle'),
   });
   const running = worker.run();

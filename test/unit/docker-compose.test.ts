@@ -38,7 +38,7 @@ interface Compose {
 const compose: Compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
 const services = compose.services;
 const APP_SERVICES = ['migrate', 'api', 'worker'] as const;
-const SECRETS = ['JWT_SECRET', 'CREDENTIALS_KEY'] as const;
+const SECRETS = ['JWT_SECRET', 'CREDENTIALS_KEY', 'PAYLOAD_CODEC_KEYS'] as const;
 
 function service(name: string): Service {
   const s = services[name];
@@ -90,7 +90,7 @@ function serviceAddress(address: string): { host: string; port: number } {
 
 /** The app environment as compose would hand it over, with the required secrets provided. */
 function resolvedAppEnv(name: string): Env {
-  const provided: Env = { JWT_SECRET: 'x'.repeat(48), CREDENTIALS_KEY: Buffer.alloc(32, 7).toString('base64') };
+  const provided: Env = { JWT_SECRET: 'x'.repeat(48), CREDENTIALS_KEY: Buffer.alloc(32, 7).toString('base64'), PAYLOAD_CODEC_KEYS: `p1:${Buffer.alloc(32, 9).toString('base64')}` };
   return Object.fromEntries(
     Object.entries(envOf(name)).map(([k, v]) => [
       k,
