@@ -1,7 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
+import { type RunningEmulator, startEmulator } from '../../connectors/emulator';
 import { countMetrics } from '../../db/repositories/marketing-metrics';
 import { freePort, runScript, type ServiceProcess, startServiceProcess, waitFor } from '../../scripts/service-process';
 import { openTestHarness, type TestHarness, uniqueName } from '../setup/test-harness';
@@ -20,6 +23,9 @@ describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
   let worker: ServiceProcess;
   let env: NodeJS.ProcessEnv;
   let apiUrl: string;
+  let emulator: RunningEmulator;
+  // Known secret values for the live connection: the search below looks for them everywhere.
+  const liveSecrets = { access_token: `ya29.e2e-${randomBytes(12).toString('hex')}`, developer_token: `devtok-${randomBytes(12).toString('hex')}` };
   let workerMetricsUrl: string;
   const responses: string[] = [];
 
@@ -36,6 +42,7 @@ describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
 
   beforeAll(async () => {
     harness = await openTestHarness();
+    emulator = await startEmulator('google_ads', { credentials: liveSecrets, pageSize: 200 });
     const [apiPort, workerMetricsPort, sdkMetricsPort] = [await freePort(), await freePort(), await freePort()];
     env = {
       ...process.env,
@@ -49,6 +56,7 @@ describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
       PAYLOAD_CODEC_KEYS: harness.payloadCodecKeys,
       CREDENTIALS_KEY: randomBytes(32).toString('base64'),
       DATA_DIR: mkdtempSync(join(tmpdir(), 'liftos-e2e-')),
+      GOOGLE_ADS_BASE_URL: emulator.url,
       // The most verbose level: if a secret were logged anywhere, it would be here.
       LOG_LEVEL: 'trace',
     };
@@ -62,6 +70,7 @@ describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
 
   afterAll(async () => {
     const codes = await Promise.all([api?.stop(), worker?.stop()]);
+    await emulator?.close();
     await harness.close();
     expect(codes).toEqual([0, 0]);
   });
@@ -111,4 +120,47 @@ describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
     expect(api.output() + worker.output()).not.toContain(secret);
     expect(worker.output()).toContain('worker started');
   });
+
+  it('keeps live credentials secret: absent from workflow history (temporal workflow show), logs, API responses and the database', async () => {
+    const token = (await runScript('scripts/token.ts', ['--org', orgId, '--user', 'grace', '--role', 'admin'], env)).trim();
+    const created = await http('POST', '/api/v1/platform-connections/connections', token, {
+      platform: 'google_ads',
+      data_mode: 'live',
+      credentials: liveSecrets,
+      account_id: emulator.shape.accountId,
+    });
+    expect(created.status).toBe(201);
+    const id = created.json.id as string;
+    expect((await http('POST', `/api/v1/platform-connections/connections/${id}/test`, token)).json).toMatchObject({ ok: true, source: 'live' });
+    const started = await http('POST', `/api/v1/platform-connections/connections/${id}/sync`, token, { start_date: '2026-03-01', end_date: '2026-03-31' });
+    const done = await waitFor(() => http('GET', `/api/v1/platform-connections/connections/${id}/sync`, token), (r) => r.json?.status === 'completed', { timeoutMs: 60_000, what: 'live sync completed' });
+    expect(done.json).toMatchObject({ source: 'live', records_synced: 31 * 18 });
+
+    const secrets = Object.values(liveSecrets);
+    const forms = (value: string) => [value, Buffer.from(value).toString('base64'), Buffer.from(value).toString('hex')];
+    const expectNowhere = (haystack: string, where: string) => {
+      for (const secret of secrets) for (const form of forms(secret)) expect({ where, found: haystack.includes(form) }).toEqual({ where, found: false });
+    };
+
+    // What an operator sees with the Temporal CLI: every payload is ciphertext.
+    const shown = execFileSync(process.env.TEMPORAL_CLI ?? join(__dirname, '..', '..', '.tools', 'temporal'), [
+      'workflow', 'show', '--workflow-id', started.json.workflow_id, '--address', testEnv('temporalAddress'), '--output', 'json',
+    ]).toString();
+    expect(shown).toContain('YmluYXJ5L2VuY3J5cHRlZA=='); // base64 of binary/encrypted
+    expectNowhere(shown, 'temporal workflow show');
+    expectNowhere(api.output() + worker.output(), 'process logs');
+    expectNowhere(responses.join('\n'), 'API responses');
+    expectNowhere(await databaseDump(harness), 'database dump');
+  });
 });
+
+/** Every row of every table as text (bytea as hex): what a dump of the database would hold. */
+async function databaseDump(harness: TestHarness): Promise<string> {
+  const tables = await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = 'public'`.execute(harness.database.db);
+  const parts: string[] = [];
+  for (const { name } of tables.rows) {
+    const rows = await sql<{ row: string }>`select t::text as row from ${sql.table(name)} t`.execute(harness.database.db);
+    parts.push(...rows.rows.map((r) => r.row));
+  }
+  return parts.join('\n');
+}
