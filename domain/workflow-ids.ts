@@ -9,3 +9,8 @@ export function connectionSyncWorkflowId(connectionId: string): string {
 export function keyRotationWorkflowId(): string {
   return 'credential-key-rotation';
 }
+
+/** The Schedule that purges expired OAuth states, and the id prefix of its runs. */
+export function oauthStateCleanupScheduleId(): string {
+  return 'oauth-state-cleanup';
+}

@@ -1,6 +1,10 @@
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Client, Connection } from '@temporalio/client';
 import { createKeyRotationActivities } from '../activities/key-rotation-activities';
+import { createMaintenanceActivities } from '../activities/maintenance-activities';
+import { ensureOAuthStateCleanupSchedule } from '../schedules/oauth-state-cleanup-schedule';
 import { createSyncActivities } from '../activities/sync-activities';
 import { loadConfig } from '../config/config';
 import { createConnectorRegistry } from '../connectors/registry';
@@ -47,8 +51,9 @@ async function main(): Promise<void> {
       metrics: createSyncMetrics(registry),
       settings: { defaultWindowDays: config.sync.defaultWindowDays, pageSize: config.sync.pageSize, chunkBudgetMs: 10_000 },
     });
-    const activities = { ...syncActivities, ...createKeyRotationActivities({ db: database.db, vault }) };
+    const activities = { ...syncActivities, ...createKeyRotationActivities({ db: database.db, vault }), ...createMaintenanceActivities({ db: database.db }) };
     const dataConverter = { payloadCodecs: [await createPayloadCodec(config.payloadCodecKeys.keyring)] };
+    await ensureSchedules(config.temporal, dataConverter);
     const worker = await createConnectWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, dataConverter });
     logger.info({ taskQueue: config.temporal.taskQueue, metricsPort: metricsServer.port }, 'worker started');
     // Runtime.install shuts the worker down gracefully on SIGINT/SIGTERM; run() resolves once it has drained.
@@ -58,6 +63,16 @@ async function main(): Promise<void> {
     await connection.close();
     await database.close();
     logger.info('worker stopped');
+  }
+}
+
+/** The project's Schedules exist once any worker has started (creating them is idempotent). */
+async function ensureSchedules(temporal: { address: string; namespace: string; taskQueue: string }, dataConverter: { payloadCodecs: PayloadCodec[] }): Promise<void> {
+  const connection = await Connection.connect({ address: temporal.address });
+  try {
+    await ensureOAuthStateCleanupSchedule(new Client({ connection, namespace: temporal.namespace, dataConverter }), temporal.taskQueue);
+  } finally {
+    await connection.close();
   }
 }
 

@@ -1,3 +1,4 @@
 /** Every workflow the worker registers. */
 export { connectionSyncWorkflow } from './connection-sync';
 export { keyRotationWorkflow } from './key-rotation';
+export { oauthStateCleanupWorkflow } from './oauth-state-cleanup';

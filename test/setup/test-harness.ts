@@ -3,6 +3,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { createKeyRotationActivities } from '../../activities/key-rotation-activities';
+import { createMaintenanceActivities } from '../../activities/maintenance-activities';
 import { createSyncActivities, type SyncActivityDeps } from '../../activities/sync-activities';
 import { createConnectorRegistry } from '../../connectors/registry';
 import { createDatabase, type DatabaseHandle } from '../../db/database';
@@ -74,7 +75,11 @@ export async function startTestSyncWorker(
     metrics: createSyncMetrics(metricsRegistry),
     settings: { defaultWindowDays: 30, chunkBudgetMs: 5_000, ...options.settings },
   });
-  const activities = { ...syncActivities, ...createKeyRotationActivities({ db: harness.database.db, vault: options.vault ?? harness.vault }) };
+  const activities = {
+    ...syncActivities,
+    ...createKeyRotationActivities({ db: harness.database.db, vault: options.vault ?? harness.vault }),
+    ...createMaintenanceActivities({ db: harness.database.db }),
+  };
   const worker = await createConnectWorker({
     connection: harness.temporal.nativeConnection,
     namespace: 'default',
