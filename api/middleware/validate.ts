@@ -7,10 +7,11 @@ import { ApiError } from '../api-error';
 
 /**
  * A body must be declared as JSON: Hono's JSON validator would otherwise read an undeclared body
- * as `{}` and answer with misleading field errors. An absent body (optional bodies) passes.
+ * as `{}` and answer with misleading field errors. An empty body (optional bodies) passes.
  */
 const requireJsonContentType = createMiddleware(async (c, next) => {
-  const hasBody = c.req.raw.body !== null && c.req.header('content-length') !== '0';
+  // Hono caches the text, so the validator reads the same body afterwards.
+  const hasBody = (await c.req.text()).length > 0;
   if (hasBody && !/^application\/([a-z.+-]*\+)?json\b/i.test(c.req.header('content-type') ?? '')) {
     throw new ApiError(415, 'unsupported_media_type', 'Send the request body as JSON with Content-Type: application/json');
   }

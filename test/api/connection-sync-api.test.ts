@@ -102,6 +102,12 @@ describe('sync API: start, watch, cancel', () => {
     expect(final.json.records_synced).toBe(rows);
   });
 
+  it('starts a sync from a bare POST with no body and no content type (as `curl -X POST` sends it)', async () => {
+    const id = await createMockConnection('linkedin_ads');
+    const res = await api.app.request(`${CONNECTIONS}/${id}/sync`, { method: 'POST', headers: { authorization: `Bearer ${editor}` }, body: new ReadableStream({ start: (c) => c.close() }), duplex: 'half' } as RequestInit);
+    expect(res.status).toBe(202);
+  });
+
   it('refuses to sync a disabled connection', async () => {
     const id = await createMockConnection('tiktok');
     expect((await api.call('PUT', `${CONNECTIONS}/${id}`, { token: editor, json: { status: 'disabled' } })).status).toBe(200);
