@@ -2,7 +2,8 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
-import type { Connector } from '../connectors/connector';
+import type { Connector, Credentials, FetchPageRequest, Page } from '../connectors/connector';
+import { ConnectorError } from '../connectors/connector-error';
 import type { ConnectorRegistry } from '../connectors/registry';
 import { connectionCredentials, findConnectionById, recordConnectionSync, setConnectionStatus } from '../db/repositories/connections';
 import { toMetricsBatch } from '../db/metrics-copy-format';
@@ -34,6 +35,11 @@ export interface SyncActivityDeps {
     chunkBudgetMs: number;
   };
   now?: () => Date;
+  /**
+   * Renews a connection's credentials after the platform rejected them (an OAuth token refresh);
+   * answers the new credentials, or null when they cannot be renewed. Absent: no renewal.
+   */
+  refreshCredentials?: (input: { connectionId: string; rejected: Credentials }) => Promise<Credentials | null>;
 }
 
 export interface StartSyncInput {
@@ -97,9 +103,33 @@ export function createSyncActivities(deps: SyncActivityDeps) {
   }
 
   /** Credentials are decrypted here, inside the activity, and never leave it. */
-  function connectorFor(connection: Connection, source: DataSource): Connector {
-    const credentials = source === 'live' ? deps.vault.open(connection.id, connectionCredentials(connection)) : {};
-    return deps.connectors.create({ platform: connection.platform, source, accountId: connection.account_id, credentials });
+  function connectorFor(connection: Connection, source: DataSource, credentials?: Credentials): Connector {
+    const opened = credentials ?? (source === 'live' ? deps.vault.open(connection.id, connectionCredentials(connection)) : {});
+    return deps.connectors.create({ platform: connection.platform, source, accountId: connection.account_id, credentials: opened });
+  }
+
+  /**
+   * Fetches pages with the connection's current credentials. When the platform rejects them, asks
+   * once for renewed credentials (a token refresh) and retries with those before failing.
+   */
+  function pageFetcher(connection: Connection, source: DataSource) {
+    let credentials: Credentials = source === 'live' ? deps.vault.open(connection.id, connectionCredentials(connection)) : {};
+    let connector = connectorFor(connection, source, credentials);
+    let renewalTried = false;
+    return async (request: FetchPageRequest): Promise<Page> => {
+      try {
+        return await connector.fetchPage(request);
+      } catch (err) {
+        const rejected = err instanceof ConnectorError && err.kind === 'auth';
+        if (!rejected || renewalTried || source !== 'live' || !deps.refreshCredentials) throw err;
+        renewalTried = true;
+        const renewed = await deps.refreshCredentials({ connectionId: connection.id, rejected: credentials });
+        if (!renewed) throw err;
+        credentials = renewed;
+        connector = connectorFor(connection, source, credentials);
+        return connector.fetchPage(request);
+      }
+    };
   }
 
   return {
@@ -159,7 +189,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
     async syncStreamPages(input: SyncStreamPagesInput): Promise<SyncChunkResult> {
       const ctx = Context.current();
       const connection = await loadConnection(input.connectionId);
-      const connector = connectorFor(connection, input.source);
+      const fetchPage = pageFetcher(connection, input.source);
       const log = await findSyncLog(deps.db, input.syncLogId);
       if (!log) throw ApplicationFailure.create({ type: FailureType.ConnectionNotFound, message: `Sync log ${input.syncLogId} no longer exists`, nonRetryable: true });
       // The log's checkpoint is where the last committed page left off: the exact resume point.
@@ -172,7 +202,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       const target = { connectionId: connection.id, orgId: connection.org_id, platform: connection.platform };
       // Fetching and serialising a page is our CPU; writing it is Postgres's. Overlap the two.
       const preparePage = (cursor: string | null) =>
-        connector.fetchPage({ stream: input.stream, cursor, window: input.window, pageSize: deps.settings.pageSize }).then(
+        fetchPage({ stream: input.stream, cursor, window: input.window, pageSize: deps.settings.pageSize }).then(
           (page) => ({ page, batch: toMetricsBatch(target, page.records) }),
           (err: unknown) => {
             throw toPlatformFailure(err, connection.platform);

@@ -64,7 +64,13 @@ export const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0,
 /** A real worker on its own task queue, with real activities over the given dependencies. */
 export async function startTestSyncWorker(
   harness: TestHarness,
-  options: { taskQueue: string; baseUrls?: Partial<Record<PlatformId, string>>; settings?: Partial<SyncActivityDeps['settings']>; vault?: CredentialVault },
+  options: {
+    taskQueue: string;
+    baseUrls?: Partial<Record<PlatformId, string>>;
+    settings?: Partial<SyncActivityDeps['settings']>;
+    vault?: CredentialVault;
+    refreshCredentials?: SyncActivityDeps['refreshCredentials'];
+  },
 ) {
   const metricsRegistry = new Registry();
   const syncActivities = createSyncActivities({
@@ -74,6 +80,7 @@ export async function startTestSyncWorker(
     connectors: createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000 }),
     metrics: createSyncMetrics(metricsRegistry),
     settings: { defaultWindowDays: 30, chunkBudgetMs: 5_000, ...options.settings },
+    refreshCredentials: options.refreshCredentials,
   });
   const activities = {
     ...syncActivities,

@@ -95,4 +95,30 @@ describe('connectionSyncWorkflow against a live platform API (Google Ads emulato
     expect(await countMetrics(harness.database.db, connection.id)).toBe(0);
     expect((await findConnectionById(harness.database.db, connection.id))?.status).toBe('active');
   });
+
+  it('renews rejected credentials once (a token refresh) and carries on; rejected twice, it fails', async () => {
+    const renewals: string[] = [];
+    const queue = uniqueName('sync-renewal');
+    const renewing = await startTestSyncWorker(harness, {
+      taskQueue: queue,
+      baseUrls: { google_ads: emulator.url },
+      // Stands in for the OAuth refresh: the first renewal gets credentials the platform accepts, later ones none.
+      refreshCredentials: async ({ rejected }) => {
+        renewals.push(rejected.access_token ?? '');
+        return renewals.length === 1 ? { ...emulator.credentials } : null;
+      },
+    });
+    try {
+      const stale = await liveConnection({ access_token: 'expired-access-token', developer_token: emulator.credentials.developer_token! });
+      expect(await (await startSyncWorkflow(harness.temporal.client, stale, queue, WINDOW)).result()).toMatchObject({ status: 'completed', recordsWritten: expectedRows });
+      expect(renewals).toEqual(['expired-access-token']);
+
+      const revoked = await liveConnection({ access_token: 'expired-access-token', developer_token: emulator.credentials.developer_token! });
+      const failure = await (await startSyncWorkflow(harness.temporal.client, revoked, queue, WINDOW)).result().then(() => null, (err: unknown) => err);
+      expect((failure as WorkflowFailedError).cause?.cause).toMatchObject({ type: FailureType.PlatformAuth });
+      expect(renewals).toEqual(['expired-access-token', 'expired-access-token']);
+    } finally {
+      await renewing.stop();
+    }
+  });
 });
