@@ -5,6 +5,7 @@ import type pg from 'pg';
 import type { Connector, Credentials, FetchPageRequest, Page } from '../connectors/connector';
 import { ConnectorError } from '../connectors/connector-error';
 import type { ConnectorRegistry } from '../connectors/registry';
+import type { ConnectionSyncSchedules } from '../schedules/connection-sync-schedule';
 import { connectionCredentials, findConnectionById, recordConnectionSync, setConnectionStatus } from '../db/repositories/connections';
 import { toMetricsBatch } from '../db/metrics-copy-format';
 import { withPgTransaction } from '../db/pg-transaction';
@@ -26,6 +27,8 @@ export interface SyncActivityDeps {
   pool: pg.Pool;
   vault: CredentialVault;
   connectors: ConnectorRegistry;
+  /** Pauses a connection's recurring syncs when it needs re-authorisation. */
+  schedules?: Pick<ConnectionSyncSchedules, 'reconcile'>;
   metrics: SyncMetrics;
   settings: {
     defaultWindowDays: number;
@@ -262,6 +265,10 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         return closed;
       });
       if (!log) return;
+      if (input.failureType === FailureType.PlatformAuth) {
+        const connection = await findConnectionById(deps.db, input.connectionId);
+        if (connection) await deps.schedules?.reconcile(connection);
+      }
       const labels = { platform: log.platform, source: log.source };
       if (input.status === 'completed') deps.metrics.syncsCompleted.inc(labels);
       else if (input.status === 'cancelled') deps.metrics.syncsCancelled.inc(labels);

@@ -3,6 +3,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { ConnectorRegistry } from '../connectors/registry';
+import type { ConnectionSyncSchedules } from '../schedules/connection-sync-schedule';
 import type { Database } from '../db/schema';
 import type { Logger } from '../observability/logger';
 import type { CredentialVault } from '../security/credential-vault';
@@ -12,6 +13,8 @@ export interface AppDeps {
   db: Kysely<Database>;
   temporal: Client;
   taskQueue: string;
+  /** Keeps each connection's recurring-sync Schedule in step with it. */
+  schedules: ConnectionSyncSchedules;
   vault: CredentialVault;
   connectors: ConnectorRegistry;
   jwtSecret: string;

@@ -7,6 +7,7 @@ import { createDatabase } from '../db/database';
 import { createLogger } from '../observability/logger';
 import { createCredentialVault } from '../security/credential-vault';
 import { createPayloadCodec } from '../security/payload-codec';
+import { createConnectionSyncSchedules } from '../schedules/connection-sync-schedule';
 import { createApp } from './app';
 
 /** The API process: composes dependencies, serves until SIGINT/SIGTERM, then closes everything. */
@@ -20,9 +21,11 @@ async function main(): Promise<void> {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const payloadCodec = await createPayloadCodec(config.payloadCodecKeys.keyring);
+  const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: { payloadCodecs: [payloadCodec] } });
   const app = createApp({
     db: database.db,
-    temporal: new Client({ connection, namespace: config.temporal.namespace, dataConverter: { payloadCodecs: [payloadCodec] } }),
+    temporal,
+    schedules: createConnectionSyncSchedules(temporal, config.temporal.taskQueue),
     payloadCodec,
     codecCorsOrigins: config.codecCorsOrigins,
     taskQueue: config.temporal.taskQueue,

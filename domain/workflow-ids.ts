@@ -14,3 +14,8 @@ export function keyRotationWorkflowId(): string {
 export function oauthStateCleanupScheduleId(): string {
   return 'oauth-state-cleanup';
 }
+
+/** The Schedule that runs a connection's recurring syncs. */
+export function connectionSyncScheduleId(connectionId: string): string {
+  return `connection-sync-schedule:${connectionId}`;
+}

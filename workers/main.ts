@@ -1,9 +1,9 @@
-import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { Client, Connection } from '@temporalio/client';
 import { createKeyRotationActivities } from '../activities/key-rotation-activities';
 import { createMaintenanceActivities } from '../activities/maintenance-activities';
+import { createConnectionSyncSchedules } from '../schedules/connection-sync-schedule';
 import { ensureOAuthStateCleanupSchedule } from '../schedules/oauth-state-cleanup-schedule';
 import { createSyncActivities } from '../activities/sync-activities';
 import { loadConfig } from '../config/config';
@@ -35,44 +35,43 @@ async function main(): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const database = createDatabase(config.databaseUrl, { onIdleError: (err) => logger.warn({ error: err.message }, 'idle Postgres connection lost') });
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const workerConnection = await NativeConnection.connect({ address: config.temporal.address });
+  // Activities manage Schedules (pausing a connection's syncs) through a client of their own.
+  const clientConnection = await Connection.connect({ address: config.temporal.address });
   const metricsServer = await startMetricsServer({
     registry,
     port: config.workerMetricsPort,
     extra: async () => (await fetch(`http://127.0.0.1:${config.sdkMetricsPort}/metrics`)).text(),
   });
   try {
-    const vault = await createCredentialVault(config.credentialsKeys.keyring);
-    const syncActivities = createSyncActivities({
-      db: database.db,
-      pool: database.pool,
-      vault,
-      connectors: createConnectorRegistry({ baseUrls: config.platformBaseUrls }),
-      metrics: createSyncMetrics(registry),
-      settings: { defaultWindowDays: config.sync.defaultWindowDays, pageSize: config.sync.pageSize, chunkBudgetMs: 10_000 },
-    });
-    const activities = { ...syncActivities, ...createKeyRotationActivities({ db: database.db, vault }), ...createMaintenanceActivities({ db: database.db }) };
     const dataConverter = { payloadCodecs: [await createPayloadCodec(config.payloadCodecKeys.keyring)] };
-    await ensureSchedules(config.temporal, dataConverter);
-    const worker = await createConnectWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, dataConverter });
+    const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter });
+    const vault = await createCredentialVault(config.credentialsKeys.keyring);
+    const activities = {
+      ...createSyncActivities({
+        db: database.db,
+        pool: database.pool,
+        vault,
+        connectors: createConnectorRegistry({ baseUrls: config.platformBaseUrls }),
+        metrics: createSyncMetrics(registry),
+        schedules: createConnectionSyncSchedules(client, config.temporal.taskQueue),
+        settings: { defaultWindowDays: config.sync.defaultWindowDays, pageSize: config.sync.pageSize, chunkBudgetMs: 10_000 },
+      }),
+      ...createKeyRotationActivities({ db: database.db, vault }),
+      ...createMaintenanceActivities({ db: database.db }),
+    };
+    // The project's own Schedules exist once any worker has started (creating them is idempotent).
+    await ensureOAuthStateCleanupSchedule(client, config.temporal.taskQueue);
+    const worker = await createConnectWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, dataConverter });
     logger.info({ taskQueue: config.temporal.taskQueue, metricsPort: metricsServer.port }, 'worker started');
     // Runtime.install shuts the worker down gracefully on SIGINT/SIGTERM; run() resolves once it has drained.
     await worker.run();
   } finally {
     await metricsServer.close();
-    await connection.close();
+    await clientConnection.close();
+    await workerConnection.close();
     await database.close();
     logger.info('worker stopped');
-  }
-}
-
-/** The project's Schedules exist once any worker has started (creating them is idempotent). */
-async function ensureSchedules(temporal: { address: string; namespace: string; taskQueue: string }, dataConverter: { payloadCodecs: PayloadCodec[] }): Promise<void> {
-  const connection = await Connection.connect({ address: temporal.address });
-  try {
-    await ensureOAuthStateCleanupSchedule(new Client({ connection, namespace: temporal.namespace, dataConverter }), temporal.taskQueue);
-  } finally {
-    await connection.close();
   }
 }
 

@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { DATA_MODES, SYNC_FREQUENCIES } from '../../domain/connection';
+import { isSyncFrequency } from '../../domain/sync-frequency';
 import { PLATFORM_IDS, PLATFORMS } from '../../domain/platforms';
 
 /** Text that Postgres can store: no NUL characters. */
 const Text = z.string().refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
+
+/** A named frequency or a five-field cron expression (UTC). */
+const SyncFrequency = z.string().trim().refine(isSyncFrequency, `sync_frequency is one of ${SYNC_FREQUENCIES.join(', ')} or a five-field cron expression`);
 
 const Credentials = z.record(z.string(), Text.pipe(z.string().max(8192, 'a credential value may be at most 8192 characters')));
 
@@ -22,7 +26,7 @@ export const CreateConnectionBody = z
     credentials: Credentials,
     display_name: Text.pipe(z.string().trim().min(1).max(200)).optional(),
     account_id: Text.pipe(z.string().trim().min(1).max(200)).optional(),
-    sync_frequency: z.enum(SYNC_FREQUENCIES).optional(),
+    sync_frequency: SyncFrequency.optional(),
   })
   .strict()
   .superRefine(requireLiveCredentials);
@@ -32,7 +36,7 @@ export const UpdateConnectionBody = z
     display_name: Text.pipe(z.string().trim().min(1).max(200)).optional(),
     data_mode: z.enum(DATA_MODES).optional(),
     credentials: Credentials.optional(),
-    sync_frequency: z.enum(SYNC_FREQUENCIES).optional(),
+    sync_frequency: SyncFrequency.optional(),
     // Users may pause a connection or re-activate it; other statuses are set by the system.
     status: z.enum(['active', 'disabled']).optional(),
   })

@@ -55,6 +55,7 @@ export function connectionRoutes(deps: AppDeps) {
         }
         throw err;
       }
+      await deps.schedules.reconcile(connection);
       await c.get('audit')({ action: 'connection.create', targetType: 'connection', targetId: id, outcome: 'success', details: { platform: body.platform, data_mode: body.data_mode } });
       return c.json(presentConnection(connection), 201);
     })
@@ -72,11 +73,13 @@ export function connectionRoutes(deps: AppDeps) {
         display_name: body.display_name,
         data_mode: body.data_mode,
         sync_frequency: body.sync_frequency,
-        status: body.status,
+        // New credentials give a connection that needed re-authorisation another chance.
+        status: body.status ?? (body.credentials && existing.status === 'reauth_required' ? 'active' : undefined),
         ...(body.credentials ? credentialColumns(deps.vault.seal(existing.id, body.credentials)) : {}),
       };
       const updated = await updateConnection(deps.db, orgId, existing.id, changes);
       if (!updated) throw notFound('Connection');
+      await deps.schedules.reconcile(updated);
       await c.get('audit')({ action: 'connection.update', targetType: 'connection', targetId: existing.id, outcome: 'success', details: { fields: Object.keys(body) } });
       return c.json(presentConnection(updated));
     })
@@ -84,6 +87,7 @@ export function connectionRoutes(deps: AppDeps) {
       const { orgId } = c.get('principal');
       const existing = await loadOwnConnection(deps, orgId, c.req.param('id'));
       await deleteConnection(deps.db, orgId, existing.id);
+      await deps.schedules.remove(existing.id);
       await c.get('audit')({ action: 'connection.delete', targetType: 'connection', targetId: existing.id, outcome: 'success' });
       return c.body(null, 204);
     })

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { createApp } from '../../api/app';
+import { createConnectionSyncSchedules } from '../../schedules/connection-sync-schedule';
 import type { PlatformId } from '../../domain/platforms';
 import { createConnectorRegistry } from '../../connectors/registry';
 import { createLogger } from '../../observability/logger';
@@ -15,6 +16,7 @@ export function createTestApi(harness: TestHarness, options: { taskQueue: string
     db: harness.database.db,
     temporal: harness.temporal.client,
     taskQueue: options.taskQueue,
+    schedules: createConnectionSyncSchedules(harness.temporal.client, options.taskQueue),
     vault: harness.vault,
     connectors: createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000 }),
     jwtSecret,

@@ -14,6 +14,7 @@ import { createPayloadCodec } from '../../security/payload-codec';
 import type { PayloadCodec } from '@temporalio/common';
 import type { PlatformId } from '../../domain/platforms';
 import { createConnectWorker } from '../../workers/connect-worker';
+import { createConnectionSyncSchedules } from '../../schedules/connection-sync-schedule';
 import { testEnv } from './test-env';
 
 /** What a test file needs: the shared Postgres and Temporal server, a vault, and fresh names. */
@@ -81,6 +82,7 @@ export async function startTestSyncWorker(
     metrics: createSyncMetrics(metricsRegistry),
     settings: { defaultWindowDays: 30, chunkBudgetMs: 5_000, ...options.settings },
     refreshCredentials: options.refreshCredentials,
+    schedules: createConnectionSyncSchedules(harness.temporal.client, options.taskQueue),
   });
   const activities = {
     ...syncActivities,
