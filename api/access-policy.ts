@@ -17,6 +17,7 @@ export const ACCESS_POLICY = {
   'GET /api/v1/platform-connections/connections/:id/sync': 'viewer',
   'DELETE /api/v1/platform-connections/connections/:id/sync': 'editor',
   'GET /api/v1/platform-connections/connections/:id/sync/history': 'viewer',
+  'POST /api/v1/platform-connections/sync/bulk': 'editor',
   'POST /api/v1/platform-connections/keys/rotate': 'admin',
   'GET /api/v1/platform-connections/keys/rotate': 'admin',
   'GET /api/v1/audit': 'admin',

@@ -11,6 +11,7 @@ import { authorize } from './middleware/authorize';
 import { rateLimitPerToken } from './middleware/rate-limit';
 import { requestMetrics } from './middleware/request-metrics';
 import { auditRoutes } from './routes/audit';
+import { bulkSyncRoutes } from './routes/bulk-sync';
 import { codecRoutes } from './routes/codec';
 import { connectionRoutes } from './routes/connections';
 import { credentialKeyRoutes } from './routes/credential-keys';
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps) {
   v1.route('/platform-connections/platforms', platformRoutes(deps));
   v1.route('/platform-connections/connections', connectionRoutes(deps));
   v1.route('/platform-connections/keys', credentialKeyRoutes(deps));
+  v1.route('/platform-connections/sync/bulk', bulkSyncRoutes(deps));
   v1.route('/audit', auditRoutes(deps));
   app.route('/api/v1', v1);
 

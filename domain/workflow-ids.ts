@@ -19,3 +19,8 @@ export function oauthStateCleanupScheduleId(): string {
 export function connectionSyncScheduleId(connectionId: string): string {
   return `connection-sync-schedule:${connectionId}`;
 }
+
+/** One bulk sync request of an org. */
+export function bulkSyncWorkflowId(orgId: string, requestId: string): string {
+  return `bulk-sync:${orgId}:${requestId}`;
+}

@@ -3,3 +3,4 @@ export { connectionSyncWorkflow } from './connection-sync';
 export { keyRotationWorkflow } from './key-rotation';
 export { oauthStateCleanupWorkflow } from './oauth-state-cleanup';
 export { scheduledSyncWorkflow } from './scheduled-sync';
+export { bulkSyncWorkflow } from './bulk-sync';

@@ -1,0 +1,50 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { Connection } from '../../db/schema';
+import { OrgIdKey } from '../../domain/search-attributes';
+import { bulkSyncWorkflowId } from '../../domain/workflow-ids';
+import { bulkSyncWorkflow } from '../../workflows/bulk-sync';
+import { ApiError } from '../api-error';
+import type { AppDeps } from '../app-deps';
+import type { AppEnv } from '../app-env';
+import { validate } from '../middleware/validate';
+
+const BulkSyncBody = z
+  .strictObject({
+    connection_ids: z.array(z.uuid()).min(1).max(1000).optional(),
+    all: z.literal(true).optional(),
+    concurrency: z.number().int().min(1).max(50).default(10),
+  })
+  .refine((b) => (b.connection_ids === undefined) !== (b.all === undefined), { message: 'Give either connection_ids or all: true', path: ['connection_ids'] });
+
+/** POST /api/v1/platform-connections/sync/bulk: syncs many connections, at most `concurrency` at a time. */
+export function bulkSyncRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>().post('/', validate('json', BulkSyncBody), async (c) => {
+    const body = c.req.valid('json');
+    const principal = c.get('principal');
+    let query = deps.db.selectFrom('user_platform_connections').select(['id', 'platform', 'status']).where('org_id', '=', principal.orgId);
+    if (body.connection_ids) query = query.where('id', 'in', body.connection_ids);
+    const found: Pick<Connection, 'id' | 'platform' | 'status'>[] = await query.orderBy('id').execute();
+    const missing = (body.connection_ids ?? []).filter((id) => !found.some((f) => f.id === id));
+    if (missing.length > 0) throw new ApiError(404, 'not_found', 'Some connections were not found', { connection_ids: missing });
+    const active = found.filter((f) => f.status === 'active');
+    if (active.length === 0) throw new ApiError(409, 'nothing_to_sync', 'None of these connections is active');
+
+    const workflowId = bulkSyncWorkflowId(principal.orgId, c.get('requestId'));
+    const handle = await deps.temporal.workflow.start(bulkSyncWorkflow, {
+      taskQueue: deps.taskQueue,
+      workflowId,
+      args: [
+        {
+          orgId: principal.orgId,
+          connections: active.map((a) => ({ connectionId: a.id, platform: a.platform })),
+          concurrency: body.concurrency,
+          requestedBy: { actorId: principal.userId, actorRole: principal.role, requestId: c.get('requestId') },
+        },
+      ],
+      typedSearchAttributes: [{ key: OrgIdKey, value: principal.orgId }],
+    });
+    await c.get('audit')({ action: 'sync.bulk', targetType: 'org', targetId: principal.orgId, outcome: 'success', details: { workflow_id: workflowId, connections: active.length } });
+    return c.json({ workflow_id: workflowId, run_id: handle.firstExecutionRunId, connections: active.length, skipped_inactive: found.length - active.length }, 202);
+  });
+}
