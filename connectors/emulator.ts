@@ -5,8 +5,14 @@ import { z } from 'zod';
 import type { PlatformId } from '../domain/platforms';
 import type { Credentials } from './connector';
 import { googleAdsEmulator } from './google-ads/emulator';
+import { hubspotEmulator } from './hubspot/emulator';
 import { klaviyoEmulator } from './klaviyo/emulator';
+import { linkedInAdsEmulator } from './linkedin-ads/emulator';
 import { metaBusinessEmulator } from './meta-business/emulator';
+import { salesforceEmulator } from './salesforce/emulator';
+import { tiktokEmulator } from './tiktok/emulator';
+import { xAdsEmulator } from './x-ads/emulator';
+import { zohoCrmEmulator } from './zoho-crm/emulator';
 import { type AccountShape, DEFAULT_ACCOUNT_SHAPE } from './mock/generator';
 import { prng } from './mock/random';
 
@@ -15,7 +21,7 @@ import { prng } from './mock/random';
  * data from the seeded generator, and faults that tests (in process) or benchmarks (over HTTP) inject.
  */
 
-export const EMULATED_PLATFORMS = ['meta_business', 'google_ads', 'klaviyo'] as const satisfies readonly PlatformId[];
+export const EMULATED_PLATFORMS = ['meta_business', 'google_ads', 'klaviyo', 'tiktok', 'linkedin_ads', 'x_ads', 'hubspot', 'salesforce', 'zoho_crm'] as const satisfies readonly PlatformId[];
 export type EmulatedPlatform = (typeof EMULATED_PLATFORMS)[number];
 
 /** A failure an emulator answers in its platform's own shape. */
@@ -89,6 +95,12 @@ const PLATFORM_EMULATORS: Record<EmulatedPlatform, PlatformEmulatorDefinition> =
   meta_business: metaBusinessEmulator,
   google_ads: googleAdsEmulator,
   klaviyo: klaviyoEmulator,
+  tiktok: tiktokEmulator,
+  linkedin_ads: linkedInAdsEmulator,
+  x_ads: xAdsEmulator,
+  hubspot: hubspotEmulator,
+  salesforce: salesforceEmulator,
+  zoho_crm: zohoCrmEmulator,
 };
 
 export interface EmulatorOptions {

@@ -49,7 +49,7 @@ describe('connectionSyncWorkflow with the mock source', () => {
     const taskQueue = uniqueName('sync-misconfigured');
     const worker = await startTestSyncWorker(harness, { taskQueue });
     try {
-      const connection = await createTestConnection(harness, { platform: 'hubspot', dataMode: 'live', credentials: { access_token: 'x' } });
+      const connection = await createTestConnection(harness, { platform: 'shopify', dataMode: 'live', credentials: { access_token: 'x' } });
       const handle = await startSyncWorkflow(harness.temporal.client, connection, taskQueue, JANUARY);
       const failure = await handle.result().then(() => null, (err: unknown) => err);
       expect(failure).toBeInstanceOf(WorkflowFailedError);

@@ -3,6 +3,7 @@ import { type RunningEmulator, startEmulator } from '../../../connectors/emulato
 import { LIVE_CONNECTORS } from '../../../connectors/live-connectors';
 import { adPerformanceRow, adPerformanceRowCount } from '../../../connectors/mock/generator';
 import type { MetricRecord } from '../../../domain/sync';
+import { itClassifiesPlatformFaults } from '../../setup/connector-conformance';
 import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
 
 const credentials = { access_token: 'ya29.google-secret-access-4c1d', developer_token: 'DEV-google-secret-token-88aa' };
@@ -86,15 +87,7 @@ describe('Google Ads connector against its emulator', () => {
     expect(err).toMatchObject({ kind: 'rate_limited', details: { status: 429, platformCode: 'quotaError.RESOURCE_TEMPORARILY_EXHAUSTED', retryAfterMs: 45_000 } });
   });
 
-  it.each([500, 503] as const)('classifies HTTP %i as transient', async (status) => {
-    emulator.faults.set({ failNext: { status, count: 1 } });
-    expect(await failureOf(connect().fetchPage(request))).toMatchObject({ kind: 'transient', details: { status } });
-  });
-
-  it('classifies an unreadable body as malformed', async () => {
-    emulator.faults.set({ malformedNext: 1 });
-    expect(await failureOf(connect().fetchPage(request))).toMatchObject({ kind: 'malformed' });
-  });
+  itClassifiesPlatformFaults({ platform: 'google_ads', emulator: () => emulator, connect, request: request, secrets: Object.values(credentials) });
 
   it('rejects a page token replayed against another query as a non-retryable failure', async () => {
     const first = await connect().fetchPage(request);

@@ -5,6 +5,7 @@ import { LIVE_CONNECTORS } from '../../../connectors/live-connectors';
 import { emailPerformanceRow, emailPerformanceRowCount } from '../../../connectors/mock/email-generator';
 import { contactRow } from '../../../connectors/mock/generator';
 import type { MetricRecord } from '../../../domain/sync';
+import { itClassifiesPlatformFaults } from '../../setup/connector-conformance';
 import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
 
 const credentials = { api_key: 'pk_klaviyo_secret_key_5e6f7a8b' };
@@ -108,15 +109,7 @@ describe('Klaviyo connector against its emulator', () => {
     expect(parseRetryAfter(null, now)).toBeUndefined();
   });
 
-  it.each([500, 503] as const)('classifies HTTP %i as transient', async (status) => {
-    emulator.faults.set({ failNext: { status, count: 1 } });
-    expect(await failureOf(connect().fetchPage(contacts))).toMatchObject({ kind: 'transient', details: { status } });
-  });
-
-  it('classifies an unreadable body as malformed', async () => {
-    emulator.faults.set({ malformedNext: 1 });
-    expect(await failureOf(connect().fetchPage(contacts))).toMatchObject({ kind: 'malformed' });
-  });
+  itClassifiesPlatformFaults({ platform: 'klaviyo', emulator: () => emulator, connect, request: contacts, secrets: Object.values(credentials) });
 
   it('rejects a cursor outside the window as malformed', async () => {
     expect(await failureOf(connect().fetchPage({ ...emailPerformance, cursor: '2027-01-01' }))).toMatchObject({ kind: 'malformed' });

@@ -3,6 +3,7 @@ import { type RunningEmulator, startEmulator } from '../../../connectors/emulato
 import { LIVE_CONNECTORS } from '../../../connectors/live-connectors';
 import { adPerformanceRow, adPerformanceRowCount } from '../../../connectors/mock/generator';
 import type { MetricRecord } from '../../../domain/sync';
+import { itClassifiesPlatformFaults } from '../../setup/connector-conformance';
 import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
 
 const credentials = { access_token: 'EAAB-meta-secret-token-7f3a91' };
@@ -83,25 +84,7 @@ describe('Meta Business connector against its emulator', () => {
     expect(err).toMatchObject({ kind: 'rate_limited', details: { platformCode: '80000/2446079', retryAfterMs: 120_000 } });
   });
 
-  it.each([500, 503] as const)('classifies HTTP %i as transient', async (status) => {
-    emulator.faults.set({ failNext: { status, count: 1 } });
-    expect(await failureOf(connect().fetchPage(request))).toMatchObject({ kind: 'transient', details: { status } });
-    // The fault is spent: the retry succeeds.
-    await expect(connect().fetchPage(request)).resolves.toMatchObject({ records: expect.any(Array) });
-  });
-
-  it('classifies an unreadable body as malformed', async () => {
-    emulator.faults.set({ malformedNext: 1 });
-    expect(await failureOf(connect().fetchPage(request))).toMatchObject({ kind: 'malformed' });
-  });
-
-  it('classifies a timeout and a refused connection as transient', async () => {
-    emulator.faults.set({ latencyMs: 300 });
-    expect(await failureOf(connect({ timeoutMs: 50 }).fetchPage(request))).toMatchObject({ kind: 'transient', message: expect.stringContaining('timed out') });
-    const closed = await startEmulator('meta_business');
-    await closed.close();
-    expect(await failureOf(connect({ baseUrl: closed.url }).fetchPage(request))).toMatchObject({ kind: 'transient' });
-  });
+  itClassifiesPlatformFaults({ platform: 'meta_business', emulator: () => emulator, connect, request: request, secrets: Object.values(credentials) });
 
   it('serves an empty account as zero records and a null cursor', async () => {
     emulator.faults.set({ empty: true });
