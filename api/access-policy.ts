@@ -18,6 +18,8 @@ export const ACCESS_POLICY = {
   'DELETE /api/v1/platform-connections/connections/:id/sync': 'editor',
   'GET /api/v1/platform-connections/connections/:id/sync/history': 'viewer',
   'POST /api/v1/platform-connections/sync/bulk': 'editor',
+  'POST /api/v1/platform-connections/oauth/initiate': 'editor',
+  'GET /api/v1/platform-connections/oauth/callback': 'editor',
   'POST /api/v1/platform-connections/keys/rotate': 'admin',
   'GET /api/v1/platform-connections/keys/rotate': 'admin',
   'GET /api/v1/audit': 'admin',

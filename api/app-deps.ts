@@ -3,6 +3,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { ConnectorRegistry } from '../connectors/registry';
+import type { PlatformOAuthDeps } from './oauth/platform-oauth-deps';
 import type { ConnectionSyncSchedules } from '../schedules/connection-sync-schedule';
 import type { Database } from '../db/schema';
 import type { Logger } from '../observability/logger';
@@ -18,6 +19,8 @@ export interface AppDeps {
   vault: CredentialVault;
   connectors: ConnectorRegistry;
   jwtSecret: string;
+  /** OAuth 2.0 authorization code flows with the platforms. */
+  oauth: PlatformOAuthDeps;
   logger: Logger;
   metrics: Registry;
   /** The codec `temporal` encodes with, served to the Web UI by the codec server. */

@@ -16,6 +16,7 @@ import { codecRoutes } from './routes/codec';
 import { connectionRoutes } from './routes/connections';
 import { credentialKeyRoutes } from './routes/credential-keys';
 import { healthRoutes } from './routes/health';
+import { platformOAuthRoutes } from './routes/platform-oauth';
 import { platformRoutes } from './routes/platforms';
 
 /** Request bodies are small JSON documents; anything larger is refused before it is read. */
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps) {
   v1.use(authorize);
   v1.route('/platform-connections/platforms', platformRoutes(deps));
   v1.route('/platform-connections/connections', connectionRoutes(deps));
+  v1.route('/platform-connections/oauth', platformOAuthRoutes(deps));
   v1.route('/platform-connections/keys', credentialKeyRoutes(deps));
   v1.route('/platform-connections/sync/bulk', bulkSyncRoutes(deps));
   v1.route('/audit', auditRoutes(deps));

@@ -8,6 +8,7 @@ import { createLogger } from '../observability/logger';
 import { createCredentialVault } from '../security/credential-vault';
 import { createPayloadCodec } from '../security/payload-codec';
 import { createConnectionSyncSchedules } from '../schedules/connection-sync-schedule';
+import { createPlatformOAuthClient } from '../connectors/oauth/platform-oauth-client';
 import { createApp } from './app';
 
 /** The API process: composes dependencies, serves until SIGINT/SIGTERM, then closes everything. */
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     db: database.db,
     temporal,
     schedules: createConnectionSyncSchedules(temporal, config.temporal.taskQueue),
+    oauth: { client: createPlatformOAuthClient(config.oauth), stateTtlSeconds: config.oauth.stateTtlSeconds },
     payloadCodec,
     codecCorsOrigins: config.codecCorsOrigins,
     taskQueue: config.temporal.taskQueue,

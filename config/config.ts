@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PLATFORM_IDS, type PlatformId } from '../domain/platforms';
 import { type Keyring, parseKeyring } from '../security/keyring';
+import { loadOAuthConfig, type OAuthConfig } from './oauth-platforms';
 import { readOrCreateDevSecret } from './dev-secret-file';
 
 /** All configuration, parsed and validated once from the environment. */
@@ -51,6 +52,8 @@ export interface Config {
   sync: { defaultWindowDays: number; pageSize: number | undefined };
   /** Per-platform API roots from `<PLATFORM>_BASE_URL` (e.g. META_BUSINESS_BASE_URL), for emulators and sandboxes. */
   platformBaseUrls: Partial<Record<PlatformId, string>>;
+  /** Per-platform OAuth 2.0 settings (`<PLATFORM>_OAUTH_*`), state lifetime and refresh skew. */
+  oauth: OAuthConfig;
 }
 
 function keyring(envName: string, spec: string): { spec: string; keyring: Keyring } {
@@ -90,5 +93,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
     logLevel: e.LOG_LEVEL,
     sync: { defaultWindowDays: e.SYNC_DEFAULT_WINDOW_DAYS, pageSize: e.SYNC_PAGE_SIZE },
     platformBaseUrls,
+    oauth: loadOAuthConfig(env),
   };
 }

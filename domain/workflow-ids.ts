@@ -24,3 +24,8 @@ export function connectionSyncScheduleId(connectionId: string): string {
 export function bulkSyncWorkflowId(orgId: string, requestId: string): string {
   return `bulk-sync:${orgId}:${requestId}`;
 }
+
+/** One token refresh loop per connection: starting another replaces it (see startTokenRefreshWorkflow). */
+export function tokenRefreshWorkflowId(connectionId: string): string {
+  return `token-refresh:${connectionId}`;
+}

@@ -2,10 +2,11 @@ import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { KeyRotationActivities } from '../activities/key-rotation-activities';
 import type { MaintenanceActivities } from '../activities/maintenance-activities';
+import type { TokenRefreshActivities } from '../activities/token-refresh-activities';
 import type { SyncActivities } from '../activities/sync-activities';
 
 /** Every activity the workflows of this project call. */
-export type ConnectActivities = SyncActivities & KeyRotationActivities & MaintenanceActivities;
+export type ConnectActivities = SyncActivities & KeyRotationActivities & MaintenanceActivities & TokenRefreshActivities;
 
 export interface ConnectWorkerOptions {
   connection: NativeConnection;

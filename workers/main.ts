@@ -3,6 +3,9 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { Client, Connection } from '@temporalio/client';
 import { createKeyRotationActivities } from '../activities/key-rotation-activities';
 import { createMaintenanceActivities } from '../activities/maintenance-activities';
+import { createSyncCredentialRefresher } from '../activities/connection-token-refresh';
+import { createTokenRefreshActivities } from '../activities/token-refresh-activities';
+import { createPlatformOAuthClient } from '../connectors/oauth/platform-oauth-client';
 import { createConnectionSyncSchedules } from '../schedules/connection-sync-schedule';
 import { ensureOAuthStateCleanupSchedule } from '../schedules/oauth-state-cleanup-schedule';
 import { createSyncActivities } from '../activities/sync-activities';
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
     const dataConverter = { payloadCodecs: [await createPayloadCodec(config.payloadCodecKeys.keyring)] };
     const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter });
     const vault = await createCredentialVault(config.credentialsKeys.keyring);
+    const tokenRefreshDeps = { db: database.db, vault, oauth: createPlatformOAuthClient(config.oauth) };
     const activities = {
       ...createSyncActivities({
         db: database.db,
@@ -55,10 +59,12 @@ async function main(): Promise<void> {
         connectors: createConnectorRegistry({ baseUrls: config.platformBaseUrls }),
         metrics: createSyncMetrics(registry),
         schedules: createConnectionSyncSchedules(client, config.temporal.taskQueue),
+        refreshCredentials: createSyncCredentialRefresher(tokenRefreshDeps),
         settings: { defaultWindowDays: config.sync.defaultWindowDays, pageSize: config.sync.pageSize, chunkBudgetMs: 10_000 },
       }),
       ...createKeyRotationActivities({ db: database.db, vault }),
       ...createMaintenanceActivities({ db: database.db }),
+      ...createTokenRefreshActivities({ ...tokenRefreshDeps, settings: { refreshSkewMs: config.oauth.refreshSkewSeconds * 1000 } }),
     };
     // The project's own Schedules exist once any worker has started (creating them is idempotent).
     await ensureOAuthStateCleanupSchedule(client, config.temporal.taskQueue);

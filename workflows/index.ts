@@ -4,3 +4,4 @@ export { keyRotationWorkflow } from './key-rotation';
 export { oauthStateCleanupWorkflow } from './oauth-state-cleanup';
 export { scheduledSyncWorkflow } from './scheduled-sync';
 export { bulkSyncWorkflow } from './bulk-sync';
+export { tokenRefreshWorkflow } from './token-refresh';

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { createApp } from '../../api/app';
+import type { PlatformOAuthDeps } from '../../api/oauth/platform-oauth-deps';
+import { createPlatformOAuthClient } from '../../connectors/oauth/platform-oauth-client';
 import { createConnectionSyncSchedules } from '../../schedules/connection-sync-schedule';
 import type { PlatformId } from '../../domain/platforms';
 import { createConnectorRegistry } from '../../connectors/registry';
@@ -9,7 +11,10 @@ import { type Role, signAccessToken } from '../../security/access-token';
 import type { TestHarness } from './test-harness';
 
 /** The real Hono app over the shared Postgres and Temporal, driven through app.request(). */
-export function createTestApi(harness: TestHarness, options: { taskQueue: string; baseUrls?: Partial<Record<PlatformId, string>>; rateLimitPerMinute?: number }) {
+export function createTestApi(
+  harness: TestHarness,
+  options: { taskQueue: string; baseUrls?: Partial<Record<PlatformId, string>>; rateLimitPerMinute?: number; oauth?: PlatformOAuthDeps },
+) {
   const jwtSecret = randomBytes(32).toString('hex');
   const metrics = new Registry();
   const app = createApp({
@@ -17,6 +22,7 @@ export function createTestApi(harness: TestHarness, options: { taskQueue: string
     temporal: harness.temporal.client,
     taskQueue: options.taskQueue,
     schedules: createConnectionSyncSchedules(harness.temporal.client, options.taskQueue),
+    oauth: options.oauth ?? { client: createPlatformOAuthClient({ platforms: {} }), stateTtlSeconds: 600 },
     vault: harness.vault,
     connectors: createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000 }),
     jwtSecret,

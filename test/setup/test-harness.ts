@@ -4,6 +4,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { createKeyRotationActivities } from '../../activities/key-rotation-activities';
 import { createMaintenanceActivities } from '../../activities/maintenance-activities';
+import { createTokenRefreshActivities } from '../../activities/token-refresh-activities';
+import { createPlatformOAuthClient, type PlatformOAuthClient } from '../../connectors/oauth/platform-oauth-client';
 import { createSyncActivities, type SyncActivityDeps } from '../../activities/sync-activities';
 import { createConnectorRegistry } from '../../connectors/registry';
 import { createDatabase, type DatabaseHandle } from '../../db/database';
@@ -71,6 +73,8 @@ export async function startTestSyncWorker(
     settings?: Partial<SyncActivityDeps['settings']>;
     vault?: CredentialVault;
     refreshCredentials?: SyncActivityDeps['refreshCredentials'];
+    /** The platforms' OAuth clients, for token refresh activities. */
+    oauth?: PlatformOAuthClient;
   },
 ) {
   const metricsRegistry = new Registry();
@@ -88,6 +92,7 @@ export async function startTestSyncWorker(
     ...syncActivities,
     ...createKeyRotationActivities({ db: harness.database.db, vault: options.vault ?? harness.vault }),
     ...createMaintenanceActivities({ db: harness.database.db }),
+    ...createTokenRefreshActivities({ db: harness.database.db, vault: options.vault ?? harness.vault, oauth: options.oauth ?? createPlatformOAuthClient({ platforms: {} }), settings: {} }),
   };
   const worker = await createConnectWorker({
     connection: harness.temporal.nativeConnection,

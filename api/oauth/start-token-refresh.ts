@@ -1,0 +1,28 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Connection } from '../../db/schema';
+import { ConnectionIdKey, OrgIdKey, PlatformKey } from '../../domain/search-attributes';
+import { tokenRefreshWorkflowId } from '../../domain/workflow-ids';
+import { tokenRefreshWorkflow } from '../../workflows/token-refresh';
+
+/**
+ * Starts the connection's token refresh loop. A loop already running is replaced: it may be asleep
+ * until the previous grant's expiry, or about to give up on it (a re-authorisation follows a refused
+ * refresh token). A refresh it has in flight finishes first, under the connection's lock.
+ */
+export function startTokenRefreshWorkflow(
+  client: Client,
+  taskQueue: string,
+  connection: Pick<Connection, 'id' | 'org_id' | 'platform'>,
+): Promise<WorkflowHandle<typeof tokenRefreshWorkflow>> {
+  return client.workflow.start(tokenRefreshWorkflow, {
+    taskQueue,
+    workflowId: tokenRefreshWorkflowId(connection.id),
+    args: [{ connectionId: connection.id, orgId: connection.org_id, platform: connection.platform }],
+    workflowIdConflictPolicy: 'TERMINATE_EXISTING',
+    typedSearchAttributes: [
+      { key: OrgIdKey, value: connection.org_id },
+      { key: PlatformKey, value: connection.platform },
+      { key: ConnectionIdKey, value: connection.id },
+    ],
+  });
+}

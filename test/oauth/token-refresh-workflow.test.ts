@@ -1,0 +1,110 @@
+import { Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { createTokenRefreshActivities } from '../../activities/token-refresh-activities';
+import { startTokenRefreshWorkflow } from '../../api/oauth/start-token-refresh';
+import { connectionCredentials } from '../../db/repositories/connections';
+import { waitFor } from '../../scripts/service-process';
+import { refreshNowSignal, tokenRefreshStatusQuery } from '../../workflows/token-refresh';
+import { type OAuthTestServer, startOAuthTestServer } from '../support/oauth-server-process';
+import { createOAuthTestApi } from '../support/oauth-test-api';
+import { testEnv } from '../setup/test-env';
+import { openTestHarness, type TestHarness, uniqueName } from '../setup/test-harness';
+
+/** Access tokens live 6 s; with a 3 s skew the loop refreshes every 3 s (half the life of a token shorter than twice the skew). */
+const ACCESS_TOKEN_TTL_SECONDS = 6;
+
+describe('tokenRefreshWorkflow on the dev server', () => {
+  let harness: TestHarness;
+  let server: OAuthTestServer;
+  let api: ReturnType<typeof createOAuthTestApi>;
+  let worker: Worker;
+  let running: Promise<void>;
+  const taskQueue = uniqueName('token-refresh');
+  const orgId = `org-refresh-wf-${randomUUID().slice(0, 8)}`;
+
+  beforeAll(async () => {
+    harness = await openTestHarness();
+    server = await startOAuthTestServer({ scopes: ['oauth', 'crm.objects.contacts.read'], accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS });
+    api = createOAuthTestApi(harness, {
+      taskQueue,
+      oauthEnv: {
+        HUBSPOT_OAUTH_CLIENT_ID: server.clientId,
+        HUBSPOT_OAUTH_CLIENT_SECRET: server.clientSecret,
+        HUBSPOT_OAUTH_AUTHORIZE_URL: server.authorizeUrl,
+        HUBSPOT_OAUTH_TOKEN_URL: server.tokenUrl,
+      },
+      // These tests run the refresh themselves.
+      scheduleTokenRefresh: false,
+    });
+    worker = await Worker.create({
+      connection: harness.temporal.nativeConnection,
+      taskQueue,
+      workflowBundle: { codePath: testEnv('workflowBundle') },
+      activities: createTokenRefreshActivities({
+        db: harness.database.db,
+        vault: harness.vault,
+        oauth: api.oauth.client,
+        settings: { refreshSkewMs: 3_000, minRefreshIntervalMs: 1_000 },
+      }),
+      dataConverter: { payloadCodecs: [harness.payloadCodec] },
+    });
+    running = worker.run();
+  });
+  afterAll(async () => {
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+    await running;
+    await server?.stop();
+    await harness.close();
+  });
+
+  const row = (id: string) => harness.database.db.selectFrom('user_platform_connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const stored = async (id: string) => harness.vault.open(id, connectionCredentials(await row(id)));
+
+  it('refreshes before expiry, on refreshNow, and ends with reauth_required when the grant is revoked', async () => {
+    const editor = await api.token(orgId, 'editor', 'alice');
+    const { connection } = await api.connect(editor, { platform: 'hubspot', redirect_uri: server.redirectUri, account_id: 'portal-wf', data_mode: 'mock' });
+    const first = await stored(connection.id);
+    const handle = await startTokenRefreshWorkflow(harness.temporal.client, taskQueue, { id: connection.id, org_id: orgId, platform: 'hubspot' });
+
+    // Before expiry, twice, each time with the rotated refresh token of the previous refresh.
+    const status = await waitFor(() => handle.query(tokenRefreshStatusQuery), (s) => s.refreshes >= 2, { timeoutMs: 30_000, what: 'two scheduled refreshes' });
+    expect(status).toMatchObject({ endedBecause: null, lastRefreshedAt: expect.any(String) });
+    const second = await stored(connection.id);
+    expect(second.access_token).not.toBe(first.access_token);
+    expect(second.refresh_token).not.toBe(first.refresh_token);
+    expect(Date.parse(second.expires_at!)).toBeGreaterThan(Date.parse(first.expires_at!));
+
+    // refreshNow does not wait for the timer.
+    const waiting = await waitFor(
+      () => handle.query(tokenRefreshStatusQuery),
+      (s) => s.phase === 'waiting' && Date.parse(s.refreshAt!) - Date.now() > 1_500,
+      { timeoutMs: 10_000, what: 'waiting for the next refresh' },
+    );
+    await handle.signal(refreshNowSignal);
+    const signalled = await waitFor(() => handle.query(tokenRefreshStatusQuery), (s) => s.refreshes > waiting.refreshes, { timeoutMs: 5_000, what: 'a refresh on refreshNow' });
+    expect(Date.parse(signalled.lastRefreshedAt!)).toBeLessThan(Date.parse(waiting.refreshAt!));
+
+    // The user revokes the app at the platform: the next refresh is refused and the loop ends.
+    await server.revoke((await stored(connection.id)).refresh_token!);
+    await handle.signal(refreshNowSignal);
+    const result = await handle.result();
+    expect(result.status).toBe('reauth_required');
+    expect((await row(connection.id)).status).toBe('reauth_required');
+    const audits = await harness.database.db.selectFrom('audit_log').select(['outcome', 'details']).where('target_id', '=', connection.id).where('action', '=', 'token.refresh').orderBy('id').execute();
+    expect(audits.at(-1)).toMatchObject({ outcome: 'failure', details: { error: 'invalid_grant' } });
+    expect(audits.filter((a) => a.outcome === 'success').length).toBe(result.refreshes);
+    expect((await handle.query(tokenRefreshStatusQuery)).endedBecause).toBe('reauth_required');
+
+    // Nothing secret in the history: ids, instants and statuses only (payloads are encrypted too).
+    const history = JSON.stringify(await handle.fetchHistory());
+    for (const secret of [first.access_token!, first.refresh_token!, second.refresh_token!]) expect(history).not.toContain(secret);
+
+    // Search attributes, as every workflow of the project carries them.
+    expect((await handle.describe()).searchAttributes).toMatchObject({ OrgId: [orgId], Platform: ['hubspot'], ConnectionId: [connection.id] });
+  });
+
+  it('ends at once for a connection that is gone', async () => {
+    const handle = await startTokenRefreshWorkflow(harness.temporal.client, taskQueue, { id: randomUUID(), org_id: orgId, platform: 'hubspot' });
+    expect(await handle.result()).toEqual({ status: 'connection_gone', refreshes: 0 });
+  });
+});
