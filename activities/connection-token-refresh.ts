@@ -9,12 +9,15 @@ import { appendAudit } from '../db/repositories/audit-log';
 import { connectionCredentials, credentialColumns, findConnectionById, setConnectionStatus } from '../db/repositories/connections';
 import type { Connection, Database, NewAuditEntry } from '../db/schema';
 import type { CredentialVault } from '../security/credential-vault';
+import type { ConnectionSyncSchedules } from '../schedules/connection-sync-schedule';
 import type { SyncActivityDeps } from './sync-activities';
 
 export interface TokenRefreshDeps {
   db: Kysely<Database>;
   vault: CredentialVault;
   oauth: PlatformOAuthClient;
+  /** Pauses a connection's recurring syncs once it needs re-authorisation. */
+  schedules?: Pick<ConnectionSyncSchedules, 'reconcile'>;
   now?: () => Date;
 }
 
@@ -96,7 +99,9 @@ async function refreshUnderLock(
  * already replaced it, in which case the newer credentials come back without a call to the platform.
  */
 export function refreshConnectionToken(deps: TokenRefreshDeps, connectionId: string, seenAccessToken: string): Promise<TokenRefreshOutcome> {
-  return refreshUnderLock(deps, connectionId, { trigger: 'sync', isDue: (credentials) => credentials.access_token === seenAccessToken });
+  return refreshUnderLock(deps, connectionId, { trigger: 'sync', isDue: (credentials) => credentials.access_token === seenAccessToken }).then((outcome) =>
+    pauseSchedulesOnReauth(deps, connectionId, outcome),
+  );
 }
 
 /**
@@ -111,7 +116,16 @@ export function refreshExpiringToken(deps: TokenRefreshDeps, connectionId: strin
       const expiresAt = credentialsExpiry(credentials);
       return expiresAt === null || expiresAt.getTime() - options.skewMs <= now.getTime();
     },
-  });
+  }).then((outcome) => pauseSchedulesOnReauth(deps, connectionId, outcome));
+}
+
+/** After the status change has committed: a connection that needs re-authorisation stops its scheduled syncs. */
+async function pauseSchedulesOnReauth(deps: TokenRefreshDeps, connectionId: string, outcome: TokenRefreshOutcome): Promise<TokenRefreshOutcome> {
+  if (outcome.status === 'reauth_required' && deps.schedules) {
+    const connection = await findConnectionById(deps.db, connectionId);
+    if (connection) await deps.schedules.reconcile(connection);
+  }
+  return outcome;
 }
 
 /**

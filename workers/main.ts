@@ -50,7 +50,8 @@ async function main(): Promise<void> {
     const dataConverter = { payloadCodecs: [await createPayloadCodec(config.payloadCodecKeys.keyring)] };
     const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter });
     const vault = await createCredentialVault(config.credentialsKeys.keyring);
-    const tokenRefreshDeps = { db: database.db, vault, oauth: createPlatformOAuthClient(config.oauth) };
+    const schedules = createConnectionSyncSchedules(client, config.temporal.taskQueue);
+    const tokenRefreshDeps = { db: database.db, vault, oauth: createPlatformOAuthClient(config.oauth), schedules };
     const activities = {
       ...createSyncActivities({
         db: database.db,
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
         vault,
         connectors: createConnectorRegistry({ baseUrls: config.platformBaseUrls }),
         metrics: createSyncMetrics(registry),
-        schedules: createConnectionSyncSchedules(client, config.temporal.taskQueue),
+        schedules,
         refreshCredentials: createSyncCredentialRefresher(tokenRefreshDeps),
         settings: { defaultWindowDays: config.sync.defaultWindowDays, pageSize: config.sync.pageSize, chunkBudgetMs: 10_000 },
       }),

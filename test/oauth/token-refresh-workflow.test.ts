@@ -1,3 +1,5 @@
+import { connectionSyncScheduleId } from '../../domain/workflow-ids';
+import { createConnectionSyncSchedules } from '../../schedules/connection-sync-schedule';
 import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { createTokenRefreshActivities } from '../../activities/token-refresh-activities';
@@ -44,6 +46,7 @@ describe('tokenRefreshWorkflow on the dev server', () => {
         db: harness.database.db,
         vault: harness.vault,
         oauth: api.oauth.client,
+        schedules: createConnectionSyncSchedules(harness.temporal.client, taskQueue),
         settings: { refreshSkewMs: 3_000, minRefreshIntervalMs: 1_000 },
       }),
       dataConverter: { payloadCodecs: [harness.payloadCodec] },
@@ -64,6 +67,10 @@ describe('tokenRefreshWorkflow on the dev server', () => {
     const editor = await api.token(orgId, 'editor', 'alice');
     const { connection } = await api.connect(editor, { platform: 'hubspot', redirect_uri: server.redirectUri, account_id: 'portal-wf', data_mode: 'mock' });
     const first = await stored(connection.id);
+    // Scheduled daily syncs: revoking the grant must pause them.
+    await api.call('PUT', `/api/v1/platform-connections/connections/${connection.id}`, { token: editor, json: { sync_frequency: 'daily' } });
+    const syncSchedule = harness.temporal.client.schedule.getHandle(connectionSyncScheduleId(connection.id));
+    expect((await syncSchedule.describe()).state.paused).toBe(false);
     const handle = await startTokenRefreshWorkflow(harness.temporal.client, taskQueue, { id: connection.id, org_id: orgId, platform: 'hubspot' });
 
     // Before expiry, twice, each time with the rotated refresh token of the previous refresh.
@@ -90,6 +97,8 @@ describe('tokenRefreshWorkflow on the dev server', () => {
     const result = await handle.result();
     expect(result.status).toBe('reauth_required');
     expect((await row(connection.id)).status).toBe('reauth_required');
+    expect((await syncSchedule.describe()).state).toMatchObject({ paused: true, note: 'connection is reauth_required' });
+    await syncSchedule.delete();
     const audits = await harness.database.db.selectFrom('audit_log').select(['outcome', 'details']).where('target_id', '=', connection.id).where('action', '=', 'token.refresh').orderBy('id').execute();
     expect(audits.at(-1)).toMatchObject({ outcome: 'failure', details: { error: 'invalid_grant' } });
     expect(audits.filter((a) => a.outcome === 'success').length).toBe(result.refreshes);
