@@ -34,20 +34,7 @@ export function createOAuthTestApi(
   const api = createTestApi(harness, { taskQueue: options.taskQueue, baseUrls: options.baseUrls, oauth });
   const app = api.app;
 
-  async function call(method: string, path: string, request: { token?: string; json?: unknown } = {}) {
-    const headers: Record<string, string> = {};
-    if (request.token) headers.authorization = `Bearer ${request.token}`;
-    if (request.json !== undefined) headers['content-type'] = 'application/json';
-    const response = await app.request(path, { method, headers, body: request.json === undefined ? undefined : JSON.stringify(request.json) });
-    const text = await response.text();
-    let json: any = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      json = null;
-    }
-    return { status: response.status, json, text };
-  }
+  const call = api.call;
 
   const token = (orgId: string, role: Role = 'editor', userId = `${role}-user`) => api.token(orgId, role, userId);
 
