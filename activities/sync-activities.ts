@@ -12,7 +12,7 @@ import { withPgTransaction } from '../db/pg-transaction';
 import { upsertMetrics } from '../db/repositories/marketing-metrics';
 import { type SyncTotals, addPageToSyncLog, closeSyncLog, findSyncLog, openSyncLog, syncTotals } from '../db/repositories/sync-logs';
 import type { Connection, Database, NewAuditEntry } from '../db/schema';
-import type { DataSource } from '../domain/connection';
+import { type DataSource, sourceForMode } from '../domain/connection';
 import { FailureType } from '../domain/errors';
 import type { PlatformId, StreamKind } from '../domain/platforms';
 import { type DateWindow, type SyncRequester, trailingWindow } from '../domain/sync';
@@ -156,7 +156,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
           nonRetryable: true,
         });
       }
-      const source: DataSource = connection.data_mode === 'mock' || !hasLive ? 'mock' : 'live';
+      const source = sourceForMode(connection.data_mode, hasLive);
       const window = input.window ?? trailingWindow(now().toISOString().slice(0, 10), deps.settings.defaultWindowDays);
       const { log, created } = await deps.db.transaction().execute(async (trx) => {
         const opened = await openSyncLog(trx, {

@@ -11,7 +11,7 @@ import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 import { presentSync, presentSyncLog } from '../presenters/sync';
 import { ListQuery, StartSyncBody } from './connection-schemas';
-import { loadOwnConnection } from './connections';
+import { loadOwnConnection, requireServableSource } from './connections';
 
 /** How long a progress query may wait for a worker before the API answers from the log alone. */
 const PROGRESS_QUERY_DEADLINE_MS = 2_000;
@@ -41,9 +41,7 @@ export function connectionSyncRoutes(deps: AppDeps) {
       if (connection.status !== 'active') {
         throw new ApiError(409, 'connection_not_active', `The connection is ${connection.status}; it must be active to sync`);
       }
-      if (connection.data_mode === 'live' && !deps.connectors.hasLiveConnector(connection.platform)) {
-        throw new ApiError(422, 'live_connector_unavailable', `${connection.platform} has no live connector yet; use data_mode mock, auto or hybrid`);
-      }
+      requireServableSource(deps, connection);
       const workflowId = connectionSyncWorkflowId(connection.id);
       try {
         const handle = await deps.temporal.workflow.start(connectionSyncWorkflow, {

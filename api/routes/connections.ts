@@ -21,6 +21,13 @@ export async function loadOwnConnection(deps: AppDeps, orgId: string, id: string
   return connection;
 }
 
+/** A live connection needs a live connector for its platform; the others can always be served. */
+export function requireServableSource(deps: AppDeps, connection: Connection): void {
+  if (connection.data_mode === 'live' && !deps.connectors.hasLiveConnector(connection.platform)) {
+    throw new ApiError(422, 'live_connector_unavailable', `${connection.platform} has no live connector yet; use data_mode mock, auto or hybrid`);
+  }
+}
+
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
 }
@@ -93,10 +100,8 @@ export function connectionRoutes(deps: AppDeps) {
     })
     .post('/:id/test', async (c) => {
       const existing = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id'));
+      requireServableSource(deps, existing);
       const source = sourceForMode(existing.data_mode, deps.connectors.hasLiveConnector(existing.platform));
-      if (existing.data_mode === 'live' && !deps.connectors.hasLiveConnector(existing.platform)) {
-        throw new ApiError(422, 'live_connector_unavailable', `${existing.platform} has no live connector yet; use data_mode mock, auto or hybrid`);
-      }
       const credentials = source === 'live' ? deps.vault.open(existing.id, connectionCredentials(existing)) : {};
       const connector = deps.connectors.create({ platform: existing.platform, source, accountId: existing.account_id, credentials });
       const started = Date.now();
