@@ -1,20 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { countMetrics } from '../../db/repositories/marketing-metrics';
+import { waitFor } from '../../scripts/service-process';
 import { latestSyncLog } from '../../db/repositories/sync-logs';
 import { createTestApi } from '../setup/api-client';
 import { openTestHarness, startTestSyncWorker, type TestHarness, uniqueName } from '../setup/test-harness';
 
 const CONNECTIONS = '/api/v1/platform-connections/connections';
-
-async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('sync API: start, watch, cancel', () => {
   let harness: TestHarness;
@@ -52,7 +43,7 @@ describe('sync API: start, watch, cancel', () => {
     expect(again.status).toBe(409);
     expect(again.json.error.code).toBe('sync_already_running');
 
-    const running = await eventually(() => api.call('GET', `${CONNECTIONS}/${id}/sync`, { token: editor }), (r) => r.status === 200 && r.json.progress?.pages > 0);
+    const running = await waitFor(() => api.call('GET', `${CONNECTIONS}/${id}/sync`, { token: editor }), (r) => r.status === 200 && r.json.progress?.pages > 0, { timeoutMs: 30_000, what: 'sync running with progress' });
     expect(running.json).toMatchObject({ status: 'running', workflow_id: `connection-sync:${id}`, run_id: started.json.run_id, source: 'mock' });
 
     // Web UI filters: the run carries OrgId, Platform and ConnectionId.
@@ -61,7 +52,7 @@ describe('sync API: start, watch, cancel', () => {
       expect.arrayContaining([['OrgId', orgId], ['Platform', 'meta_business'], ['ConnectionId', id]]),
     );
 
-    const done = await eventually(() => api.call('GET', `${CONNECTIONS}/${id}/sync`, { token: editor }), (r) => r.json?.status === 'completed', 60_000);
+    const done = await waitFor(() => api.call('GET', `${CONNECTIONS}/${id}/sync`, { token: editor }), (r) => r.json?.status === 'completed', { timeoutMs: 60_000, what: 'sync completed' });
     const expectedRows = 1096 * 18;
     expect(done.json).toMatchObject({ status: 'completed', records_synced: expectedRows, records_fetched: expectedRows, window: { start_date: '2023-01-01', end_date: '2025-12-31' }, error: null });
     expect(await countMetrics(harness.database.db, id)).toBe(expectedRows);
@@ -85,13 +76,13 @@ describe('sync API: start, watch, cancel', () => {
     const id = await createMockConnection('google_ads');
     expect((await api.call('DELETE', `${CONNECTIONS}/${id}/sync`, { token: editor })).json.error.code).toBe('no_sync_running');
     await api.call('POST', `${CONNECTIONS}/${id}/sync`, { token: editor, json: { start_date: '2024-01-01', end_date: '2026-06-30' } });
-    await eventually(() => api.call('GET', `${CONNECTIONS}/${id}/sync`, { token: editor }), (r) => r.json?.progress?.pages >= 3);
+    await waitFor(() => api.call('GET', `${CONNECTIONS}/${id}/sync`, { token: editor }), (r) => r.json?.progress?.pages >= 3, { timeoutMs: 30_000, what: 'three pages written' });
 
     const cancelled = await api.call('DELETE', `${CONNECTIONS}/${id}/sync`, { token: editor });
     expect(cancelled.status).toBe(202);
     expect(cancelled.json.status).toBe('cancelling');
 
-    const final = await eventually(() => api.call('GET', `${CONNECTIONS}/${id}/sync`, { token: editor }), (r) => r.json?.status === 'cancelled', 30_000);
+    const final = await waitFor(() => api.call('GET', `${CONNECTIONS}/${id}/sync`, { token: editor }), (r) => r.json?.status === 'cancelled', { timeoutMs: 30_000, what: 'sync cancelled' });
     const log = await latestSyncLog(harness.database.db, id);
     expect(log).toMatchObject({ status: 'cancelled' });
     // Every page was written whole: the rows in Postgres are exactly the log's count, in whole pages.

@@ -3,10 +3,10 @@ import { connectionCredentials, credentialColumns } from '../../db/repositories/
 import type { NewConnection } from '../../db/schema';
 import { createCredentialVault } from '../../security/credential-vault';
 import { parseKeyring } from '../../security/keyring';
-import { freePort, type ServiceProcess, startServiceProcess, waitFor } from '../../scripts/service-process';
+import { type ServiceProcess, waitFor } from '../../scripts/service-process';
 import { keyRotationWorkflow } from '../../workflows/key-rotation';
 import { createTestConnection, startSyncWorkflow } from '../setup/fixtures';
-import { testEnv } from '../setup/test-env';
+import { startWorkerProcess } from '../setup/worker-process';
 import { openTestHarness, startTestSyncWorker, type TestHarness, uniqueName } from '../setup/test-harness';
 
 const CONNECTIONS = 1_200;
@@ -30,24 +30,8 @@ describe('key rotation with a worker killed half-way', () => {
   });
 
   async function startWorker(taskQueue: string, credentialsKeys: string): Promise<ServiceProcess> {
-    const metricsPort = await freePort();
-    const worker = startServiceProcess('workers/main.ts', {
-      capture: true,
-      env: {
-        ...process.env,
-        DATABASE_URL: testEnv('databaseUrl'),
-        TEMPORAL_ADDRESS: testEnv('temporalAddress'),
-        TEMPORAL_TASK_QUEUE: taskQueue,
-        WORKER_METRICS_PORT: String(metricsPort),
-        TEMPORAL_SDK_METRICS_PORT: String(await freePort()),
-        CREDENTIALS_KEYS: credentialsKeys,
-        JWT_SECRET: randomBytes(32).toString('hex'),
-        PAYLOAD_CODEC_KEYS: harness.payloadCodecKeys,
-        LOG_LEVEL: 'warn',
-      },
-    });
+    const worker = await startWorkerProcess(harness, { taskQueue, env: { CREDENTIALS_KEYS: credentialsKeys } });
     workers.push(worker);
-    await waitFor(() => fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.status), (s) => s === 200, { timeoutMs: 60_000, what: 'worker up' });
     return worker;
   }
 

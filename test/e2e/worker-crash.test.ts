@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { type RunningEmulator, startEmulator } from '../../connectors/emulator';
 import { adPerformanceRowCount } from '../../connectors/mock/generator';
 import { countMetrics } from '../../db/repositories/marketing-metrics';
 import { latestSyncLog } from '../../db/repositories/sync-logs';
-import { freePort, type ServiceProcess, startServiceProcess, waitFor } from '../../scripts/service-process';
+import { type ServiceProcess, waitFor } from '../../scripts/service-process';
 import { createTestConnection, startSyncWorkflow } from '../setup/fixtures';
-import { testEnv } from '../setup/test-env';
+import { startWorkerProcess } from '../setup/worker-process';
 import { openTestHarness, type TestHarness, uniqueName } from '../setup/test-harness';
 
 const WINDOW = { startDate: '2025-01-01', endDate: '2025-12-31' };
@@ -32,22 +31,8 @@ describe('a worker killed mid-sync', () => {
   });
 
   async function startWorker(taskQueue: string): Promise<ServiceProcess> {
-    const env = {
-      ...process.env,
-      DATABASE_URL: testEnv('databaseUrl'),
-      TEMPORAL_ADDRESS: testEnv('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      WORKER_METRICS_PORT: String(await freePort()),
-      TEMPORAL_SDK_METRICS_PORT: String(await freePort()),
-      CREDENTIALS_KEYS: harness.credentialsKeys,
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      PAYLOAD_CODEC_KEYS: harness.payloadCodecKeys,
-      GOOGLE_ADS_BASE_URL: emulator.url,
-      LOG_LEVEL: 'warn',
-    };
-    const worker = startServiceProcess('workers/main.ts', { env, capture: true });
+    const worker = await startWorkerProcess(harness, { taskQueue, env: { GOOGLE_ADS_BASE_URL: emulator.url } });
     workers.push(worker);
-    await waitFor(() => fetch(`http://127.0.0.1:${env.WORKER_METRICS_PORT}/metrics`).then((r) => r.status), (s) => s === 200, { timeoutMs: 60_000, what: 'worker up' });
     return worker;
   }
 
