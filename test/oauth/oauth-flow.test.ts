@@ -28,10 +28,7 @@ describe('OAuth 2.0 authorization code flow with PKCE', () => {
       taskQueue,
       baseUrls: { hubspot: hubspot.url },
       oauthEnv: {
-        HUBSPOT_OAUTH_CLIENT_ID: server.clientId,
-        HUBSPOT_OAUTH_CLIENT_SECRET: server.clientSecret,
-        HUBSPOT_OAUTH_AUTHORIZE_URL: server.authorizeUrl,
-        HUBSPOT_OAUTH_TOKEN_URL: server.tokenUrl,
+        ...server.oauthEnv('hubspot'),
         TIKTOK_OAUTH_CLIENT_ID: 'tiktok-app',
         TIKTOK_OAUTH_CLIENT_SECRET: 'tiktok-secret',
       },

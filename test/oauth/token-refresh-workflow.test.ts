@@ -30,10 +30,7 @@ describe('tokenRefreshWorkflow on the dev server', () => {
     api = createOAuthTestApi(harness, {
       taskQueue,
       oauthEnv: {
-        HUBSPOT_OAUTH_CLIENT_ID: server.clientId,
-        HUBSPOT_OAUTH_CLIENT_SECRET: server.clientSecret,
-        HUBSPOT_OAUTH_AUTHORIZE_URL: server.authorizeUrl,
-        HUBSPOT_OAUTH_TOKEN_URL: server.tokenUrl,
+        ...server.oauthEnv('hubspot'),
       },
       // These tests run the refresh themselves.
       scheduleTokenRefresh: false,

@@ -18,10 +18,7 @@ describe('OAuth token refresh (locked, compare-and-swap, rotation-aware)', () =>
     api = createOAuthTestApi(harness, {
       taskQueue: uniqueName('oauth-refresh'),
       oauthEnv: {
-        HUBSPOT_OAUTH_CLIENT_ID: server.clientId,
-        HUBSPOT_OAUTH_CLIENT_SECRET: server.clientSecret,
-        HUBSPOT_OAUTH_AUTHORIZE_URL: server.authorizeUrl,
-        HUBSPOT_OAUTH_TOKEN_URL: server.tokenUrl,
+        ...server.oauthEnv('hubspot'),
       },
       // These tests run the refresh themselves.
       scheduleTokenRefresh: false,

@@ -10,6 +10,8 @@ export interface OAuthTestServer {
   clientId: string;
   clientSecret: string;
   redirectUri: string;
+  /** The `<PLATFORM>_OAUTH_*` settings that point a platform's OAuth flow at this server. */
+  oauthEnv(platform: string): NodeJS.ProcessEnv;
   /** Revokes a token at the server (RFC 7009); revoking a refresh token revokes its whole grant. */
   revoke(token: string): Promise<void>;
   /** A refresh_token grant made directly, as another client holding that token would. */
@@ -56,6 +58,15 @@ export async function startOAuthTestServer(options: { accessTokenTtlSeconds?: nu
     clientId,
     clientSecret,
     redirectUri,
+    oauthEnv(platform) {
+      const prefix = platform.toUpperCase();
+      return {
+        [`${prefix}_OAUTH_CLIENT_ID`]: clientId,
+        [`${prefix}_OAUTH_CLIENT_SECRET`]: clientSecret,
+        [`${prefix}_OAUTH_AUTHORIZE_URL`]: `${issuer}/auth`,
+        [`${prefix}_OAUTH_TOKEN_URL`]: tokenUrl,
+      };
+    },
     async revoke(token) {
       const response = await postForm(`${issuer}/token/revocation`, { token });
       if (!response.ok) throw new Error(`revocation answered ${response.status}: ${await response.text()}`);
