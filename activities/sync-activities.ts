@@ -9,13 +9,19 @@ import type { ConnectionSyncSchedules } from '../schedules/connection-sync-sched
 import { connectionCredentials, findConnectionById, recordConnectionSync, setConnectionStatus } from '../db/repositories/connections';
 import { toMetricsBatch } from '../db/metrics-copy-format';
 import { withPgTransaction } from '../db/pg-transaction';
-import { upsertMetrics } from '../db/repositories/marketing-metrics';
+import { earliestMetricDates, removeMetricsNotWrittenSince, upsertMetrics } from '../db/repositories/marketing-metrics';
+import { listSyncLogStreams, openSyncLogStreams } from '../db/repositories/sync-log-streams';
 import { type SyncTotals, addPageToSyncLog, closeSyncLog, findSyncLog, openSyncLog, syncTotals } from '../db/repositories/sync-logs';
+import { advanceStreamCursor, listStreamCursors } from '../db/repositories/sync-stream-cursors';
 import type { Connection, Database, NewAuditEntry } from '../db/schema';
-import { type DataSource, sourceForMode } from '../domain/connection';
+import type { DataMode, DataSource } from '../domain/connection';
+import { resolveConnectionSource } from '../connectors/connection-source';
+import { QUALITY_GATE_FAILURE, checkPageQuality, describeQualityFailure } from '../domain/quality-gate';
 import { FailureType } from '../domain/errors';
-import type { PlatformId, StreamKind } from '../domain/platforms';
+import { PLATFORMS, type PlatformId, type StreamKind } from '../domain/platforms';
 import { type DateWindow, type SyncRequester, trailingWindow } from '../domain/sync';
+import { type SyncKind, envelopeWindow, streamWindow } from '../domain/sync-window';
+import { applySyncFailurePolicy } from './sync-failure-policy';
 import { appendAudit } from '../db/repositories/audit-log';
 import type { SyncMetrics } from '../observability/sync-metrics';
 import type { CredentialVault } from '../security/credential-vault';
@@ -32,6 +38,11 @@ export interface SyncActivityDeps {
   metrics: SyncMetrics;
   settings: {
     defaultWindowDays: number;
+    /** Days an ad platform's incremental sync re-reads before the stream's cursor. */
+    lookbackDays: number;
+    /** Consecutive failed syncs after which a connection is flagged, and after which it is disabled. */
+    failureWarningAfter: number;
+    failureDisableAfter: number;
     /** Records per platform request; the connector's default when unset. */
     pageSize?: number;
     /** How long one `syncStreamPages` call works before handing progress back to the workflow. */
@@ -47,15 +58,26 @@ export interface SyncActivityDeps {
 
 export interface StartSyncInput {
   connectionId: string;
+  /** A backfill's range. */
   window?: DateWindow;
+  /** Re-read the connection (or one stream) whole and replace its rows; excludes `window`. */
+  resync?: { stream?: StreamKind };
   requestedBy?: SyncRequester;
 }
 
 export interface SyncPlan {
   syncLogId: string;
   platform: PlatformId;
+  /** The connection's data mode: `hybrid` lets the workflow fall back to mock when live fails. */
+  mode: DataMode;
   source: DataSource;
+  /** Why a mode that prefers live starts on mock; null otherwise. */
+  sourceReason: string | null;
+  kind: SyncKind;
   streams: StreamKind[];
+  /** The window of each stream (from its cursor, the backfill range, or the default window). */
+  windows: Partial<Record<StreamKind, DateWindow>>;
+  /** The smallest window covering every stream's, as the log records it. */
   window: DateWindow;
 }
 
@@ -67,6 +89,8 @@ export interface SyncStreamPagesInput {
   window: DateWindow;
   /** Where the previous call left off; null for the stream's first page. */
   cursor: string | null;
+  /** Hybrid mode's live pages must pass domain/quality-gate.ts before they are written. */
+  qualityGate?: boolean;
 }
 
 export interface SyncChunkResult {
@@ -74,6 +98,11 @@ export interface SyncChunkResult {
   done: boolean;
   /** The whole sync's totals as committed in its log, including pages of attempts that later failed. */
   totals: SyncTotals;
+}
+
+export interface FinishSyncResult {
+  /** A notification the failure policy wrote (the connection was disabled), for the workflow to deliver. */
+  notificationId: string | null;
 }
 
 export interface FinishSyncInput {
@@ -135,13 +164,31 @@ export function createSyncActivities(deps: SyncActivityDeps) {
     };
   }
 
+  /** The window of each stream: from its cursor (less the lookback of ad platforms), the backfill range, or the default. */
+  async function planStreamWindows(connection: Connection, kind: SyncKind, streams: readonly StreamKind[], backfill: DateWindow | undefined) {
+    const [cursors, earliest] = await Promise.all([
+      kind === 'incremental' ? listStreamCursors(deps.db, connection.id) : [],
+      kind === 'resync' ? earliestMetricDates(deps.db, connection.id) : new Map<string, string>(),
+    ]);
+    const settings = { today: now().toISOString().slice(0, 10), defaultWindowDays: deps.settings.defaultWindowDays, lookbackDays: deps.settings.lookbackDays };
+    const windows: Partial<Record<StreamKind, DateWindow>> = {};
+    for (const stream of streams) {
+      const syncedThrough = cursors.find((c) => c.stream === stream)?.synced_through ?? null;
+      windows[stream] = streamWindow({ kind, category: PLATFORMS[connection.platform].category, syncedThrough, backfill, earliestStored: earliest.get(stream) ?? null }, settings);
+    }
+    return windows;
+  }
+
   return {
     /** Decides the source, streams and window of a sync and opens its log row (idempotent per run). */
     async startSync(input: StartSyncInput): Promise<SyncPlan> {
       const execution = Context.current().info.workflowExecution;
       if (!execution) throw ApplicationFailure.nonRetryable('startSync runs only inside a connection sync workflow');
       const connection = await loadConnection(input.connectionId);
-      if (connection.status !== 'active') {
+      const selection = await resolveConnectionSource({ db: deps.db, vault: deps.vault, connectors: deps.connectors, now }, connection);
+      // auto and hybrid serve a connection awaiting re-authorisation from mock; nothing else syncs unless active.
+      const servableWhileReauth = connection.status === 'reauth_required' && selection.source === 'mock';
+      if (connection.status !== 'active' && !servableWhileReauth) {
         throw ApplicationFailure.create({
           type: FailureType.ConnectionMisconfigured,
           message: `Connection ${connection.id} is ${connection.status}; it cannot sync until it is active again`,
@@ -156,9 +203,12 @@ export function createSyncActivities(deps: SyncActivityDeps) {
           nonRetryable: true,
         });
       }
-      const source = sourceForMode(connection.data_mode, hasLive);
-      const window = input.window ?? trailingWindow(now().toISOString().slice(0, 10), deps.settings.defaultWindowDays);
-      const { log, created } = await deps.db.transaction().execute(async (trx) => {
+      const source = selection.source;
+      const kind: SyncKind = input.resync ? 'resync' : input.window ? 'backfill' : 'incremental';
+      const streams = selectStreams(connectorFor(connection, source).listStreams(), input.resync?.stream);
+      const planned = await planStreamWindows(connection, kind, streams, input.window);
+      const window = envelopeWindow(Object.values(planned), input.window ?? trailingWindow(now().toISOString().slice(0, 10), deps.settings.defaultWindowDays));
+      const { log, created, windows } = await deps.db.transaction().execute(async (trx) => {
         const opened = await openSyncLog(trx, {
           connection_id: connection.id,
           org_id: connection.org_id,
@@ -171,16 +221,34 @@ export function createSyncActivities(deps: SyncActivityDeps) {
           window_end: window.endDate,
           error: null,
           checkpoint: null,
+          data_mode: connection.data_mode,
+          fallback_reason: selection.reason,
+          kind,
         });
         // Audited once per run, in the log's transaction: the audit says what really started.
         if (opened.created) {
-          await appendAudit(trx, syncAuditEntry(connection, input.requestedBy, 'sync.start', 'success', { workflow_id: execution.workflowId, run_id: execution.runId, source }));
+          await openSyncLogStreams(trx, opened.log.id, streams.map((stream) => ({ stream, window: planned[stream]! })));
+          await appendAudit(
+            trx,
+            syncAuditEntry(connection, input.requestedBy, 'sync.start', 'success', {
+              workflow_id: execution.workflowId,
+              run_id: execution.runId,
+              data_mode: connection.data_mode,
+              source,
+              source_reason: selection.reason,
+              kind,
+              resync_stream: input.resync?.stream ?? null,
+            }),
+          );
+          return { ...opened, windows: planned };
         }
-        return opened;
+        // A retried start keeps the windows its first attempt recorded (the day may have turned since).
+        const recorded = await listSyncLogStreams(trx, [opened.log.id]);
+        return { ...opened, windows: Object.fromEntries(recorded.map((r) => [r.stream, { startDate: r.window_start, endDate: r.window_end }])) };
       });
       if (created) deps.metrics.syncsStarted.inc({ platform: connection.platform, source });
-      const streams = [...connectorFor(connection, source).listStreams()];
-      return { syncLogId: log.id, platform: connection.platform, source, streams, window };
+      const plannedWindow = created ? window : { startDate: log.window_start, endDate: log.window_end };
+      return { syncLogId: log.id, platform: connection.platform, mode: connection.data_mode, source, sourceReason: selection.reason, kind, streams, windows, window: plannedWindow };
     },
 
     /**
@@ -206,7 +274,10 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       // Fetching and serialising a page is our CPU; writing it is Postgres's. Overlap the two.
       const preparePage = (cursor: string | null) =>
         fetchPage({ stream: input.stream, cursor, window: input.window, pageSize: deps.settings.pageSize }).then(
-          (page) => ({ page, batch: toMetricsBatch(target, page.records) }),
+          (page) => {
+            if (input.qualityGate) rejectFailingPage(page, connection.platform);
+            return { page, batch: toMetricsBatch(target, page.records) };
+          },
           (err: unknown) => {
             throw toPlatformFailure(err, connection.platform);
           },
@@ -223,12 +294,16 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         }
         const { written, totals } = await withPgTransaction(deps.pool, async (trx) => {
           const count = await upsertMetrics(trx.client, batch);
+          const done = page.nextCursor === null;
           const committed = await addPageToSyncLog(trx.db, input.syncLogId, {
             recordsFetched: page.records.length,
             recordsWritten: count,
             bytesRead: page.bytesRead,
-            checkpoint: { stream: input.stream, cursor: page.nextCursor, done: page.nextCursor === null },
+            bytesWritten: Buffer.byteLength(batch.copyText),
+            checkpoint: { stream: input.stream, cursor: page.nextCursor, done },
           });
+          // The stream's cursor moves only with the page that completes it, never ahead of its rows.
+          if (done) await advanceStreamCursor(trx.db, { connectionId: connection.id, stream: input.stream, kind: log.kind, window: input.window, syncLogId: input.syncLogId });
           return { written: count, totals: committed };
         });
         result.cursor = page.nextCursor;
@@ -243,29 +318,46 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       }
     },
 
-    /** Records the final status on the log and the connection; an auth failure asks the user to re-authorise. */
-    async finishSync(input: FinishSyncInput): Promise<void> {
+    /**
+     * Records the final status on the log and the connection; an auth failure asks the user to
+     * re-authorise. A completed resync removes the rows of its streams it did not rewrite. The
+     * failure policy counts the outcome (and may warn or disable the connection).
+     */
+    async finishSync(input: FinishSyncInput): Promise<FinishSyncResult> {
       const at = now();
-      const log = await deps.db.transaction().execute(async (trx) => {
+      const closing = await deps.db.transaction().execute(async (trx) => {
         const closed = await closeSyncLog(trx, input.syncLogId, { status: input.status, error: input.error ?? null, at });
         if (!closed) return undefined; // already closed by an earlier attempt, or the connection was deleted
         await recordConnectionSync(trx, input.connectionId, input.status, at);
         const connection = await findConnectionById(trx, input.connectionId);
         if (input.failureType === FailureType.PlatformAuth) await setConnectionStatus(trx, input.connectionId, 'reauth_required');
-        if (connection) {
-          await appendAudit(
-            trx,
-            syncAuditEntry(connection, input.requestedBy, 'sync.end', input.status === 'completed' ? 'success' : 'failure', {
-              status: input.status,
-              records_written: closed.records_written,
-              error: input.error ?? null,
-            }),
-          );
-        }
-        return closed;
+        const rowsRemoved =
+          input.status === 'completed' && closed.kind === 'resync'
+            ? await removeMetricsNotWrittenSince(trx, input.connectionId, (await listSyncLogStreams(trx, [closed.id])).map((s) => s.stream), closed.started_at)
+            : 0;
+        if (!connection) return { log: closed, effects: null };
+        const effects = await applySyncFailurePolicy(
+          trx,
+          connection,
+          { status: input.status, syncLogId: closed.id, error: input.error ?? null, failureType: input.failureType ?? null, at },
+          { warnAfter: deps.settings.failureWarningAfter, disableAfter: deps.settings.failureDisableAfter },
+        );
+        await appendAudit(
+          trx,
+          syncAuditEntry(connection, input.requestedBy, 'sync.end', input.status === 'completed' ? 'success' : 'failure', {
+            status: input.status,
+            kind: closed.kind,
+            records_written: closed.records_written,
+            ...(closed.kind === 'resync' ? { rows_removed: rowsRemoved } : {}),
+            consecutive_failures: effects.consecutiveFailures,
+            error: input.error ?? null,
+          }),
+        );
+        return { log: closed, effects };
       });
-      if (!log) return;
-      if (input.failureType === FailureType.PlatformAuth) {
+      if (!closing) return { notificationId: null };
+      const { log, effects } = closing;
+      if (input.failureType === FailureType.PlatformAuth || effects?.disabled) {
         const connection = await findConnectionById(deps.db, input.connectionId);
         if (connection) await deps.schedules?.reconcile(connection);
       }
@@ -274,11 +366,33 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       else if (input.status === 'cancelled') deps.metrics.syncsCancelled.inc(labels);
       else deps.metrics.syncsFailed.inc({ ...labels, reason: input.failureType ?? 'unknown' });
       deps.metrics.syncDuration.observe({ platform: log.platform, status: input.status }, (at.getTime() - log.started_at.getTime()) / 1000);
+      return { notificationId: effects?.notificationId ?? null };
     },
   };
 }
 
 export type SyncActivities = ReturnType<typeof createSyncActivities>;
+
+/** A live page that fails the quality gate is never written: the hybrid workflow falls back instead. */
+function rejectFailingPage(page: Page, platform: string): void {
+  const verdict = checkPageQuality(page.records);
+  if (verdict.passed) return;
+  throw ApplicationFailure.create({
+    type: QUALITY_GATE_FAILURE,
+    message: `${platform}: ${describeQualityFailure(verdict.violations)}`,
+    nonRetryable: true,
+    details: [{ violations: verdict.violations.length, rules: [...new Set(verdict.violations.map((v) => v.rule))] }],
+  });
+}
+
+/** The streams a sync reads: all of the source's, or the one a resync names (which must be one of them). */
+function selectStreams(available: readonly StreamKind[], only: StreamKind | undefined): StreamKind[] {
+  if (only === undefined) return [...available];
+  if (!available.includes(only)) {
+    throw ApplicationFailure.create({ type: FailureType.ConnectionMisconfigured, message: `This connection has no ${only} stream`, nonRetryable: true });
+  }
+  return [only];
+}
 
 /** A sync's audit row: the requester when a person asked for it, the scheduler otherwise. */
 function syncAuditEntry(connection: Connection, requestedBy: SyncRequester | undefined, action: string, outcome: 'success' | 'failure', details: Record<string, unknown>): NewAuditEntry {

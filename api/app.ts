@@ -15,9 +15,17 @@ import { bulkSyncRoutes } from './routes/bulk-sync';
 import { codecRoutes } from './routes/codec';
 import { connectionRoutes } from './routes/connections';
 import { credentialKeyRoutes } from './routes/credential-keys';
+import { dataValidationRoutes } from './routes/data-validation';
 import { healthRoutes } from './routes/health';
 import { platformOAuthRoutes } from './routes/platform-oauth';
 import { platformRoutes } from './routes/platforms';
+import { connectionDataRoutes } from './routes/connection-data';
+import { dataPreferenceRoutes } from './routes/data-preferences';
+import { rolloutMonitoringMetricRoutes } from './routes/rollout-monitoring-metrics';
+import { rolloutMonitoringAlertRoutes } from './routes/rollout-monitoring-alerts';
+import { rolloutMonitoringStatusRoutes } from './routes/rollout-monitoring-status';
+import { rolloutRoutes } from './routes/rollouts';
+import { liveIntegrationRoutes } from './routes/live-integration';
 
 /** Request bodies are small JSON documents; anything larger is refused before it is read. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -67,6 +75,14 @@ export function createApp(deps: AppDeps) {
   v1.route('/platform-connections/keys', credentialKeyRoutes(deps));
   v1.route('/platform-connections/sync/bulk', bulkSyncRoutes(deps));
   v1.route('/audit', auditRoutes(deps));
+  v1.route('/platform-connections/data', connectionDataRoutes(deps));
+  v1.route('/platform-connections/preferences', dataPreferenceRoutes(deps));
+  v1.route('/data-validation', dataValidationRoutes(deps));
+  v1.route('/rollout-monitoring/metrics', rolloutMonitoringMetricRoutes(deps));
+  v1.route('/rollout-monitoring/alerts', rolloutMonitoringAlertRoutes(deps));
+  v1.route('/rollout-monitoring', rolloutMonitoringStatusRoutes(deps));
+  v1.route('/rollout-monitoring', rolloutRoutes(deps));
+  v1.route('/live-integration', liveIntegrationRoutes(deps));
   app.route('/api/v1', v1);
 
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}`, details: null } }, 404));

@@ -9,6 +9,7 @@ import { createCredentialVault } from '../security/credential-vault';
 import { createPayloadCodec } from '../security/payload-codec';
 import { createConnectionSyncSchedules } from '../schedules/connection-sync-schedule';
 import { createPlatformOAuthClient } from '../connectors/oauth/platform-oauth-client';
+import { startMetricSampler } from '../observability/metric-sampler';
 import { createApp } from './app';
 
 /** The API process: composes dependencies, serves until SIGINT/SIGTERM, then closes everything. */
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     metrics,
     rateLimitPerMinute: config.rateLimitPerMinute,
   });
+  const sampler = startMetricSampler({ registry: metrics, db: database.db, source: 'api', intervalMs: config.monitoring.sampleIntervalSeconds * 1000, logger });
   const server = serve({ fetch: app.fetch, port: config.apiPort, hostname: '0.0.0.0' }, (info) => logger.info({ port: info.port }, 'API listening'));
 
   await new Promise<void>((resolve) => {
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
   });
   try {
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await sampler.stop();
   } finally {
     await connection.close();
     await database.close();

@@ -5,7 +5,7 @@ import { LIVE_CONNECTORS } from '../connectors/live-connectors';
 import { toMetricsBatch } from '../db/metrics-copy-format';
 import { credentialColumns, insertConnection } from '../db/repositories/connections';
 import type { Connection } from '../db/schema';
-import { ConnectionIdKey, OrgIdKey, PlatformKey } from '../domain/search-attributes';
+import { connectionSearchAttributes } from '../domain/search-attributes';
 import { addDays, type DateWindow, type MetricRecord } from '../domain/sync';
 import { connectionSyncWorkflowId } from '../domain/workflow-ids';
 import { createCredentialVault } from '../security/credential-vault';
@@ -19,6 +19,7 @@ import { copyRows } from './copy-baseline';
 const SHAPE = { campaigns: 10, adSetsPerCampaign: 4, adsPerAdSet: 5 };
 const ROWS_PER_DAY = 200;
 const ACCOUNT_ID = '1234567890';
+const COPY_PART_ROWS = 100_000;
 
 export interface IngestBenchmarkResult {
   rows: number;
@@ -93,23 +94,25 @@ export async function runIngestBenchmark(infra: BenchInfrastructure, options: { 
     let syncMs = 0;
     try {
       for (let round = 0; round < options.rounds; round++) {
-        const baseline = await benchConnection(infra, vault, `copy-${round}`, credentials);
-        const copyText = toMetricsBatch({ connectionId: baseline.id, orgId: baseline.org_id, platform: 'google_ads' }, records).copyText;
+        const baseline = await benchConnection(infra, vault, `copy-${rows}-${round}`, credentials);
+        // In parts: one COPY text of a million rows would pass V8's longest string.
+        const copyTexts: string[] = [];
+        for (let at = 0; at < records.length; at += COPY_PART_ROWS) {
+          copyTexts.push(toMetricsBatch({ connectionId: baseline.id, orgId: baseline.org_id, platform: 'google_ads' }, records.slice(at, at + COPY_PART_ROWS)).copyText);
+        }
         await emptyMetrics(infra);
-        copyMs += await timed(() => copyRows(infra.database.pool, 'marketing_metrics', copyText));
+        copyMs += await timed(async () => {
+          for (const copyText of copyTexts) await copyRows(infra.database.pool, 'marketing_metrics', copyText);
+        });
 
         await emptyMetrics(infra);
-        const synced = await benchConnection(infra, vault, `sync-${round}`, credentials);
+        const synced = await benchConnection(infra, vault, `sync-${rows}-${round}`, credentials);
         syncMs += await timed(async () => {
           const result = await infra.temporal.client.workflow.execute(connectionSyncWorkflow, {
             taskQueue,
             workflowId: connectionSyncWorkflowId(synced.id),
             args: [{ connectionId: synced.id, orgId: synced.org_id, platform: 'google_ads', window }],
-            typedSearchAttributes: [
-              { key: OrgIdKey, value: synced.org_id },
-              { key: PlatformKey, value: 'google_ads' },
-              { key: ConnectionIdKey, value: synced.id },
-            ],
+            typedSearchAttributes: connectionSearchAttributes({ orgId: synced.org_id, platform: 'google_ads', connectionId: synced.id }),
           });
           if (result.recordsWritten !== rows) throw new Error(`the sync wrote ${result.recordsWritten} rows, expected ${rows}`);
         });

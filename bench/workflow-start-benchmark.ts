@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { credentialColumns, insertConnection } from '../db/repositories/connections';
-import { ConnectionIdKey, OrgIdKey, PlatformKey } from '../domain/search-attributes';
+import { connectionSearchAttributes } from '../domain/search-attributes';
 import { freePort, startServiceProcess, waitFor } from '../scripts/service-process';
 import { signAccessToken } from '../security/access-token';
 import { createCredentialVault } from '../security/credential-vault';
@@ -70,11 +70,7 @@ export async function runStartBenchmark(
           taskQueue,
           workflowId: `bench-bare:${id}`,
           args: [{ connectionId: id, orgId, platform: 'meta_business' }],
-          typedSearchAttributes: [
-            { key: OrgIdKey, value: orgId },
-            { key: PlatformKey, value: 'meta_business' },
-            { key: ConnectionIdKey, value: id },
-          ],
+          typedSearchAttributes: connectionSearchAttributes({ orgId, platform: 'meta_business', connectionId: id }),
         });
       });
     };

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { PLATFORM_IDS, type PlatformId } from '../domain/platforms';
 import { type Keyring, parseKeyring } from '../security/keyring';
 import { loadOAuthConfig, type OAuthConfig } from './oauth-platforms';
+import { loadPlatformQuotas } from './platform-quotas-config';
+import type { PlatformQuotas } from '../domain/platform-quotas';
 import { readOrCreateDevSecret } from './dev-secret-file';
 
 /** All configuration, parsed and validated once from the environment. */
@@ -25,7 +27,20 @@ const EnvSchema = z.object({
   SYNC_DEFAULT_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
   SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(100_000).optional(),
-});
+  MEMORY_SERVICE_URL: z.string().url().optional(),
+  MEMORY_HANDOFF_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  ALERT_WEBHOOK_URL: z.string().url().optional(),
+  ALERT_WEBHOOK_SECRET: z.string().min(16, 'ALERT_WEBHOOK_SECRET must be at least 16 characters').optional(),
+  METRIC_SAMPLE_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  METRIC_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  SYNC_LOOKBACK_DAYS: z.coerce.number().int().min(0).max(365).default(7),
+  SYNC_FAILURE_WARNING_AFTER: z.coerce.number().int().min(1).default(3),
+  SYNC_FAILURE_DISABLE_AFTER: z.coerce.number().int().min(1).default(6),
+  NOTIFICATION_WEBHOOK_URL: z.string().url().optional(),
+  PLATFORM_QUOTAS: z.string().optional(),
+})
+  .refine((e) => !e.ALERT_WEBHOOK_URL || e.ALERT_WEBHOOK_SECRET, { message: 'ALERT_WEBHOOK_SECRET is required when ALERT_WEBHOOK_URL is set', path: ['ALERT_WEBHOOK_SECRET'] })
+  .refine((e) => e.SYNC_FAILURE_DISABLE_AFTER > e.SYNC_FAILURE_WARNING_AFTER, { message: 'must be greater than SYNC_FAILURE_WARNING_AFTER', path: ['SYNC_FAILURE_DISABLE_AFTER'] });
 
 export interface Config {
   dataDir: string;
@@ -50,10 +65,20 @@ export interface Config {
   codecCorsOrigins: string[];
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   sync: { defaultWindowDays: number; pageSize: number | undefined };
+  /** Incremental sync and the failure policy (see activities/sync-failure-policy.ts). */
+  syncPolicy: { lookbackDays: number; failureWarningAfter: number; failureDisableAfter: number };
+  /** Where notifications (a connection disabled by the failure policy) are POSTed; unset, they stay in the table. */
+  notificationWebhookUrl: string | undefined;
   /** Per-platform API roots from `<PLATFORM>_BASE_URL` (e.g. META_BUSINESS_BASE_URL), for emulators and sandboxes. */
   platformBaseUrls: Partial<Record<PlatformId, string>>;
   /** Per-platform OAuth 2.0 settings (`<PLATFORM>_OAUTH_*`), state lifetime and refresh skew. */
   oauth: OAuthConfig;
+  /** Where completed syncs hand their records (MEMORY_SERVICE_URL; unset: no hand-off) and how many metric rows go in one batch. */
+  memory: { serviceUrl: string | undefined; batchSize: number };
+  /** Alert notifications (ALERT_WEBHOOK_URL, signed with ALERT_WEBHOOK_SECRET) and the metric time series' sampling and retention. */
+  monitoring: { webhookUrl: string | undefined; webhookSecret: string | undefined; sampleIntervalSeconds: number; retentionDays: number };
+  /** Each platform's request quotas the workers share: the documented defaults, overridden by PLATFORM_QUOTAS (JSON). */
+  platformQuotas: PlatformQuotas;
 }
 
 function keyring(envName: string, spec: string): { spec: string; keyring: Keyring } {
@@ -94,5 +119,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
     sync: { defaultWindowDays: e.SYNC_DEFAULT_WINDOW_DAYS, pageSize: e.SYNC_PAGE_SIZE },
     platformBaseUrls,
     oauth: loadOAuthConfig(env),
+    memory: { serviceUrl: e.MEMORY_SERVICE_URL, batchSize: e.MEMORY_HANDOFF_BATCH_SIZE },
+    monitoring: { webhookUrl: e.ALERT_WEBHOOK_URL, webhookSecret: e.ALERT_WEBHOOK_SECRET, sampleIntervalSeconds: e.METRIC_SAMPLE_INTERVAL_SECONDS, retentionDays: e.METRIC_RETENTION_DAYS },
+    syncPolicy: { lookbackDays: e.SYNC_LOOKBACK_DAYS, failureWarningAfter: e.SYNC_FAILURE_WARNING_AFTER, failureDisableAfter: e.SYNC_FAILURE_DISABLE_AFTER },
+    notificationWebhookUrl: e.NOTIFICATION_WEBHOOK_URL,
+    platformQuotas: loadPlatformQuotas(e.PLATFORM_QUOTAS),
   };
 }

@@ -52,8 +52,10 @@ export interface OAuthPlatformEndpoints {
   tokenResponseFields?: readonly string[];
   /** The platform requires the openid scope and answers an id_token, which we neither need nor verify. */
   answersIdToken?: boolean;
-  /** Why the standard code exchange cannot serve this platform yet; initiate refuses it with this reason. */
-  unsupportedReason?: string;
+  /** The platform's own authorization protocol where it departs from OAuth 2.0 (TikTok's: JSON code exchange, no PKCE). */
+  protocol?: 'tiktok_business';
+  /** What the account id must be, for platforms whose authorization grants named accounts. */
+  accountIdFormat?: { pattern: RegExp; message: string };
   /** Where the platform documents its flow. */
   documentation: string;
 }
@@ -132,8 +134,10 @@ export const OAUTH_PLATFORM_ENDPOINTS: Readonly<Record<OAuthPlatformId, OAuthPla
     scopes: [],
     scopeSeparator: ',',
     tokenEndpointAuthMethod: 'client_secret_post',
-    unsupportedReason:
-      "TikTok's Marketing API exchanges the code as JSON ({app_id, secret, auth_code}) and wraps the answer in {code, message, data}; it needs its own exchange",
+    // The code is exchanged as JSON ({app_id, secret, auth_code}), answered in TikTok's {code, message, data} envelope.
+    protocol: 'tiktok_business',
+    // The grant lists advertisers; the connection reads the one named here.
+    accountIdFormat: { pattern: /^\d{1,25}$/, message: 'account_id must be the TikTok advertiser id (digits) the connection reads' },
     documentation: 'https://business-api.tiktok.com/portal/docs?id=1738373164380162',
   },
   zoho_crm: {

@@ -10,14 +10,18 @@ import { createJsonHttpClient, type JsonHttpClient, type PlatformErrorClassifier
  *
  * Shared by the Salesforce and Zoho CRM connectors; it belongs beside http-client.ts in connectors/.
  */
-export function createCredentialHostClient(config: ConnectorConfig, hostField: string, options: { platform: string; classifyError: PlatformErrorClassifier }): JsonHttpClient {
+export function createCredentialHostClient(
+  config: ConnectorConfig,
+  hostField: string,
+  options: { platform: string; classifyError: PlatformErrorClassifier; /** Keep the URL's path: a site may live under one (WooCommerce's store_url). */ keepPath?: boolean },
+): JsonHttpClient {
   const named = config.credentials[hostField];
   const url = named && URL.canParse(named) ? new URL(named) : null;
   const loopback = url !== null && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   const usable = url !== null && (url.protocol === 'https:' || (url.protocol === 'http:' && loopback));
   const http = createJsonHttpClient({
     platform: options.platform,
-    baseUrl: usable ? url.origin : config.baseUrl,
+    baseUrl: usable ? (options.keepPath ? url.origin + url.pathname : url.origin) : config.baseUrl,
     timeoutMs: config.timeoutMs,
     secrets: Object.values(config.credentials),
     classifyError: options.classifyError,

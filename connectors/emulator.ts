@@ -10,9 +10,16 @@ import { klaviyoEmulator } from './klaviyo/emulator';
 import { linkedInAdsEmulator } from './linkedin-ads/emulator';
 import { metaBusinessEmulator } from './meta-business/emulator';
 import { salesforceEmulator } from './salesforce/emulator';
+import { shopifyEmulator } from './shopify/emulator';
+import { stripeEmulator } from './stripe/emulator';
+import { paypalEmulator } from './paypal/emulator';
 import { tiktokEmulator } from './tiktok/emulator';
+import { wooCommerceEmulator } from './woocommerce/emulator';
 import { xAdsEmulator } from './x-ads/emulator';
 import { zohoCrmEmulator } from './zoho-crm/emulator';
+import { snowflakeEmulator } from './snowflake/emulator';
+import { databricksEmulator } from './databricks/emulator';
+import { amazonSellerCentralEmulator } from './amazon-seller-central/emulator';
 import { type AccountShape, DEFAULT_ACCOUNT_SHAPE } from './mock/generator';
 import { prng } from './mock/random';
 
@@ -21,7 +28,7 @@ import { prng } from './mock/random';
  * data from the seeded generator, and faults that tests (in process) or benchmarks (over HTTP) inject.
  */
 
-export const EMULATED_PLATFORMS = ['meta_business', 'google_ads', 'klaviyo', 'tiktok', 'linkedin_ads', 'x_ads', 'hubspot', 'salesforce', 'zoho_crm'] as const satisfies readonly PlatformId[];
+export const EMULATED_PLATFORMS = ['meta_business', 'google_ads', 'klaviyo', 'tiktok', 'linkedin_ads', 'x_ads', 'hubspot', 'salesforce', 'zoho_crm', 'shopify', 'woocommerce', 'stripe', 'paypal', 'snowflake', 'databricks', 'amazon_seller_central'] as const satisfies readonly PlatformId[];
 export type EmulatedPlatform = (typeof EMULATED_PLATFORMS)[number];
 
 /** A failure an emulator answers in its platform's own shape. */
@@ -40,6 +47,10 @@ export const faultSettingsSchema = z
     empty: z.boolean().optional(),
     /** The delay a rate-limit answer asks for, in the platform's own signal; 30 s unless set. */
     retryAfterSeconds: z.number().int().positive().optional(),
+    /** Answers report clicks and impressions swapped (clicks above impressions): data that fails a quality check. */
+    implausibleMetrics: z.boolean().optional(),
+    /** Warehouse statements keep running through this many status polls before their result is ready. */
+    runningPolls: z.number().int().nonnegative().optional(),
   })
   .strict();
 export type FaultSettings = z.infer<typeof faultSettingsSchema>;
@@ -48,7 +59,11 @@ export interface EmulatorStats {
   /** API requests received (control requests excluded). */
   requests: number;
   failuresInjected: number;
+  /** Arrival times (epoch ms) of the latest API requests, oldest first, at most ARRIVAL_LOG_SIZE: what rate limits are judged by. */
+  arrivals: number[];
 }
+
+const ARRIVAL_LOG_SIZE = 10_000;
 
 export interface FaultController {
   /** Replaces the fault settings. */
@@ -76,6 +91,8 @@ export interface EmulatorContext {
   asOf: string;
   retryAfterSeconds(): number;
   cursor: OffsetCursorCodec;
+  /** Status polls a warehouse statement answers "still running" to before its result (the `runningPolls` fault). */
+  statementPolls(): number;
 }
 
 export interface PlatformEmulator {
@@ -88,6 +105,8 @@ export interface PlatformEmulator {
 export interface PlatformEmulatorDefinition {
   defaultAccountId: string;
   defaultCredentials: Credentials;
+  /** Credential fields that aim a connector at the emulator where the platform names another host in them (Amazon's LWA token URL). */
+  hostCredentials?(url: string): Credentials;
   create(context: EmulatorContext): PlatformEmulator;
 }
 
@@ -101,6 +120,13 @@ const PLATFORM_EMULATORS: Record<EmulatedPlatform, PlatformEmulatorDefinition> =
   hubspot: hubspotEmulator,
   salesforce: salesforceEmulator,
   zoho_crm: zohoCrmEmulator,
+  shopify: shopifyEmulator,
+  woocommerce: wooCommerceEmulator,
+  stripe: stripeEmulator,
+  paypal: paypalEmulator,
+  snowflake: snowflakeEmulator,
+  databricks: databricksEmulator,
+  amazon_seller_central: amazonSellerCentralEmulator,
 };
 
 export interface EmulatorOptions {
@@ -121,6 +147,8 @@ export interface RunningEmulator {
   /** The account the emulator serves, before faults. */
   shape: AccountShape;
   credentials: Credentials;
+  /** What a connector needs to reach this emulator: the accepted credentials plus any host fields. */
+  connectorCredentials: Credentials;
   faults: FaultController;
   close(): Promise<void>;
 }
@@ -134,12 +162,13 @@ export async function startEmulator(platform: EmulatedPlatform, options: Emulato
   const credentials = options.credentials ?? definition.defaultCredentials;
   const faults = createFaultState(shape.seed);
   const emulator = definition.create({
-    account: () => (faults.settings.empty ? { ...shape, campaigns: 0, contacts: 0 } : shape),
+    account: () => (faults.settings.empty ? { ...shape, campaigns: 0, contacts: 0, ordersPerDay: 0 } : shape),
     credentials,
     pageSize: options.pageSize,
     asOf: options.asOf ?? new Date().toISOString().slice(0, 10),
     retryAfterSeconds: () => faults.settings.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS,
     cursor: offsetCursor,
+    statementPolls: () => faults.settings.runningPolls ?? 0,
   });
 
   const app = new Hono();
@@ -152,11 +181,18 @@ export async function startEmulator(platform: EmulatedPlatform, options: Emulato
   app.get('/__emulator/stats', (c) => c.json(faults.controller.stats()));
   app.use('*', async (c, next) => {
     faults.requests++;
+    faults.arrivals.push(Date.now());
+    if (faults.arrivals.length > ARRIVAL_LOG_SIZE) faults.arrivals.splice(0, faults.arrivals.length - ARRIVAL_LOG_SIZE);
     if (faults.settings.latencyMs) await new Promise((resolve) => setTimeout(resolve, faults.settings.latencyMs));
     const injected = faults.nextInjection();
     if (injected === 'malformed') return c.body(TRUNCATED_JSON, 200, { 'content-type': 'application/json' });
     if (injected) return emulator.failure(c, injected.failure, injected.status);
     await next();
+    if (faults.settings.implausibleMetrics && c.res.headers.get('content-type')?.includes('json')) {
+      const headers = new Headers(c.res.headers);
+      headers.delete('content-length');
+      c.res = new Response(JSON.stringify(swapClicksAndImpressions(await c.res.json())), { status: c.res.status, headers });
+    }
   });
   app.route('/', emulator.app);
 
@@ -175,6 +211,7 @@ export async function startEmulator(platform: EmulatedPlatform, options: Emulato
     url: `http://127.0.0.1:${port}`,
     shape,
     credentials,
+    connectorCredentials: { ...credentials, ...definition.hostCredentials?.(`http://127.0.0.1:${port}`) },
     faults: faults.controller,
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -193,6 +230,7 @@ function createFaultState(seed: number) {
     settings: {} as FaultSettings,
     requests: 0,
     failuresInjected: 0,
+    arrivals: [] as number[],
     nextInjection(): Injection {
       const { failNext, malformedNext, errorRate } = state.settings;
       if (failNext && failNext.count > 0) {
@@ -220,10 +258,19 @@ function createFaultState(seed: number) {
       clear() {
         state.controller.set({});
       },
-      stats: (): EmulatorStats => ({ requests: state.requests, failuresInjected: state.failuresInjected }),
+      stats: (): EmulatorStats => ({ requests: state.requests, failuresInjected: state.failuresInjected, arrivals: [...state.arrivals] }),
     } satisfies FaultController,
   };
   return state;
+}
+
+/** Every object that reports both clicks and impressions, whatever the platform's nesting, gets them swapped. */
+function swapClicksAndImpressions(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(swapClicksAndImpressions);
+  if (typeof value !== 'object' || value === null) return value;
+  const swapped = Object.fromEntries(Object.entries(value).map(([key, v]) => [key, swapClicksAndImpressions(v)]));
+  if ('clicks' in swapped && 'impressions' in swapped) [swapped.clicks, swapped.impressions] = [swapped.impressions, swapped.clicks];
+  return swapped;
 }
 
 function failureForStatus(status: 401 | 429 | 500 | 503): EmulatedFailure {

@@ -20,6 +20,8 @@ export interface JsonRequest {
   headers?: Record<string, string>;
   /** Sent as JSON. */
   body?: unknown;
+  /** Sent as `application/x-www-form-urlencoded` instead of `body` (OAuth token endpoints). */
+  form?: Record<string, string>;
 }
 
 export interface JsonResponse<T> {
@@ -27,6 +29,8 @@ export interface JsonResponse<T> {
   /** Size of the response body. */
   bytesRead: number;
   latencyMs: number;
+  /** The response headers, for platforms that page or meter through them (Link, X-WP-TotalPages, x-amzn-RateLimit-Limit). */
+  headers: Headers;
 }
 
 export interface JsonHttpClient {
@@ -62,8 +66,8 @@ export function createJsonHttpClient(options: JsonHttpClientOptions): JsonHttpCl
     try {
       const response = await fetch(url, {
         method: request.method,
-        headers: { accept: 'application/json', ...(request.body === undefined ? {} : { 'content-type': 'application/json' }), ...request.headers },
-        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        headers: { accept: 'application/json', ...contentType(request), ...request.headers },
+        body: request.form ? new URLSearchParams(request.form).toString() : request.body === undefined ? undefined : JSON.stringify(request.body),
         signal: AbortSignal.timeout(timeoutMs),
       });
       status = response.status;
@@ -91,7 +95,7 @@ export function createJsonHttpClient(options: JsonHttpClientOptions): JsonHttpCl
       // Zod may quote the offending value; scrub it like any platform text.
       throw new ConnectorError('malformed', scrub(`${what} answered an unexpected shape${where}: ${issue?.message ?? 'invalid'}`, options.secrets), { status });
     }
-    return { body: parsed.data, bytesRead: bytes.byteLength, latencyMs };
+    return { body: parsed.data, bytesRead: bytes.byteLength, latencyMs, headers };
   }
 
   return { send };
@@ -107,6 +111,11 @@ export function parseRetryAfter(headerValue: string | null | undefined, now: num
   if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function contentType(request: JsonRequest): Record<string, string> {
+  if (request.form) return { 'content-type': 'application/x-www-form-urlencoded' };
+  return request.body === undefined ? {} : { 'content-type': 'application/json' };
 }
 
 /** Unknown 4xx answers mean the request itself is wrong: retrying the same request cannot help. */

@@ -6,9 +6,16 @@ import { createKlaviyoConnector } from './klaviyo/connector';
 import { createLinkedInAdsConnector } from './linkedin-ads/connector';
 import { createMetaBusinessConnector } from './meta-business/connector';
 import { createSalesforceConnector } from './salesforce/connector';
+import { createShopifyConnector } from './shopify/connector';
+import { createStripeConnector } from './stripe/connector';
+import { createPayPalConnector } from './paypal/connector';
 import { createTikTokConnector } from './tiktok/connector';
+import { createWooCommerceConnector } from './woocommerce/connector';
 import { createXAdsConnector } from './x-ads/connector';
 import { createZohoCrmConnector } from './zoho-crm/connector';
+import { createSnowflakeConnector, SNOWFLAKE_DEFAULT_BASE_URL } from './snowflake/connector';
+import { createDatabricksConnector, DATABRICKS_DEFAULT_BASE_URL } from './databricks/connector';
+import { createAmazonSellerCentralConnector } from './amazon-seller-central/connector';
 
 /** Platforms with a connector for their real API; the others are served by the mock source. */
 export const LIVE_CONNECTORS: Partial<Record<PlatformId, { create: ConnectorFactory; defaultBaseUrl: string }>> = {
@@ -21,4 +28,13 @@ export const LIVE_CONNECTORS: Partial<Record<PlatformId, { create: ConnectorFact
   hubspot: { create: createHubSpotConnector, defaultBaseUrl: 'https://api.hubapi.com' },
   salesforce: { create: createSalesforceConnector, defaultBaseUrl: 'https://login.salesforce.com' },
   zoho_crm: { create: createZohoCrmConnector, defaultBaseUrl: 'https://www.zohoapis.com' },
+  // Per shop: `{shop}` is the connection's account id, the shop handle.
+  shopify: { create: createShopifyConnector, defaultBaseUrl: 'https://{shop}.myshopify.com' },
+  // Per store: `{store_url}` is the connection's store_url credential.
+  woocommerce: { create: createWooCommerceConnector, defaultBaseUrl: '{store_url}' },
+  stripe: { create: createStripeConnector, defaultBaseUrl: 'https://api.stripe.com' },
+  paypal: { create: createPayPalConnector, defaultBaseUrl: 'https://api-m.paypal.com' },
+  snowflake: { create: createSnowflakeConnector, defaultBaseUrl: SNOWFLAKE_DEFAULT_BASE_URL },
+  databricks: { create: createDatabricksConnector, defaultBaseUrl: DATABRICKS_DEFAULT_BASE_URL },
+  amazon_seller_central: { create: createAmazonSellerCentralConnector, defaultBaseUrl: 'https://sellingpartnerapi-na.amazon.com' },
 };

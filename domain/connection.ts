@@ -10,10 +10,3 @@ export type SyncFrequency = (typeof SYNC_FREQUENCIES)[number];
 
 /** Where a sync's records came from. */
 export type DataSource = 'live' | 'mock';
-
-/** Which source serves a connection in a given mode. `auto` and `hybrid` prefer live when credentials allow. */
-export function sourceForMode(mode: DataMode, hasLiveConnector: boolean): DataSource {
-  if (mode === 'mock') return 'mock';
-  if (mode === 'live') return 'live';
-  return hasLiveConnector ? 'live' : 'mock';
-}

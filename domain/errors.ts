@@ -15,6 +15,11 @@ export const FailureType = {
   ConnectionNotFound: 'ConnectionNotFoundError',
   /** The connection's configuration cannot be synced (for example live mode on a platform with no live connector). */
   ConnectionMisconfigured: 'ConnectionMisconfiguredError',
+  /**
+   * A platform quota the fleet shares is spent (a daily cap, or a wait too long to hold an activity):
+   * not retried, which would burn attempts; the workflow sleeps until `resumeAt` and carries on.
+   */
+  PlatformQuotaExhausted: 'PlatformQuotaExhaustedError',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
@@ -24,4 +29,14 @@ export const NON_RETRYABLE_FAILURES: FailureTypeName[] = [
   FailureType.PlatformMalformedResponse,
   FailureType.ConnectionNotFound,
   FailureType.ConnectionMisconfigured,
+  FailureType.PlatformQuotaExhausted,
 ];
+
+/** The details of a PlatformQuotaExhausted failure. */
+export interface QuotaExhaustedDetails {
+  platform: string;
+  /** ISO instant when the quota allows the next request. */
+  resumeAt: string;
+  reason: 'window_exhausted' | 'wait_too_long';
+  quotas: string[];
+}

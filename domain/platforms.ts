@@ -45,7 +45,7 @@ export const PLATFORMS: Readonly<Record<PlatformId, PlatformInfo>> = {
   google_ads: { id: 'google_ads', name: 'Google Ads', tier: 1, authType: 'oauth2', category: 'advertising', streams: ['ad_performance'], credentialFields: ['access_token', 'developer_token'] },
   klaviyo: { id: 'klaviyo', name: 'Klaviyo', tier: 1, authType: 'api_key', category: 'email', streams: ['contacts', 'email_performance'], credentialFields: ['api_key'] },
   shopify: { id: 'shopify', name: 'Shopify', tier: 1, authType: 'oauth2', category: 'ecommerce', streams: ['orders', 'contacts'], credentialFields: ['access_token'] },
-  woocommerce: { id: 'woocommerce', name: 'WooCommerce', tier: 2, authType: 'basic', category: 'ecommerce', streams: ['orders', 'contacts'], credentialFields: ['consumer_key', 'consumer_secret'] },
+  woocommerce: { id: 'woocommerce', name: 'WooCommerce', tier: 2, authType: 'basic', category: 'ecommerce', streams: ['orders', 'contacts'], credentialFields: ['store_url', 'consumer_key', 'consumer_secret'] },
   amazon_seller_central: { id: 'amazon_seller_central', name: 'Amazon Seller Central', tier: 2, authType: 'aws_sigv4_oauth2', category: 'ecommerce', streams: ['orders'], credentialFields: ['refresh_token', 'client_id', 'client_secret'] },
   hubspot: { id: 'hubspot', name: 'HubSpot', tier: 2, authType: 'oauth2', category: 'crm', streams: ['contacts'], credentialFields: ['access_token'] },
   salesforce: { id: 'salesforce', name: 'Salesforce', tier: 2, authType: 'oauth2', category: 'crm', streams: ['contacts'], credentialFields: ['access_token', 'instance_url'] },

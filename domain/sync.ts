@@ -1,3 +1,4 @@
+import type { DataMode } from './connection';
 import type { StreamKind } from './platforms';
 
 export const SYNC_STATUSES = ['running', 'completed', 'failed', 'cancelled'] as const;
@@ -61,6 +62,10 @@ export interface SyncProgress {
   recordsWritten: number;
   cursor: string | null;
   error: string | null;
+  /** The connection's data mode for this sync. */
+  mode: DataMode | null;
+  /** Why a mode that prefers live is served by mock (auto's choice, or a hybrid fallback); null otherwise. */
+  fallbackReason: string | null;
 }
 
 export function addDays(isoDate: string, days: number): string {

@@ -29,3 +29,44 @@ export function bulkSyncWorkflowId(orgId: string, requestId: string): string {
 export function tokenRefreshWorkflowId(connectionId: string): string {
   return `token-refresh:${connectionId}`;
 }
+
+/** One validation run of a connection; `key` tells runs apart (a request id, or the parent run's id). */
+export function dataValidationWorkflowId(connectionId: string, key: string): string {
+  return `data-validation:${connectionId}:${key}`;
+}
+
+/** The connection a validation workflow id belongs to, or null when the id is not one. */
+export function connectionOfDataValidationWorkflowId(workflowId: string): string | null {
+  const match = /^data-validation:([0-9a-f-]{36}):[^:]+$/i.exec(workflowId);
+  return match ? match[1]! : null;
+}
+
+/** One validate-all run: of an org (API) or of every org (the daily Schedule). */
+export function validateAllWorkflowId(scope: string, key: string): string {
+  return `validate-all:${scope}:${key}`;
+}
+
+/** The Schedule that validates every active connection daily. */
+export function dataValidationScheduleId(): string {
+  return 'data-validation-daily';
+}
+
+/** The Schedule that evaluates the alert rules every minute, and the id prefix of its runs. */
+export function alertEvaluationScheduleId(): string {
+  return 'alert-evaluation';
+}
+
+/** One long-lived workflow per rollout; its `rollback` signal is also what a critical alert sends. */
+export function rolloutWorkflowId(rolloutId: string): string {
+  return `rollout:${rolloutId}`;
+}
+
+/** One integration test suite run of a connection; `key` tells runs apart (a request id, or the parent run's id). */
+export function integrationTestWorkflowId(connectionId: string, key: string): string {
+  return `integration-test:${connectionId}:${key}`;
+}
+
+/** One test-all run over an org's connections. */
+export function integrationTestAllWorkflowId(orgId: string, key: string): string {
+  return `integration-test-all:${orgId}:${key}`;
+}

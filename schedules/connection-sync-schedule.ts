@@ -1,6 +1,6 @@
 import { type Client, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleSpec } from '@temporalio/client';
 import type { Connection } from '../db/schema';
-import { ConnectionIdKey, OrgIdKey, PlatformKey } from '../domain/search-attributes';
+import { connectionSearchAttributes } from '../domain/search-attributes';
 import { syncScheduleJitterMs, syncScheduleSpec } from '../domain/sync-frequency';
 import { connectionSyncScheduleId } from '../domain/workflow-ids';
 import { scheduledSyncWorkflow } from '../workflows/scheduled-sync';
@@ -51,11 +51,7 @@ export function createConnectionSyncSchedules(client: Client, taskQueue: string)
             workflowType: scheduledSyncWorkflow,
             taskQueue,
             args: [{ connectionId: connection.id, orgId: connection.org_id, platform: connection.platform }],
-            typedSearchAttributes: [
-              { key: OrgIdKey, value: connection.org_id },
-              { key: PlatformKey, value: connection.platform },
-              { key: ConnectionIdKey, value: connection.id },
-            ],
+            typedSearchAttributes: connectionSearchAttributes({ orgId: connection.org_id, platform: connection.platform, connectionId: connection.id }),
           },
           policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' },
           state: { paused, note },

@@ -4,12 +4,12 @@ import type { AccountShape } from '../connectors/mock/generator';
 
 /**
  * `tsx scripts/emulator.ts --platform google_ads [--port 0] [--campaigns N --ad-sets-per-campaign N --ads-per-ad-set N
- * --contacts N --page-size N --seed N --account-id ID]`: runs one platform emulator until SIGINT/SIGTERM and prints
+ * --contacts N --orders-per-day N --page-size N --seed N --account-id ID]`: runs one platform emulator until SIGINT/SIGTERM and prints
  * `{"platform","url"}` as one JSON line once it listens. Faults are injected through POST /__emulator/faults.
  */
-const USAGE = `usage: tsx scripts/emulator.ts --platform ${EMULATED_PLATFORMS.join('|')} [--port N] [--campaigns N] [--ad-sets-per-campaign N] [--ads-per-ad-set N] [--contacts N] [--page-size N] [--seed N] [--account-id ID]`;
+const USAGE = `usage: tsx scripts/emulator.ts --platform ${EMULATED_PLATFORMS.join('|')} [--port N] [--campaigns N] [--ad-sets-per-campaign N] [--ads-per-ad-set N] [--contacts N] [--orders-per-day N] [--page-size N] [--seed N] [--account-id ID]`;
 
-const SHAPE_OPTIONS = { campaigns: 'campaigns', 'ad-sets-per-campaign': 'adSetsPerCampaign', 'ads-per-ad-set': 'adsPerAdSet', contacts: 'contacts', seed: 'seed' } as const;
+const SHAPE_OPTIONS = { campaigns: 'campaigns', 'ad-sets-per-campaign': 'adSetsPerCampaign', 'ads-per-ad-set': 'adsPerAdSet', contacts: 'contacts', seed: 'seed', 'orders-per-day': 'ordersPerDay' } as const;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

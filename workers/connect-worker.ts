@@ -4,9 +4,16 @@ import type { KeyRotationActivities } from '../activities/key-rotation-activitie
 import type { MaintenanceActivities } from '../activities/maintenance-activities';
 import type { TokenRefreshActivities } from '../activities/token-refresh-activities';
 import type { SyncActivities } from '../activities/sync-activities';
+import type { SourceFallbackActivities } from '../activities/source-fallback-activities';
+import type { MemoryHandoffActivities } from '../activities/memory-handoff-activities';
+import type { ValidationActivities } from '../activities/validation-activities';
+import type { AlertEvaluationActivities } from '../activities/alert-evaluation-activities';
+import type { NotificationActivities } from '../activities/notification-activities';
+import type { RolloutActivities } from '../activities/rollout-activities';
+import type { IntegrationTestActivities } from '../activities/integration-test-activities';
 
 /** Every activity the workflows of this project call. */
-export type ConnectActivities = SyncActivities & KeyRotationActivities & MaintenanceActivities & TokenRefreshActivities;
+export type ConnectActivities = SyncActivities & KeyRotationActivities & MaintenanceActivities & TokenRefreshActivities & SourceFallbackActivities & MemoryHandoffActivities & ValidationActivities & AlertEvaluationActivities & NotificationActivities & RolloutActivities & IntegrationTestActivities;
 
 export interface ConnectWorkerOptions {
   connection: NativeConnection;

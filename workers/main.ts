@@ -9,8 +9,24 @@ import { createPlatformOAuthClient } from '../connectors/oauth/platform-oauth-cl
 import { createConnectionSyncSchedules } from '../schedules/connection-sync-schedule';
 import { ensureOAuthStateCleanupSchedule } from '../schedules/oauth-state-cleanup-schedule';
 import { createSyncActivities } from '../activities/sync-activities';
+import { createSourceFallbackActivities } from '../activities/source-fallback-activities';
+import { createMemoryHandoffActivities } from '../activities/memory-handoff-activities';
+import { createValidationActivities } from '../activities/validation-activities';
+import { createRolloutActivities } from '../activities/rollout-activities';
+import { ensureDataValidationSchedule } from '../schedules/data-validation-schedule';
+import { createAlertEvaluationActivities } from '../activities/alert-evaluation-activities';
+import { createIntegrationTestActivities } from '../activities/integration-test-activities';
+import { latestValidationScore } from '../db/repositories/validation-reports';
+import { ensureAlertEvaluationSchedule } from '../schedules/alert-evaluation-schedule';
+import { createAlertMetrics } from '../observability/alert-metrics';
+import { startMetricSampler } from '../observability/metric-sampler';
+import { createRolloutRollbackSignal } from './rollout-rollback-signal';
+import { createNotificationActivities } from '../activities/notification-activities';
 import { loadConfig } from '../config/config';
 import { createConnectorRegistry } from '../connectors/registry';
+import { withPlatformQuotas } from '../connectors/quota-limited-registry';
+import { createPlatformRateLimiter } from '../activities/platform-rate-limiter';
+import { createRateLimitMetrics } from '../observability/rate-limit-metrics';
 import { createDatabase } from '../db/database';
 import { createLogger } from '../observability/logger';
 import { startMetricsServer } from '../observability/metrics-server';
@@ -52,27 +68,49 @@ async function main(): Promise<void> {
     const vault = await createCredentialVault(config.credentialsKeys.keyring);
     const schedules = createConnectionSyncSchedules(client, config.temporal.taskQueue);
     const tokenRefreshDeps = { db: database.db, vault, oauth: createPlatformOAuthClient(config.oauth), schedules };
+    // Every live page request spends through the fleet's shared quota buckets in Postgres.
+    const connectors = withPlatformQuotas(
+      createConnectorRegistry({ baseUrls: config.platformBaseUrls }),
+      createPlatformRateLimiter({ db: database.db, quotas: config.platformQuotas, metrics: createRateLimitMetrics(registry) }),
+    );
     const activities = {
       ...createSyncActivities({
         db: database.db,
         pool: database.pool,
         vault,
-        connectors: createConnectorRegistry({ baseUrls: config.platformBaseUrls }),
+        connectors,
         metrics: createSyncMetrics(registry),
         schedules,
         refreshCredentials: createSyncCredentialRefresher(tokenRefreshDeps),
-        settings: { defaultWindowDays: config.sync.defaultWindowDays, pageSize: config.sync.pageSize, chunkBudgetMs: 10_000 },
+        settings: { defaultWindowDays: config.sync.defaultWindowDays, pageSize: config.sync.pageSize, chunkBudgetMs: 10_000, ...config.syncPolicy },
       }),
+      ...createNotificationActivities({ db: database.db, webhookUrl: config.notificationWebhookUrl }),
       ...createKeyRotationActivities({ db: database.db, vault }),
       ...createMaintenanceActivities({ db: database.db }),
       ...createTokenRefreshActivities({ ...tokenRefreshDeps, settings: { refreshSkewMs: config.oauth.refreshSkewSeconds * 1000 } }),
+      ...createSourceFallbackActivities({ db: database.db }),
+      ...createMemoryHandoffActivities({ db: database.db, settings: { url: config.memory.serviceUrl, batchSize: config.memory.batchSize } }),
+      ...createValidationActivities({ db: database.db }),
+      ...createAlertEvaluationActivities({
+        db: database.db,
+        rollbacks: createRolloutRollbackSignal(client),
+        webhook: { url: config.monitoring.webhookUrl, secret: config.monitoring.webhookSecret },
+        retentionDays: config.monitoring.retentionDays,
+        metrics: createAlertMetrics(registry),
+      }),
+      ...createRolloutActivities({ db: database.db, temporal: client, platformBaseUrls: config.platformBaseUrls }),
+      ...createIntegrationTestActivities({ db: database.db, vault, connectors, validationScore: (connectionId) => latestValidationScore(database.db, connectionId) }),
     };
     // The project's own Schedules exist once any worker has started (creating them is idempotent).
     await ensureOAuthStateCleanupSchedule(client, config.temporal.taskQueue);
+    await ensureDataValidationSchedule(client, config.temporal.taskQueue);
+    await ensureAlertEvaluationSchedule(client, config.temporal.taskQueue);
+    const sampler = startMetricSampler({ registry, db: database.db, source: 'worker', intervalMs: config.monitoring.sampleIntervalSeconds * 1000, logger });
     const worker = await createConnectWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, dataConverter });
     logger.info({ taskQueue: config.temporal.taskQueue, metricsPort: metricsServer.port }, 'worker started');
     // Runtime.install shuts the worker down gracefully on SIGINT/SIGTERM; run() resolves once it has drained.
     await worker.run();
+    await sampler.stop();
   } finally {
     await metricsServer.close();
     await clientConnection.close();

@@ -1,9 +1,10 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, defineQuery, setHandler, startChild } from '@temporalio/workflow';
 import type { PlatformId } from '../domain/platforms';
-import { ConnectionIdKey, OrgIdKey, PlatformKey } from '../domain/search-attributes';
+import { connectionSearchAttributes } from '../domain/search-attributes';
 import type { SyncRequester } from '../domain/sync';
 import { connectionSyncWorkflowId } from '../domain/workflow-ids';
+import { forEachBounded } from './bounded-fan-out';
 import { connectionSyncWorkflow } from './connection-sync';
 
 export interface BulkSyncInput {
@@ -29,34 +30,24 @@ export const bulkSyncProgressQuery = defineQuery<BulkSyncProgress>('progress');
 export async function bulkSyncWorkflow(input: BulkSyncInput): Promise<BulkSyncProgress> {
   const progress: BulkSyncProgress = { total: input.connections.length, completed: 0, failed: 0, skipped: 0, running: 0 };
   setHandler(bulkSyncProgressQuery, () => progress);
-  const queue = [...input.connections];
-
-  async function lane(): Promise<void> {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      try {
-        const child = await startChild(connectionSyncWorkflow, {
-          workflowId: connectionSyncWorkflowId(next.connectionId),
-          args: [{ connectionId: next.connectionId, orgId: input.orgId, platform: next.platform, requestedBy: input.requestedBy }],
-          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-          typedSearchAttributes: [
-            { key: OrgIdKey, value: input.orgId },
-            { key: PlatformKey, value: next.platform },
-            { key: ConnectionIdKey, value: next.connectionId },
-          ],
-        });
-        progress.running++;
-        await child.result().then(
-          () => progress.completed++,
-          () => progress.failed++,
-        );
-        progress.running--;
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        progress.skipped++;
-      }
+  await forEachBounded(input.connections, input.concurrency, async (next) => {
+    try {
+      const child = await startChild(connectionSyncWorkflow, {
+        workflowId: connectionSyncWorkflowId(next.connectionId),
+        args: [{ connectionId: next.connectionId, orgId: input.orgId, platform: next.platform, requestedBy: input.requestedBy }],
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        typedSearchAttributes: connectionSearchAttributes({ orgId: input.orgId, platform: next.platform, connectionId: next.connectionId }),
+      });
+      progress.running++;
+      await child.result().then(
+        () => progress.completed++,
+        () => progress.failed++,
+      );
+      progress.running--;
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      progress.skipped++;
     }
-  }
-
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency, queue.length)) }, () => lane()));
+  });
   return progress;
 }

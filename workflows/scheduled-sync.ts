@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, startChild, workflowInfo } from '@temporalio/workflow';
 import { connectionSyncWorkflowId } from '../domain/workflow-ids';
-import { ConnectionIdKey, OrgIdKey, PlatformKey } from '../domain/search-attributes';
+import { connectionSearchAttributes } from '../domain/search-attributes';
 import type { PlatformId } from '../domain/platforms';
 import { connectionSyncWorkflow } from './connection-sync';
 
@@ -25,11 +25,7 @@ export async function scheduledSyncWorkflow(input: ScheduledSyncInput): Promise<
       taskQueue: workflowInfo().taskQueue,
       // The sync outlives this trigger.
       parentClosePolicy: ParentClosePolicy.ABANDON,
-      typedSearchAttributes: [
-        { key: OrgIdKey, value: input.orgId },
-        { key: PlatformKey, value: input.platform },
-        { key: ConnectionIdKey, value: input.connectionId },
-      ],
+      typedSearchAttributes: connectionSearchAttributes({ orgId: input.orgId, platform: input.platform, connectionId: input.connectionId }),
     });
     return { started: true, workflowId };
   } catch (err) {

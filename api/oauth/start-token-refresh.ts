@@ -1,6 +1,6 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Connection } from '../../db/schema';
-import { ConnectionIdKey, OrgIdKey, PlatformKey } from '../../domain/search-attributes';
+import { connectionSearchAttributes } from '../../domain/search-attributes';
 import { tokenRefreshWorkflowId } from '../../domain/workflow-ids';
 import { tokenRefreshWorkflow } from '../../workflows/token-refresh';
 
@@ -19,10 +19,6 @@ export function startTokenRefreshWorkflow(
     workflowId: tokenRefreshWorkflowId(connection.id),
     args: [{ connectionId: connection.id, orgId: connection.org_id, platform: connection.platform }],
     workflowIdConflictPolicy: 'TERMINATE_EXISTING',
-    typedSearchAttributes: [
-      { key: OrgIdKey, value: connection.org_id },
-      { key: PlatformKey, value: connection.platform },
-      { key: ConnectionIdKey, value: connection.id },
-    ],
+    typedSearchAttributes: connectionSearchAttributes({ orgId: connection.org_id, platform: connection.platform, connectionId: connection.id }),
   });
 }

@@ -15,6 +15,9 @@ export function presentConnection(c: Connection) {
     credentials_configured: c.credentials_ciphertext.length > 0,
     last_sync_at: c.last_sync_at?.toISOString() ?? null,
     last_sync_status: c.last_sync_status,
+    consecutive_sync_failures: c.consecutive_sync_failures,
+    sync_warning: c.sync_warning_at !== null,
+    sync_warning_at: c.sync_warning_at?.toISOString() ?? null,
     created_at: c.created_at.toISOString(),
     updated_at: c.updated_at.toISOString(),
   };

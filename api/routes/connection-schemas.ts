@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DATA_MODES, SYNC_FREQUENCIES } from '../../domain/connection';
 import { isSyncFrequency } from '../../domain/sync-frequency';
-import { PLATFORM_IDS, PLATFORMS } from '../../domain/platforms';
+import { PLATFORM_IDS, PLATFORMS, STREAM_KINDS } from '../../domain/platforms';
 
 /** Text that Postgres can store: no NUL characters. */
 const Text = z.string().refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
@@ -22,7 +22,8 @@ function requireLiveCredentials(value: { platform?: (typeof PLATFORM_IDS)[number
 export const CreateConnectionBody = z
   .object({
     platform: z.enum(PLATFORM_IDS, { error: `platform must be one of: ${PLATFORM_IDS.join(', ')}` }),
-    data_mode: z.enum(DATA_MODES),
+    /** Absent: the user's default_data_mode (see routes/data-preferences.ts). */
+    data_mode: z.enum(DATA_MODES).optional(),
     credentials: Credentials,
     display_name: Text.pipe(z.string().trim().min(1).max(200)).optional(),
     account_id: Text.pipe(z.string().trim().min(1).max(200)).optional(),
@@ -64,3 +65,6 @@ export const ListQuery = z.object({
 });
 
 export const IdParam = z.object({ id: z.string() });
+
+/** A resync of the whole connection, or of one of its streams. */
+export const ResyncBody = z.object({ stream: z.enum(STREAM_KINDS, { error: `stream must be one of: ${STREAM_KINDS.join(', ')}` }).optional() }).strict();

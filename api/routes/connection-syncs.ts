@@ -1,15 +1,16 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { Hono } from 'hono';
+import { listSyncLogStreams } from '../../db/repositories/sync-log-streams';
 import { latestSyncLog, listSyncLogs } from '../../db/repositories/sync-logs';
-import { ConnectionIdKey, OrgIdKey, PlatformKey } from '../../domain/search-attributes';
 import type { SyncProgress } from '../../domain/sync';
 import { connectionSyncWorkflowId } from '../../domain/workflow-ids';
-import { connectionSyncWorkflow, progressQuery } from '../../workflows/connection-sync';
+import { progressQuery } from '../../workflows/connection-sync';
 import { ApiError } from '../api-error';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 import { presentSync, presentSyncLog } from '../presenters/sync';
+import { startConnectionSync } from '../start-connection-sync';
 import { ListQuery, StartSyncBody } from './connection-schemas';
 import { loadOwnConnection, requireServableSource } from './connections';
 
@@ -38,38 +39,18 @@ export function connectionSyncRoutes(deps: AppDeps) {
     .post('/', validate('json', StartSyncBody.optional()), async (c) => {
       const body = c.req.valid('json') ?? {};
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id')!);
-      if (connection.status !== 'active') {
+      // auto and hybrid serve a connection awaiting re-authorisation from mock.
+      const mockWhileReauth = connection.status === 'reauth_required' && (connection.data_mode === 'auto' || connection.data_mode === 'hybrid');
+      if (connection.status !== 'active' && !mockWhileReauth) {
         throw new ApiError(409, 'connection_not_active', `The connection is ${connection.status}; it must be active to sync`);
       }
       requireServableSource(deps, connection);
-      const workflowId = connectionSyncWorkflowId(connection.id);
-      try {
-        const handle = await deps.temporal.workflow.start(connectionSyncWorkflow, {
-          taskQueue: deps.taskQueue,
-          workflowId,
-          args: [
-            {
-              connectionId: connection.id,
-              orgId: connection.org_id,
-              platform: connection.platform,
-              window: body.start_date && body.end_date ? { startDate: body.start_date, endDate: body.end_date } : undefined,
-              requestedBy: { actorId: c.get('principal').userId, actorRole: c.get('principal').role, requestId: c.get('requestId') },
-            },
-          ],
-          typedSearchAttributes: [
-            { key: OrgIdKey, value: connection.org_id },
-            { key: PlatformKey, value: connection.platform },
-            { key: ConnectionIdKey, value: connection.id },
-          ],
-        });
-        // The workflow audits sync.start/sync.end itself, in the same transaction as its sync log.
-        return c.json({ status: 'running', workflow_id: workflowId, run_id: handle.firstExecutionRunId }, 202);
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) {
-          throw new ApiError(409, 'sync_already_running', 'A sync of this connection is already running', { workflow_id: workflowId });
-        }
-        throw err;
-      }
+      const started = await startConnectionSync(deps, connection, {
+        window: body.start_date && body.end_date ? { startDate: body.start_date, endDate: body.end_date } : undefined,
+        requestedBy: { actorId: c.get('principal').userId, actorRole: c.get('principal').role, requestId: c.get('requestId') },
+      });
+      // The workflow audits sync.start/sync.end itself, in the same transaction as its sync log.
+      return c.json({ status: 'running', workflow_id: started.workflowId, run_id: started.runId }, 202);
     })
     .get('/', async (c) => {
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id')!);
@@ -77,12 +58,14 @@ export function connectionSyncRoutes(deps: AppDeps) {
       // A running workflow may not have written its log row yet; only its own log belongs with it.
       const ownLog = running && log?.run_id !== running.runId ? undefined : log;
       if (!running && !ownLog) throw new ApiError(404, 'not_found', 'This connection has not been synced yet');
-      return c.json(presentSync(ownLog, running));
+      const streams = ownLog ? await listSyncLogStreams(deps.db, [ownLog.id]) : [];
+      return c.json(presentSync(ownLog, running, streams));
     })
     .get('/history', validate('query', ListQuery), async (c) => {
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id')!);
       const logs = await listSyncLogs(deps.db, connection.id, c.req.valid('query').limit);
-      return c.json({ syncs: logs.map(presentSyncLog) });
+      const streams = await listSyncLogStreams(deps.db, logs.map((l) => l.id));
+      return c.json({ syncs: logs.map((log) => presentSyncLog(log, streams.filter((s) => s.sync_log_id === log.id))) });
     })
     .delete('/', async (c) => {
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id')!);

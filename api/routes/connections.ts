@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { connectionCredentials, credentialColumns, deleteConnection, findConnection, insertConnection, listConnections, updateConnection } from '../../db/repositories/connections';
 import type { Connection, ConnectionUpdate } from '../../db/schema';
 import { PLATFORMS } from '../../domain/platforms';
-import { sourceForMode } from '../../domain/connection';
+import { resolveConnectionSource } from '../../connectors/connection-source';
 import { ApiError, notFound } from '../api-error';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
@@ -11,6 +11,10 @@ import { validate } from '../middleware/validate';
 import { presentConnection } from '../presenters/connection';
 import { CreateConnectionBody, ListQuery, UpdateConnectionBody } from './connection-schemas';
 import { connectionSyncRoutes } from './connection-syncs';
+import { DEFAULT_DATA_MODE, findDefaultDataMode } from '../../db/repositories/data-preferences';
+import type { DataMode } from '../../domain/connection';
+import type { PlatformId } from '../../domain/platforms';
+import { connectionResyncRoutes } from './connection-resync';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -28,6 +32,15 @@ export function requireServableSource(deps: AppDeps, connection: Connection): vo
   }
 }
 
+/** A live connection needs the platform's credential fields, whether its mode was asked for or came from the user's preference. */
+function requireLiveCredentialFields(platform: PlatformId, mode: DataMode, credentials: Record<string, string>): void {
+  if (mode !== 'live') return;
+  const missing = PLATFORMS[platform].credentialFields.filter((field) => !credentials[field]);
+  if (missing.length > 0) {
+    throw new ApiError(400, 'validation_error', 'Invalid request body', missing.map((field) => ({ field: `credentials.${field}`, message: `${field} is required for a live ${platform} connection` })));
+  }
+}
+
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
 }
@@ -37,6 +50,8 @@ export function connectionRoutes(deps: AppDeps) {
     .post('/', validate('json', CreateConnectionBody), async (c) => {
       const body = c.req.valid('json');
       const principal = c.get('principal');
+      const dataMode = body.data_mode ?? (await findDefaultDataMode(deps.db, principal.orgId, principal.userId)) ?? DEFAULT_DATA_MODE;
+      requireLiveCredentialFields(body.platform, dataMode, body.credentials);
       const id = randomUUID();
       let connection: Connection;
       try {
@@ -48,7 +63,7 @@ export function connectionRoutes(deps: AppDeps) {
           account_id: body.account_id ?? 'default',
           display_name: body.display_name ?? `${PLATFORMS[body.platform].name} (${body.account_id ?? 'default'})`,
           status: 'active',
-          data_mode: body.data_mode,
+          data_mode: dataMode,
           sync_frequency: body.sync_frequency ?? 'manual',
           ...credentialColumns(deps.vault.seal(id, body.credentials)),
           last_sync_at: null,
@@ -63,7 +78,7 @@ export function connectionRoutes(deps: AppDeps) {
         throw err;
       }
       await deps.schedules.reconcile(connection);
-      await c.get('audit')({ action: 'connection.create', targetType: 'connection', targetId: id, outcome: 'success', details: { platform: body.platform, data_mode: body.data_mode } });
+      await c.get('audit')({ action: 'connection.create', targetType: 'connection', targetId: id, outcome: 'success', details: { platform: body.platform, data_mode: dataMode, data_mode_from_preference: body.data_mode === undefined } });
       return c.json(presentConnection(connection), 201);
     })
     .get('/', validate('query', ListQuery), async (c) => {
@@ -101,7 +116,7 @@ export function connectionRoutes(deps: AppDeps) {
     .post('/:id/test', async (c) => {
       const existing = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id'));
       requireServableSource(deps, existing);
-      const source = sourceForMode(existing.data_mode, deps.connectors.hasLiveConnector(existing.platform));
+      const { source } = await resolveConnectionSource(deps, existing);
       const credentials = source === 'live' ? deps.vault.open(existing.id, connectionCredentials(existing)) : {};
       const connector = deps.connectors.create({ platform: existing.platform, source, accountId: existing.account_id, credentials });
       const started = Date.now();
@@ -114,5 +129,6 @@ export function connectionRoutes(deps: AppDeps) {
       await c.get('audit')({ action: 'connection.test', targetType: 'connection', targetId: existing.id, outcome: result.ok ? 'success' : 'failure' });
       return c.json({ ok: result.ok, source, account_name: result.accountName, latency_ms: result.latencyMs, message: result.message });
     })
-    .route('/:id/sync', connectionSyncRoutes(deps));
+    .route('/:id/sync', connectionSyncRoutes(deps))
+    .route('/:id/resync', connectionResyncRoutes(deps));
 }

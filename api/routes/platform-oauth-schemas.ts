@@ -37,7 +37,9 @@ export const OAuthCallbackQuery = z
   .object({
     state: z.string().min(1).max(512),
     code: z.string().min(1).max(4096).optional(),
+    /** TikTok's name for the code (it sends both). */
+    auth_code: z.string().min(1).max(4096).optional(),
     error: z.string().min(1).max(200).optional(),
     error_description: z.string().max(1000).optional(),
   })
-  .refine((v) => v.code !== undefined || v.error !== undefined, { message: 'code is required (or the error the platform answered)', path: ['code'] });
+  .refine((v) => v.code !== undefined || v.auth_code !== undefined || v.error !== undefined, { message: 'code is required (or the error the platform answered)', path: ['code'] });

@@ -3,11 +3,12 @@ import { z } from 'zod';
 import type { Credentials } from '../../connectors/connector';
 import type { OAuthTokens } from '../../connectors/oauth/oauth-credentials';
 import { OAuthProviderError, OAuthProviderUnavailableError } from '../../connectors/oauth/oauth-errors';
+import { resolveConnectionSource } from '../../connectors/connection-source';
 import { generateAuthorizationSecrets } from '../../connectors/oauth/platform-oauth-client';
 import { connectionCredentials } from '../../db/repositories/connections';
 import { consumeOAuthState, insertOAuthState, type OAuthStateRejection, oauthStateSecret, oauthStateSecretColumns } from '../../db/repositories/oauth-states';
 import type { Connection } from '../../db/schema';
-import { DATA_MODES, sourceForMode } from '../../domain/connection';
+import { DATA_MODES } from '../../domain/connection';
 import { PLATFORMS, type PlatformId } from '../../domain/platforms';
 import { ApiError } from '../api-error';
 import type { AppDeps } from '../app-deps';
@@ -48,8 +49,6 @@ function oauthUnavailable(deps: PlatformOAuthRouteDeps, platform: PlatformId): A
       return null;
     case 'not_oauth':
       return new ApiError(422, 'oauth_not_supported', `${info.name} connects with ${info.authType} credentials, not OAuth: create the connection with its credentials`, { platform });
-    case 'unsupported':
-      return new ApiError(422, 'oauth_not_supported', `OAuth for ${info.name} is not supported yet: ${availability.reason}`, { platform });
     case 'not_configured':
       return new ApiError(422, 'oauth_not_configured', `OAuth for ${info.name} is not configured on this deployment (no client id)`, { platform });
   }
@@ -67,7 +66,8 @@ export function platformOAuthRoutes(deps: PlatformOAuthRouteDeps) {
   /** A connection test right after authorising: its failure is reported, not fatal. */
   async function testNewConnection(connection: Connection, credentials: Credentials): Promise<{ ok: boolean; message: string; account_name: string | null }> {
     const hasLive = deps.connectors.hasLiveConnector(connection.platform);
-    const source = sourceForMode(connection.data_mode, hasLive);
+    // The source a sync of this connection would use.
+    const { source } = await resolveConnectionSource(deps, connection);
     if (source === 'live' && !hasLive) return { ok: false, message: `${connection.platform} has no live connector yet`, account_name: null };
     try {
       const result = await deps.connectors.create({ platform: connection.platform, source, accountId: connection.account_id, credentials }).testConnection();
@@ -147,7 +147,7 @@ export function platformOAuthRoutes(deps: PlatformOAuthRouteDeps) {
 
       let tokens: OAuthTokens;
       try {
-        tokens = await deps.oauth.client.exchangeCode(platform, { accountId: pending.account_id, redirectUri, state: query.state, code: query.code!, codeVerifier: pending.code_verifier });
+        tokens = await deps.oauth.client.exchangeCode(platform, { accountId: pending.account_id, redirectUri, state: query.state, code: (query.code ?? query.auth_code)!, codeVerifier: pending.code_verifier });
       } catch (err) {
         if (err instanceof OAuthProviderError) {
           await failed({ reason: 'provider_error', provider_error: err.error });

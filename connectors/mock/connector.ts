@@ -5,11 +5,12 @@ import { contactRecord, type MetricRecord } from '../../domain/sync';
 import type { Connector, FetchPageRequest, Page } from '../connector';
 import { ConnectorError } from '../connector-error';
 import { type AccountShape, DEFAULT_ACCOUNT_SHAPE, adPerformanceRecord, adPerformanceRow, adPerformanceRowCount, contactRow } from './generator';
+import { orderIndexRange, orderRecord, orderRow, paymentRecord, paymentRow } from './commerce-generator';
 import { emailPerformanceRow, emailPerformanceRowCount } from './email-generator';
 import { hash32 } from './random';
 
 /** Streams the generator can produce. */
-const MOCK_STREAMS: readonly StreamKind[] = ['ad_performance', 'contacts', 'email_performance'];
+const MOCK_STREAMS: readonly StreamKind[] = ['ad_performance', 'contacts', 'email_performance', 'orders', 'payments', 'warehouse_rows'];
 const DEFAULT_PAGE_SIZE = 500;
 
 /**
@@ -48,6 +49,8 @@ export function createMockConnector(options: { platform: PlatformId; accountId: 
 function streamRows(shape: AccountShape, request: FetchPageRequest): { total: number; row: (index: number) => MetricRecord } {
   switch (request.stream) {
     case 'ad_performance':
+    case 'warehouse_rows': {
+      const stream = request.stream;
       return {
         total: adPerformanceRowCount(shape, request.window),
         row: (i) => {
@@ -66,9 +69,10 @@ function streamRows(shape: AccountShape, request: FetchPageRequest): { total: nu
             conversion_value: v.conversionValue,
             reach: v.reach,
             quality_score: v.qualityScore,
-          });
+          }, stream);
         },
       };
+    }
     case 'contacts':
       return {
         total: shape.contacts,
@@ -77,6 +81,22 @@ function streamRows(shape: AccountShape, request: FetchPageRequest): { total: nu
           return contactRecord({ entityId: c.id, date: c.createdDate, entityName: `${c.firstName} ${c.lastName}`, raw: { ...c } });
         },
       };
+    case 'orders':
+    case 'payments': {
+      // Orders of the window, by creation time; each paid by one payment.
+      const { from, to } = orderIndexRange(shape, request.window);
+      return {
+        total: to - from,
+        row: (i) => {
+          if (request.stream === 'orders') {
+            const o = orderRow(shape, from + i);
+            return orderRecord({ ...o, entityId: o.id }, { ...o });
+          }
+          const p = paymentRow(shape, from + i);
+          return paymentRecord({ entityId: p.id, date: p.createdDate, amount: p.amountMinor / 100, currency: p.currency, customerId: p.customerId, description: `Order #${p.orderNumber}` }, { ...p });
+        },
+      };
+    }
     case 'email_performance':
       // Mapped as the Klaviyo connector maps its live aggregates: received as impressions, orders as conversions.
       return {

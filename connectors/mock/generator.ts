@@ -18,6 +18,8 @@ export interface AccountShape {
   adsPerAdSet: number;
   /** Contacts (profiles, customers) the account holds. */
   contacts: number;
+  /** Orders (each with one payment) a day, from the commerce generator's epoch on. */
+  ordersPerDay: number;
 }
 
 export const DEFAULT_ACCOUNT_SHAPE: Omit<AccountShape, 'accountId'> = {
@@ -26,6 +28,7 @@ export const DEFAULT_ACCOUNT_SHAPE: Omit<AccountShape, 'accountId'> = {
   adSetsPerCampaign: 2,
   adsPerAdSet: 3,
   contacts: 250,
+  ordersPerDay: 4,
 };
 
 export interface AdEntity {
@@ -129,10 +132,10 @@ export function contactRow(shape: AccountShape, asOf: string, index: number): Co
   };
 }
 
-/** Maps a generated ad performance row onto the normalised metrics shape. */
-export function adPerformanceRecord(values: AdPerformanceValues, raw: Record<string, unknown>): MetricRecord {
+/** Maps a generated ad performance row onto the normalised metrics shape; warehouses serve the same daily rows as query results. */
+export function adPerformanceRecord(values: AdPerformanceValues, raw: Record<string, unknown>, stream: 'ad_performance' | 'warehouse_rows' = 'ad_performance'): MetricRecord {
   return {
-    stream: 'ad_performance',
+    stream,
     entityId: values.entity.adId,
     date: values.date,
     entityName: values.entity.adName,

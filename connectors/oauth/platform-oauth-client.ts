@@ -3,9 +3,10 @@ import { isOAuthPlatform, type OAuthConfig, type OAuthPlatformSettings } from '.
 import type { PlatformId } from '../../domain/platforms';
 import { type OAuthTokens } from './oauth-credentials';
 import { OAuthProviderError, OAuthProviderUnavailableError } from './oauth-errors';
+import { exchangeTikTokAuthCode, tiktokAuthorizationUrl } from './tiktok-business-oauth';
 
 /** Whether a platform can run the OAuth flow here. */
-export type OAuthAvailability = { status: 'ready' } | { status: 'not_oauth' } | { status: 'unsupported'; reason: string } | { status: 'not_configured' };
+export type OAuthAvailability = { status: 'ready' } | { status: 'not_oauth' } | { status: 'not_configured' };
 
 export interface AuthorizationRequest {
   accountId: string;
@@ -60,7 +61,6 @@ export function createPlatformOAuthClient(config: Pick<OAuthConfig, 'platforms'>
   function settingsFor(platform: PlatformId): OAuthPlatformSettings {
     const settings = isOAuthPlatform(platform) ? config.platforms[platform] : undefined;
     if (!settings) throw new Error(`OAuth is not configured for ${platform}`);
-    if (settings.unsupportedReason) throw new Error(`OAuth is not supported for ${platform}: ${settings.unsupportedReason}`);
     return settings;
   }
 
@@ -104,12 +104,12 @@ export function createPlatformOAuthClient(config: Pick<OAuthConfig, 'platforms'>
       if (!isOAuthPlatform(platform)) return { status: 'not_oauth' };
       const settings = config.platforms[platform];
       if (!settings) return { status: 'not_configured' };
-      if (settings.unsupportedReason) return { status: 'unsupported', reason: settings.unsupportedReason };
       return { status: 'ready' };
     },
 
     accountProblem(platform, accountId) {
       const settings = isOAuthPlatform(platform) ? config.platforms[platform] : undefined;
+      if (settings?.accountIdFormat) return accountId !== undefined && settings.accountIdFormat.pattern.test(accountId) ? null : settings.accountIdFormat.message;
       if (!settings || ![settings.authorizeUrl, settings.tokenUrl].some((url) => url.includes(SHOP_PLACEHOLDER))) return null;
       const message = `account_id must be the shop's handle, the <shop> of <shop>.myshopify.com`;
       return accountId !== undefined && SHOP_HANDLE.test(accountId.replace(/\.myshopify\.com$/i, '')) ? null : message;
@@ -117,6 +117,7 @@ export function createPlatformOAuthClient(config: Pick<OAuthConfig, 'platforms'>
 
     authorizationUrl(platform, request) {
       const settings = settingsFor(platform);
+      if (settings.protocol === 'tiktok_business') return tiktokAuthorizationUrl(settings, request);
       return clientFor(settings, request.accountId).authorizationUrl({
         ...settings.authorizeParams,
         redirect_uri: request.redirectUri,
@@ -130,6 +131,7 @@ export function createPlatformOAuthClient(config: Pick<OAuthConfig, 'platforms'>
 
     exchangeCode(platform, exchange) {
       const settings = settingsFor(platform);
+      if (settings.protocol === 'tiktok_business') return exchangeTikTokAuthCode(settings, exchange, timeoutMs);
       const client = clientFor(settings, exchange.accountId);
       return requestTokens(settings, () =>
         settings.answersIdToken
@@ -141,6 +143,8 @@ export function createPlatformOAuthClient(config: Pick<OAuthConfig, 'platforms'>
 
     refresh(platform, request) {
       const settings = settingsFor(platform);
+      // TikTok's advertiser tokens do not expire and come without a refresh token: nothing can renew one.
+      if (settings.protocol === 'tiktok_business') return Promise.reject(new OAuthProviderError('invalid_grant', 'TikTok advertiser tokens cannot be refreshed; authorize again', null));
       const client = clientFor(settings, request.accountId);
       return requestTokens(settings, () =>
         // client.refresh validates an id_token in the answer, which needs the platform's keys; PayPal's is not used.

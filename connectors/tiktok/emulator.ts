@@ -59,7 +59,9 @@ function createTikTokEmulator(context: EmulatorContext): PlatformEmulator {
   }
 
   const app = new Hono();
+  registerAdvertiserAuthorization(app, context, returnCode, ok);
   app.use('/open_api/:version/*', async (c, next) => {
+    if (c.req.path.endsWith('/oauth2/access_token/')) return next();
     const token = c.req.header('access-token');
     if (!token) return returnCode(c, 40104, 'Access token is null, you should set it in http header with key Access-Token.');
     if (token !== context.credentials.access_token) return failure(c, 'auth', 200);
@@ -111,6 +113,49 @@ function createTikTokEmulator(context: EmulatorContext): PlatformEmulator {
   });
 
   return { app, failure };
+}
+
+/** The developer app the emulated authorization knows; tests configure TIKTOK_OAUTH_CLIENT_ID/SECRET with these. */
+export const TIKTOK_EMULATOR_APP = { appId: '7300000000000000001', secret: 'emulator-tiktok-app-secret' } as const;
+
+const AUTH_CODE_TTL_MS = 10 * 60_000;
+
+/**
+ * Advertiser authorization: the portal page (consent is given at once: the emulated user grants the account's
+ * advertiser) redirects back with `auth_code` (and `code`, as TikTok sends both) and the state; the JSON code exchange
+ * answers the long-lived token the report endpoints accept. Codes serve once and expire after 10 minutes.
+ */
+function registerAdvertiserAuthorization(
+  app: Hono,
+  context: EmulatorContext,
+  returnCode: (c: Context, code: number, message: string) => Response,
+  ok: (c: Context, data: unknown) => Response,
+): void {
+  const issued = new Map<string, number>();
+  let codes = 0;
+
+  app.get('/portal/auth', (c) => {
+    const redirectUri = c.req.query('redirect_uri');
+    if (c.req.query('app_id') !== TIKTOK_EMULATOR_APP.appId) return c.text('Unknown app_id', 400);
+    if (!redirectUri) return c.text('redirect_uri is required', 400);
+    const code = `emulated-auth-code-${++codes}-${context.account().accountId}`;
+    issued.set(code, Date.now() + AUTH_CODE_TTL_MS);
+    const back = new URL(redirectUri);
+    back.searchParams.set('auth_code', code);
+    back.searchParams.set('code', code);
+    back.searchParams.set('state', c.req.query('state') ?? '');
+    return c.redirect(back.href, 302);
+  });
+
+  app.post('/open_api/:version/oauth2/access_token/', async (c) => {
+    const body = (await c.req.json().catch(() => null)) as { app_id?: unknown; secret?: unknown; auth_code?: unknown } | null;
+    if (!body || typeof body.auth_code !== 'string') return returnCode(c, 40002, 'auth_code: Missing data for required field.');
+    if (body.app_id !== TIKTOK_EMULATOR_APP.appId || body.secret !== TIKTOK_EMULATOR_APP.secret) return returnCode(c, 40001, 'The app_id or secret is invalid.');
+    const expiresAt = issued.get(body.auth_code);
+    issued.delete(body.auth_code);
+    if (expiresAt === undefined || expiresAt < Date.now()) return returnCode(c, 40131, 'Authorization code is expired.');
+    return ok(c, { access_token: context.credentials.access_token, advertiser_ids: [context.account().accountId], scope: [1, 2, 4] });
+  });
 }
 
 /**

@@ -76,3 +76,21 @@ export async function setConnectionStatus(db: Db, id: string, status: Connection
 export async function recordConnectionSync(db: Db, id: string, status: SyncStatus, at: Date): Promise<void> {
   await db.updateTable('user_platform_connections').set({ last_sync_at: at, last_sync_status: status, updated_at: at }).where('id', '=', id).execute();
 }
+
+/**
+ * Counts a finished sync into the connection's run of failures: a failure adds one, a success ends
+ * the run (and its warning). Answers the run's length after it, or undefined when the connection is gone.
+ */
+export async function countSyncOutcome(db: Db, id: string, outcome: 'failed' | 'completed'): Promise<number | undefined> {
+  const row = await db
+    .updateTable('user_platform_connections')
+    .set(outcome === 'failed' ? (eb) => ({ consecutive_sync_failures: eb('consecutive_sync_failures', '+', 1) }) : { consecutive_sync_failures: 0, sync_warning_at: null })
+    .where('id', '=', id)
+    .returning('consecutive_sync_failures')
+    .executeTakeFirst();
+  return row?.consecutive_sync_failures;
+}
+
+export async function setSyncWarning(db: Db, id: string, at: Date): Promise<void> {
+  await db.updateTable('user_platform_connections').set({ sync_warning_at: at, updated_at: at }).where('id', '=', id).execute();
+}

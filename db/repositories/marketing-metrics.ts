@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { METRICS_COPY_COLUMNS, type MetricsBatch } from '../metrics-copy-format';
+import type { StreamKind } from '../../domain/platforms';
 import type { Database, MetricRow } from '../schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -66,4 +67,31 @@ export async function listMetrics(db: Db, connectionId: string, page: { limit: n
     .limit(page.limit)
     .offset(page.offset)
     .execute();
+}
+
+/** The earliest day stored per stream of a connection (a resync re-reads from there). */
+export async function earliestMetricDates(db: Db, connectionId: string): Promise<Map<string, string>> {
+  const rows = await db
+    .selectFrom('marketing_metrics')
+    .select(['stream', (eb) => eb.fn.min<string>('date').as('earliest')])
+    .where('connection_id', '=', connectionId)
+    .groupBy('stream')
+    .execute();
+  return new Map(rows.map((r) => [r.stream, r.earliest]));
+}
+
+/**
+ * Deletes the rows of the given streams that were not written since `since` (the start of a resync
+ * that re-read them whole): rows the platform no longer reports. Called when the resync completes,
+ * in its closing transaction, so a resync that fails part-way removes nothing.
+ */
+export async function removeMetricsNotWrittenSince(db: Db, connectionId: string, streams: readonly string[], since: Date): Promise<number> {
+  if (streams.length === 0) return 0;
+  const result = await db
+    .deleteFrom('marketing_metrics')
+    .where('connection_id', '=', connectionId)
+    .where('stream', 'in', streams as StreamKind[])
+    .where('synced_at', '<', since)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

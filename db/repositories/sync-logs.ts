@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
-import { sql } from 'kysely';
 import type { SyncStatus } from '../../domain/sync';
 import type { Database, NewSyncLog, SyncCheckpoint, SyncLog } from '../schema';
+import { addPageToSyncLogStream, pageCounterIncrements } from './sync-log-streams';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -36,34 +36,30 @@ export interface SyncTotals {
   recordsFetched: number;
   recordsWritten: number;
   bytesRead: number;
+  bytesWritten: number;
 }
 
 /**
- * Adds one written page to the log and answers the sync's totals. Runs in the page's transaction,
- * so counts, checkpoint and rows always agree, whatever attempt wrote them.
+ * Adds one written page to the log and its stream's counters and answers the sync's totals. Runs in
+ * the page's transaction, so counts, checkpoint and rows always agree, whatever attempt wrote them.
  */
 export async function addPageToSyncLog(
   db: Db,
   id: string,
-  page: { recordsFetched: number; recordsWritten: number; bytesRead: number; checkpoint: SyncCheckpoint },
+  page: { recordsFetched: number; recordsWritten: number; bytesRead: number; bytesWritten: number; checkpoint: SyncCheckpoint },
 ): Promise<SyncTotals> {
+  await addPageToSyncLogStream(db, id, page.checkpoint.stream, { ...page, completed: page.checkpoint.done });
   const row = await db
     .updateTable('data_sync_logs')
-    .set({
-      pages: sql`pages + 1`,
-      records_fetched: sql`records_fetched + ${page.recordsFetched}`,
-      records_written: sql`records_written + ${page.recordsWritten}`,
-      bytes_read: sql`bytes_read + ${page.bytesRead}`,
-      checkpoint: JSON.stringify(page.checkpoint) as unknown as SyncCheckpoint,
-    })
+    .set({ ...pageCounterIncrements(page), checkpoint: JSON.stringify(page.checkpoint) as unknown as SyncCheckpoint })
     .where('id', '=', id)
-    .returning(['pages', 'records_fetched', 'records_written', 'bytes_read'])
+    .returning(['pages', 'records_fetched', 'records_written', 'bytes_read', 'bytes_written'])
     .executeTakeFirstOrThrow();
   return syncTotals(row);
 }
 
-export function syncTotals(log: Pick<SyncLog, 'pages' | 'records_fetched' | 'records_written' | 'bytes_read'>): SyncTotals {
-  return { pages: log.pages, recordsFetched: log.records_fetched, recordsWritten: log.records_written, bytesRead: Number(log.bytes_read) };
+export function syncTotals(log: Pick<SyncLog, 'pages' | 'records_fetched' | 'records_written' | 'bytes_read' | 'bytes_written'>): SyncTotals {
+  return { pages: log.pages, recordsFetched: log.records_fetched, recordsWritten: log.records_written, bytesRead: Number(log.bytes_read), bytesWritten: Number(log.bytes_written) };
 }
 
 /** Closes a running log; a log already closed keeps its first outcome. */

@@ -89,7 +89,9 @@ describe('recurring syncs on Temporal Schedules', () => {
     const id = created.json.id as string;
     await api.call('POST', `${CONNECTIONS}/${id}/sync`, { token: admin });
     await waitFor(() => api.call('GET', `${CONNECTIONS}/${id}`, { token: admin }), (r) => r.json.status === 'reauth_required', { timeoutMs: 20_000, what: 'reauth_required' });
-    expect((await schedule(id).describe()).state).toMatchObject({ paused: true, note: 'connection is reauth_required' });
+    // The log closes (and the status turns) before finishSync pauses the Schedule.
+    const paused = await waitFor(async () => (await schedule(id).describe()).state, (state) => state.paused, { timeoutMs: 15_000, what: 'schedule paused' });
+    expect(paused).toMatchObject({ paused: true, note: 'connection is reauth_required' });
 
     const fixed = await api.call('PUT', `${CONNECTIONS}/${id}`, { token: admin, json: { credentials: { ...emulator.credentials } } });
     expect(fixed.json.status).toBe('active');

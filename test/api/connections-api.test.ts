@@ -93,7 +93,7 @@ describe('connections API', () => {
     const cases: { name: string; body?: string; json?: unknown; headers?: Record<string, string>; status: number; code: string; field?: string }[] = [
       { name: 'malformed JSON', body: '{"platform": "meta_business",', headers: { 'content-type': 'application/json' }, status: 400, code: 'malformed_json' },
       { name: 'unknown platform', json: { platform: 'myspace', data_mode: 'mock', credentials: {} }, status: 400, code: 'validation_error', field: 'platform' },
-      { name: 'missing data_mode', json: { platform: 'meta_business', credentials: {} }, status: 400, code: 'validation_error', field: 'data_mode' },
+      { name: 'missing credentials', json: { platform: 'meta_business', data_mode: 'mock' }, status: 400, code: 'validation_error', field: 'credentials' },
       { name: 'mistyped credentials', json: { platform: 'meta_business', data_mode: 'mock', credentials: 'token' }, status: 400, code: 'validation_error', field: 'credentials' },
       { name: 'invalid data_mode', json: { platform: 'meta_business', data_mode: 'sometimes', credentials: {} }, status: 400, code: 'validation_error', field: 'data_mode' },
       { name: 'unknown field', json: { platform: 'meta_business', data_mode: 'mock', credentials: {}, colour: 'red' }, status: 400, code: 'validation_error' },

@@ -7,6 +7,8 @@ import { countMetrics, listMetrics, upsertMetrics } from '../../db/repositories/
 import { toMetricsBatch } from '../../db/metrics-copy-format';
 import { withPgTransaction } from '../../db/pg-transaction';
 import { addPageToSyncLog, closeSyncLog, openSyncLog } from '../../db/repositories/sync-logs';
+import { listSyncLogStreams, openSyncLogStreams } from '../../db/repositories/sync-log-streams';
+import { advanceStreamCursor, listStreamCursors } from '../../db/repositories/sync-stream-cursors';
 import type { MetricRecord } from '../../domain/sync';
 import { testEnv } from '../setup/test-env';
 
@@ -75,10 +77,28 @@ describe('repositories (migrated Postgres)', () => {
     const again = await openSyncLog(database.db, log);
     expect([created, again.created]).toEqual([true, false]);
     expect(again.log.id).toBe(first.id);
-    await addPageToSyncLog(database.db, first.id, { recordsFetched: 10, recordsWritten: 10, bytesRead: 100, checkpoint: { stream: 'ad_performance', cursor: '10', done: false } });
+    await openSyncLogStreams(database.db, first.id, [{ stream: 'ad_performance', window: { startDate: '2026-01-01', endDate: '2026-01-31' } }]);
+    await openSyncLogStreams(database.db, first.id, [{ stream: 'ad_performance', window: { startDate: '2026-01-05', endDate: '2026-01-31' } }]);
+    await addPageToSyncLog(database.db, first.id, { recordsFetched: 10, recordsWritten: 10, bytesRead: 100, bytesWritten: 120, checkpoint: { stream: 'ad_performance', cursor: '10', done: false } });
     const closed = await closeSyncLog(database.db, first.id, { status: 'completed', error: null, at: new Date() });
-    expect(closed).toMatchObject({ status: 'completed', pages: 1, records_written: 10, checkpoint: { stream: 'ad_performance', cursor: '10', done: false } });
+    expect(closed).toMatchObject({ status: 'completed', kind: 'incremental', pages: 1, records_written: 10, bytes_written: '120', checkpoint: { stream: 'ad_performance', cursor: '10', done: false } });
+    // The stream keeps the window first recorded, and its own counters.
+    expect(await listSyncLogStreams(database.db, [first.id])).toEqual([
+      expect.objectContaining({ stream: 'ad_performance', window_start: '2026-01-01', pages: 1, records_fetched: 10, records_written: 10, bytes_read: '100', bytes_written: '120', completed_at: null }),
+    ]);
     expect(await closeSyncLog(database.db, first.id, { status: 'failed', error: 'late', at: new Date() })).toBeUndefined();
+  });
+
+  it('moves a stream cursor forward only; a backfill only when it joins the synced days', async () => {
+    const { log } = await openSyncLog(database.db, { connection_id: connectionId, org_id: orgId, platform: 'meta_business', workflow_id: 'wf', run_id: randomUUID(), status: 'running', source: 'mock', window_start: '2026-01-01', window_end: '2026-03-01', error: null, checkpoint: null });
+    const move = (kind: 'incremental' | 'backfill' | 'resync', startDate: string, endDate: string) =>
+      advanceStreamCursor(database.db, { connectionId, stream: 'contacts', kind, window: { startDate, endDate }, syncLogId: log.id });
+    expect(await move('backfill', '2025-01-01', '2025-02-01')).toBeNull(); // no cursor yet: a backfill does not create one
+    expect(await move('incremental', '2026-02-01', '2026-03-01')).toBe('2026-03-01');
+    expect(await move('incremental', '2026-01-01', '2026-02-15')).toBe('2026-03-01'); // never backwards
+    expect(await move('backfill', '2026-03-05', '2026-03-10')).toBe('2026-03-01'); // past a gap
+    expect(await move('backfill', '2026-03-02', '2026-03-10')).toBe('2026-03-10'); // joins the synced days
+    expect(await listStreamCursors(database.db, connectionId)).toEqual([expect.objectContaining({ stream: 'contacts', synced_through: '2026-03-10', sync_log_id: log.id })]);
   });
 
   it('keeps the audit log append-only', async () => {

@@ -2,6 +2,8 @@ import { type RunningEmulator, startEmulator } from '../../connectors/emulator';
 import { adPerformanceRowCount } from '../../connectors/mock/generator';
 import { countMetrics } from '../../db/repositories/marketing-metrics';
 import { latestSyncLog } from '../../db/repositories/sync-logs';
+import { listSyncLogStreams } from '../../db/repositories/sync-log-streams';
+import { listStreamCursors } from '../../db/repositories/sync-stream-cursors';
 import { type ServiceProcess, waitFor } from '../../scripts/service-process';
 import { createTestConnection, startSyncWorkflow } from '../setup/fixtures';
 import { startWorkerProcess } from '../setup/worker-process';
@@ -57,6 +59,12 @@ describe('a worker killed mid-sync', () => {
     expect(pagesAtCrash).toBeLessThan(pages);
     expect(result).toMatchObject({ status: 'completed', recordsWritten: expectedRows, pages });
     expect(await countMetrics(harness.database.db, connection.id)).toBe(expectedRows);
-    expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({ status: 'completed', pages, records_fetched: expectedRows, records_written: expectedRows });
+    const log = await latestSyncLog(harness.database.db, connection.id);
+    expect(log).toMatchObject({ status: 'completed', pages, records_fetched: expectedRows, records_written: expectedRows });
+    // The stream's own counters agree with the log's, and its cursor moved once, with its last page.
+    const [stream] = await listSyncLogStreams(harness.database.db, [log!.id]);
+    expect(stream).toMatchObject({ stream: 'ad_performance', pages, records_fetched: expectedRows, records_written: expectedRows, bytes_written: log!.bytes_written });
+    expect(stream!.completed_at).not.toBeNull();
+    expect(await listStreamCursors(harness.database.db, connection.id)).toEqual([]); // a backfill of an old range leaves no cursor
   }, 120_000);
 });

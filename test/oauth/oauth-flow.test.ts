@@ -182,13 +182,11 @@ describe('OAuth 2.0 authorization code flow with PKCE', () => {
     expect((await api.callback(editor, { code: 'late', state })).json.error.code).toBe('state_used');
   });
 
-  it('refuses platforms without OAuth, unsupported or unconfigured, and bad requests', async () => {
+  it('refuses platforms without OAuth or unconfigured, and bad requests', async () => {
     const editor = await api.token(orgId, 'editor', 'alice');
     expect((await initiate(editor, { platform: 'google_ads' })).json.error.code).toBe('oauth_not_configured');
     expect((await initiate(editor, { platform: 'klaviyo' })).json.error.code).toBe('oauth_not_supported');
-    const tiktok = await initiate(editor, { platform: 'tiktok' });
-    expect(tiktok.status).toBe(422);
-    expect(tiktok.json.error.code).toBe('oauth_not_supported');
+    expect((await initiate(editor, { platform: 'tiktok' })).json.error).toMatchObject({ code: 'validation_error', details: [{ field: 'account_id' }] });
     expect((await initiate(editor, { redirect_uri: 'javascript:alert(1)' })).json.error).toMatchObject({ code: 'validation_error', details: [{ field: 'redirect_uri' }] });
     expect((await api.callback(editor, { state: 'x' })).json.error).toMatchObject({ code: 'validation_error', details: [{ field: 'code' }] });
     expect((await api.call('POST', '/api/v1/platform-connections/oauth/initiate', { json: { platform: 'hubspot', redirect_uri: server.redirectUri } })).status).toBe(401);

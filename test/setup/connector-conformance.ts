@@ -5,18 +5,17 @@ import { connectorFailure } from './connector-test-kit';
 /**
  * The failure cases every connector must classify alike, whatever its platform: 5xx and network
  * failures are transient (retried), an unreadable body is malformed (not retried), and no error
- * message carries a credential. Registered inside a connector's describe block.
+ * message carries a credential. Part of the conformance suite (test/unit/connectors/conformance.test.ts).
  */
 export function itClassifiesPlatformFaults(subject: {
   platform: EmulatedPlatform;
   emulator: () => RunningEmulator;
   connect: (overrides?: Partial<ConnectorConfig>) => Connector;
   request: FetchPageRequest;
-  secrets: readonly string[];
-  /** A connector aimed at another server; by default through `baseUrl` (Salesforce, say, uses its instance_url credential). */
-  connectTo?: (url: string) => Connector;
+  /** Credential values no error message may carry. */
+  secrets: () => readonly string[];
 }): void {
-  const failureOf = (work: Promise<unknown>) => connectorFailure(work, subject.secrets);
+  const failureOf = (work: Promise<unknown>) => connectorFailure(work, subject.secrets());
 
   it.each([500, 503] as const)('classifies HTTP %i as transient, and the next request succeeds', async (status) => {
     subject.emulator().faults.set({ failNext: { status, count: 1 } });
@@ -34,7 +33,6 @@ export function itClassifiesPlatformFaults(subject: {
     expect(await failureOf(subject.connect({ timeoutMs: 50 }).fetchPage(subject.request))).toMatchObject({ kind: 'transient' });
     const closed = await startEmulator(subject.platform);
     await closed.close();
-    const aimedAt = subject.connectTo ?? ((url: string) => subject.connect({ baseUrl: url }));
-    expect(await failureOf(aimedAt(closed.url).fetchPage(subject.request))).toMatchObject({ kind: 'transient' });
+    expect(await failureOf(subject.connect({ baseUrl: closed.url }).fetchPage(subject.request))).toMatchObject({ kind: 'transient' });
   });
 }

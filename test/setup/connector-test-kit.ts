@@ -2,7 +2,7 @@ import type { Connector, FetchPageRequest } from '../../connectors/connector';
 import { ConnectorError } from '../../connectors/connector-error';
 import type { MetricRecord } from '../../domain/sync';
 
-/** Follows a stream's cursors to the end (at most 100 pages, so a cursor loop fails the test instead of hanging). */
+/** Follows a stream's cursors to the end (at most 1,000 pages, so a cursor loop fails the test instead of hanging). */
 export async function readAllPages(connector: Connector, from: FetchPageRequest): Promise<{ records: MetricRecord[]; pages: number }> {
   const records: MetricRecord[] = [];
   let cursor = from.cursor;
@@ -12,7 +12,7 @@ export async function readAllPages(connector: Connector, from: FetchPageRequest)
     records.push(...page.records);
     cursor = page.nextCursor;
     pages++;
-  } while (cursor !== null && pages < 100);
+  } while (cursor !== null && pages < 1_000);
   return { records, pages };
 }
 

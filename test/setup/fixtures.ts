@@ -4,7 +4,7 @@ import { credentialColumns, insertConnection } from '../../db/repositories/conne
 import type { Connection } from '../../db/schema';
 import type { DataMode } from '../../domain/connection';
 import type { PlatformId } from '../../domain/platforms';
-import { ConnectionIdKey, OrgIdKey, PlatformKey } from '../../domain/search-attributes';
+import { connectionSearchAttributes } from '../../domain/search-attributes';
 import type { DateWindow } from '../../domain/sync';
 import { connectionSyncWorkflowId } from '../../domain/workflow-ids';
 import { connectionSyncWorkflow } from '../../workflows/connection-sync';
@@ -38,10 +38,6 @@ export function startSyncWorkflow(client: Client, connection: Connection, taskQu
     taskQueue,
     workflowId: connectionSyncWorkflowId(connection.id),
     args: [{ connectionId: connection.id, orgId: connection.org_id, platform: connection.platform, window }],
-    typedSearchAttributes: [
-      { key: OrgIdKey, value: connection.org_id },
-      { key: PlatformKey, value: connection.platform },
-      { key: ConnectionIdKey, value: connection.id },
-    ],
+    typedSearchAttributes: connectionSearchAttributes({ orgId: connection.org_id, platform: connection.platform, connectionId: connection.id }),
   });
 }

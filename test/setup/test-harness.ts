@@ -5,9 +5,17 @@ import { Registry } from 'prom-client';
 import { createKeyRotationActivities } from '../../activities/key-rotation-activities';
 import { createMaintenanceActivities } from '../../activities/maintenance-activities';
 import { createTokenRefreshActivities } from '../../activities/token-refresh-activities';
+import { createValidationActivities } from '../../activities/validation-activities';
+import { createAlertEvaluationActivities, type AlertEvaluationActivityDeps } from '../../activities/alert-evaluation-activities';
+import { createRolloutActivities } from '../../activities/rollout-activities';
 import { createPlatformOAuthClient, type PlatformOAuthClient } from '../../connectors/oauth/platform-oauth-client';
 import { createSyncActivities, type SyncActivityDeps } from '../../activities/sync-activities';
-import { createConnectorRegistry } from '../../connectors/registry';
+import { createSourceFallbackActivities } from '../../activities/source-fallback-activities';
+import { createMemoryHandoffActivities, type MemoryHandoffActivityDeps } from '../../activities/memory-handoff-activities';
+import { createIntegrationTestActivities, type IntegrationTestActivityDeps } from '../../activities/integration-test-activities';
+import { type ConnectorRegistry, createConnectorRegistry } from '../../connectors/registry';
+import { createNotificationActivities } from '../../activities/notification-activities';
+import { type PlatformRequestLimiter, withPlatformQuotas } from '../../connectors/quota-limited-registry';
 import { createDatabase, type DatabaseHandle } from '../../db/database';
 import { createSyncMetrics } from '../../observability/sync-metrics';
 import { type CredentialVault, createCredentialVault } from '../../security/credential-vault';
@@ -75,6 +83,19 @@ export async function startTestSyncWorker(
     refreshCredentials?: SyncActivityDeps['refreshCredentials'];
     /** The platforms' OAuth clients, for token refresh activities. */
     oauth?: PlatformOAuthClient;
+    /** Replaces the connector registry (built from `baseUrls` otherwise). */
+    connectors?: ConnectorRegistry;
+    /** The Memory Service hand-off; skipped (no URL) unless given. */
+    memory?: Partial<MemoryHandoffActivityDeps['settings']>;
+    /** Settings of the integration test activities (probe requests, pages, page size). */
+    integrationTests?: IntegrationTestActivityDeps['settings'];
+    /** The alert evaluation's dependencies (rollbacks refused and no webhook unless given). */
+    alerting?: Partial<Omit<AlertEvaluationActivityDeps, 'db'>>;
+    /** The sync activities' clock (today's date decides incremental windows). */
+    now?: () => Date;
+    notificationWebhookUrl?: string;
+    /** Live page requests spend through this limiter (workers/main.ts always has one). */
+    limiter?: PlatformRequestLimiter;
   },
 ) {
   const metricsRegistry = new Registry();
@@ -82,9 +103,13 @@ export async function startTestSyncWorker(
     db: harness.database.db,
     pool: harness.database.pool,
     vault: options.vault ?? harness.vault,
-    connectors: createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000 }),
+    connectors: (() => {
+      const registry = options.connectors ?? createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000 });
+      return options.limiter ? withPlatformQuotas(registry, options.limiter) : registry;
+    })(),
     metrics: createSyncMetrics(metricsRegistry),
-    settings: { defaultWindowDays: 30, chunkBudgetMs: 5_000, ...options.settings },
+    settings: { defaultWindowDays: 30, chunkBudgetMs: 5_000, lookbackDays: 7, failureWarningAfter: 3, failureDisableAfter: 6, ...options.settings },
+    now: options.now,
     refreshCredentials: options.refreshCredentials,
     schedules: createConnectionSyncSchedules(harness.temporal.client, options.taskQueue),
   });
@@ -92,7 +117,25 @@ export async function startTestSyncWorker(
     ...syncActivities,
     ...createKeyRotationActivities({ db: harness.database.db, vault: options.vault ?? harness.vault }),
     ...createMaintenanceActivities({ db: harness.database.db }),
+    ...createNotificationActivities({ db: harness.database.db, webhookUrl: options.notificationWebhookUrl }),
     ...createTokenRefreshActivities({ db: harness.database.db, vault: options.vault ?? harness.vault, oauth: options.oauth ?? createPlatformOAuthClient({ platforms: {} }), settings: {} }),
+    ...createSourceFallbackActivities({ db: harness.database.db }),
+    ...createMemoryHandoffActivities({ db: harness.database.db, settings: { url: undefined, batchSize: 500, ...options.memory } }),
+    ...createValidationActivities({ db: harness.database.db }),
+    ...createAlertEvaluationActivities({
+      db: harness.database.db,
+      rollbacks: { requestRollback: async () => { throw new Error('no rollbacks in this test'); } },
+      webhook: { url: undefined, secret: undefined },
+      retentionDays: 14,
+      ...options.alerting,
+    }),
+    ...createRolloutActivities({ db: harness.database.db, temporal: harness.temporal.client, platformBaseUrls: options.baseUrls }),
+    ...createIntegrationTestActivities({
+      db: harness.database.db,
+      vault: options.vault ?? harness.vault,
+      connectors: options.connectors ?? createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000 }),
+      settings: options.integrationTests,
+    }),
   };
   const worker = await createConnectWorker({
     connection: harness.temporal.nativeConnection,

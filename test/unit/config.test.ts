@@ -37,4 +37,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir, PORT: 'eighty' }, () => {})).toThrow(/PORT/);
     expect(() => loadConfig({ DATA_DIR: dataDir, JWT_SECRET: 'short' }, () => {})).toThrow(/JWT_SECRET/);
   });
+
+  it('reads the incremental sync and failure policy settings, with defaults', () => {
+    expect(loadConfig({ DATA_DIR: dataDir }, () => {})).toMatchObject({ syncPolicy: { lookbackDays: 7, failureWarningAfter: 3, failureDisableAfter: 6 }, notificationWebhookUrl: undefined });
+    const config = loadConfig({ DATA_DIR: dataDir, SYNC_LOOKBACK_DAYS: '3', SYNC_FAILURE_WARNING_AFTER: '2', SYNC_FAILURE_DISABLE_AFTER: '4', NOTIFICATION_WEBHOOK_URL: 'http://127.0.0.1:9999/hook' }, () => {});
+    expect(config).toMatchObject({ syncPolicy: { lookbackDays: 3, failureWarningAfter: 2, failureDisableAfter: 4 }, notificationWebhookUrl: 'http://127.0.0.1:9999/hook' });
+    expect(() => loadConfig({ DATA_DIR: dataDir, SYNC_FAILURE_WARNING_AFTER: '5', SYNC_FAILURE_DISABLE_AFTER: '5' }, () => {})).toThrow(/SYNC_FAILURE_DISABLE_AFTER/);
+    expect(() => loadConfig({ DATA_DIR: dataDir, NOTIFICATION_WEBHOOK_URL: 'not a url' }, () => {})).toThrow(/NOTIFICATION_WEBHOOK_URL/);
+  });
 });

@@ -1,5 +1,6 @@
 import { adCount, adPerformanceRow, adPerformanceRowCount, contactRow, DEFAULT_ACCOUNT_SHAPE, type AccountShape } from '../../connectors/mock/generator';
 import { createMockConnector } from '../../connectors/mock/connector';
+import { ORDER_EPOCH, orderIndexRange, orderRow, paymentRow } from '../../connectors/mock/commerce-generator';
 import type { MetricRecord } from '../../domain/sync';
 
 const shape: AccountShape = { ...DEFAULT_ACCOUNT_SHAPE, accountId: 'act_123456' };
@@ -41,6 +42,30 @@ describe('mock data generator', () => {
   });
 });
 
+describe('commerce generator', () => {
+  const commerce: AccountShape = { ...shape, ordersPerDay: 6 };
+
+  it('creates orders in time order from its epoch, each paid by one payment of its total', () => {
+    const orders = Array.from({ length: 2_000 }, (_, i) => orderRow(commerce, i));
+    expect(orders[0]!.createdDate).toBe(ORDER_EPOCH);
+    for (let i = 1; i < orders.length; i++) expect(orders[i]!.createdAt > orders[i - 1]!.createdAt).toBe(true);
+    for (const order of orders.slice(0, 200)) {
+      expect(order.total).toBeCloseTo(order.subtotal + order.tax, 2);
+      expect(paymentRow(commerce, order.index)).toMatchObject({ orderId: order.id, amountMinor: Math.round(order.total * 100), createdAt: order.createdAt });
+    }
+  });
+
+  it('finds exactly the orders of a window', () => {
+    const within = { startDate: '2024-02-10', endDate: '2024-02-20' };
+    const { from, to } = orderIndexRange(commerce, within);
+    expect(to - from).toBeGreaterThan(50);
+    expect(orderRow(commerce, from).createdDate >= within.startDate && orderRow(commerce, from - 1).createdDate < within.startDate).toBe(true);
+    expect(orderRow(commerce, to - 1).createdDate <= within.endDate && orderRow(commerce, to).createdDate > within.endDate).toBe(true);
+    expect(orderIndexRange(commerce, { startDate: '2023-01-01', endDate: '2023-12-31' })).toEqual({ from: 0, to: 0 });
+    expect(orderIndexRange({ ...commerce, ordersPerDay: 0 }, within)).toEqual({ from: 0, to: 0 });
+  });
+});
+
 describe('mock connector', () => {
   it('pages through a stream exactly: every row once, in order, then a null cursor', async () => {
     const connector = createMockConnector({ platform: 'meta_business', accountId: 'act_1' });
@@ -76,6 +101,20 @@ describe('mock connector', () => {
   it('offers only the streams it can generate for the platform', () => {
     expect(createMockConnector({ platform: 'meta_business', accountId: 'a' }).listStreams()).toEqual(['ad_performance']);
     expect(createMockConnector({ platform: 'klaviyo', accountId: 'a' }).listStreams()).toEqual(['contacts', 'email_performance']);
-    expect(createMockConnector({ platform: 'stripe', accountId: 'a' }).listStreams()).toEqual(['contacts']);
+    expect(createMockConnector({ platform: 'stripe', accountId: 'a' }).listStreams()).toEqual(['payments', 'contacts']);
+    expect(createMockConnector({ platform: 'snowflake', accountId: 'a' }).listStreams()).toEqual(['warehouse_rows']);
+  });
+
+  it('serves a window’s orders and their payments, each once, the same whichever window reads them', async () => {
+    const connector = createMockConnector({ platform: 'shopify', accountId: 'shop-1' });
+    const read = async (stream: 'orders' | 'payments', within: { startDate: string; endDate: string }) =>
+      (await connector.fetchPage({ stream, cursor: null, window: within, pageSize: 100_000 })).records;
+    const orders = await read('orders', window);
+    const payments = await read('payments', window);
+    expect(orders.length).toBeGreaterThan(300);
+    expect(orders.every((o) => o.date >= window.startDate && o.date <= window.endDate)).toBe(true);
+    expect(payments.map((p) => [p.date, p.revenue])).toEqual(orders.map((o) => [o.date, o.revenue]));
+    const march = await read('orders', { startDate: '2026-03-01', endDate: '2026-03-31' });
+    expect(march).toEqual(orders.filter((o) => o.date >= '2026-03-01'));
   });
 });

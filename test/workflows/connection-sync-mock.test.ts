@@ -1,5 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { findConnectionById } from '../../db/repositories/connections';
+import { createConnectorRegistry } from '../../connectors/registry';
 import { countMetrics } from '../../db/repositories/marketing-metrics';
 import { listSyncLogs } from '../../db/repositories/sync-logs';
 import { FailureType } from '../../domain/errors';
@@ -47,7 +48,9 @@ describe('connectionSyncWorkflow with the mock source', () => {
 
   it('refuses live mode on a platform with no live connector, without retrying', async () => {
     const taskQueue = uniqueName('sync-misconfigured');
-    const worker = await startTestSyncWorker(harness, { taskQueue });
+    // Every platform may have a live connector: this worker's registry knows none.
+    const registry = createConnectorRegistry();
+    const worker = await startTestSyncWorker(harness, { taskQueue, connectors: { ...registry, hasLiveConnector: () => false } });
     try {
       const connection = await createTestConnection(harness, { platform: 'shopify', dataMode: 'live', credentials: { access_token: 'x' } });
       const handle = await startSyncWorkflow(harness.temporal.client, connection, taskQueue, JANUARY);

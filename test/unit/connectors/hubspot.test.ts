@@ -4,7 +4,6 @@ import { classifyHubSpotError, createHubSpotConnector } from '../../../connector
 import { hubspotContactId } from '../../../connectors/hubspot/emulator';
 import { type AccountShape, contactRow } from '../../../connectors/mock/generator';
 import type { DateWindow, MetricRecord } from '../../../domain/sync';
-import { itClassifiesPlatformFaults } from '../../setup/connector-conformance';
 import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
 
 const credentials = { access_token: 'pat-na1-hubspot-secret-7f3e9a21' };
@@ -104,7 +103,6 @@ describe('HubSpot connector against its emulator', () => {
     expect(classifyHubSpotError({ status: 403, body: { status: 'error', message: 'scopes', category: 'MISSING_SCOPES' }, headers: new Headers() })).toMatchObject({ kind: 'auth' });
   });
 
-  itClassifiesPlatformFaults({ platform: 'hubspot', emulator: () => emulator, connect, request: contacts, secrets: Object.values(credentials) });
 
   it('rejects a cursor that is not a HubSpot id as malformed', async () => {
     expect(await failureOf(connect().fetchPage({ ...contacts, cursor: 'MTAw' }))).toMatchObject({ kind: 'malformed' });

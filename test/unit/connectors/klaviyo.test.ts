@@ -5,7 +5,6 @@ import { LIVE_CONNECTORS } from '../../../connectors/live-connectors';
 import { emailPerformanceRow, emailPerformanceRowCount } from '../../../connectors/mock/email-generator';
 import { contactRow } from '../../../connectors/mock/generator';
 import type { MetricRecord } from '../../../domain/sync';
-import { itClassifiesPlatformFaults } from '../../setup/connector-conformance';
 import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
 
 const credentials = { api_key: 'pk_klaviyo_secret_key_5e6f7a8b' };
@@ -109,7 +108,6 @@ describe('Klaviyo connector against its emulator', () => {
     expect(parseRetryAfter(null, now)).toBeUndefined();
   });
 
-  itClassifiesPlatformFaults({ platform: 'klaviyo', emulator: () => emulator, connect, request: contacts, secrets: Object.values(credentials) });
 
   it('rejects a cursor outside the window as malformed', async () => {
     expect(await failureOf(connect().fetchPage({ ...emailPerformance, cursor: '2027-01-01' }))).toMatchObject({ kind: 'malformed' });

@@ -3,7 +3,6 @@ import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../..
 import { createLinkedInAdsConnector } from '../../../connectors/linkedin-ads/connector';
 import { adPerformanceRow, adPerformanceRowCount } from '../../../connectors/mock/generator';
 import { addDays, type DateWindow, type MetricRecord } from '../../../domain/sync';
-import { itClassifiesPlatformFaults } from '../../setup/connector-conformance';
 import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
 
 const startLinkedInEmulator = (options: EmulatorOptions = {}) => startEmulator('linkedin_ads', options);
@@ -101,7 +100,6 @@ describe('LinkedIn Ads connector against its emulator', () => {
     expect(err.details.retryAfterMs).toBeGreaterThanOrEqual(untilMidnight(Date.now()));
   });
 
-  itClassifiesPlatformFaults({ platform: 'linkedin_ads', emulator: () => emulator, connect, request: request, secrets: Object.values(credentials) });
 
   it('serves an empty account as no records, one date range after another', async () => {
     emulator.faults.set({ empty: true });

@@ -3,7 +3,6 @@ import { type RunningEmulator, startEmulator } from '../../../connectors/emulato
 import { LIVE_CONNECTORS } from '../../../connectors/live-connectors';
 import { adPerformanceRow, adPerformanceRowCount } from '../../../connectors/mock/generator';
 import type { MetricRecord } from '../../../domain/sync';
-import { itClassifiesPlatformFaults } from '../../setup/connector-conformance';
 import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
 
 const credentials = { access_token: 'EAAB-meta-secret-token-7f3a91' };
@@ -84,7 +83,6 @@ describe('Meta Business connector against its emulator', () => {
     expect(err).toMatchObject({ kind: 'rate_limited', details: { platformCode: '80000/2446079', retryAfterMs: 120_000 } });
   });
 
-  itClassifiesPlatformFaults({ platform: 'meta_business', emulator: () => emulator, connect, request: request, secrets: Object.values(credentials) });
 
   it('serves an empty account as zero records and a null cursor', async () => {
     emulator.faults.set({ empty: true });

@@ -4,7 +4,6 @@ import { contactRow } from '../../../connectors/mock/generator';
 import { createSalesforceConnector } from '../../../connectors/salesforce/connector';
 import { salesforceContactId } from '../../../connectors/salesforce/emulator';
 import type { MetricRecord } from '../../../domain/sync';
-import { itClassifiesPlatformFaults } from '../../setup/connector-conformance';
 import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
 
 const credentials = { access_token: '00D5g000004EmUL!AQsalesforce-secret-session-8b2c' };
@@ -110,14 +109,6 @@ describe('Salesforce connector against its emulator', () => {
     expect(await failureOf(connect().fetchPage(contacts))).toMatchObject({ kind: 'transient', details: { status, platformCode } });
   });
 
-  itClassifiesPlatformFaults({
-    platform: 'salesforce',
-    emulator: () => emulator,
-    connect,
-    request: contacts,
-    secrets: Object.values(credentials),
-    connectTo: (url) => connect({ credentials: { ...credentials, instance_url: url } }),
-  });
 
   it('rejects a cursor that is not one of its own as malformed', async () => {
     const foreign = JSON.stringify({ next: 'https://elsewhere.example/steal', after: { createdDate: '2026-01-01T00:00:00.000+0000', id: salesforceContactId(0) } });

@@ -3,7 +3,6 @@ import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../..
 import { adPerformanceRow, adPerformanceRowCount } from '../../../connectors/mock/generator';
 import { createTikTokConnector } from '../../../connectors/tiktok/connector';
 import type { MetricRecord } from '../../../domain/sync';
-import { itClassifiesPlatformFaults } from '../../setup/connector-conformance';
 import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
 
 const startTikTokEmulator = (options: EmulatorOptions = {}) => startEmulator('tiktok', options);
@@ -100,7 +99,6 @@ describe('TikTok connector against its emulator', () => {
     expect(daily.details.retryAfterMs).toBeLessThanOrEqual(untilMidnight + 1_000);
   });
 
-  itClassifiesPlatformFaults({ platform: 'tiktok', emulator: () => emulator, connect, request: request, secrets: Object.values(credentials) });
 
   it('serves an empty account as zero records and a null cursor', async () => {
     emulator.faults.set({ empty: true });

@@ -3,7 +3,6 @@ import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../..
 import { adPerformanceRow, adPerformanceRowCount } from '../../../connectors/mock/generator';
 import { createXAdsConnector } from '../../../connectors/x-ads/connector';
 import type { MetricRecord } from '../../../domain/sync';
-import { itClassifiesPlatformFaults } from '../../setup/connector-conformance';
 import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
 
 const startXAdsEmulator = (options: EmulatorOptions = {}) => startEmulator('x_ads', options);
@@ -93,7 +92,6 @@ describe('X Ads connector against its emulator', () => {
     expect(err.details.retryAfterMs).toBeLessThanOrEqual(121_000);
   });
 
-  itClassifiesPlatformFaults({ platform: 'x_ads', emulator: () => emulator, connect, request: request, secrets: Object.values(credentials) });
 
   it('serves an empty account as zero records and a null cursor', async () => {
     emulator.faults.set({ empty: true });

@@ -4,7 +4,6 @@ import { type AccountShape, contactRow } from '../../../connectors/mock/generato
 import { createZohoCrmConnector } from '../../../connectors/zoho-crm/connector';
 import { zohoContactId } from '../../../connectors/zoho-crm/emulator';
 import { addDays, type DateWindow, type MetricRecord } from '../../../domain/sync';
-import { itClassifiesPlatformFaults } from '../../setup/connector-conformance';
 import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
 
 const credentials = { access_token: '1000.zohocrm-secret-access-3d9f.7a1b60c2' };
@@ -109,7 +108,6 @@ describe('Zoho CRM connector against its emulator', () => {
     expect(failure.details.retryAfterMs).toBeUndefined();
   });
 
-  itClassifiesPlatformFaults({ platform: 'zoho_crm', emulator: () => emulator, connect, request: contacts, secrets: Object.values(credentials) });
 
   it('rejects a cursor that is not one page parameter as malformed', async () => {
     for (const cursor of ['page=0', 'page_token=', 'page=2&page_token=abc', 'fields=Phone']) {

@@ -1,0 +1,306 @@
+import { WorkflowFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { ConnectorError } from '../../connectors/connector-error';
+import { resolveConnectionSource } from '../../connectors/connection-source';
+import { readInMode } from '../../connectors/mode-record-read';
+import { connectionSyncHealth } from '../../db/repositories/connection-sync-health';
+import { fullIntegrationTestReport, latestIntegrationTestReportsOfOrg } from '../../db/repositories/integration-test-reports';
+import type { Connection } from '../../db/schema';
+import { DATA_MODES } from '../../domain/connection';
+import { classifyConnectionHealth, HEALTH_STATUSES } from '../../domain/connection-health';
+import { DEFAULT_INTEGRATION_THRESHOLDS, INTEGRATION_COMPONENTS, type IntegrationComponent, type IntegrationThresholds } from '../../domain/integration-test-report';
+import { STREAM_KINDS } from '../../domain/platforms';
+import { OrgIdKey, connectionSearchAttributes } from '../../domain/search-attributes';
+import { integrationTestAllWorkflowId, integrationTestWorkflowId } from '../../domain/workflow-ids';
+import { integrationTestAllWorkflow } from '../../workflows/integration-test-all';
+import { integrationTestSuiteWorkflow } from '../../workflows/integration-test-suite';
+import { ApiError } from '../api-error';
+import { presentMetricRecord } from '../presenters/metric-record';
+import type { AppDeps } from '../app-deps';
+import type { AppEnv } from '../app-env';
+import { validate } from '../middleware/validate';
+import { presentHealth, presentIntegrationTestReport } from '../presenters/integration-test-report';
+import { MAX_DATA_RECORDS } from './connection-data-schemas';
+import { loadOwnConnection } from './connections';
+
+/** How long a request waits for its suite before answering 504 with the workflow id (the report is stored either way). */
+const SYNCHRONOUS_DEADLINE_MS = 60_000;
+/** A suite's probe counts towards health-status for this long. */
+const PROBE_FRESH_MS = 24 * 60 * 60 * 1000;
+/** What test-connection runs: the connection's own checks, without the hybrid data tests. */
+const CONNECTION_TEST_COMPONENTS: IntegrationComponent[] = ['connection', 'quality', 'health'];
+
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'not a real calendar date');
+const Thresholds = z
+  .object({
+    max_response_ms: z.number().int().min(1).max(600_000),
+    min_records_per_second: z.number().min(0),
+    min_availability: z.number().min(0).max(1),
+    max_error_rate: z.number().min(0).max(1),
+    min_quality_score: z.number().min(0).max(100),
+    stale_sync_hours: z.number().min(1).max(24 * 365),
+  })
+  .partial()
+  .strict();
+const windowRefinements = <T extends z.ZodType<{ start_date?: string; end_date?: string }>>(schema: T) =>
+  schema
+    .refine((v) => (v.start_date === undefined) === (v.end_date === undefined), { message: 'start_date and end_date go together', path: ['end_date'] })
+    .refine((v) => !v.start_date || !v.end_date || v.start_date <= v.end_date, { message: 'start_date must not be after end_date', path: ['start_date'] })
+    .refine((v) => !v.start_date || !v.end_date || Date.parse(v.end_date) - Date.parse(v.start_date) <= 366 * 86_400_000, { message: 'the range may span at most a year', path: ['end_date'] });
+const TestConnectionBody = windowRefinements(z.object({ thresholds: Thresholds.optional(), start_date: IsoDate.optional(), end_date: IsoDate.optional() }).strict());
+const TestSuiteBody = windowRefinements(
+  z
+    .object({
+      connection_id: z.string().min(1).max(100),
+      components: z.array(z.enum(INTEGRATION_COMPONENTS)).min(1).max(INTEGRATION_COMPONENTS.length).optional(),
+      thresholds: Thresholds.optional(),
+      start_date: IsoDate.optional(),
+      end_date: IsoDate.optional(),
+    })
+    .strict(),
+);
+const TestAllBody = z
+  .object({
+    concurrency: z.number().int().min(1).max(20).default(4),
+    components: z.array(z.enum(INTEGRATION_COMPONENTS)).min(1).max(INTEGRATION_COMPONENTS.length).optional(),
+    thresholds: Thresholds.optional(),
+  })
+  .strict();
+const HybridDataBody = z
+  .object({
+    connection_id: z.string().min(1).max(100),
+    stream: z.enum(STREAM_KINDS).optional(),
+    start_date: IsoDate,
+    end_date: IsoDate,
+    limit: z.number().int().min(1).max(MAX_DATA_RECORDS).default(100),
+  })
+  .strict()
+  .refine((v) => v.start_date <= v.end_date, { message: 'start_date must not be after end_date', path: ['start_date'] })
+  .refine((v) => Date.parse(v.end_date) - Date.parse(v.start_date) <= 3 * 366 * 86_400_000, { message: 'the range may span at most three years', path: ['end_date'] });
+const WaitQuery = z.object({ wait: z.enum(['true', 'false']).default('true') });
+
+function thresholdsOf(body: z.infer<typeof Thresholds> | undefined): Partial<IntegrationThresholds> | undefined {
+  if (!body) return undefined;
+  const t: Partial<IntegrationThresholds> = {
+    maxResponseMs: body.max_response_ms,
+    minRecordsPerSecond: body.min_records_per_second,
+    minAvailability: body.min_availability,
+    maxErrorRate: body.max_error_rate,
+    minQualityScore: body.min_quality_score,
+    staleSyncHours: body.stale_sync_hours,
+  };
+  return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * Live integration testing: run a connection's test suite (or the org's), read its health and its
+ * latest results, read data in hybrid mode, list the data modes. Suites are workflows; the POSTs
+ * wait for the report unless `?wait=false` (then 202 with the workflow id; integration-status shows
+ * the report once stored).
+ */
+export function liveIntegrationRoutes(deps: AppDeps) {
+  async function awaitResult<T>(handle: WorkflowHandle, result: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ApiError(504, 'integration_test_still_running', 'The test is still running; read its report at integration-status later', { workflow_id: handle.workflowId })), SYNCHRONOUS_DEADLINE_MS);
+    });
+    try {
+      return await Promise.race([result, deadline]);
+    } catch (err) {
+      if (err instanceof WorkflowFailedError) throw new ApiError(502, 'integration_test_failed', `The test could not run: ${err.cause?.message ?? err.message}`, { workflow_id: handle.workflowId });
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function startSuite(connection: Connection, requestId: string, options: { components: IntegrationComponent[]; thresholds?: Partial<IntegrationThresholds>; start_date?: string; end_date?: string }) {
+    return deps.temporal.workflow.start(integrationTestSuiteWorkflow, {
+      taskQueue: deps.taskQueue,
+      workflowId: integrationTestWorkflowId(connection.id, requestId),
+      args: [
+        {
+          connectionId: connection.id,
+          orgId: connection.org_id,
+          platform: connection.platform,
+          components: options.components,
+          thresholds: options.thresholds,
+          window: options.start_date && options.end_date ? { startDate: options.start_date, endDate: options.end_date } : undefined,
+        },
+      ],
+      typedSearchAttributes: connectionSearchAttributes({ orgId: connection.org_id, platform: connection.platform, connectionId: connection.id }),
+    });
+  }
+
+  /** The report, or (not waiting) where to find the running suite. */
+  async function suiteAnswer(wait: boolean, handle: WorkflowHandleWithFirstExecutionRunId<typeof integrationTestSuiteWorkflow>) {
+    if (!wait) return { body: { status: 'running', workflow_id: handle.workflowId, run_id: handle.firstExecutionRunId }, status: 202 as const };
+    return { body: presentIntegrationTestReport(await awaitResult(handle, handle.result())), status: 200 as const };
+  }
+
+  async function orgConnections(orgId: string): Promise<Connection[]> {
+    return deps.db.selectFrom('user_platform_connections').selectAll().where('org_id', '=', orgId).orderBy('created_at').orderBy('id').execute();
+  }
+
+  return new Hono<AppEnv>()
+    .post('/test-connection/:connection_id', validate('query', WaitQuery), validate('json', TestConnectionBody.optional()), async (c) => {
+      const body = c.req.valid('json') ?? {};
+      const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('connection_id'));
+      const handle = await startSuite(connection, c.get('requestId'), { components: CONNECTION_TEST_COMPONENTS, thresholds: thresholdsOf(body.thresholds), start_date: body.start_date, end_date: body.end_date });
+      await c.get('audit')({ action: 'connection.integration_test', targetType: 'connection', targetId: connection.id, outcome: 'success', details: { workflow_id: handle.workflowId, components: CONNECTION_TEST_COMPONENTS } });
+      const answer = await suiteAnswer(c.req.valid('query').wait === 'true', handle);
+      return c.json(answer.body, answer.status);
+    })
+    .post('/test-suite', validate('query', WaitQuery), validate('json', TestSuiteBody), async (c) => {
+      const body = c.req.valid('json');
+      const connection = await loadOwnConnection(deps, c.get('principal').orgId, body.connection_id);
+      const components = body.components ?? [...INTEGRATION_COMPONENTS];
+      const handle = await startSuite(connection, c.get('requestId'), { components, thresholds: thresholdsOf(body.thresholds), start_date: body.start_date, end_date: body.end_date });
+      await c.get('audit')({ action: 'connection.integration_test', targetType: 'connection', targetId: connection.id, outcome: 'success', details: { workflow_id: handle.workflowId, components } });
+      const answer = await suiteAnswer(c.req.valid('query').wait === 'true', handle);
+      return c.json(answer.body, answer.status);
+    })
+    .post('/test-all-connections', validate('query', WaitQuery), validate('json', TestAllBody.optional()), async (c) => {
+      const body = c.req.valid('json') ?? { concurrency: 4 };
+      const { orgId } = c.get('principal');
+      const connections = (await orgConnections(orgId)).filter((x) => x.status !== 'disabled');
+      if (connections.length === 0) return c.json({ workflow_id: null, status: 'completed', total: 0, passed: 0, failed: 0, errored: 0, results: [] });
+      const workflowId = integrationTestAllWorkflowId(orgId, c.get('requestId'));
+      const handle = await deps.temporal.workflow.start(integrationTestAllWorkflow, {
+        taskQueue: deps.taskQueue,
+        workflowId,
+        args: [{ orgId, connectionIds: connections.map((x) => x.id), concurrency: body.concurrency, components: body.components, thresholds: thresholdsOf(body.thresholds) }],
+        typedSearchAttributes: [{ key: OrgIdKey, value: orgId }],
+      });
+      if (c.req.valid('query').wait === 'false') return c.json({ status: 'running', workflow_id: workflowId, run_id: handle.firstExecutionRunId }, 202);
+      const result = await awaitResult(handle, handle.result());
+      return c.json({
+        workflow_id: workflowId,
+        status: 'completed',
+        total: result.total,
+        passed: result.passed,
+        failed: result.failed,
+        errored: result.errored,
+        results: result.results.map((r) => ({
+          connection_id: r.connectionId,
+          platform: r.platform,
+          workflow_id: r.workflowId,
+          report_id: r.reportId,
+          status: r.status,
+          failed_checks: r.failedChecks,
+          health_status: r.healthStatus,
+          duration_ms: r.durationMs,
+          error: r.error,
+        })),
+      });
+    })
+    .get('/health-status', async (c) => {
+      const { orgId } = c.get('principal');
+      const [connections, reports] = await Promise.all([orgConnections(orgId), latestIntegrationTestReportsOfOrg(deps.db, orgId)]);
+      const latest = new Map(reports.map((r) => [r.connection_id, fullIntegrationTestReport(r)]));
+      const now = new Date();
+      const rows = await Promise.all(
+        connections.map(async (connection) => {
+          const history = await connectionSyncHealth(deps.db, connection.id);
+          const report = latest.get(connection.id);
+          const fresh = report?.testedAt && now.getTime() - Date.parse(report.testedAt) <= PROBE_FRESH_MS ? report : undefined;
+          const health = classifyConnectionHealth({
+            connectionStatus: connection.status,
+            syncs: history.syncs,
+            lastSuccessfulSyncAt: history.lastSuccessfulSyncAt,
+            qualityScore: fresh?.health?.qualityScore ?? null,
+            probe: fresh?.health?.probe ?? null,
+            now,
+            staleSyncHours: DEFAULT_INTEGRATION_THRESHOLDS.staleSyncHours,
+          });
+          return { connection_id: connection.id, platform: connection.platform, display_name: connection.display_name, data_mode: connection.data_mode, last_tested_at: report?.testedAt ?? null, ...presentHealth(health) };
+        }),
+      );
+      return c.json({
+        summary: { connections: rows.length, ...Object.fromEntries(HEALTH_STATUSES.map((s) => [s, rows.filter((r) => r.status === s).length])) },
+        connections: rows,
+      });
+    })
+    .post('/hybrid-data', validate('json', HybridDataBody), async (c) => {
+      const body = c.req.valid('json');
+      const connection = await loadOwnConnection(deps, c.get('principal').orgId, body.connection_id);
+      const window = { startDate: body.start_date, endDate: body.end_date };
+      let read;
+      try {
+        read = await readInMode(deps, connection, { mode: 'hybrid', stream: body.stream, window, limit: body.limit });
+      } catch (err) {
+        // Only the mock side failing can reach here (a live failure falls back): the caller's stream or range is at fault.
+        if (err instanceof ConnectorError) throw new ApiError(422, 'hybrid_read_failed', err.message, { kind: err.kind });
+        throw err;
+      }
+      if (body.stream && read.stream !== body.stream) throw new ApiError(422, 'stream_unavailable', `The ${read.source} source of this connection does not serve ${body.stream}`, { field: 'stream' });
+      await c.get('audit')({
+        action: 'connection.data_read',
+        targetType: 'connection',
+        targetId: connection.id,
+        outcome: 'success',
+        details: { mode: 'hybrid', source: read.source, stream: read.stream, start_date: body.start_date, end_date: body.end_date, records: read.records.length, fallback_reason: read.fallbackReason },
+      });
+      return c.json({
+        connection_id: connection.id,
+        platform: connection.platform,
+        stream: read.stream,
+        mode: 'hybrid',
+        source: read.source,
+        fallback_reason: read.fallbackReason,
+        window: { start_date: body.start_date, end_date: body.end_date },
+        records: read.records.map(presentMetricRecord),
+        more: read.more,
+      });
+    })
+    .get('/integration-status', async (c) => {
+      const { orgId } = c.get('principal');
+      const [connections, reports] = await Promise.all([orgConnections(orgId), latestIntegrationTestReportsOfOrg(deps.db, orgId)]);
+      const latest = new Map(reports.map((r) => [r.connection_id, r]));
+      const rows = connections.map((connection) => {
+        const row = latest.get(connection.id);
+        return {
+          connection_id: connection.id,
+          platform: connection.platform,
+          display_name: connection.display_name,
+          latest_report: row ? presentIntegrationTestReport(fullIntegrationTestReport(row)) : null,
+        };
+      });
+      return c.json({
+        summary: {
+          connections: rows.length,
+          tested: reports.length,
+          passed: reports.filter((r) => r.status === 'passed').length,
+          failed: reports.filter((r) => r.status === 'failed').length,
+          never_tested: rows.filter((r) => r.latest_report === null).length,
+        },
+        connections: rows,
+      });
+    })
+    .get('/data-modes', async (c) => {
+      const connections = await orgConnections(c.get('principal').orgId);
+      const rows = await Promise.all(
+        connections.map(async (connection) => {
+          const selection = await resolveConnectionSource(deps, connection);
+          return {
+            connection_id: connection.id,
+            platform: connection.platform,
+            display_name: connection.display_name,
+            data_mode: connection.data_mode,
+            has_live_connector: deps.connectors.hasLiveConnector(connection.platform),
+            effective_source: selection.source,
+            reason: selection.reason,
+          };
+        }),
+      );
+      return c.json({ modes: DATA_MODES.map((mode) => ({ mode, description: MODE_DESCRIPTIONS[mode] })), connections: rows });
+    });
+}
+
+const MODE_DESCRIPTIONS: Record<(typeof DATA_MODES)[number], string> = {
+  mock: 'The seeded generator, always.',
+  live: 'The platform, always; a failing platform fails the sync or read.',
+  auto: 'Live when the platform has a live connector, the credentials are filled in, the connection is not awaiting re-authorisation and its recent live syncs are not a run of failures; mock otherwise.',
+  hybrid: 'Live first; falls back to mock when live fails or its data fails the quality gate, with the reason.',
+};

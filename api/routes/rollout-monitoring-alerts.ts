@@ -1,0 +1,48 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { listAlerts, resolveAlertByUser } from '../../db/repositories/alerts';
+import { ALERT_RULES, ALERT_SEVERITIES, ALERT_STATUSES, ALERT_TYPES } from '../../domain/alert-rules';
+import { ApiError } from '../api-error';
+import type { AppDeps } from '../app-deps';
+import type { AppEnv } from '../app-env';
+import { validate } from '../middleware/validate';
+import { presentAlert } from '../presenters/alert';
+
+const AlertQuery = z.object({
+  status: z.enum([...ALERT_STATUSES, 'open']).optional(),
+  severity: z.enum(ALERT_SEVERITIES).optional(),
+  type: z.enum(ALERT_TYPES).optional(),
+  rule_id: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+const AlertId = z.object({ id: z.uuid() });
+
+/** GET …/alerts (the org's and the deployment's), the rule catalogue, and resolving an alert by hand. */
+export function rolloutMonitoringAlertRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>()
+    .get('/', validate('query', AlertQuery), async (c) => {
+      const q = c.req.valid('query');
+      const alerts = await listAlerts(deps.db, { orgId: c.get('principal').orgId, status: q.status, severity: q.severity, type: q.type, ruleId: q.rule_id, limit: q.limit });
+      return c.json({ alerts: alerts.map(presentAlert) });
+    })
+    .get('/rules', (c) =>
+      c.json({
+        severities: ALERT_SEVERITIES,
+        types: ALERT_TYPES,
+        rules: ALERT_RULES.map((r) => ({
+          id: r.id, name: r.name, type: r.type, severity: r.severity, signal: r.signal.kind, window_seconds: r.windowSeconds,
+          comparator: r.comparator, threshold: r.threshold, escalation: r.escalation.map((s) => ({ after_seconds: s.afterSeconds, severity: s.severity })), description: r.description,
+        })),
+      }),
+    )
+    .post('/:id/resolve', validate('param', AlertId), async (c) => {
+      const principal = c.get('principal');
+      const id = c.req.valid('param').id;
+      const result = await resolveAlertByUser(deps.db, { id, orgId: principal.orgId, userId: principal.userId, at: new Date() });
+      if (!result) throw new ApiError(404, 'not_found', `Alert ${id} not found`);
+      if (!result.changed) throw new ApiError(409, 'alert_already_resolved', `Alert ${id} was already resolved`, { resolved_at: result.row.resolved_at?.toISOString() ?? null, resolved_by: result.row.resolved_by });
+      await c.get('audit')({ action: 'alert.resolve', targetType: 'alert', targetId: id, outcome: 'success', details: { rule_id: result.row.rule_id, severity: result.row.severity } });
+      return c.json(presentAlert(result.row));
+    });
+}

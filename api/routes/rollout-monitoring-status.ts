@@ -1,0 +1,112 @@
+import { temporal } from '@temporalio/proto';
+import { Hono } from 'hono';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { countOpenAlertsBySeverity, listAlerts } from '../../db/repositories/alerts';
+import type { AppDeps } from '../app-deps';
+import type { AppEnv } from '../app-env';
+import { validate } from '../middleware/validate';
+import { presentAlert } from '../presenters/alert';
+
+const CHECK_TIMEOUT_MS = 3_000;
+/** A worker that has not polled its task queue for this long is reported as gone. */
+const POLLER_STALE_MS = 2 * 60_000;
+
+function withTimeout<T>(probe: Promise<T>): Promise<T> {
+  return Promise.race([probe, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS).unref())]);
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : 'failed';
+}
+
+const DashboardQuery = z.object({ hours: z.coerce.number().int().min(1).max(24 * 31).default(24) });
+
+/** GET …/health (Postgres, Temporal, the workers polling the task queue, metric sampling) and GET …/dashboard. */
+export function rolloutMonitoringStatusRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>()
+    .get('/health', async (c) => {
+      const postgres = await withTimeout(sql`select 1`.execute(deps.db)).then(() => 'ok', message);
+      const temporalCheck = await withTimeout(deps.temporal.workflowService.getSystemInfo({})).then(() => 'ok', message);
+      // Workers: the pollers of the task queue, by the time each last polled (Temporal's view of their heartbeat).
+      const workers = await withTimeout(
+        deps.temporal.workflowService.describeTaskQueue({
+          namespace: deps.temporal.options.namespace,
+          taskQueue: { name: deps.taskQueue },
+          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        }),
+      ).then(
+        (described) =>
+          (described.pollers ?? []).map((p) => {
+            const seconds = Number(p.lastAccessTime?.seconds ?? 0);
+            const lastPollAt = seconds > 0 ? new Date(seconds * 1000) : null;
+            return { identity: p.identity ?? null, last_poll_at: lastPollAt?.toISOString() ?? null, live: lastPollAt !== null && Date.now() - lastPollAt.getTime() < POLLER_STALE_MS };
+          }),
+        () => [],
+      );
+      // The sampled processes' last rows: a process whose sampler stopped writing shows an old time.
+      const sampling = postgres === 'ok'
+        ? await deps.db.selectFrom('metric_samples').select(['source', sql<Date>`max(recorded_at)`.as('last')]).where('org_id', 'is', null).where('recorded_at', '>', new Date(Date.now() - 86_400_000)).groupBy('source').execute()
+        : [];
+      const ok = postgres === 'ok' && temporalCheck === 'ok' && workers.some((w) => w.live);
+      return c.json(
+        {
+          status: ok ? 'ok' : 'degraded',
+          checks: { postgres, temporal: temporalCheck, workers: workers.some((w) => w.live) ? 'ok' : 'no worker is polling the task queue' },
+          task_queue: deps.taskQueue,
+          workers,
+          metric_sampling: Object.fromEntries(sampling.map((s) => [s.source, { last_sample_at: new Date(s.last).toISOString() }])),
+        },
+        ok ? 200 : 503,
+      );
+    })
+    .get('/dashboard', validate('query', DashboardQuery), async (c) => {
+      const orgId = c.get('principal').orgId;
+      const { hours } = c.req.valid('query');
+      const since = new Date(Date.now() - hours * 3_600_000);
+      const [open, recent, firedInWindow, syncs, connections] = await Promise.all([
+        countOpenAlertsBySeverity(deps.db, orgId),
+        listAlerts(deps.db, { orgId, limit: 10 }),
+        deps.db
+          .selectFrom('alerts')
+          .select(sql<string>`count(*)`.as('count'))
+          .where((eb) => eb.or([eb('org_id', 'is', null), eb('org_id', '=', orgId)]))
+          .where('started_at', '>=', since)
+          .executeTakeFirstOrThrow(),
+        deps.db
+          .selectFrom('data_sync_logs')
+          .select([
+            'platform',
+            sql<string>`count(*) filter (where status = 'completed')`.as('completed'),
+            sql<string>`count(*) filter (where status = 'failed')`.as('failed'),
+            sql<string>`count(*) filter (where status = 'cancelled')`.as('cancelled'),
+            sql<string>`count(*) filter (where status = 'running')`.as('running'),
+            sql<number | null>`avg(extract(epoch from finished_at - started_at)) filter (where status = 'completed')`.as('avg_seconds'),
+          ])
+          .where('org_id', '=', orgId)
+          .where('started_at', '>=', since)
+          .groupBy('platform')
+          .orderBy('platform')
+          .execute(),
+        deps.db.selectFrom('user_platform_connections').select(['status', sql<string>`count(*)`.as('count')]).where('org_id', '=', orgId).groupBy('status').execute(),
+      ]);
+      return c.json({
+        window_hours: hours,
+        alerts: { open: { ...open, total: Object.values(open).reduce((a, b) => a + b, 0) }, fired_in_window: Number(firedInWindow.count), recent: recent.map(presentAlert) },
+        syncs: syncs.map((s) => {
+          const finished = Number(s.completed) + Number(s.failed);
+          return {
+            platform: s.platform,
+            completed: Number(s.completed),
+            failed: Number(s.failed),
+            cancelled: Number(s.cancelled),
+            running: Number(s.running),
+            // Success among syncs that finished either way; cancelled ones say nothing of the platform.
+            success_rate: finished > 0 ? Number(s.completed) / finished : null,
+            avg_duration_seconds: s.avg_seconds === null ? null : Number(s.avg_seconds),
+          };
+        }),
+        connections: Object.fromEntries(connections.map((r) => [r.status, Number(r.count)])),
+      });
+    });
+}

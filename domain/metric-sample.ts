@@ -1,0 +1,34 @@
+/** Metric vocabulary shared by the sampler, the API and the alert rules. */
+export const METRIC_KINDS = ['counter', 'gauge', 'histogram', 'timer'] as const;
+export type MetricKind = (typeof METRIC_KINDS)[number];
+
+/** Prometheus' metric name syntax, lower-case only (names are compared as stored). */
+export const METRIC_NAME_PATTERN = /^[a-z_][a-z0-9_]*$/;
+/** Prometheus' label name syntax; names starting with `__` are reserved by Prometheus. */
+export const LABEL_NAME_PATTERN = /^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$/;
+export const MAX_METRIC_NAME_LENGTH = 120;
+export const MAX_LABELS = 10;
+export const MAX_LABEL_VALUE_LENGTH = 200;
+
+export type MetricLabels = Record<string, string>;
+
+/** One point of a time series. */
+export interface MetricSample {
+  name: string;
+  kind: MetricKind;
+  labels: MetricLabels;
+  value: number;
+  recordedAt: Date;
+}
+
+/** How points are combined into one value per step of a query. */
+export const METRIC_AGGREGATES = ['avg', 'sum', 'min', 'max', 'count', 'p95'] as const;
+export type MetricAggregate = (typeof METRIC_AGGREGATES)[number];
+
+/** A label set as a stable string: the identity of a series. */
+export function labelsKey(labels: MetricLabels): string {
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(labels[k])}`)
+    .join(',');
+}

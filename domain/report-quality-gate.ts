@@ -1,0 +1,31 @@
+import type { ValidationReportSummary } from './validation-report';
+
+/**
+ * A cheap quality gate for other code (a sync's downstream export, a model run) to call before it
+ * uses a connection's data: it judges the latest stored validation report, never re-validates.
+ */
+export interface QualityGatePolicy {
+  minScore: number;
+  /** A report older than this does not vouch for the data. */
+  maxReportAgeHours: number;
+  /** Refuse whenever a critical rule failed, whatever the score. */
+  blockOnCriticalFailure: boolean;
+}
+
+export const DEFAULT_QUALITY_GATE_POLICY: QualityGatePolicy = { minScore: 75, maxReportAgeHours: 36, blockOnCriticalFailure: true };
+
+export type QualityGateDecision =
+  | { pass: true; score: number; reportId: string }
+  | { pass: false; reason: 'no_report' | 'report_too_old' | 'critical_rule_failed' | 'score_below_minimum'; score: number | null; reportId: string | null };
+
+/** The gate's signature: implemented over the reports table (db/report-quality-gate.ts). */
+export type QualityGate = (input: { connectionId: string; policy?: Partial<QualityGatePolicy> }) => Promise<QualityGateDecision>;
+
+export function decideQualityGate(latest: Pick<ValidationReportSummary, 'reportId' | 'score' | 'validatedAt' | 'criticalFailed'> | null, policy: QualityGatePolicy, now: Date): QualityGateDecision {
+  if (!latest) return { pass: false, reason: 'no_report', score: null, reportId: null };
+  const refuse = (reason: 'report_too_old' | 'critical_rule_failed' | 'score_below_minimum') => ({ pass: false as const, reason, score: latest.score, reportId: latest.reportId });
+  if (now.getTime() - Date.parse(latest.validatedAt) > policy.maxReportAgeHours * 3_600_000) return refuse('report_too_old');
+  if (policy.blockOnCriticalFailure && latest.criticalFailed) return refuse('critical_rule_failed');
+  if (latest.score < policy.minScore) return refuse('score_below_minimum');
+  return { pass: true, score: latest.score, reportId: latest.reportId };
+}

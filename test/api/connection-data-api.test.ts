@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { type RunningEmulator, startEmulator } from '../../connectors/emulator';
+import { createMockConnector } from '../../connectors/mock/connector';
+import { countMetrics } from '../../db/repositories/marketing-metrics';
+import type { DataMode } from '../../domain/connection';
+import { createTestApi } from '../setup/api-client';
+import { createTestConnection } from '../setup/fixtures';
+import { openTestHarness, type TestHarness, uniqueName } from '../setup/test-harness';
+
+const DATA = '/api/v1/platform-connections/data';
+const RANGE = { start_date: '2026-02-01', end_date: '2026-02-10' };
+const ROWS = 10 * 18; // 10 days × 18 ads, live and mock alike
+
+describe('POST /platform-connections/data', () => {
+  let harness: TestHarness;
+  let emulator: RunningEmulator;
+  let api: ReturnType<typeof createTestApi>;
+  const orgId = `org-data-${randomUUID().slice(0, 8)}`;
+  let viewer: string;
+  /** `<entity>|<date>` → impressions, as each source serves the account. */
+  let mockImpressions: Map<string, number>;
+
+  beforeAll(async () => {
+    harness = await openTestHarness();
+    emulator = await startEmulator('google_ads', { pageSize: 50 });
+    api = createTestApi(harness, { taskQueue: uniqueName('api-data'), baseUrls: { google_ads: emulator.url } });
+    viewer = await api.token(orgId, 'viewer');
+    const page = await createMockConnector({ platform: 'google_ads', accountId: emulator.shape.accountId }).fetchPage({
+      stream: 'ad_performance',
+      cursor: null,
+      window: { startDate: RANGE.start_date, endDate: RANGE.end_date },
+      pageSize: 10_000,
+    });
+    mockImpressions = new Map(page.records.map((r) => [`${r.entityId}|${r.date}`, r.impressions!]));
+  });
+  afterEach(() => emulator.faults.clear());
+  afterAll(async () => {
+    await emulator.close();
+    await harness.close();
+  });
+
+  /** Each connection in an org of its own (one connection per account and org); the viewer token of its org reads it. */
+  const orgOf = new Map<string, string>();
+  const connectionIn = async (dataMode: DataMode, credentials: Record<string, string> = { ...emulator.credentials }) => {
+    const connection = await createTestConnection(harness, { platform: 'google_ads', dataMode, accountId: emulator.shape.accountId, credentials });
+    orgOf.set(connection.id, connection.org_id);
+    return connection;
+  };
+  const post = async (json: Record<string, unknown>) => {
+    const org = orgOf.get(json.connection_id as string);
+    return api.call('POST', DATA, { token: org ? await api.token(org, 'viewer') : viewer, json });
+  };
+  type Answer = { source: string; records: { entity_id: string; date: string; impressions: number }[]; next_cursor: string | null };
+  const fromMock = (a: Answer) => a.records.every((r) => r.impressions === mockImpressions.get(`${r.entity_id}|${r.date}`));
+  /** Follows next_cursor to the end; answers every record and the answers' sources. */
+  async function readAll(json: Record<string, unknown>) {
+    const answers: Answer[] = [];
+    let cursor: string | undefined;
+    do {
+      const res = await post({ ...json, ...(cursor ? { cursor } : {}) });
+      expect(res.status).toBe(200);
+      answers.push(res.json);
+      cursor = res.json.next_cursor ?? undefined;
+    } while (cursor && answers.length < 50);
+    return { answers, records: answers.flatMap((a) => a.records) };
+  }
+
+  it('mock: serves the generator, paginated by an opaque cursor, without touching Postgres', async () => {
+    const connection = await connectionIn('mock');
+    const first = await post({ connection_id: connection.id, ...RANGE, limit: 100 });
+    expect(first.status).toBe(200);
+    expect(first.json).toMatchObject({ connection_id: connection.id, platform: 'google_ads', stream: 'ad_performance', mode: 'mock', source: 'mock', fallback_reason: null, window: RANGE });
+    expect(first.json.records).toHaveLength(100);
+    expect(typeof first.json.next_cursor).toBe('string');
+    const all = await readAll({ connection_id: connection.id, ...RANGE, limit: 100 });
+    expect(all.records).toHaveLength(ROWS);
+    expect(new Set(all.records.map((r) => `${r.entity_id}|${r.date}`)).size).toBe(ROWS);
+    expect(all.answers.every(fromMock)).toBe(true);
+    expect(await countMetrics(harness.database.db, connection.id)).toBe(0);
+  });
+
+  it('live: reads the platform; a limit smaller than its pages is served exactly, page by page, nothing skipped or repeated', async () => {
+    const connection = await connectionIn('live');
+    const all = await readAll({ connection_id: connection.id, ...RANGE, limit: 30 });
+    expect(all.answers.every((a) => a.source === 'live')).toBe(true);
+    expect(all.answers.map((a) => a.records.length)).toEqual([30, 30, 30, 30, 30, 30]);
+    expect(new Set(all.records.map((r) => `${r.entity_id}|${r.date}`)).size).toBe(ROWS);
+    expect(all.answers.some(fromMock)).toBe(false);
+  });
+
+  it('live: a failing platform answers 502 with its kind, and the read is audited as a failure', async () => {
+    const connection = await connectionIn('live');
+    emulator.faults.set({ failNext: { status: 500, count: 100 } });
+    const res = await post({ connection_id: connection.id, ...RANGE });
+    expect(res.status).toBe(502);
+    expect(res.json.error).toMatchObject({ code: 'platform_unavailable', details: { kind: 'transient', status: 500 } });
+    expect(res.text).not.toContain(emulator.credentials.access_token!);
+    const audit = await harness.database.db.selectFrom('audit_log').select(['action', 'outcome', 'details']).where('target_id', '=', connection.id).execute();
+    expect(audit).toEqual([{ action: 'connection.data_read', outcome: 'failure', details: expect.objectContaining({ mode: 'live', source: 'live', records: 0 }) }]);
+  });
+
+  it('hybrid: live while it works; mock, saying why, when the platform fails or its data fails the quality gate', async () => {
+    const connection = await connectionIn('hybrid');
+    const healthy = await post({ connection_id: connection.id, ...RANGE, limit: 50 });
+    expect(healthy.json).toMatchObject({ mode: 'hybrid', source: 'live', fallback_reason: null });
+
+    emulator.faults.set({ errorRate: 1 });
+    const failing = await post({ connection_id: connection.id, ...RANGE, limit: 50 });
+    expect(failing.status).toBe(200);
+    expect(failing.json).toMatchObject({ mode: 'hybrid', source: 'mock', fallback_reason: expect.stringMatching(/^live transient failure: .*HTTP 500/) });
+    expect(fromMock(failing.json)).toBe(true);
+    // The rest of that listing stays on mock, whatever the platform does meanwhile.
+    emulator.faults.clear();
+    const next = await post({ connection_id: connection.id, ...RANGE, limit: 50, cursor: failing.json.next_cursor });
+    expect(next.json).toMatchObject({ source: 'mock', fallback_reason: failing.json.fallback_reason });
+    expect(fromMock(next.json)).toBe(true);
+
+    emulator.faults.set({ implausibleMetrics: true });
+    const implausible = await post({ connection_id: connection.id, ...RANGE, limit: 50 });
+    expect(implausible.json).toMatchObject({ source: 'mock', fallback_reason: expect.stringMatching(/^quality gate: .*clicks \(\d+\) exceed impressions/) });
+  });
+
+  it('auto: mock without credentials, live with them; `mode` overrides the connection’s mode for one read', async () => {
+    const without = await connectionIn('auto', {});
+    expect((await post({ connection_id: without.id, ...RANGE, limit: 5 })).json).toMatchObject({ mode: 'auto', source: 'mock', fallback_reason: 'no credentials for the live platform' });
+    const withCredentials = await connectionIn('auto');
+    expect((await post({ connection_id: withCredentials.id, ...RANGE, limit: 5 })).json).toMatchObject({ mode: 'auto', source: 'live', fallback_reason: null });
+
+    const mock = await connectionIn('mock');
+    expect((await post({ connection_id: mock.id, ...RANGE, limit: 5, mode: 'live' })).json).toMatchObject({ mode: 'live', source: 'live' });
+    const audit = await harness.database.db.selectFrom('audit_log').select(['action', 'outcome', 'actor_id', 'details']).where('target_id', '=', mock.id).execute();
+    expect(audit).toEqual([{ action: 'connection.data_read', outcome: 'success', actor_id: 'viewer-user', details: expect.objectContaining({ mode: 'live', source: 'live', stream: 'ad_performance', records: 5 }) }]);
+  });
+
+  it('refuses bad input with a clear 4xx', async () => {
+    const connection = await connectionIn('mock');
+    const other = await createTestConnection(harness, { platform: 'google_ads', dataMode: 'mock', orgId: 'org-someone-else' });
+    const cases: [Record<string, unknown>, number, string][] = [
+      [{ connection_id: connection.id, ...RANGE, limit: 1001 }, 400, 'validation_error'],
+      [{ connection_id: connection.id, ...RANGE, limit: 0 }, 400, 'validation_error'],
+      [{ connection_id: connection.id, start_date: '2026-02-10', end_date: '2026-02-01' }, 400, 'validation_error'],
+      [{ connection_id: connection.id, start_date: '2026-02-30', end_date: '2026-03-01' }, 400, 'validation_error'],
+      [{ connection_id: connection.id, ...RANGE, mode: 'sometimes' }, 400, 'validation_error'],
+      [{ connection_id: connection.id, ...RANGE, colour: 'red' }, 400, 'validation_error'],
+      [{ ...RANGE }, 400, 'validation_error'],
+      [{ connection_id: connection.id, ...RANGE, cursor: 'not-a-cursor' }, 400, 'invalid_cursor'],
+      [{ connection_id: connection.id, ...RANGE, stream: 'orders' }, 422, 'stream_unavailable'],
+      [{ connection_id: other.id, ...RANGE }, 404, 'not_found'],
+      [{ connection_id: 'not-a-uuid', ...RANGE }, 404, 'not_found'],
+    ];
+    for (const [json, status, code] of cases) {
+      const res = await post(json);
+      expect({ json, status: res.status, code: res.json?.error?.code }).toEqual({ json, status, code });
+    }
+    // A cursor belongs to its listing: another range is refused.
+    const first = await post({ connection_id: connection.id, ...RANGE, limit: 10 });
+    const misused = await post({ connection_id: connection.id, start_date: '2026-01-01', end_date: '2026-01-31', limit: 10, cursor: first.json.next_cursor });
+    expect(misused.json.error.code).toBe('invalid_cursor');
+  });
+});

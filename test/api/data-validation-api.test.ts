@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { createQualityGate } from '../../db/report-quality-gate';
+import { waitFor } from '../../scripts/service-process';
+import { createTestApi } from '../setup/api-client';
+import { startSyncWorkflow } from '../setup/fixtures';
+import { openTestHarness, startTestSyncWorker, type TestHarness, uniqueName } from '../setup/test-harness';
+
+const CONNECTIONS = '/api/v1/platform-connections/connections';
+const API = '/api/v1/data-validation';
+
+describe('data validation API', () => {
+  let harness: TestHarness;
+  let api: ReturnType<typeof createTestApi>;
+  let worker: Awaited<ReturnType<typeof startTestSyncWorker>>;
+  const orgId = `org-dv-${randomUUID().slice(0, 8)}`;
+  let viewer: string;
+  let editor: string;
+  let stranger: string;
+  let googleId: string;
+  let metaId: string;
+
+  beforeAll(async () => {
+    harness = await openTestHarness();
+    const taskQueue = uniqueName('dv-api');
+    worker = await startTestSyncWorker(harness, { taskQueue });
+    api = createTestApi(harness, { taskQueue });
+    viewer = await api.token(orgId, 'viewer');
+    editor = await api.token(orgId, 'editor');
+    stranger = await api.token(`org-other-${randomUUID().slice(0, 8)}`, 'admin');
+    // Two connections synced from the mock source (the last 30 days) through the real sync workflow.
+    for (const [platform, account] of [['google_ads', '800001'], ['meta_business', 'act_800002']] as const) {
+      const id = (await api.call('POST', CONNECTIONS, { token: editor, json: { platform, data_mode: 'mock', credentials: {}, account_id: account } })).json.id;
+      const connection = await harness.database.db.selectFrom('user_platform_connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      await (await startSyncWorkflow(harness.temporal.client, connection, taskQueue)).result();
+      if (platform === 'google_ads') googleId = id;
+      else metaId = id;
+    }
+  });
+  afterAll(async () => {
+    await worker.stop();
+    await harness.close();
+  });
+
+  it('GET …/validate runs the validation through its workflow and answers the report', async () => {
+    const res = await api.call('GET', `${API}/connections/${googleId}/validate`, { token: viewer });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ connection_id: googleId, platform: 'google_ads', row_count: 30 * 18 });
+    expect(res.json.workflow_id).toMatch(new RegExp(`^data-validation:${googleId}:`));
+    expect(res.json.rules.map((r: any) => r.rule_id)).toEqual([
+      'daily_freshness', 'weekly_availability', 'required_fields', 'volume_consistency', 'metric_relationships',
+      'value_ranges', 'cross_platform_consistency', 'temporal_consistency', 'meta_account_structure', 'google_ads_quality_score',
+    ]);
+    expect(res.json.rules.find((r: any) => r.rule_id === 'google_ads_quality_score')).toMatchObject({ severity: 'low', applicable: true, passed: true });
+    expect(res.json.metrics.freshness).toMatchObject({ span_days: 30, freshness_score: 100 });
+    expect(res.json.metrics.reliability).toMatchObject({ connection_status: 'active', sync_success_rate: 100 });
+    expect(res.json.metrics.completeness.overall).toBe(100);
+    const stored = await harness.database.db.selectFrom('data_validation_reports').select('id').where('workflow_id', '=', res.json.workflow_id).execute();
+    expect(stored.map((s) => s.id)).toEqual([res.json.report_id]);
+  });
+
+  it('flags a defect planted in the synced rows, with samples and recommendations, and keeps the history', async () => {
+    const planted = await sql<{ entity_id: string; date: string }>`
+      update marketing_metrics set clicks = impressions + 5, spend = (impressions + 5) * 0.5
+      where (connection_id, stream, entity_id, date) = (select connection_id, stream, entity_id, date from marketing_metrics where connection_id = ${googleId} order by date, entity_id limit 1)
+      returning entity_id, date::text as date`.execute(harness.database.db);
+    const res = await api.call('GET', `${API}/connections/${googleId}/validate`, { token: viewer });
+    expect(res.status).toBe(200);
+    const rule = res.json.rules.find((r: any) => r.rule_id === 'metric_relationships');
+    expect(rule).toMatchObject({ passed: false, violations: 1, severity: 'high' });
+    expect(rule.samples).toEqual([{ stream: 'ad_performance', entity_id: planted.rows[0]!.entity_id, date: planted.rows[0]!.date, detail: 'clicks > impressions' }]);
+    expect(res.json.score).toBeLessThan(100);
+    expect(res.json.recommendations[0]).toMatchObject({ rule_id: 'metric_relationships', severity: 'high' });
+
+    const history = await api.call('GET', `${API}/connections/${googleId}/reports?limit=5`, { token: viewer });
+    expect(history.status).toBe(200);
+    expect(history.json.reports).toHaveLength(2);
+    expect(history.json.reports[0]).toMatchObject({ report_id: res.json.report_id, failed_rules: ['metric_relationships'], critical_failed: false });
+    expect(history.json.reports[1].score).toBeGreaterThan(history.json.reports[0].score);
+  });
+
+  it('POST …/validate-async answers the workflow id; its result is readable later', async () => {
+    expect((await api.call('POST', `${API}/connections/${metaId}/validate-async`, { token: viewer })).status).toBe(403);
+    const started = await api.call('POST', `${API}/connections/${metaId}/validate-async`, { token: editor });
+    expect(started.status).toBe(202);
+    expect(started.json.workflow_id).toMatch(new RegExp(`^data-validation:${metaId}:`));
+    const done = await waitFor(
+      async () => (await api.call('GET', `${API}/validations/${started.json.workflow_id}`, { token: viewer })).json,
+      (body) => body.status !== 'running',
+      { timeoutMs: 30_000, what: 'async validation finished' },
+    );
+    expect(done).toMatchObject({ status: 'completed', workflow_id: started.json.workflow_id, report: { connection_id: metaId, platform: 'meta_business' } });
+    expect(done.report.rules.find((r: any) => r.rule_id === 'meta_account_structure')).toMatchObject({ applicable: true, passed: true });
+  });
+
+  it('GET …/validate-all validates every connection of the org; quality-summary and validation-rules read them', async () => {
+    const all = await api.call('GET', `${API}/connections/validate-all?concurrency=2`, { token: viewer });
+    expect(all.status).toBe(200);
+    expect(all.json).toMatchObject({ total: 2, validated: 2, failed: 0 });
+    expect(all.json.results.map((r: any) => r.connection_id).sort()).toEqual([googleId, metaId].sort());
+
+    const summary = await api.call('GET', `${API}/quality-summary`, { token: viewer });
+    expect(summary.status).toBe(200);
+    expect(summary.json.connections_validated).toBe(2);
+    const latestScores = all.json.results.map((r: any) => r.score);
+    expect(summary.json.average_score).toBe(Math.round((10 * latestScores.reduce((a: number, b: number) => a + b, 0)) / 2) / 10);
+    expect(summary.json.platforms.map((p: any) => p.platform)).toEqual(['google_ads', 'meta_business']);
+    expect(summary.json.failing_rules).toContainEqual({ rule_id: 'metric_relationships', connections: 1 });
+    expect(summary.json.trend.at(-1).reports).toBeGreaterThanOrEqual(5);
+
+    // The quality gate reads the latest stored report: Google's relationship failure is High, not Critical, and 85.7 ≥ 75.
+    const gate = createQualityGate({ db: harness.database.db });
+    expect(await gate({ connectionId: googleId })).toMatchObject({ pass: true, score: all.json.results.find((r: any) => r.connection_id === googleId).score });
+    expect(await gate({ connectionId: googleId, policy: { minScore: 90 } })).toMatchObject({ pass: false, reason: 'score_below_minimum' });
+    expect(await gate({ connectionId: randomUUID() })).toMatchObject({ pass: false, reason: 'no_report' });
+
+    const rules = await api.call('GET', `${API}/validation-rules`, { token: viewer });
+    expect(rules.status).toBe(200);
+    expect(rules.json.rules).toHaveLength(10);
+    expect(rules.json.rules.find((r: any) => r.id === 'required_fields')).toMatchObject({ severity: 'critical', weight: 3 });
+    expect(rules.json.rules.find((r: any) => r.id === 'google_ads_quality_score')).toMatchObject({ severity: 'low', weight: 1, platforms: ['google_ads'] });
+  });
+
+  it("scopes everything to the caller's org and refuses bad input", async () => {
+    const stored = await harness.database.db.selectFrom('data_validation_reports').select('workflow_id').where('connection_id', '=', googleId).executeTakeFirstOrThrow();
+    for (const [method, path] of [
+      ['GET', `${API}/connections/${googleId}/validate`],
+      ['POST', `${API}/connections/${googleId}/validate-async`],
+      ['GET', `${API}/connections/${googleId}/reports`],
+      ['GET', `${API}/validations/${stored.workflow_id}`],
+      ['GET', `${API}/validations/not-a-validation`],
+      ['GET', `${API}/connections/not-a-uuid/validate`],
+    ] as const) {
+      const res = await api.call(method, path, { token: stranger });
+      expect({ path, status: res.status, code: res.json.error.code }).toEqual({ path, status: 404, code: 'not_found' });
+    }
+    const empty = await api.call('GET', `${API}/quality-summary`, { token: stranger });
+    expect(empty.json).toMatchObject({ connections_validated: 0, average_score: null, lowest: [] });
+    expect((await api.call('GET', `${API}/connections/validate-all`, { token: stranger })).json).toMatchObject({ workflow_id: null, total: 0 });
+    for (const query of ['concurrency=0', 'concurrency=abc']) {
+      const res = await api.call('GET', `${API}/connections/validate-all?${query}`, { token: viewer });
+      expect({ query, status: res.status, code: res.json.error.code }).toEqual({ query, status: 400, code: 'validation_error' });
+    }
+    expect((await api.call('GET', `${API}/connections/${googleId}/reports?limit=0`, { token: viewer })).status).toBe(400);
+    expect((await api.call('GET', `${API}/quality-summary?days=9999`, { token: viewer })).status).toBe(400);
+  });
+});

@@ -1,0 +1,141 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { presentSync, presentSyncLog } from '../../api/presenters/sync';
+import { type RunningEmulator, startEmulator } from '../../connectors/emulator';
+import { createMockConnector } from '../../connectors/mock/connector';
+import { setConnectionStatus } from '../../db/repositories/connections';
+import { listMetrics } from '../../db/repositories/marketing-metrics';
+import { latestSyncLog } from '../../db/repositories/sync-logs';
+import type { Connection } from '../../db/schema';
+import type { DataMode } from '../../domain/connection';
+import { FailureType } from '../../domain/errors';
+import type { DateWindow } from '../../domain/sync';
+import { waitFor } from '../../scripts/service-process';
+import { createTestConnection, startSyncWorkflow } from '../setup/fixtures';
+import { openTestHarness, startTestSyncWorker, type TestHarness, uniqueName } from '../setup/test-harness';
+
+const WINDOW: DateWindow = { startDate: '2026-02-01', endDate: '2026-02-10' };
+const DAYS = 10;
+const LIVE_ADS = 24; // the emulator's account: 4 campaigns × 2 ad sets × 3 ads
+const MOCK_ADS = 18; // the mock source's: DEFAULT_ACCOUNT_SHAPE
+
+describe('data modes of connectionSyncWorkflow (Google Ads emulator vs the mock source)', () => {
+  let harness: TestHarness;
+  let emulator: RunningEmulator;
+  let worker: Awaited<ReturnType<typeof startTestSyncWorker>>;
+  let taskQueue: string;
+  /** impressions by `<entity>|<date>` as the mock source serves the emulator's account. */
+  let mockImpressions: Map<string, number>;
+
+  beforeAll(async () => {
+    harness = await openTestHarness();
+    emulator = await startEmulator('google_ads', { pageSize: 50, shape: { campaigns: 4 } });
+    taskQueue = uniqueName('sync-modes');
+    worker = await startTestSyncWorker(harness, { taskQueue, baseUrls: { google_ads: emulator.url }, settings: { chunkBudgetMs: 300 } });
+    const mock = createMockConnector({ platform: 'google_ads', accountId: emulator.shape.accountId });
+    const page = await mock.fetchPage({ stream: 'ad_performance', cursor: null, window: WINDOW, pageSize: 10_000 });
+    mockImpressions = new Map(page.records.map((r) => [`${r.entityId}|${r.date}`, r.impressions!]));
+  });
+  afterEach(() => emulator.faults.clear());
+  afterAll(async () => {
+    await worker.stop();
+    await emulator.close();
+    await harness.close();
+  });
+
+  const connectionIn = (dataMode: DataMode, credentials: Record<string, string> = { ...emulator.credentials }) =>
+    createTestConnection(harness, { platform: 'google_ads', dataMode, accountId: emulator.shape.accountId, credentials });
+  const sync = async (connection: Connection) => (await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW)).result();
+  const rows = (connectionId: string) => listMetrics(harness.database.db, connectionId, { limit: 10_000, offset: 0 });
+  /** Whether every stored row holds the mock source's values (else some came from the live platform). */
+  const allFromMock = async (connectionId: string) => (await rows(connectionId)).every((r) => Number(r.impressions) === mockImpressions.get(`${r.entity_id}|${r.date}`));
+
+  it('hybrid: live fails part-way → its half-written live rows are withdrawn and the stream is served by mock; once live recovers, live again', async () => {
+    const connection = await connectionIn('hybrid');
+    // Slow pages, so the fault lands well before the live side could finish on a loaded machine.
+    emulator.faults.set({ latencyMs: 400 });
+    const handle = await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW);
+    await waitFor(() => latestSyncLog(harness.database.db, connection.id), (log) => (log?.pages ?? 0) >= 2, { timeoutMs: 20_000, what: 'two live pages written' });
+    emulator.faults.set({ failNext: { status: 500, count: 1_000 } });
+
+    const result = await handle.result();
+    expect(result).toMatchObject({ status: 'completed', source: 'mock', recordsWritten: DAYS * MOCK_ADS, fallbackReason: expect.stringMatching(/^ad_performance: PlatformTransientError: .*HTTP 500/) });
+    const stored = await rows(connection.id);
+    // Only mock rows: the 6 ads the mock account lacks would remain if the live pages had not been withdrawn.
+    expect(stored).toHaveLength(DAYS * MOCK_ADS);
+    expect(await allFromMock(connection.id)).toBe(true);
+    const log = await latestSyncLog(harness.database.db, connection.id);
+    expect(log).toMatchObject({ status: 'completed', data_mode: 'hybrid', source: 'mock', records_written: DAYS * MOCK_ADS, fallback_reason: result.fallbackReason });
+    expect(log?.fallback_at).toBeInstanceOf(Date);
+    // What GET …/sync and …/sync/history show.
+    expect(presentSyncLog(log!)).toMatchObject({ source: 'mock', data_mode: 'hybrid', fallback_reason: result.fallbackReason, fallback_at: log!.fallback_at!.toISOString() });
+    expect(presentSync(log, null)).toMatchObject({ status: 'completed', source: 'mock', data_mode: 'hybrid', fallback_reason: result.fallbackReason });
+    expect(log?.pages).toBeGreaterThanOrEqual(2 + Math.ceil((DAYS * MOCK_ADS) / 500));
+
+    emulator.faults.clear();
+    const recovered = await sync(connection);
+    expect(recovered).toMatchObject({ status: 'completed', source: 'live', fallbackReason: null, recordsWritten: DAYS * LIVE_ADS });
+    expect(await rows(connection.id)).toHaveLength(DAYS * LIVE_ADS);
+    expect(await allFromMock(connection.id)).toBe(false);
+    expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({ source: 'live', data_mode: 'hybrid', fallback_reason: null, fallback_at: null });
+  });
+
+  it('hybrid: live data that fails the quality gate is never written; the sync is served by mock and says why', async () => {
+    const connection = await connectionIn('hybrid');
+    emulator.faults.set({ implausibleMetrics: true });
+    const before = emulator.faults.stats().requests;
+    const result = await sync(connection);
+    expect(result).toMatchObject({ status: 'completed', source: 'mock', recordsWritten: DAYS * MOCK_ADS });
+    expect(result.fallbackReason).toMatch(/^ad_performance: LiveDataQualityRejectedError: .*clicks \(\d+\) exceed impressions/);
+    // Not retried: the same data would come back. One page request (and at most the prefetched next one).
+    expect(emulator.faults.stats().requests - before).toBeLessThanOrEqual(2);
+    expect(await allFromMock(connection.id)).toBe(true);
+    expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({ source: 'mock', records_written: DAYS * MOCK_ADS, fallback_reason: result.fallbackReason });
+  });
+
+  it('live: the platform failing fails the sync, with no fallback', async () => {
+    const connection = await connectionIn('live');
+    emulator.faults.set({ malformedNext: 1 });
+    const failure = await sync(connection).then(() => null, (err: unknown) => err);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect((failure as WorkflowFailedError).cause?.cause).toMatchObject({ type: FailureType.PlatformMalformedResponse });
+    expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({ status: 'failed', source: 'live', data_mode: 'live', fallback_reason: null, fallback_at: null });
+    expect(await rows(connection.id)).toHaveLength(0);
+
+    // The same fault under hybrid: served by mock.
+    const hybrid = await connectionIn('hybrid');
+    emulator.faults.set({ malformedNext: 1 });
+    expect(await sync(hybrid)).toMatchObject({ status: 'completed', source: 'mock', fallbackReason: expect.stringContaining('PlatformMalformedResponseError') });
+  });
+
+  it('auto: mock without credentials, live with them; mock after a run of live failures and while re-authorisation is needed', async () => {
+    const without = await connectionIn('auto', {});
+    expect(await sync(without)).toMatchObject({ status: 'completed', source: 'mock', fallbackReason: 'no credentials for the live platform', recordsWritten: DAYS * MOCK_ADS });
+    expect(await latestSyncLog(harness.database.db, without.id)).toMatchObject({ source: 'mock', data_mode: 'auto', fallback_reason: 'no credentials for the live platform', fallback_at: null });
+
+    const withCredentials = await connectionIn('auto');
+    expect(await sync(withCredentials)).toMatchObject({ status: 'completed', source: 'live', fallbackReason: null, recordsWritten: DAYS * LIVE_ADS });
+
+    // Three live failures in a row (unreadable answers fail at once) turn auto to mock.
+    for (let i = 0; i < 3; i++) {
+      emulator.faults.set({ malformedNext: 1 });
+      await expect(sync(withCredentials)).rejects.toBeInstanceOf(WorkflowFailedError);
+    }
+    emulator.faults.clear();
+    const requestsBefore = emulator.faults.stats().requests;
+    expect(await sync(withCredentials)).toMatchObject({ status: 'completed', source: 'mock', fallbackReason: 'the last 3 live syncs failed' });
+    expect(emulator.faults.stats().requests).toBe(requestsBefore);
+
+    const reauth = await connectionIn('auto');
+    await setConnectionStatus(harness.database.db, reauth.id, 'reauth_required');
+    expect(await sync(reauth)).toMatchObject({ status: 'completed', source: 'mock', fallbackReason: 'the connection needs re-authorisation' });
+  });
+
+  it('exposes the mode and the fallback reason through the progress query while it runs', async () => {
+    const connection = await connectionIn('auto', {});
+    emulator.faults.set({ latencyMs: 0 });
+    const handle = await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW);
+    const progress = await waitFor(() => handle.query<{ mode: string | null }>('progress').catch(() => ({ mode: null })), (p) => p.mode !== null, { timeoutMs: 20_000, what: 'progress with a mode' });
+    expect(progress).toMatchObject({ mode: 'auto', source: 'mock', fallbackReason: 'no credentials for the live platform' });
+    await handle.result();
+  });
+});
