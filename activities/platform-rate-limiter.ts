@@ -40,23 +40,28 @@ export function createPlatformRateLimiter(deps: PlatformRateLimiterDeps): Platfo
     async acquire({ platform, accountId }) {
       const platformBuckets = bucketsOf(platform);
       if (platformBuckets.length === 0) return;
-      const reservation = await reserveRequest(deps.db, { platform, accountId, buckets: platformBuckets, maxWaitSeconds });
-      const outcome = reservationOutcome(reservation.readings, reservation.granted, reservation.atMs);
-      if (outcome.kind === 'paused') {
-        deps.metrics.quotaPauses.inc({ platform, reason: outcome.reason });
-        const details: QuotaExhaustedDetails = { platform, resumeAt: new Date(outcome.untilMs).toISOString(), reason: outcome.reason, quotas: outcome.exhausted };
-        throw ApplicationFailure.create({
-          type: FailureType.PlatformQuotaExhausted,
-          message: `${platform}: quota ${outcome.exhausted.join(', ')} spent; resuming at ${details.resumeAt}`,
-          nonRetryable: true,
-          details: [details],
-        });
-      }
-      deps.metrics.requestsReserved.inc({ platform });
-      if (outcome.waitMs > 0) {
+      // A slot missed by more than its tolerance (the process stalled) is not used: another is reserved.
+      for (;;) {
+        const reservation = await reserveRequest(deps.db, { platform, accountId, buckets: platformBuckets, maxWaitSeconds });
+        const outcome = reservationOutcome(reservation.readings, reservation.granted, reservation.atMs);
+        if (outcome.kind === 'paused') {
+          deps.metrics.quotaPauses.inc({ platform, reason: outcome.reason });
+          const details: QuotaExhaustedDetails = { platform, resumeAt: new Date(outcome.untilMs).toISOString(), reason: outcome.reason, quotas: outcome.exhausted };
+          throw ApplicationFailure.create({
+            type: FailureType.PlatformQuotaExhausted,
+            message: `${platform}: quota ${outcome.exhausted.join(', ')} spent; resuming at ${details.resumeAt}`,
+            nonRetryable: true,
+            details: [details],
+          });
+        }
+        deps.metrics.requestsReserved.inc({ platform });
+        if (outcome.waitMs === 0) return;
         for (const quota of outcome.throttledBy) deps.metrics.requestsThrottled.inc({ platform, quota });
         deps.metrics.throttleWait.observe({ platform }, outcome.waitMs / 1000);
-        await waitForToken(outcome.waitMs, { platform, until: new Date(Date.now() + outcome.waitMs).toISOString() });
+        const dueMs = Date.now() + outcome.waitMs;
+        await waitForToken(outcome.waitMs, { platform, until: new Date(dueMs).toISOString() });
+        if (Date.now() - dueMs <= outcome.lateToleranceMs) return;
+        deps.metrics.slotsMissed.inc({ platform });
       }
     },
   };

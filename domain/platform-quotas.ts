@@ -211,7 +211,7 @@ export interface BucketReading {
 
 /** What a request gets from the limiter. */
 export type ReservationOutcome =
-  | { kind: 'granted'; waitMs: number; throttledBy: string[] }
+  | { kind: 'granted'; waitMs: number; throttledBy: string[]; lateToleranceMs: number }
   | { kind: 'paused'; untilMs: number; reason: 'window_exhausted' | 'wait_too_long'; exhausted: string[] };
 
 /**
@@ -222,11 +222,22 @@ export function shouldGrant(readings: readonly BucketReading[], cost: number, ma
   return readings.every((r) => (r.bucket.kind === 'window' ? r.available >= cost : r.waitSeconds <= maxWaitSeconds));
 }
 
+/**
+ * How late a throttled request may still be sent in its reserved slot: one token's interval of the
+ * fastest bucket that held it. A request that late adds at most one request to any window; one later
+ * than that (its process stalled past the slot) would land on later requests' slots and burst, so it
+ * must take a new slot instead.
+ */
+export function lateSendToleranceMs(waiting: readonly BucketReading[]): number {
+  const rates = waiting.flatMap((r) => (r.bucket.kind === 'bucket' ? [r.bucket.perSecond] : []));
+  return rates.length === 0 ? Number.POSITIVE_INFINITY : 1000 / Math.max(...rates);
+}
+
 /** Explains a reservation: how long a granted request waits, or until when a refused one pauses and why. */
 export function reservationOutcome(readings: readonly BucketReading[], granted: boolean, atMs: number, cost = 1): ReservationOutcome {
   const waiting = readings.filter((r) => r.bucket.kind === 'bucket' && r.waitSeconds > 0);
   const longestWaitMs = Math.ceil(Math.max(0, ...waiting.map((r) => r.waitSeconds)) * 1000);
-  if (granted) return { kind: 'granted', waitMs: longestWaitMs, throttledBy: waiting.map((r) => r.bucket.name) };
+  if (granted) return { kind: 'granted', waitMs: longestWaitMs, throttledBy: waiting.map((r) => r.bucket.name), lateToleranceMs: lateSendToleranceMs(waiting) };
   const exhausted = readings.filter((r) => r.bucket.kind === 'window' && r.resetMs !== null && r.available < cost);
   if (exhausted.length > 0) {
     return { kind: 'paused', reason: 'window_exhausted', untilMs: Math.max(...exhausted.map((r) => r.resetMs!)), exhausted: exhausted.map((r) => r.bucket.name) };

@@ -6,6 +6,7 @@ export interface RateLimitMetrics {
   requestsThrottled: Counter<'platform' | 'quota'>;
   throttleWait: Histogram<'platform'>;
   quotaPauses: Counter<'platform' | 'reason'>;
+  slotsMissed: Counter<'platform'>;
 }
 
 export function createRateLimitMetrics(registry: Registry): RateLimitMetrics {
@@ -29,6 +30,12 @@ export function createRateLimitMetrics(registry: Registry): RateLimitMetrics {
       name: 'liftos_platform_quota_pauses_total',
       help: 'Syncs paused because a platform quota was spent (reason: window_exhausted or wait_too_long)',
       labelNames: ['platform', 'reason'],
+      registers,
+    }),
+    slotsMissed: new Counter({
+      name: 'liftos_platform_request_slots_missed_total',
+      help: 'Throttled requests whose process woke too late for their reserved slot and reserved another rather than burst',
+      labelNames: ['platform'],
       registers,
     }),
   };

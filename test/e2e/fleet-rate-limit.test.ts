@@ -13,19 +13,9 @@ import { FailureType } from '../../domain/errors';
 import { DEFAULT_PLATFORM_QUOTAS, type PlatformQuota } from '../../domain/platform-quotas';
 import { createRateLimitMetrics } from '../../observability/rate-limit-metrics';
 import { createTestConnection, startSyncWorkflow } from '../setup/fixtures';
+import { busiestWindow } from '../setup/busiest-window';
 import { testEnv } from '../setup/test-env';
 import { openTestHarness, startTestSyncWorker, type TestHarness, uniqueName } from '../setup/test-harness';
-
-/** The most arrivals any window of `widthMs` holds. */
-function busiestWindow(arrivals: number[], widthMs: number): number {
-  const times = [...arrivals].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < times.length; i++) {
-    while (times[i]! - times[j]! >= widthMs) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
 
 const CONNECTIONS = Number(process.env.FLEET_TEST_CONNECTIONS ?? 150);
 const quotaName = (prefix: string) => `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
@@ -94,8 +84,9 @@ describe('fleet-wide platform quotas', () => {
       expect(results.every((r) => r.status === 'completed' && r.recordsWritten === rows && r.pages === 1)).toBe(true);
       const { requests, arrivals } = await stats();
       expect(requests).toBe(CONNECTIONS);
-      // Measured where the platform counts, on arrival. Grants are spaced by the bucket (90 % of the quota);
-      // on a loaded 2-core machine delivery can bunch a few of them across a second's edge, so the bound is
+      // Measured where the platform counts, on arrival. Grants are spaced by the bucket (90 % of the quota) and
+      // a slot missed by a stalled worker is re-reserved, not sent late; what is left is network delivery on a
+      // loaded 2-core machine, which can still bunch a few requests across a second's edge, so the bound is
       // checked over two-second windows (the quota allows 2 × limit there), where a missing limiter shows at once.
       expect(busiestWindow(arrivals, 2000)).toBeLessThanOrEqual(2 * limit);
       // The quota bound (requests waited for tokens) and both workers spent through it.

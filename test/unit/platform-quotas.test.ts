@@ -6,6 +6,7 @@ import {
   type RefillBucket,
   compileQuota,
   fixedWindowAt,
+  lateSendToleranceMs,
   quotaProblem,
   refilledTokens,
   reservationOutcome,
@@ -88,11 +89,16 @@ describe('platform quotas', () => {
 
     const waiting = [reading(perSecond, -1, 2), reading(daily, 5, 0, 86_400_000)];
     expect(shouldGrant(waiting, 1, 60)).toBe(true);
-    expect(reservationOutcome(waiting, true, 1000)).toEqual({ kind: 'granted', waitMs: 2000, throttledBy: ['per_second'] });
+    expect(reservationOutcome(waiting, true, 1000)).toEqual({ kind: 'granted', waitMs: 2000, throttledBy: ['per_second'], lateToleranceMs: 125 });
 
     const spent = [reading(perSecond, 1, 0), reading(daily, 0, 0, 86_400_000)];
     expect(shouldGrant(spent, 1, 60)).toBe(false);
     expect(reservationOutcome(spent, false, 1000)).toEqual({ kind: 'paused', reason: 'window_exhausted', untilMs: 86_400_000, exhausted: ['daily'] });
+
+    // Burst 1 and 8 per second (9 per second less the burst): one token's interval is 125 ms.
+    const perMinute = compileQuota({ kind: 'rolling', name: 'per_minute', scope: 'app', limit: 100, windowSeconds: 60 });
+    expect(lateSendToleranceMs([reading(perSecond, -1, 2), reading(perMinute, -1, 30)])).toBe(125);
+    expect(lateSendToleranceMs([])).toBe(Number.POSITIVE_INFINITY);
 
     const queued = [reading(perSecond, -700, 90)];
     expect(shouldGrant(queued, 1, 60)).toBe(false);
