@@ -5,11 +5,13 @@ import { type Kysely, sql } from 'kysely';
 import { LIVE_CONNECTORS } from '../connectors/live-connectors';
 import { createQualityGate } from '../db/report-quality-gate';
 import { appendAudit } from '../db/repositories/audit-log';
+import { platformRequestTotalsSince } from '../db/repositories/metric-samples';
 import { findRolloutById, rolloutExposedConnections, rolloutScopeConnections, saveRolloutState, syncOutcomesSince } from '../db/repositories/rollouts';
 import type { Database } from '../db/schema';
+import { PLATFORM_REQUEST_DURATION_METRIC } from '../domain/metric-sample';
 import type { PlatformId } from '../domain/platforms';
 import type { RolloutEvent, RolloutStage, RolloutState, StepMeasurement } from '../domain/rollout';
-import { summarizeSyncOutcomes } from '../domain/rollout-analysis';
+import { summarizeStep } from '../domain/rollout-analysis';
 
 export const RolloutFailureType = { RolloutNotFound: 'RolloutNotFoundError' } as const;
 
@@ -130,16 +132,21 @@ export function createRolloutActivities(deps: RolloutActivityDeps) {
       return { ok: reasons.length === 0, reasons, warnings, checks };
     },
 
-    /** The step's measurement: closed syncs of the connections exposed at this step since it began. */
+    /**
+     * The step's measurement: closed syncs of the connections exposed at this step since it began, and
+     * the live requests the workers timed on those connections' platforms (their sampled metrics).
+     */
     async measureRolloutStep(input: { rolloutId: string; stepIndex: number; stepStartedAt: string }): Promise<StepMeasurement> {
       const rollout = await loadRollout(input.rolloutId);
       const exposed = await rolloutExposedConnections(deps.db, rollout, { stage: 'running', stepIndex: input.stepIndex });
+      const since = new Date(input.stepStartedAt);
       const outcomes = await syncOutcomesSince(
         deps.db,
         exposed.map((c) => c.id),
-        new Date(input.stepStartedAt),
+        since,
       );
-      return summarizeSyncOutcomes(outcomes, { at: now().toISOString(), stepIndex: input.stepIndex, connectionsExposed: exposed.length });
+      const requests = await platformRequestTotalsSince(deps.db, { metric: PLATFORM_REQUEST_DURATION_METRIC, platforms: [...new Set(exposed.map((c) => c.platform))], since });
+      return summarizeStep(outcomes, requests, { at: now().toISOString(), stepIndex: input.stepIndex, connectionsExposed: exposed.length });
     },
 
     /**

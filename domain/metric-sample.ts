@@ -12,6 +12,9 @@ export const MAX_LABEL_VALUE_LENGTH = 200;
 
 export type MetricLabels = Record<string, string>;
 
+/** The workers' histogram of live platform page requests ({platform, outcome}); rollout analysis reads its samples. */
+export const PLATFORM_REQUEST_DURATION_METRIC = 'liftos_platform_request_duration_seconds';
+
 /** One point of a time series. */
 export interface MetricSample {
   name: string;

@@ -13,7 +13,14 @@ function percentile(sorted: number[], p: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-export function summarizeSyncOutcomes(outcomes: SyncOutcome[], context: { at: string; stepIndex: number; connectionsExposed: number }): StepMeasurement {
+/** Live platform page requests over a step, summed from the workers' recorded metric samples. */
+export interface PlatformRequestTotals {
+  requests: number;
+  failed: number;
+  seconds: number;
+}
+
+export function summarizeStep(outcomes: SyncOutcome[], requests: PlatformRequestTotals, context: { at: string; stepIndex: number; connectionsExposed: number }): StepMeasurement {
   const failed = outcomes.filter((o) => o.failed).length;
   const samples = outcomes.length;
   const durations = outcomes.map((o) => o.durationMs).sort((a, b) => a - b);
@@ -26,18 +33,31 @@ export function summarizeSyncOutcomes(outcomes: SyncOutcome[], context: { at: st
     errorRate: samples === 0 ? null : failed / samples,
     p50DurationMs: percentile(durations, 50),
     p95DurationMs: percentile(durations, 95),
+    platformRequests: requests.requests,
+    platformRequestErrorRate: requests.requests === 0 ? null : requests.failed / requests.requests,
+    meanPlatformResponseMs: requests.requests === 0 ? null : Math.round((requests.seconds / requests.requests) * 1000),
   };
+}
+
+/** The mean platform response time when enough requests were measured and it exceeds `maxMs`, else null. */
+function slowPlatformResponse(m: StepMeasurement, maxMs: number | undefined, minSampleSize: number): number | null {
+  if (maxMs === undefined || m.meanPlatformResponseMs === null || m.platformRequests < minSampleSize) return null;
+  return m.meanPlatformResponseMs > maxMs ? m.meanPlatformResponseMs : null;
 }
 
 const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
 
 /** Why a step must roll back now (checked at every measurement, before its minimum duration too), or null. */
 export function rollbackCause(m: StepMeasurement, criteria: RollbackCriteria): string | null {
-  if (m.samples < criteria.minSampleSize || m.errorRate === null) return null;
-  if (m.errorRate > criteria.maxErrorRate) return `error rate ${pct(m.errorRate)} above the rollback limit ${pct(criteria.maxErrorRate)} (${m.failed} of ${m.samples} syncs failed at step ${m.stepIndex + 1})`;
-  if (criteria.maxP95DurationMs !== undefined && m.p95DurationMs !== null && m.p95DurationMs > criteria.maxP95DurationMs) {
-    return `p95 sync duration ${m.p95DurationMs} ms above the rollback limit ${criteria.maxP95DurationMs} ms at step ${m.stepIndex + 1}`;
+  if (m.samples >= criteria.minSampleSize && m.errorRate !== null) {
+    if (m.errorRate > criteria.maxErrorRate) return `error rate ${pct(m.errorRate)} above the rollback limit ${pct(criteria.maxErrorRate)} (${m.failed} of ${m.samples} syncs failed at step ${m.stepIndex + 1})`;
+    if (criteria.maxP95DurationMs !== undefined && m.p95DurationMs !== null && m.p95DurationMs > criteria.maxP95DurationMs) {
+      return `p95 sync duration ${m.p95DurationMs} ms above the rollback limit ${criteria.maxP95DurationMs} ms at step ${m.stepIndex + 1}`;
+    }
   }
+  // Judged on requests, not syncs: a platform slowing down shows before the syncs close.
+  const slow = slowPlatformResponse(m, criteria.maxMeanResponseMs, criteria.minSampleSize);
+  if (slow !== null) return `mean platform response time ${slow} ms above the rollback limit ${criteria.maxMeanResponseMs} ms (${m.platformRequests} requests at step ${m.stepIndex + 1})`;
   return null;
 }
 
@@ -52,6 +72,8 @@ export function judgeStep(m: StepMeasurement, criteria: SuccessCriteria): StepAn
   if (criteria.maxP95DurationMs !== undefined && m.p95DurationMs !== null && m.p95DurationMs > criteria.maxP95DurationMs) {
     reasons.push(`p95 sync duration ${m.p95DurationMs} ms above ${criteria.maxP95DurationMs} ms`);
   }
+  const slow = slowPlatformResponse(m, criteria.maxMeanResponseMs, criteria.minSampleSize);
+  if (slow !== null) reasons.push(`mean platform response time ${slow} ms above ${criteria.maxMeanResponseMs} ms`);
   if (reasons.length > 0) return { measurement: m, verdict: 'fail', reasons };
   return { measurement: m, verdict: 'pass', reasons: [`${m.succeeded} of ${m.samples} syncs succeeded (${pct(m.successRate)})`] };
 }

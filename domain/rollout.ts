@@ -38,6 +38,8 @@ export interface SuccessCriteria {
   minSampleSize: number;
   /** Optional ceiling on the p95 sync duration, in ms. */
   maxP95DurationMs?: number;
+  /** Optional ceiling on the mean response time of the step's live platform requests (the worker's metrics), in ms. */
+  maxMeanResponseMs?: number;
 }
 
 /** Checked at every measurement, before a step's minimum duration: breaching them rolls back at once. */
@@ -47,6 +49,7 @@ export interface RollbackCriteria {
   /** Measured syncs needed before the rollback criteria apply (protects against one unlucky sync). */
   minSampleSize: number;
   maxP95DurationMs?: number;
+  maxMeanResponseMs?: number;
 }
 
 export interface RolloutConfig {
@@ -75,7 +78,7 @@ export const EXPOSING_STAGES: readonly RolloutStage[] = ['running', 'awaiting_ap
 
 export type StepVerdict = 'pass' | 'fail' | 'inconclusive';
 
-/** What a step's connections did since the step began (data_sync_logs of the exposed connections). */
+/** What a step's connections did since the step began: their sync logs, and their platforms' requests as the workers recorded them. */
 export interface StepMeasurement {
   at: string;
   stepIndex: number;
@@ -87,6 +90,10 @@ export interface StepMeasurement {
   errorRate: number | null;
   p50DurationMs: number | null;
   p95DurationMs: number | null;
+  /** Live page requests to the exposed connections' platforms since the step began, as the workers timed them. */
+  platformRequests: number;
+  platformRequestErrorRate: number | null;
+  meanPlatformResponseMs: number | null;
 }
 
 export interface StepAnalysis {
@@ -139,9 +146,11 @@ export function thresholdProblems(criteria: { success: SuccessCriteria; rollback
   if (!isRate(success.maxErrorRate)) problems.push({ field: 'success.max_error_rate', message: 'must be between 0 and 1' });
   if (!isCount(success.minSampleSize)) problems.push({ field: 'success.min_sample_size', message: 'must be a whole number of at least 1' });
   if (!isOptionalMs(success.maxP95DurationMs)) problems.push({ field: 'success.max_p95_duration_ms', message: 'must be positive' });
+  if (!isOptionalMs(success.maxMeanResponseMs)) problems.push({ field: 'success.max_mean_response_ms', message: 'must be positive' });
   if (!isRate(rollback.maxErrorRate)) problems.push({ field: 'rollback.max_error_rate', message: 'must be between 0 and 1' });
   if (!isCount(rollback.minSampleSize)) problems.push({ field: 'rollback.min_sample_size', message: 'must be a whole number of at least 1' });
   if (!isOptionalMs(rollback.maxP95DurationMs)) problems.push({ field: 'rollback.max_p95_duration_ms', message: 'must be positive' });
+  if (!isOptionalMs(rollback.maxMeanResponseMs)) problems.push({ field: 'rollback.max_mean_response_ms', message: 'must be positive' });
   if (problems.length > 0) return problems;
   if (success.minSuccessRate + success.maxErrorRate < 1 - 1e-9) {
     problems.push({ field: 'success', message: 'min_success_rate and max_error_rate contradict each other (their sum is below 1: no step could pass)' });

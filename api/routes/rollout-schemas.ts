@@ -5,16 +5,18 @@ import { ROLLOUT_STRATEGIES } from '../../domain/rollout';
 const rate = z.number().min(0).max(1);
 const platform = z.enum(PLATFORM_IDS);
 
-const SuccessCriteriaBody = z.strictObject({
+export const SuccessCriteriaBody = z.strictObject({
   min_success_rate: rate,
   max_error_rate: rate,
   min_sample_size: z.number().int().min(1).max(100_000),
   max_p95_duration_ms: z.number().int().positive().optional(),
+  max_mean_response_ms: z.number().int().positive().optional(),
 });
-const RollbackCriteriaBody = z.strictObject({
+export const RollbackCriteriaBody = z.strictObject({
   max_error_rate: rate,
   min_sample_size: z.number().int().min(1).max(100_000),
   max_p95_duration_ms: z.number().int().positive().optional(),
+  max_mean_response_ms: z.number().int().positive().optional(),
 });
 
 export const CreateRolloutBody = z.strictObject({

@@ -5,16 +5,32 @@ import type { z } from 'zod';
 import type { RolloutActor } from '../../activities/rollout-activities';
 import { activeRolloutDecision, findRollout, insertRollout, listRollouts } from '../../db/repositories/rollouts';
 import type { RolloutRow } from '../../db/schema';
-import { type RolloutConfig, type RolloutStage, rolloutConfigProblems } from '../../domain/rollout';
+import { type RollbackCriteria, type RolloutConfig, type RolloutStage, rolloutConfigProblems, type SuccessCriteria } from '../../domain/rollout';
 import { pauseRolloutSignal, promoteRolloutSignal, resumeRolloutSignal, rollbackRolloutSignal, rolloutStatusQuery, updateThresholdsUpdate } from '../../workflows/rollout';
 import { ApiError, notFound } from '../api-error';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 import { startRolloutWorkflow } from '../rollouts/start-rollout';
-import { CreateRolloutBody, EvaluateQuery, ListRolloutsQuery, RollbackBody, ThresholdsBody } from './rollout-schemas';
+import { CreateRolloutBody, EvaluateQuery, ListRolloutsQuery, RollbackBody, type RollbackCriteriaBody, type SuccessCriteriaBody, ThresholdsBody } from './rollout-schemas';
 
 const ACTIVE: RolloutStage[] = ['validating', 'running', 'awaiting_approval', 'paused'];
+
+type SuccessCriteriaInput = z.infer<typeof SuccessCriteriaBody>;
+type RollbackCriteriaInput = z.infer<typeof RollbackCriteriaBody>;
+
+/** The API's criteria in the domain's terms: whole bodies (create) and partial ones (threshold updates). */
+function successCriteriaFrom(s: SuccessCriteriaInput): SuccessCriteria;
+function successCriteriaFrom(s: Partial<SuccessCriteriaInput>): Partial<SuccessCriteria>;
+function successCriteriaFrom(s: Partial<SuccessCriteriaInput>): Partial<SuccessCriteria> {
+  return { minSuccessRate: s.min_success_rate, maxErrorRate: s.max_error_rate, minSampleSize: s.min_sample_size, maxP95DurationMs: s.max_p95_duration_ms, maxMeanResponseMs: s.max_mean_response_ms };
+}
+
+function rollbackCriteriaFrom(r: RollbackCriteriaInput): RollbackCriteria;
+function rollbackCriteriaFrom(r: Partial<RollbackCriteriaInput>): Partial<RollbackCriteria>;
+function rollbackCriteriaFrom(r: Partial<RollbackCriteriaInput>): Partial<RollbackCriteria> {
+  return { maxErrorRate: r.max_error_rate, minSampleSize: r.min_sample_size, maxP95DurationMs: r.max_p95_duration_ms, maxMeanResponseMs: r.max_mean_response_ms };
+}
 
 function toConfig(body: z.infer<typeof CreateRolloutBody>): RolloutConfig {
   return {
@@ -23,8 +39,8 @@ function toConfig(body: z.infer<typeof CreateRolloutBody>): RolloutConfig {
     groups: body.groups,
     variants: body.variants,
     steps: body.steps.map((s) => ({ percentage: s.percentage, users: s.users, groups: s.groups, platforms: s.platforms, enabled: s.enabled, minDurationSeconds: s.min_duration_seconds })),
-    success: { minSuccessRate: body.success_criteria.min_success_rate, maxErrorRate: body.success_criteria.max_error_rate, minSampleSize: body.success_criteria.min_sample_size, maxP95DurationMs: body.success_criteria.max_p95_duration_ms },
-    rollback: { maxErrorRate: body.rollback_criteria.max_error_rate, minSampleSize: body.rollback_criteria.min_sample_size, maxP95DurationMs: body.rollback_criteria.max_p95_duration_ms },
+    success: successCriteriaFrom(body.success_criteria),
+    rollback: rollbackCriteriaFrom(body.rollback_criteria),
     advance: body.advance,
     analysisIntervalSeconds: body.analysis_interval_seconds,
     maxInconclusiveSeconds: body.max_inconclusive_seconds,
@@ -124,8 +140,8 @@ export function rolloutRoutes(deps: AppDeps) {
         const criteria = await handleOf(row).executeUpdate(updateThresholdsUpdate, {
           args: [
             {
-              success: drop({ minSuccessRate: s.min_success_rate, maxErrorRate: s.max_error_rate, minSampleSize: s.min_sample_size, maxP95DurationMs: s.max_p95_duration_ms }),
-              rollback: drop({ maxErrorRate: r.max_error_rate, minSampleSize: r.min_sample_size, maxP95DurationMs: r.max_p95_duration_ms }),
+              success: drop(successCriteriaFrom(s)),
+              rollback: drop(rollbackCriteriaFrom(r)),
               actor: actorOf(c),
             },
           ],

@@ -64,8 +64,12 @@ describe('rollout endpoints', () => {
     const rejected = await api.call('PUT', `/api/v1/rollout-monitoring/rollouts/${id}/thresholds`, { token: admin, json: { rollback_criteria: { max_error_rate: 0.01 } } });
     expect(rejected.status).toBe(400);
     expect(rejected.json.error).toMatchObject({ code: 'invalid_thresholds' });
-    const accepted = await api.call('PUT', `/api/v1/rollout-monitoring/rollouts/${id}/thresholds`, { token: admin, json: { success_criteria: { min_sample_size: 3 } } });
+    const accepted = await api.call('PUT', `/api/v1/rollout-monitoring/rollouts/${id}/thresholds`, {
+      token: admin,
+      json: { success_criteria: { min_sample_size: 3 }, rollback_criteria: { max_mean_response_ms: 2_000 } },
+    });
     expect(accepted.json.success_criteria.minSampleSize).toBe(3);
+    expect(accepted.json.rollback_criteria).toMatchObject({ maxErrorRate: 0.2, maxMeanResponseMs: 2_000 });
 
     const missingReason = await api.call('POST', `/api/v1/rollout-monitoring/rollouts/${id}/rollback`, { token: admin, json: {} });
     expect(missingReason.status).toBe(400);

@@ -16,7 +16,11 @@ import { createIntegrationTestActivities, type IntegrationTestActivityDeps } fro
 import { type ConnectorRegistry, createConnectorRegistry } from '../../connectors/registry';
 import { createNotificationActivities } from '../../activities/notification-activities';
 import { type PlatformRequestLimiter, withPlatformQuotas } from '../../connectors/quota-limited-registry';
+import { withPlatformRequestTiming } from '../../connectors/timed-registry';
 import { createDatabase, type DatabaseHandle } from '../../db/database';
+import { PLATFORM_REQUEST_DURATION_METRIC } from '../../domain/metric-sample';
+import { startMetricSampler } from '../../observability/metric-sampler';
+import { createPlatformRequestMetrics } from '../../observability/platform-request-metrics';
 import { createSyncMetrics } from '../../observability/sync-metrics';
 import { type CredentialVault, createCredentialVault } from '../../security/credential-vault';
 import { parseKeyring } from '../../security/keyring';
@@ -96,6 +100,11 @@ export async function startTestSyncWorker(
     notificationWebhookUrl?: string;
     /** Live page requests spend through this limiter (workers/main.ts always has one). */
     limiter?: PlatformRequestLimiter;
+    /**
+     * Writes the worker's platform request timings to metric_samples this often, as workers/main.ts's
+     * sampler does (only that metric: other test files read the table's sync and alert series).
+     */
+    platformRequestSampleMs?: number;
   },
 ) {
   const metricsRegistry = new Registry();
@@ -104,8 +113,9 @@ export async function startTestSyncWorker(
     pool: harness.database.pool,
     vault: options.vault ?? harness.vault,
     connectors: (() => {
-      const registry = options.connectors ?? createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000 });
-      return options.limiter ? withPlatformQuotas(registry, options.limiter) : registry;
+      const base = options.connectors ?? createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000 });
+      const timed = withPlatformRequestTiming(base, createPlatformRequestMetrics(metricsRegistry));
+      return options.limiter ? withPlatformQuotas(timed, options.limiter) : timed;
     })(),
     metrics: createSyncMetrics(metricsRegistry),
     settings: { defaultWindowDays: 30, chunkBudgetMs: 5_000, lookbackDays: 7, failureWarningAfter: 3, failureDisableAfter: 6, ...options.settings },
@@ -146,6 +156,9 @@ export async function startTestSyncWorker(
     workflowBundlePath: testEnv('workflowBundle'),
   });
   const running = worker.run();
+  const sampler = options.platformRequestSampleMs
+    ? startMetricSampler({ registry: metricsRegistry, db: harness.database.db, source: 'worker', intervalMs: options.platformRequestSampleMs, include: (name) => name === PLATFORM_REQUEST_DURATION_METRIC })
+    : null;
   return {
     worker,
     metricsRegistry,
@@ -153,6 +166,7 @@ export async function startTestSyncWorker(
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
+      await sampler?.stop();
     },
   };
 }

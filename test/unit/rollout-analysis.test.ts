@@ -1,9 +1,11 @@
 import { rolloutConfigProblems, thresholdProblems } from '../../domain/rollout';
-import { judgeStep, rollbackCause, summarizeSyncOutcomes } from '../../domain/rollout-analysis';
+import { judgeStep, type PlatformRequestTotals, rollbackCause, summarizeStep } from '../../domain/rollout-analysis';
 
 const SUCCESS = { minSuccessRate: 0.9, maxErrorRate: 0.1, minSampleSize: 4, maxP95DurationMs: 5_000 };
 const ROLLBACK = { maxErrorRate: 0.3, minSampleSize: 3 };
-const measure = (outcomes: { failed: boolean; durationMs: number }[]) => summarizeSyncOutcomes(outcomes, { at: '2026-01-01T00:00:00Z', stepIndex: 0, connectionsExposed: 3 });
+const NO_REQUESTS: PlatformRequestTotals = { requests: 0, failed: 0, seconds: 0 };
+const measure = (outcomes: { failed: boolean; durationMs: number }[], requests = NO_REQUESTS) =>
+  summarizeStep(outcomes, requests, { at: '2026-01-01T00:00:00Z', stepIndex: 0, connectionsExposed: 3 });
 const ok = (ms = 100) => ({ failed: false, durationMs: ms });
 const bad = { failed: true, durationMs: 100 };
 
@@ -25,6 +27,21 @@ describe('rollout step analysis', () => {
     expect(rollbackCause(measure([bad, bad]), ROLLBACK)).toBeNull();
     expect(rollbackCause(measure([bad, bad, ok()]), ROLLBACK)).toContain('error rate 66.7% above the rollback limit 30%');
     expect(rollbackCause(measure([bad, ok(), ok(), ok()]), ROLLBACK)).toBeNull();
+  });
+
+  it('measures the platform requests the workers recorded, and judges their mean response time once enough were made', () => {
+    const m = measure([ok(), ok(), ok(), ok()], { requests: 8, failed: 2, seconds: 4 });
+    expect(m).toMatchObject({ platformRequests: 8, platformRequestErrorRate: 0.25, meanPlatformResponseMs: 500 });
+    expect(measure([])).toMatchObject({ platformRequests: 0, platformRequestErrorRate: null, meanPlatformResponseMs: null });
+
+    const slowPass = { ...SUCCESS, maxMeanResponseMs: 400 };
+    expect(judgeStep(m, slowPass)).toMatchObject({ verdict: 'fail', reasons: ['mean platform response time 500 ms above 400 ms'] });
+    expect(judgeStep(m, { ...SUCCESS, maxMeanResponseMs: 600 }).verdict).toBe('pass');
+    // Requests, not syncs, decide: a slowing platform rolls back before enough syncs have closed.
+    const slowRollback = { ...ROLLBACK, maxMeanResponseMs: 400 };
+    expect(rollbackCause(measure([], { requests: 3, failed: 0, seconds: 3 }), slowRollback)).toBe('mean platform response time 1000 ms above the rollback limit 400 ms (3 requests at step 1)');
+    expect(rollbackCause(measure([], { requests: 2, failed: 0, seconds: 3 }), slowRollback)).toBeNull();
+    expect(thresholdProblems({ success: SUCCESS, rollback: { ...ROLLBACK, maxMeanResponseMs: 0 } })[0]).toMatchObject({ field: 'rollback.max_mean_response_ms' });
   });
 
   it('refuses thresholds that do not hold together', () => {

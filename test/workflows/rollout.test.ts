@@ -39,7 +39,7 @@ describe('rolloutWorkflow over emulator-backed connections', () => {
     harness = await openTestHarness();
     emulator = await startEmulator('google_ads', { pageSize: 200 });
     taskQueue = uniqueName('rollout');
-    worker = await startTestSyncWorker(harness, { taskQueue, baseUrls: { google_ads: emulator.url }, settings: { chunkBudgetMs: 2_000 } });
+    worker = await startTestSyncWorker(harness, { taskQueue, baseUrls: { google_ads: emulator.url }, settings: { chunkBudgetMs: 2_000 }, platformRequestSampleMs: 200 });
   });
   afterEach(() => emulator.faults.clear());
   afterAll(async () => {
@@ -127,10 +127,36 @@ describe('rolloutWorkflow over emulator-backed connections', () => {
     expect(passed.map((a) => a.measurement.stepIndex)).toEqual([0, 1]);
     expect(passed[0]!.measurement).toMatchObject({ connectionsExposed: 2, failed: 0 });
     expect(passed[1]!.measurement.connectionsExposed).toBe(4);
+    // The workers' own request timings reached the analysis through their sampled metrics.
+    expect(result.metricsHistory.some((a) => a.measurement.platformRequests > 0 && a.measurement.meanPlatformResponseMs !== null && a.measurement.platformRequestErrorRate === 0)).toBe(true);
     // Users exposed at 50 % stay exposed at 100 %; every user of the org now gets live data.
     for (const c of connections) expect((await activeRolloutDecision(harness.database.db, { orgId: c.org_id, userId: c.user_id, platform: 'google_ads' })).source).toBe('live');
     expect((await auditActions(row.id)).map((a) => a.action)).toEqual(['rollout.started', 'rollout.step_started', 'rollout.step_passed', 'rollout.step_started', 'rollout.step_passed', 'rollout.completed']);
   }, 55_000);
+
+  it('rolls back on its own when the platform slows down mid-step, judged on the response times the worker recorded', async () => {
+    const config: RolloutConfig = {
+      ...HEALTHY_CONFIG,
+      steps: [HEALTHY_CONFIG.steps[0]!, { percentage: 100, minDurationSeconds: 10 }],
+      rollback: { ...HEALTHY_CONFIG.rollback, maxMeanResponseMs: 300 },
+    };
+    const { row, handle } = await createRollout(config);
+    await waitFor(() => findRolloutById(harness.database.db, row.id), (r) => r?.stage === 'running', { timeoutMs: 15_000, what: 'rollout running' });
+    // Step 1 passes at the emulator's own speed; once step 2 runs, every request takes 600 ms but succeeds.
+    const finished = await driveUntilDone(row.id, {
+      beforeRound: (current) => {
+        if (current.step_index === 1) emulator.faults.set({ latencyMs: 600 });
+      },
+    });
+    const result = await handle.result();
+    expect(finished.stage).toBe('rolled_back');
+    expect(finished.rollback_cause).toMatch(/^automatic rollback: mean platform response time \d+ ms above the rollback limit 300 ms \(\d+ requests at step 2\)/);
+    expect(result.metricsHistory.filter((a) => a.verdict === 'pass').map((a) => a.measurement.stepIndex)).toEqual([0]);
+    // The syncs themselves kept succeeding: only the recorded response times could have decided.
+    const last = result.metricsHistory.at(-1)!.measurement;
+    expect(last).toMatchObject({ stepIndex: 1, failed: 0, platformRequestErrorRate: 0 });
+    expect(last.meanPlatformResponseMs).toBeGreaterThan(300);
+  }, 60_000);
 
   it('rolls back on its own when the platform starts failing mid-step, with the cause recorded', async () => {
     // Step 2 lasts long enough that failing syncs (about 3.5 s each: three live attempts, then mock) are measured before it could pass.
