@@ -6,6 +6,7 @@ import type { ConnectorRegistry } from '../connectors/registry';
 import type { PlatformOAuthDeps } from './oauth/platform-oauth-deps';
 import type { ConnectionSyncSchedules } from '../schedules/connection-sync-schedule';
 import type { Database } from '../db/schema';
+import type { CustomMetricExporter } from '../observability/custom-metric-exporter';
 import type { Logger } from '../observability/logger';
 import type { CredentialVault } from '../security/credential-vault';
 
@@ -23,6 +24,8 @@ export interface AppDeps {
   oauth: PlatformOAuthDeps;
   logger: Logger;
   metrics: Registry;
+  /** Custom metrics recorded through the API, exported beside `metrics` on /metrics. */
+  customMetrics: CustomMetricExporter;
   /** The codec `temporal` encodes with, served to the Web UI by the codec server. */
   payloadCodec: PayloadCodec;
   /** Web UI origins allowed to call the codec server. */

@@ -63,7 +63,10 @@ export function createApp(deps: AppDeps) {
 
   app.route('/health', healthRoutes(deps));
   app.route('/codec', codecRoutes(deps));
-  app.get('/metrics', async (c) => c.text(await deps.metrics.metrics(), 200, { 'content-type': deps.metrics.contentType }));
+  app.get('/metrics', async (c) => {
+    const [own, custom] = await Promise.all([deps.metrics.metrics(), deps.customMetrics.registry.metrics()]);
+    return c.text(`${own}\n${custom}`, 200, { 'content-type': deps.metrics.contentType });
+  });
 
   const v1 = new Hono<AppEnv>();
   v1.use(authenticate(deps.jwtSecret));

@@ -11,6 +11,7 @@ import { createConnectionSyncSchedules } from '../schedules/connection-sync-sche
 import { createPlatformOAuthClient } from '../connectors/oauth/platform-oauth-client';
 import { startMetricSampler } from '../observability/metric-sampler';
 import { createApp } from './app';
+import { createCustomMetricExporter } from '../observability/custom-metric-exporter';
 
 /** The API process: composes dependencies, serves until SIGINT/SIGTERM, then closes everything. */
 async function main(): Promise<void> {
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     jwtSecret: config.jwtSecret,
     logger,
     metrics,
+    customMetrics: createCustomMetricExporter({ processRegistry: metrics }),
     rateLimitPerMinute: config.rateLimitPerMinute,
   });
   const sampler = startMetricSampler({ registry: metrics, db: database.db, source: 'api', intervalMs: config.monitoring.sampleIntervalSeconds * 1000, logger });

@@ -148,7 +148,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
     comparator: 'above',
     threshold: 0.05,
     escalation: [],
-    description: 'The error ratio recorded for a rollout\'s scope (label rollout_id) averaged over 5 % in the last 5 minutes: the rollout is rolled back.',
+    description: 'The error ratio recorded for a rollout\'s scope (a custom gauge labelled rollout_id), averaged over the last 5 minutes, is above 5 %: the rollout is rolled back.',
   },
 ];
 

@@ -107,6 +107,8 @@ export function rolloutMonitoringMetricRoutes(deps: AppDeps) {
         deps.db,
         samples.map((s) => ({ name: s.name, kind: s.kind, labels: s.labels, value: s.value, orgId, source: 'api_custom', recordedAt: s.recorded_at ? new Date(s.recorded_at) : new Date(now) })),
       );
-      return c.json({ recorded }, 201);
+      // Stored first: Postgres is the record; Prometheus gets what fits its model.
+      const unexported = deps.customMetrics.record(orgId, samples);
+      return c.json({ recorded, exported: recorded - unexported.length, unexported: unexported.map((u) => ({ name: u.sample.name, reason: u.reason })) }, 201);
     });
 }

@@ -25,6 +25,41 @@ describe('rollout monitoring API', () => {
 
   const metricName = () => `test_custom_${randomUUID().slice(0, 8)}`;
 
+  it('exports custom samples to Prometheus under their own names, labelled with the recording org, beside the process metrics', async () => {
+    const editor = await api.token(orgId, 'editor');
+    const other = await api.token(otherOrg, 'editor');
+    const ratio = metricName();
+    const requests = metricName();
+    const recorded = await api.call('POST', `${BASE}/metrics`, {
+      token: editor,
+      json: {
+        samples: [
+          { name: ratio, kind: 'gauge', value: 0.02, labels: { rollout_id: 'r-1' } },
+          { name: ratio, kind: 'gauge', value: 0.08, labels: { rollout_id: 'r-1' } },
+          { name: requests, kind: 'counter', value: 3, labels: { org_id: 'someone-else' } },
+          { name: requests, kind: 'counter', value: 2 },
+        ],
+      },
+    });
+    expect(recorded).toMatchObject({ status: 201, json: { recorded: 4, exported: 4, unexported: [] } });
+    // Another org's samples: a different kind, or label names the metric was not first recorded with, stay in Postgres only.
+    const conflicting = await api.call('POST', `${BASE}/metrics`, {
+      token: other,
+      json: { samples: [{ name: ratio, kind: 'counter', value: 1, labels: { rollout_id: 'r-2' } }, { name: ratio, kind: 'gauge', value: 1, labels: { region: 'eu' } }, { name: ratio, kind: 'gauge', value: 0.5, labels: { rollout_id: 'r-2' } }] },
+    });
+    expect(conflicting.json).toEqual({ recorded: 3, exported: 1, unexported: [{ name: ratio, reason: 'kind_conflict' }, { name: ratio, reason: 'label_conflict' }] });
+
+    const scrape = await api.call('GET', '/metrics');
+    expect(scrape.status).toBe(200);
+    // The gauge holds its last value; the counter adds up, under the recording org whatever org_id the client sent.
+    expect(scrape.text).toContain(`${ratio}{rollout_id="r-1",org_id="${orgId}"} 0.08`);
+    expect(scrape.text).toContain(`${ratio}{rollout_id="r-2",org_id="${otherOrg}"} 0.5`);
+    expect(scrape.text).toContain(`${requests}{org_id="${orgId}"} 5`);
+    expect(scrape.text).toContain('liftos_custom_metric_samples_unexported_total{reason="kind_conflict"} 1');
+    // Custom metrics are not the process's own: the sampler, which reads the process registry, never stores them again.
+    expect(api.metrics.getSingleMetric(ratio)).toBeUndefined();
+  });
+
   it('records custom samples and answers them as series, raw or per step, filtered by labels and scoped to the org', async () => {
     const editor = await api.token(orgId, 'editor');
     const viewer = await api.token(orgId, 'viewer');

@@ -9,6 +9,7 @@ import { createConnectorRegistry } from '../../connectors/registry';
 import { createLogger } from '../../observability/logger';
 import { type Role, signAccessToken } from '../../security/access-token';
 import type { TestHarness } from './test-harness';
+import { createCustomMetricExporter } from '../../observability/custom-metric-exporter';
 
 /** The real Hono app over the shared Postgres and Temporal, driven through app.request(). */
 export function createTestApi(
@@ -28,6 +29,7 @@ export function createTestApi(
     jwtSecret,
     logger: createLogger({ name: 'api-test', level: 'silent' }),
     metrics,
+    customMetrics: createCustomMetricExporter({ processRegistry: metrics }),
     payloadCodec: harness.payloadCodec,
     codecCorsOrigins: ['http://127.0.0.1:8233'],
     rateLimitPerMinute: options.rateLimitPerMinute ?? 10_000,
