@@ -94,6 +94,8 @@ export interface MarketingMetricsTable {
   currency: string | null;
   raw: unknown;
   synced_at: Timestamp;
+  /** When the row was first written; later upserts keep it. */
+  first_synced_at: Timestamp;
 }
 
 export interface PlatformOauthStatesTable {

@@ -8,9 +8,10 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 /**
  * Switches a running sync from live to mock at `stream`, in the caller's transaction:
- * - withdraws the live rows this sync wrote for that stream (rows synced since the log opened; only
- *   one sync of a connection runs at a time, so they are the half-written live pages), so that a
- *   stream is never half live and half mock within one sync; earlier syncs' rows are left alone;
+ * - withdraws the live rows this sync introduced for that stream (first written since the log opened;
+ *   only one sync of a connection runs at a time, so they are from its half-written live pages), so
+ *   that the stream gets no new live rows from a sync that ends on mock; rows of earlier syncs stay,
+ *   with the values its live pages refreshed them to, since deleting them would lose data;
  * - restarts the stream's checkpoint (mock cursors are not live cursors);
  * - records the source, the reason and the moment, which divides the log's live rows from its mock rows.
  * Idempotent: a retried attempt finds the log already on mock and changes nothing.
@@ -23,7 +24,7 @@ export async function fallBackSyncLogToMock(db: Db, syncLogId: string, fallback:
     .deleteFrom('marketing_metrics')
     .where('connection_id', '=', log.connection_id)
     .where('stream', '=', fallback.stream)
-    .where('synced_at', '>=', log.started_at)
+    .where('first_synced_at', '>=', log.started_at)
     .executeTakeFirst();
   const withdrawn = Number(deleted.numDeletedRows);
   const checkpoint: SyncCheckpoint = { stream: fallback.stream, cursor: null, done: false };

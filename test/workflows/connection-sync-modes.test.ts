@@ -79,6 +79,32 @@ describe('data modes of connectionSyncWorkflow (Google Ads emulator vs the mock 
     expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({ source: 'live', data_mode: 'hybrid', fallback_reason: null, fallback_at: null });
   });
 
+  it('hybrid: a fallback keeps the rows earlier syncs wrote, those its live pages refreshed included', async () => {
+    const connection = await connectionIn('hybrid');
+    expect(await sync(connection)).toMatchObject({ status: 'completed', source: 'live', recordsWritten: DAYS * LIVE_ADS });
+    const before = await rows(connection.id);
+    // The next sync refreshes two live pages of those rows, then live fails and mock serves the stream.
+    emulator.faults.set({ latencyMs: 400 });
+    const handle = await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW);
+    await waitFor(() => latestSyncLog(harness.database.db, connection.id), (log) => log?.status === 'running' && (log.pages ?? 0) >= 2, { timeoutMs: 20_000, what: 'two live pages written' });
+    emulator.faults.set({ failNext: { status: 500, count: 1_000 } });
+    const result = await handle.result();
+    expect(result).toMatchObject({ status: 'completed', source: 'mock' });
+    // Its writes: the refreshed live pages (50 rows each), which stay, and the mock rows.
+    expect(result.recordsWritten).toBeGreaterThanOrEqual(2 * 50 + DAYS * MOCK_ADS);
+
+    const after = await rows(connection.id);
+    // Nothing the first sync wrote was lost: the 18 ads both sources have now hold mock values, the
+    // 6 only the live account has keep the live rows, refreshed or not, first written by the first sync.
+    expect(after.map((r) => `${r.entity_id}|${r.date}`).sort()).toEqual(before.map((r) => `${r.entity_id}|${r.date}`).sort());
+    const liveOnly = after.filter((r) => !mockImpressions.has(`${r.entity_id}|${r.date}`));
+    expect(liveOnly).toHaveLength(DAYS * (LIVE_ADS - MOCK_ADS));
+    const firstWritten = new Map(before.map((r) => [`${r.entity_id}|${r.date}`, r.first_synced_at.getTime()]));
+    expect(liveOnly.every((r) => r.first_synced_at.getTime() === firstWritten.get(`${r.entity_id}|${r.date}`))).toBe(true);
+    const log = await latestSyncLog(harness.database.db, connection.id);
+    expect(liveOnly.some((r) => r.synced_at >= log!.started_at)).toBe(true); // some were refreshed by the failed live pages
+  });
+
   it('hybrid: live data that fails the quality gate is never written; the sync is served by mock and says why', async () => {
     const connection = await connectionIn('hybrid');
     emulator.faults.set({ implausibleMetrics: true });
