@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { sql } from 'kysely';
 import { googleAdsEmulator } from '../connectors/google-ads/emulator';
 import { LIVE_CONNECTORS } from '../connectors/live-connectors';
@@ -37,7 +38,7 @@ export interface IngestBenchmarkResult {
  * synced through connectionSyncWorkflow by the worker process (workers/main.ts, as deployed: live
  * connector, real HTTP) into marketing_metrics; against a raw COPY of the same rows, already
  * serialised, into the same table. Rounds alternate and each starts from an empty table. The
- * worker's memory is read from its own /metrics.
+ * worker's memory is read from /proc, from outside it.
  */
 export async function runIngestBenchmark(infra: BenchInfrastructure, options: { rows: number; rounds: number }): Promise<IngestBenchmarkResult> {
   const days = Math.ceil(options.rows / ROWS_PER_DAY);
@@ -81,11 +82,13 @@ export async function runIngestBenchmark(infra: BenchInfrastructure, options: { 
         GOOGLE_ADS_BASE_URL: url,
       }),
     });
+    await waitFor(() => fetch(metricsUrl).then((r) => r.status, () => 0), (status) => status === 200, { timeoutMs: 60_000, what: 'worker metrics' });
+    // Read from outside (Linux /proc), ten times a second: scraping its /metrics that often would spend the worker's CPU.
+    const workerPid = worker.pid;
     const workerRss = async () => {
-      const text = await (await fetch(metricsUrl)).text();
-      return Number(/^process_resident_memory_bytes (\S+)$/m.exec(text)?.[1] ?? 0);
+      const status = await readFile(`/proc/${workerPid}/status`, 'utf8');
+      return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? 0) * 1024;
     };
-    await waitFor(workerRss, (rss) => rss > 0, { timeoutMs: 60_000, what: 'worker metrics' });
 
     let peakRss = 0;
     const sampler = setInterval(() => void workerRss().then((rss) => (peakRss = Math.max(peakRss, rss)), () => {}), 100);

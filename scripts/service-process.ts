@@ -6,6 +6,8 @@ const ROOT = resolve(__dirname, '..');
 
 /** One of our TypeScript entry points (API, worker, script) run as its own process. */
 export interface ServiceProcess {
+  /** The process's id (undefined if it could not be spawned). */
+  pid: number | undefined;
   /** Everything it printed, when started with `capture`. */
   output(): string;
   /** Resolves with the exit code when the process ends, whoever ended it. */
@@ -31,6 +33,7 @@ export function startServiceProcess(entry: string, options: { args?: string[]; e
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   return {
+    pid: child.pid,
     output: () => output,
     exited,
     async stop() {
