@@ -1,9 +1,10 @@
 import type { Connector, ConnectorConfig, FetchPageRequest } from '../../../connectors/connector';
 import { createDatabricksConnector } from '../../../connectors/databricks/connector';
 import { type RunningEmulator, startEmulator } from '../../../connectors/emulator';
-import { type AccountShape, type AdPerformanceValues, adPerformanceRecord, adPerformanceRow, adPerformanceRowCount } from '../../../connectors/mock/generator';
+import type { AccountShape } from '../../../connectors/mock/generator';
 import { addDays, type DateWindow, type MetricRecord } from '../../../domain/sync';
 import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
+import { expectedWarehouseRecords } from '../../setup/warehouse-rows';
 
 const token = 'dapi9f8e7d6c5b4a39281706f5e4d3c2b1a0';
 const view = 'main.marketing.liftos_daily_performance';
@@ -19,29 +20,8 @@ function connect(overrides: Partial<ConnectorConfig> = {}, statementWaitMs?: num
 
 const failureOf = (work: Promise<unknown>) => connectorFailure(work, [token]);
 
-/** The row as JSON_ARRAY renders it: every value as text. */
-function servedRow(v: AdPerformanceValues): Record<string, unknown> {
-  return {
-    DATE: v.date,
-    ENTITY_ID: v.entity.adId,
-    ENTITY_NAME: v.entity.adName,
-    PARENT_ID: v.entity.adSetId,
-    IMPRESSIONS: String(v.impressions),
-    CLICKS: String(v.clicks),
-    SPEND: v.spend.toFixed(2),
-    CONVERSIONS: String(v.conversions),
-    REVENUE: v.conversionValue.toFixed(2),
-    CURRENCY: 'USD',
-  };
-}
-
-/** Exactly the generator's daily ad rows of the window, as the view serves them. */
-function expectedRecords(shape: AccountShape, within: DateWindow): MetricRecord[] {
-  return Array.from({ length: adPerformanceRowCount(shape, within) }, (_, i) => {
-    const values = adPerformanceRow(shape, within, i);
-    return adPerformanceRecord(values, servedRow(values), 'warehouse_rows');
-  });
-}
+/** The rows as JSON_ARRAY renders them: every value as text. */
+const expectedRecords = (shape: AccountShape, within: DateWindow): MetricRecord[] => expectedWarehouseRecords(shape, within, (date) => date);
 
 beforeAll(async () => {
   emulator = await startEmulator('databricks', { shape: { accountId: view }, credentials: { token, warehouse_id: 'abc123def4567890' }, pageSize: CHUNK_ROWS });

@@ -1,12 +1,13 @@
 import { createPublicKey, verify } from 'node:crypto';
 import type { Connector, ConnectorConfig, FetchPageRequest } from '../../../connectors/connector';
 import { type RunningEmulator, startEmulator } from '../../../connectors/emulator';
-import { type AccountShape, type AdPerformanceValues, adPerformanceRecord, adPerformanceRow, adPerformanceRowCount } from '../../../connectors/mock/generator';
+import type { AccountShape } from '../../../connectors/mock/generator';
 import { createSnowflakeConnector } from '../../../connectors/snowflake/connector';
 import { generateSnowflakeKeyPair } from '../../../connectors/snowflake/emulator';
 import { publicKeyFingerprint, readPrivateKey, signKeyPairJwt } from '../../../connectors/snowflake/key-pair-jwt';
 import { addDays, type DateWindow, type MetricRecord } from '../../../domain/sync';
 import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
+import { expectedWarehouseRecords } from '../../setup/warehouse-rows';
 
 const keys = generateSnowflakeKeyPair();
 const credentials = { account: 'myorg-liftos_test', user: 'liftos_sync', private_key: keys.privateKey, warehouse: 'REPORTING_WH' };
@@ -23,29 +24,8 @@ function connect(overrides: Partial<ConnectorConfig> = {}, statementWaitMs?: num
 const secrets = [keys.privateKey];
 const failureOf = (work: Promise<unknown>) => connectorFailure(work, secrets);
 
-/** The row as Snowflake's jsonv2 renders it: DATE as days since the epoch, numbers as text. */
-function servedRow(v: AdPerformanceValues): Record<string, unknown> {
-  return {
-    DATE: String(Date.parse(`${v.date}T00:00:00Z`) / 86_400_000),
-    ENTITY_ID: v.entity.adId,
-    ENTITY_NAME: v.entity.adName,
-    PARENT_ID: v.entity.adSetId,
-    IMPRESSIONS: String(v.impressions),
-    CLICKS: String(v.clicks),
-    SPEND: v.spend.toFixed(2),
-    CONVERSIONS: String(v.conversions),
-    REVENUE: v.conversionValue.toFixed(2),
-    CURRENCY: 'USD',
-  };
-}
-
-/** Exactly the generator's daily ad rows of the window, as the view serves them. */
-function expectedRecords(shape: AccountShape, within: DateWindow): MetricRecord[] {
-  return Array.from({ length: adPerformanceRowCount(shape, within) }, (_, i) => {
-    const values = adPerformanceRow(shape, within, i);
-    return adPerformanceRecord(values, servedRow(values), 'warehouse_rows');
-  });
-}
+/** The rows as Snowflake's jsonv2 renders them: DATE as days since the epoch, numbers as text. */
+const expectedRecords = (shape: AccountShape, within: DateWindow): MetricRecord[] => expectedWarehouseRecords(shape, within, (date) => String(Date.parse(`${date}T00:00:00Z`) / 86_400_000));
 
 beforeAll(async () => {
   emulator = await startEmulator('snowflake', { shape: { accountId: view }, credentials: { ...credentials, public_key: keys.publicKey }, pageSize: PARTITION_ROWS });
