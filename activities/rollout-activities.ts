@@ -8,7 +8,6 @@ import { appendAudit } from '../db/repositories/audit-log';
 import { platformRequestTotalsSince } from '../db/repositories/metric-samples';
 import { findRolloutById, rolloutExposedConnections, rolloutScopeConnections, saveRolloutState, syncOutcomesSince } from '../db/repositories/rollouts';
 import type { Database } from '../db/schema';
-import { PLATFORM_REQUEST_DURATION_METRIC } from '../domain/metric-sample';
 import type { PlatformId } from '../domain/platforms';
 import type { RolloutEvent, RolloutStage, RolloutState, StepMeasurement } from '../domain/rollout';
 import { summarizeStep } from '../domain/rollout-analysis';
@@ -145,7 +144,7 @@ export function createRolloutActivities(deps: RolloutActivityDeps) {
         exposed.map((c) => c.id),
         since,
       );
-      const requests = await platformRequestTotalsSince(deps.db, { metric: PLATFORM_REQUEST_DURATION_METRIC, platforms: [...new Set(exposed.map((c) => c.platform))], since });
+      const requests = await platformRequestTotalsSince(deps.db, { platforms: [...new Set(exposed.map((c) => c.platform))], since });
       return summarizeStep(outcomes, requests, { at: now().toISOString(), stepIndex: input.stepIndex, connectionsExposed: exposed.length });
     },
 

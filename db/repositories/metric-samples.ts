@@ -1,5 +1,5 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
-import type { MetricAggregate, MetricKind, MetricLabels } from '../../domain/metric-sample';
+import { type MetricAggregate, type MetricKind, type MetricLabels, PLATFORM_REQUEST_DURATION_METRIC } from '../../domain/metric-sample';
 import type { PlatformRequestTotals } from '../../domain/rollout-analysis';
 import type { Database } from '../schema';
 
@@ -115,10 +115,10 @@ export async function deleteMetricSamplesBefore(db: Db, before: Date): Promise<n
  * Live platform page requests since `since` on these platforms, summed from the workers' samples of
  * the request histogram (`<name>_count` and `<name>_sum` are stored as increases per tick).
  */
-export async function platformRequestTotalsSince(db: Db, q: { metric: string; platforms: string[]; since: Date }): Promise<PlatformRequestTotals> {
+export async function platformRequestTotalsSince(db: Db, q: { platforms: string[]; since: Date }): Promise<PlatformRequestTotals> {
   if (q.platforms.length === 0) return { requests: 0, failed: 0, seconds: 0 };
-  const count = `${q.metric}_count`;
-  const total = `${q.metric}_sum`;
+  const count = `${PLATFORM_REQUEST_DURATION_METRIC}_count`;
+  const total = `${PLATFORM_REQUEST_DURATION_METRIC}_sum`;
   const row = await db
     .selectFrom('metric_samples')
     .select([
