@@ -69,7 +69,7 @@ describe('incremental syncs, backfills and resyncs', () => {
     let expectedBytes = 0;
     for (let cursor: string | null = null, started = false; !started || cursor !== null; started = true) {
       const page = await connector.fetchPage({ stream: 'ad_performance', cursor, window: { startDate: '2026-03-13', endDate: '2026-03-25' }, pageSize: PAGE_SIZE });
-      expectedBytes += Buffer.byteLength(toMetricsBatch({ connectionId: connection.id, orgId: connection.org_id, platform: connection.platform }, page.records).copyText);
+      expectedBytes += Buffer.byteLength(toMetricsBatch({ connectionId: connection.id, orgId: connection.org_id, platform: connection.platform, stream: 'ad_performance', source: 'mock' }, page.records).copyText);
       cursor = page.nextCursor;
     }
     expect(Number(stream!.bytes_written)).toBe(expectedBytes);
@@ -108,7 +108,7 @@ describe('incremental syncs, backfills and resyncs', () => {
     const connection = await createTestConnection(harness, { platform: 'klaviyo', dataMode: 'mock' });
     await sync(connection);
     const stale = (stream: 'contacts' | 'email_performance', entity: string) => ({
-      connection_id: connection.id, stream, entity_id: entity, date: '2026-03-01', org_id: connection.org_id, platform: connection.platform, raw: JSON.stringify({ stale: true }),
+      connection_id: connection.id, stream, entity_id: entity, date: '2026-03-01', org_id: connection.org_id, platform: connection.platform, raw: JSON.stringify({ stale: true }), source: 'mock' as const,
     });
     await harness.database.db.insertInto('marketing_metrics').values([stale('contacts', 'deleted-on-platform'), stale('email_performance', 'deleted-message')]).execute();
     const rows = async (stream: string) => (await harness.database.db.selectFrom('marketing_metrics').select('entity_id').where('connection_id', '=', connection.id).where('stream', '=', stream as 'contacts').execute()).map((r) => r.entity_id);
@@ -190,7 +190,7 @@ describe('incremental syncs, backfills and resyncs', () => {
       await (await startSyncWorkflow(harness.temporal.client, connection, liveQueue)).result();
       await harness.database.db
         .insertInto('marketing_metrics')
-        .values({ connection_id: connection.id, stream: 'ad_performance', entity_id: 'removed-ad', date: '2026-03-01', org_id: connection.org_id, platform: connection.platform, raw: JSON.stringify({}) })
+        .values({ connection_id: connection.id, stream: 'ad_performance', entity_id: 'removed-ad', date: '2026-03-01', org_id: connection.org_id, platform: connection.platform, raw: JSON.stringify({}), source: 'live' })
         .execute();
       const before = await countMetrics(harness.database.db, connection.id);
       emulator.faults.set({ latencyMs: 20 });
