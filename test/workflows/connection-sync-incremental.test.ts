@@ -62,7 +62,7 @@ describe('incremental syncs, backfills and resyncs', () => {
     const [stream] = await streamsOf(connection);
     expect(stream).toMatchObject({ stream: 'ad_performance', window_start: '2026-03-13', window_end: '2026-03-25', records_fetched: 13 * ADS_PER_DAY, pages: Math.ceil((13 * ADS_PER_DAY) / PAGE_SIZE) });
     expect(await cursors(connection)).toEqual({ ad_performance: '2026-03-25' });
-    expect(await countMetrics(harness.database.db, connection.id)).toBe(35 * ADS_PER_DAY);
+    expect(await countMetrics(harness.database.db, connection.id, { source: 'mock' })).toBe(35 * ADS_PER_DAY);
 
     // Bytes written: the size of the COPY text of each page, as the connector served them.
     const connector = createMockConnector({ platform: 'meta_business', accountId: connection.account_id });
@@ -100,7 +100,7 @@ describe('incremental syncs, backfills and resyncs', () => {
     expect(backfill).toMatchObject({ status: 'completed', recordsFetched: 31 * ADS_PER_DAY });
     expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({ kind: 'backfill', window_start: '2025-01-01', window_end: '2025-01-31' });
     expect(await listStreamCursors(harness.database.db, connection.id)).toEqual(before);
-    expect(await countMetrics(harness.database.db, connection.id)).toBe(61 * ADS_PER_DAY);
+    expect(await countMetrics(harness.database.db, connection.id, { source: 'mock' })).toBe(61 * ADS_PER_DAY);
   });
 
   it('resyncs one stream (its stale rows go, the other stream untouched), then the whole connection', async () => {

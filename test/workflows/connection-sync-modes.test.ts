@@ -6,7 +6,7 @@ import { setConnectionStatus } from '../../db/repositories/connections';
 import { listMetrics } from '../../db/repositories/marketing-metrics';
 import { latestSyncLog } from '../../db/repositories/sync-logs';
 import type { Connection } from '../../db/schema';
-import type { DataMode } from '../../domain/connection';
+import type { DataMode, DataSource } from '../../domain/connection';
 import { FailureType } from '../../domain/errors';
 import type { DateWindow } from '../../domain/sync';
 import { waitFor } from '../../scripts/service-process';
@@ -45,9 +45,9 @@ describe('data modes of connectionSyncWorkflow (Google Ads emulator vs the mock 
   const connectionIn = (dataMode: DataMode, credentials: Record<string, string> = { ...emulator.credentials }) =>
     createTestConnection(harness, { platform: 'google_ads', dataMode, accountId: emulator.shape.accountId, credentials });
   const sync = async (connection: Connection) => (await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW)).result();
-  const rows = (connectionId: string) => listMetrics(harness.database.db, connectionId, { limit: 10_000, offset: 0 });
-  /** Whether every stored row holds the mock source's values (else some came from the live platform). */
-  const allFromMock = async (connectionId: string) => (await rows(connectionId)).every((r) => Number(r.impressions) === mockImpressions.get(`${r.entity_id}|${r.date}`));
+  const rows = (connectionId: string, source: DataSource = 'live') => listMetrics(harness.database.db, connectionId, { limit: 10_000, offset: 0, source });
+  /** Whether every stored row of the source holds the mock source's values (else some came from the live platform). */
+  const allFromMock = async (connectionId: string, source: DataSource) => (await rows(connectionId, source)).every((r) => Number(r.impressions) === mockImpressions.get(`${r.entity_id}|${r.date}`));
 
   it('hybrid: live fails part-way → its half-written live rows are withdrawn and the stream is served by mock; once live recovers, live again', async () => {
     const connection = await connectionIn('hybrid');
@@ -59,10 +59,10 @@ describe('data modes of connectionSyncWorkflow (Google Ads emulator vs the mock 
 
     const result = await handle.result();
     expect(result).toMatchObject({ status: 'completed', source: 'mock', recordsWritten: DAYS * MOCK_ADS, fallbackReason: expect.stringMatching(/^ad_performance: PlatformTransientError: .*HTTP 500/) });
-    const stored = await rows(connection.id);
-    // Only mock rows: the 6 ads the mock account lacks would remain if the live pages had not been withdrawn.
-    expect(stored).toHaveLength(DAYS * MOCK_ADS);
-    expect(await allFromMock(connection.id)).toBe(true);
+    // No live row: the half-written live pages were withdrawn. The mock rows say they are mock.
+    expect(await rows(connection.id)).toHaveLength(0);
+    expect(await rows(connection.id, 'mock')).toHaveLength(DAYS * MOCK_ADS);
+    expect(await allFromMock(connection.id, 'mock')).toBe(true);
     const log = await latestSyncLog(harness.database.db, connection.id);
     expect(log).toMatchObject({ status: 'completed', data_mode: 'hybrid', source: 'mock', records_written: DAYS * MOCK_ADS, fallback_reason: result.fallbackReason });
     expect(log?.fallback_at).toBeInstanceOf(Date);
@@ -75,7 +75,9 @@ describe('data modes of connectionSyncWorkflow (Google Ads emulator vs the mock 
     const recovered = await sync(connection);
     expect(recovered).toMatchObject({ status: 'completed', source: 'live', fallbackReason: null, recordsWritten: DAYS * LIVE_ADS });
     expect(await rows(connection.id)).toHaveLength(DAYS * LIVE_ADS);
-    expect(await allFromMock(connection.id)).toBe(false);
+    expect(await allFromMock(connection.id, 'live')).toBe(false);
+    // The first live page retired the stream's mock rows (to the archive), in its own transaction.
+    expect(await rows(connection.id, 'mock')).toHaveLength(0);
     expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({ source: 'live', data_mode: 'hybrid', fallback_reason: null, fallback_at: null });
   });
 
@@ -94,15 +96,15 @@ describe('data modes of connectionSyncWorkflow (Google Ads emulator vs the mock 
     expect(result.recordsWritten).toBeGreaterThanOrEqual(2 * 50 + DAYS * MOCK_ADS);
 
     const after = await rows(connection.id);
-    // Nothing the first sync wrote was lost: the 18 ads both sources have now hold mock values, the
-    // 6 only the live account has keep the live rows, refreshed or not, first written by the first sync.
+    // Nothing the first sync wrote was lost: every live row stays live, with live values (the mock rows
+    // of the same ads and days are rows of their own), refreshed or not, first written by the first sync.
     expect(after.map((r) => `${r.entity_id}|${r.date}`).sort()).toEqual(before.map((r) => `${r.entity_id}|${r.date}`).sort());
-    const liveOnly = after.filter((r) => !mockImpressions.has(`${r.entity_id}|${r.date}`));
-    expect(liveOnly).toHaveLength(DAYS * (LIVE_ADS - MOCK_ADS));
+    expect(after.every((r) => r.source === 'live' && Number(r.impressions) !== mockImpressions.get(`${r.entity_id}|${r.date}`))).toBe(true);
     const firstWritten = new Map(before.map((r) => [`${r.entity_id}|${r.date}`, r.first_synced_at.getTime()]));
-    expect(liveOnly.every((r) => r.first_synced_at.getTime() === firstWritten.get(`${r.entity_id}|${r.date}`))).toBe(true);
+    expect(after.every((r) => r.first_synced_at.getTime() === firstWritten.get(`${r.entity_id}|${r.date}`))).toBe(true);
     const log = await latestSyncLog(harness.database.db, connection.id);
-    expect(liveOnly.some((r) => r.synced_at >= log!.started_at)).toBe(true); // some were refreshed by the failed live pages
+    expect(after.some((r) => r.synced_at >= log!.started_at)).toBe(true); // some were refreshed by the failed live pages
+    expect(await rows(connection.id, 'mock')).toHaveLength(DAYS * MOCK_ADS);
   });
 
   it('hybrid: live data that fails the quality gate is never written; the sync is served by mock and says why', async () => {
@@ -114,7 +116,8 @@ describe('data modes of connectionSyncWorkflow (Google Ads emulator vs the mock 
     expect(result.fallbackReason).toMatch(/^ad_performance: LiveDataQualityRejectedError: .*clicks \(\d+\) exceed impressions/);
     // Not retried: the same data would come back. One page request (and at most the prefetched next one).
     expect(emulator.faults.stats().requests - before).toBeLessThanOrEqual(2);
-    expect(await allFromMock(connection.id)).toBe(true);
+    expect(await rows(connection.id)).toHaveLength(0);
+    expect(await allFromMock(connection.id, 'mock')).toBe(true);
     expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({ source: 'mock', records_written: DAYS * MOCK_ADS, fallback_reason: result.fallbackReason });
   });
 
