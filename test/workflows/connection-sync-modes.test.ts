@@ -1,4 +1,5 @@
 import { WorkflowFailedError } from '@temporalio/client';
+import { sql } from 'kysely';
 import { presentSync, presentSyncLog } from '../../api/presenters/sync';
 import { type RunningEmulator, startEmulator } from '../../connectors/emulator';
 import { createMockConnector } from '../../connectors/mock/connector';
@@ -79,6 +80,39 @@ describe('data modes of connectionSyncWorkflow (Google Ads emulator vs the mock 
     // The first live page retired the stream's mock rows (to the archive), in its own transaction.
     expect(await rows(connection.id, 'mock')).toHaveLength(0);
     expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({ source: 'live', data_mode: 'hybrid', fallback_reason: null, fallback_at: null });
+  });
+
+  it('mock → live: the first live page of the stream takes its mock rows out of marketing_metrics (and the view), in that page\'s transaction', async () => {
+    const connection = await connectionIn('mock');
+    expect(await sync(connection)).toMatchObject({ status: 'completed', source: 'mock', recordsWritten: DAYS * MOCK_ADS });
+    expect(await rows(connection.id, 'mock')).toHaveLength(DAYS * MOCK_ADS);
+    await harness.database.db.updateTable('user_platform_connections').set({ data_mode: 'live' }).where('id', '=', connection.id).execute();
+
+    emulator.faults.set({ latencyMs: 400 });
+    const handle = await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW);
+    /** One snapshot: the running log's written pages and the rows of each source. */
+    const snapshot = () =>
+      harness.database.db
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .execute(async (trx) => {
+          const log = await latestSyncLog(trx, connection.id);
+          const count = async (table: 'marketing_metrics' | 'live_marketing_metrics', source?: DataSource) =>
+            Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(table)} where connection_id = ${connection.id} ${source ? sql`and source = ${source}` : sql``}`.execute(trx)).rows[0]!.n);
+          return { log, live: await count('marketing_metrics', 'live'), mock: await count('marketing_metrics', 'mock'), view: await count('live_marketing_metrics') };
+        });
+    const midway = await waitFor(snapshot, (s) => s.log?.source === 'live' && s.log.status === 'running' && s.log.pages >= 1, { timeoutMs: 20_000, what: 'a live page written' });
+    // Whatever page the live sync is at, the switch came with its first: no mock row is left beside the live ones.
+    expect(midway).toMatchObject({ mock: 0, live: midway.log!.records_written, view: midway.log!.records_written });
+    expect(midway.live).toBeLessThan(DAYS * LIVE_ADS);
+    emulator.faults.clear();
+    expect(await handle.result()).toMatchObject({ status: 'completed', source: 'live', recordsWritten: DAYS * LIVE_ADS });
+    const done = await snapshot();
+    expect(done).toMatchObject({ live: DAYS * LIVE_ADS, mock: 0, view: DAYS * LIVE_ADS });
+    // The mock rows are kept outside every analytical read, marked with the sync that retired them.
+    const archived = await harness.database.db.selectFrom('marketing_metrics_mock_archive').select(['source', 'archived_by_sync_log_id']).where('connection_id', '=', connection.id).execute();
+    expect(archived).toHaveLength(DAYS * MOCK_ADS);
+    expect(archived.every((r) => r.source === 'mock' && r.archived_by_sync_log_id === done.log!.id)).toBe(true);
   });
 
   it('hybrid: a fallback keeps the rows earlier syncs wrote, those its live pages refreshed included', async () => {
