@@ -78,7 +78,9 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`alter table data_validation_reports drop column source`.execute(db);
   await sql`drop view live_marketing_metrics`.execute(db);
   await sql`drop table marketing_metrics_mock_archive`.execute(db);
-  // Back to one row per key: where a live and a mock row share one, the live row stays.
+  // Back to one row per key: where a live and a mock row share one, the live row stays. (Fresh
+  // statistics first: without them the planner may pair every mock row with every row.)
+  await sql`analyze marketing_metrics`.execute(db);
   await sql`delete from marketing_metrics m where source = 'mock' and exists (
     select 1 from marketing_metrics l where l.connection_id = m.connection_id and l.stream = m.stream and l.entity_id = m.entity_id and l.date = m.date and l.source = 'live')`.execute(db);
   await sql`drop index marketing_metrics_mock_idx`.execute(db);

@@ -91,5 +91,14 @@ describe('migration 2026-12-04T0900-metric-source: existing rows are labelled fr
     // The key holds the source: a live and a mock row of one entity and day are two rows.
     await db.insertInto('marketing_metrics').values({ ...row(live, 'live-sync', at(30)), source: 'mock' }).execute();
     expect(await db.selectFrom('marketing_metrics').select('source').where('connection_id', '=', live).where('entity_id', '=', 'live-sync').orderBy('source').execute()).toEqual([{ source: 'live' }, { source: 'mock' }]);
+
+    // Down: one row per key again (the live one wins), no source column; up again relabels.
+    const down = await new Migrator({ db: database.db, provider: migrationProvider }).migrateDown();
+    expect(down.error).toBeUndefined();
+    expect(await db.selectFrom('marketing_metrics').selectAll().where('connection_id', '=', live).where('entity_id', '=', 'live-sync').execute()).toEqual([
+      expect.not.objectContaining({ source: expect.anything() }),
+    ]);
+    expect(await migrateToLatest(database.db)).toEqual(['2026-12-04T0900-metric-source']);
+    expect(await sources(hybrid)).toEqual({ 'first-sync': 'live', 'before-fallback': 'live', 'after-fallback': 'mock', 'running-mock': 'mock' });
   });
 });
