@@ -3,8 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import { findSyncLog } from '../db/repositories/sync-logs';
 import { countSyncWrittenRows, listSyncWrittenRows } from '../db/repositories/sync-written-rows';
-import type { Database, MetricRow, SyncLog } from '../db/schema';
-import type { DataSource } from '../domain/connection';
+import type { Database, MetricRow } from '../db/schema';
 import { FailureType } from '../domain/errors';
 import { type MemoryBatch, type MemoryMetric, memoryBatchId, memoryRecordsOf } from '../domain/memory-record';
 
@@ -71,7 +70,7 @@ export function createMemoryHandoffActivities(deps: MemoryHandoffActivityDeps) {
           org_id: log.org_id,
           batch_index: index,
           batch_count: batchCount,
-          records: rows.flatMap((row) => memoryRecordsOf(sourceRow(row, log), log.id)),
+          records: rows.flatMap((row) => memoryRecordsOf(sourceRow(row), log.id)),
         };
         await postBatch(url, batch, deps.settings.timeoutMs ?? DEFAULT_TIMEOUT_MS);
         records += batch.records.length;
@@ -109,9 +108,8 @@ async function postBatch(url: string, batch: MemoryBatch, timeoutMs: number): Pr
   });
 }
 
-/** Rows written before a hybrid sync fell back came from live, the rest from mock. */
-function sourceRow(row: MetricRow, log: SyncLog) {
-  const source: DataSource = log.fallback_at === null ? log.source : row.synced_at < log.fallback_at ? 'live' : 'mock';
+/** Each record carries the source its row records (marketing_metrics.source). */
+function sourceRow(row: MetricRow) {
   const num = (v: string | null) => (v === null ? null : Number(v));
   const metrics: Record<MemoryMetric, number | null> = {
     impressions: num(row.impressions),
@@ -120,5 +118,5 @@ function sourceRow(row: MetricRow, log: SyncLog) {
     conversions: num(row.conversions),
     revenue: num(row.revenue),
   };
-  return { connectionId: row.connection_id, platform: row.platform, stream: row.stream, entityId: row.entity_id, entityName: row.entity_name, parentId: row.parent_id, date: row.date, currency: row.currency, metrics, source };
+  return { connectionId: row.connection_id, platform: row.platform, stream: row.stream, entityId: row.entity_id, entityName: row.entity_name, parentId: row.parent_id, date: row.date, currency: row.currency, metrics, source: row.source };
 }

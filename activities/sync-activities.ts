@@ -165,10 +165,10 @@ export function createSyncActivities(deps: SyncActivityDeps) {
   }
 
   /** The window of each stream: from its cursor (less the lookback of ad platforms), the backfill range, or the default. */
-  async function planStreamWindows(connection: Connection, kind: SyncKind, streams: readonly StreamKind[], backfill: DateWindow | undefined) {
+  async function planStreamWindows(connection: Connection, source: DataSource, kind: SyncKind, streams: readonly StreamKind[], backfill: DateWindow | undefined) {
     const [cursors, earliest] = await Promise.all([
       kind === 'incremental' ? listStreamCursors(deps.db, connection.id) : [],
-      kind === 'resync' ? earliestMetricDates(deps.db, connection.id) : new Map<string, string>(),
+      kind === 'resync' ? earliestMetricDates(deps.db, connection.id, source) : new Map<string, string>(),
     ]);
     const settings = { today: now().toISOString().slice(0, 10), defaultWindowDays: deps.settings.defaultWindowDays, lookbackDays: deps.settings.lookbackDays };
     const windows: Partial<Record<StreamKind, DateWindow>> = {};
@@ -206,7 +206,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       const source = selection.source;
       const kind: SyncKind = input.resync ? 'resync' : input.window ? 'backfill' : 'incremental';
       const streams = selectStreams(connectorFor(connection, source).listStreams(), input.resync?.stream);
-      const planned = await planStreamWindows(connection, kind, streams, input.window);
+      const planned = await planStreamWindows(connection, source, kind, streams, input.window);
       const window = envelopeWindow(Object.values(planned), input.window ?? trailingWindow(now().toISOString().slice(0, 10), deps.settings.defaultWindowDays));
       const { log, created, windows } = await deps.db.transaction().execute(async (trx) => {
         const opened = await openSyncLog(trx, {
@@ -270,7 +270,8 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       const deadline = Date.now() + deps.settings.chunkBudgetMs;
       const result: SyncChunkResult = { cursor: resumed ? resumed.cursor : input.cursor, done: false, totals: syncTotals(log) };
       let pagesThisCall = 0;
-      const target = { connectionId: connection.id, orgId: connection.org_id, platform: connection.platform };
+      // Every row records the source that served its page; a live page retires the stream's mock rows.
+      const target = { connectionId: connection.id, orgId: connection.org_id, platform: connection.platform, stream: input.stream, source: input.source };
       // Fetching and serialising a page is our CPU; writing it is Postgres's. Overlap the two.
       const preparePage = (cursor: string | null) =>
         fetchPage({ stream: input.stream, cursor, window: input.window, pageSize: deps.settings.pageSize }).then(
@@ -293,7 +294,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
           pending.catch(() => {});
         }
         const { written, totals } = await withPgTransaction(deps.pool, async (trx) => {
-          const count = await upsertMetrics(trx.client, batch);
+          const count = await upsertMetrics(trx.client, batch, { syncLogId: input.syncLogId });
           const done = page.nextCursor === null;
           const committed = await addPageToSyncLog(trx.db, input.syncLogId, {
             recordsFetched: page.records.length,
@@ -320,7 +321,8 @@ export function createSyncActivities(deps: SyncActivityDeps) {
 
     /**
      * Records the final status on the log and the connection; an auth failure asks the user to
-     * re-authorise. A completed resync removes the rows of its streams it did not rewrite. The
+     * re-authorise. A completed resync removes the rows of its source and streams it did not rewrite,
+   * inside the days the source answered (removeMetricsNotWrittenSince). The
      * failure policy counts the outcome (and may warn or disable the connection).
      */
     async finishSync(input: FinishSyncInput): Promise<FinishSyncResult> {
@@ -333,7 +335,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         if (input.failureType === FailureType.PlatformAuth) await setConnectionStatus(trx, input.connectionId, 'reauth_required');
         const rowsRemoved =
           input.status === 'completed' && closed.kind === 'resync'
-            ? await removeMetricsNotWrittenSince(trx, input.connectionId, (await listSyncLogStreams(trx, [closed.id])).map((s) => s.stream), closed.started_at)
+            ? await removeMetricsNotWrittenSince(trx, { connectionId: input.connectionId, source: closed.source, since: closed.started_at, streams: await listSyncLogStreams(trx, [closed.id]) })
             : 0;
         if (!connection) return { log: closed, effects: null };
         const effects = await applySyncFailurePolicy(

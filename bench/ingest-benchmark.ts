@@ -101,7 +101,7 @@ export async function runIngestBenchmark(infra: BenchInfrastructure, options: { 
         // In parts: one COPY text of a million rows would pass V8's longest string.
         const copyTexts: string[] = [];
         for (let at = 0; at < records.length; at += COPY_PART_ROWS) {
-          copyTexts.push(toMetricsBatch({ connectionId: baseline.id, orgId: baseline.org_id, platform: 'google_ads' }, records.slice(at, at + COPY_PART_ROWS)).copyText);
+          copyTexts.push(toMetricsBatch({ connectionId: baseline.id, orgId: baseline.org_id, platform: 'google_ads', stream: 'ad_performance', source: 'live' }, records.slice(at, at + COPY_PART_ROWS)).copyText);
         }
         await emptyMetrics(infra);
         copyMs += await timed(async () => {

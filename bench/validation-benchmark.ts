@@ -54,9 +54,9 @@ export async function runValidationBenchmark(infra: BenchInfrastructure, options
   const generateStarted = performance.now();
   // Per ad a stable base (hashed from its index), per day ±15 % noise and a weekend dip, as the mock generator does.
   await sql`
-    insert into marketing_metrics (connection_id, stream, entity_id, date, org_id, platform, entity_name, parent_id, impressions, clicks, spend, conversions, revenue, currency, raw)
+    insert into marketing_metrics (connection_id, stream, entity_id, date, org_id, platform, entity_name, parent_id, impressions, clicks, spend, conversions, revenue, currency, raw, source)
     select ${id}::uuid, 'ad_performance', ad_id, d.date, ${orgId}, 'meta_business', 'Ad ' || a, adset_id, v.impressions, v.clicks, v.spend, v.conversions, v.conversions * 60, 'USD',
-      jsonb_build_object('ad_id', ad_id, 'adset_id', adset_id, 'campaign_id', campaign_id, 'date', d.date, 'impressions', v.impressions, 'clicks', v.clicks, 'spend', v.spend)
+      jsonb_build_object('ad_id', ad_id, 'adset_id', adset_id, 'campaign_id', campaign_id, 'date', d.date, 'impressions', v.impressions, 'clicks', v.clicks, 'spend', v.spend), 'live'
     from generate_series(0, ${DAYS - 1}) as day_index
     cross join lateral (select (${firstDay}::date + day_index) as date) d
     cross join generate_series(0, ${ads - 1}) as a
@@ -75,7 +75,7 @@ export async function runValidationBenchmark(infra: BenchInfrastructure, options
   const now = new Date(`${AS_OF}T12:00:00Z`);
   const validate = async () => {
     const started = performance.now();
-    const findings = await validateConnectionData(db, { connection, asOf: AS_OF, now });
+    const findings = await validateConnectionData(db, { connection, source: 'live', asOf: AS_OF, now });
     return { seconds: (performance.now() - started) / 1000, findings };
   };
   const cleanSeconds: number[] = [];

@@ -3,6 +3,7 @@ import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import type { PlatformId } from '../domain/platforms';
+import { type DateWindow, addDays } from '../domain/sync';
 import type { Credentials } from './connector';
 import { googleAdsEmulator } from './google-ads/emulator';
 import { hubspotEmulator } from './hubspot/emulator';
@@ -51,6 +52,8 @@ export const faultSettingsSchema = z
     implausibleMetrics: z.boolean().optional(),
     /** Warehouse statements keep running through this many status polls before their result is ready. */
     runningPolls: z.number().int().nonnegative().optional(),
+    /** The platform keeps only its last N days (through asOf): older days of a requested range are left out of the answer. */
+    retentionDays: z.number().int().positive().optional(),
   })
   .strict();
 export type FaultSettings = z.infer<typeof faultSettingsSchema>;
@@ -93,6 +96,8 @@ export interface EmulatorContext {
   cursor: OffsetCursorCodec;
   /** Status polls a warehouse statement answers "still running" to before its result (the `runningPolls` fault). */
   statementPolls(): number;
+  /** The part of a requested range the platform still serves (the `retentionDays` fault); null when none of it. */
+  retained(window: DateWindow): DateWindow | null;
 }
 
 export interface PlatformEmulator {
@@ -161,14 +166,21 @@ export async function startEmulator(platform: EmulatedPlatform, options: Emulato
   const shape: AccountShape = { ...DEFAULT_ACCOUNT_SHAPE, accountId: definition.defaultAccountId, ...options.shape };
   const credentials = options.credentials ?? definition.defaultCredentials;
   const faults = createFaultState(shape.seed);
+  const asOf = options.asOf ?? new Date().toISOString().slice(0, 10);
   const emulator = definition.create({
     account: () => (faults.settings.empty ? { ...shape, campaigns: 0, contacts: 0, ordersPerDay: 0 } : shape),
     credentials,
     pageSize: options.pageSize,
-    asOf: options.asOf ?? new Date().toISOString().slice(0, 10),
+    asOf,
     retryAfterSeconds: () => faults.settings.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS,
     cursor: offsetCursor,
     statementPolls: () => faults.settings.runningPolls ?? 0,
+    retained: (window) => {
+      const days = faults.settings.retentionDays;
+      if (days === undefined) return window;
+      const oldest = addDays(asOf, -(days - 1));
+      return window.endDate < oldest ? null : { startDate: window.startDate < oldest ? oldest : window.startDate, endDate: window.endDate };
+    },
   });
 
   const app = new Hono();

@@ -1,22 +1,30 @@
-import type { PlatformId } from '../domain/platforms';
+import type { DataSource } from '../domain/connection';
+import type { PlatformId, StreamKind } from '../domain/platforms';
 import type { MetricRecord } from '../domain/sync';
 
 /** The marketing_metrics columns a batch carries, in COPY order. */
 export const METRICS_COPY_COLUMNS = [
   'connection_id', 'stream', 'entity_id', 'date', 'org_id', 'platform', 'entity_name', 'parent_id',
-  'impressions', 'clicks', 'spend', 'conversions', 'revenue', 'currency', 'raw',
+  'impressions', 'clicks', 'spend', 'conversions', 'revenue', 'currency', 'raw', 'source',
 ] as const;
 
 /** One page of records in PostgreSQL's COPY text format, ready to stream. */
 export interface MetricsBatch {
   count: number;
   copyText: string;
+  /** The page's connection, stream and source: a live page retires the stream's mock rows (db/repositories/marketing-metrics.ts). */
+  connectionId: string;
+  stream: StreamKind;
+  source: DataSource;
 }
 
 export interface MetricsTarget {
   connectionId: string;
   orgId: string;
   platform: PlatformId;
+  stream: StreamKind;
+  /** Which source served the page; every row records it. */
+  source: DataSource;
 }
 
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
@@ -32,13 +40,14 @@ function field(value: string | number | null): string {
 export function toMetricsBatch(target: MetricsTarget, records: readonly MetricRecord[]): MetricsBatch {
   const prefix = `${field(target.connectionId)}\t`;
   const targetColumns = `\t${field(target.orgId)}\t${field(target.platform)}\t`;
+  const sourceColumn = `\t${field(target.source)}\n`;
   let copyText = '';
   for (const r of records) {
     copyText +=
       prefix + field(r.stream) + '\t' + field(r.entityId) + '\t' + field(r.date) + targetColumns +
       field(r.entityName) + '\t' + field(r.parentId) + '\t' + field(r.impressions) + '\t' + field(r.clicks) + '\t' +
       field(r.spend) + '\t' + field(r.conversions) + '\t' + field(r.revenue) + '\t' + field(r.currency) + '\t' +
-      field(JSON.stringify(r.raw)) + '\n';
+      field(JSON.stringify(r.raw)) + sourceColumn;
   }
-  return { count: records.length, copyText };
+  return { count: records.length, copyText, connectionId: target.connectionId, stream: target.stream, source: target.source };
 }

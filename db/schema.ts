@@ -96,6 +96,15 @@ export interface MarketingMetricsTable {
   synced_at: Timestamp;
   /** When the row was first written; later upserts keep it. */
   first_synced_at: Timestamp;
+  /** Which source wrote the row; part of the key (a live and a mock row of one day are two rows). */
+  source: DataSource;
+}
+
+/** Mock rows that left marketing_metrics when live took over their stream. */
+export interface MarketingMetricsMockArchiveTable extends MarketingMetricsTable {
+  archived_at: Timestamp;
+  /** The sync whose first live page retired them. */
+  archived_by_sync_log_id: string | null;
 }
 
 export interface PlatformOauthStatesTable {
@@ -151,6 +160,8 @@ export interface DataValidationReportsTable {
   critical_failed: boolean;
   row_count: Numeric;
   duration_ms: number;
+  /** The rows it judged: live or mock (null: a report from before rows recorded their source). */
+  source: ColumnType<DataSource | null, DataSource | null | undefined, DataSource | null>;
   /** The whole ValidationReport as the workflow returned it. */
   report: unknown;
   validated_at: Timestamp;
@@ -280,6 +291,9 @@ export interface Database {
   user_platform_connections: UserPlatformConnectionsTable;
   data_sync_logs: DataSyncLogsTable;
   marketing_metrics: MarketingMetricsTable;
+  marketing_metrics_mock_archive: MarketingMetricsMockArchiveTable;
+  /** View: marketing_metrics' live rows, without the source column. */
+  live_marketing_metrics: Omit<MarketingMetricsTable, 'source'>;
   platform_oauth_states: PlatformOauthStatesTable;
   user_data_preferences: UserDataPreferencesTable;
   audit_log: AuditLogTable;

@@ -1,3 +1,4 @@
+import type { DataSource } from './connection';
 import type { QualityLevel } from './data-quality-score';
 import type { PlatformId } from './platforms';
 import type { Recommendation } from './validation-recommendations';
@@ -11,6 +12,8 @@ export interface ValidationReport {
   orgId: string;
   platform: PlatformId;
   workflowId: string;
+  /** Which rows were judged: the connection's live rows, or its mock rows when asked for explicitly. Absent on reports from before rows recorded their source. */
+  source?: DataSource;
   /** The day the data was judged as of (UTC): freshness and the 7-day window count back from it. */
   asOf: string;
   validatedAt: string;
@@ -29,5 +32,5 @@ export interface ValidationReport {
 /** The part of a report a list or summary shows. */
 export type ValidationReportSummary = Pick<
   ValidationReport,
-  'reportId' | 'connectionId' | 'platform' | 'workflowId' | 'asOf' | 'validatedAt' | 'score' | 'level' | 'rulesApplicable' | 'rulesPassed' | 'rulesFailed' | 'rowCount'
+  'reportId' | 'connectionId' | 'platform' | 'workflowId' | 'source' | 'asOf' | 'validatedAt' | 'score' | 'level' | 'rulesApplicable' | 'rulesPassed' | 'rulesFailed' | 'rowCount'
 > & { failedRules: string[]; criticalFailed: boolean };

@@ -1,6 +1,7 @@
 import { ParentClosePolicy, defineQuery, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { createValidationActivities } from '../activities/validation-activities';
+import type { DataSource } from '../domain/connection';
 import type { QualityLevel } from '../domain/data-quality-score';
 import { connectionSearchAttributes } from '../domain/search-attributes';
 import { dataValidationWorkflowId } from '../domain/workflow-ids';
@@ -16,6 +17,8 @@ export interface ValidateAllInput {
   connectionIds?: string[];
   /** Validations running at once. */
   concurrency: number;
+  /** Which rows every validation judges; absent (the daily Schedule): each connection's serving source. */
+  source?: DataSource;
 }
 
 export interface ValidateAllResult {
@@ -23,7 +26,7 @@ export interface ValidateAllResult {
   validated: number;
   failed: number;
   running: number;
-  results: { connectionId: string; platform: string; workflowId: string; reportId: string | null; score: number | null; level: QualityLevel | null; error: string | null }[];
+  results: { connectionId: string; platform: string; workflowId: string; source: DataSource | null; reportId: string | null; score: number | null; level: QualityLevel | null; error: string | null }[];
 }
 
 export const validateAllProgressQuery = defineQuery<ValidateAllResult>('progress');
@@ -42,7 +45,7 @@ export async function validateAllWorkflow(input: ValidateAllInput): Promise<Vali
     const workflowId = dataValidationWorkflowId(next.connectionId, runId);
     const child = await startChild(validationWorkflow, {
       workflowId,
-      args: [{ connectionId: next.connectionId, orgId: next.orgId, platform: next.platform }],
+      args: [{ connectionId: next.connectionId, orgId: next.orgId, platform: next.platform, ...(input.source ? { source: input.source } : {}) }],
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       typedSearchAttributes: connectionSearchAttributes({ orgId: next.orgId, platform: next.platform, connectionId: next.connectionId }),
     });
@@ -50,10 +53,10 @@ export async function validateAllWorkflow(input: ValidateAllInput): Promise<Vali
     try {
       const report = await child.result();
       progress.validated++;
-      progress.results.push({ connectionId: next.connectionId, platform: next.platform, workflowId, reportId: report.reportId, score: report.score, level: report.level, error: null });
+      progress.results.push({ connectionId: next.connectionId, platform: next.platform, workflowId, source: report.source ?? null, reportId: report.reportId, score: report.score, level: report.level, error: null });
     } catch (err) {
       progress.failed++;
-      progress.results.push({ connectionId: next.connectionId, platform: next.platform, workflowId, reportId: null, score: null, level: null, error: err instanceof Error ? err.message : String(err) });
+      progress.results.push({ connectionId: next.connectionId, platform: next.platform, workflowId, source: input.source ?? null, reportId: null, score: null, level: null, error: err instanceof Error ? err.message : String(err) });
     } finally {
       progress.running--;
     }

@@ -123,7 +123,8 @@ export function connectionDataRoutes(deps: AppDeps) {
       source: listing.source,
       fallback_reason: listing.fallbackReason,
       window: { start_date: listing.window.startDate, end_date: listing.window.endDate },
-      records: result.records.map(presentMetricRecord),
+      // Each record says its source as marketing_metrics.source would store it (a listing never mixes sources).
+      records: result.records.map((r) => ({ ...presentMetricRecord(r), source: listing.source })),
       next_cursor: next && encodeDataCursor(next),
     });
 

@@ -10,6 +10,7 @@ import { connectionOfDataValidationWorkflowId, dataValidationWorkflowId, validat
 import { validationWorkflow } from '../../workflows/data-validation';
 import { validateAllWorkflow } from '../../workflows/validate-all';
 import type { Connection } from '../../db/schema';
+import type { DataSource } from '../../domain/connection';
 import { ApiError, notFound } from '../api-error';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
@@ -20,17 +21,19 @@ import { loadOwnConnection } from './connections';
 /** How long a synchronous validation request waits for its workflow before answering 504 with the workflow id. */
 const SYNCHRONOUS_DEADLINE_MS = 60_000;
 
-const ValidateAllQuery = z.object({ concurrency: z.coerce.number().int().min(1).max(20).default(4) });
-const HistoryQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(30) });
-const TrendQuery = z.object({ days: z.coerce.number().int().min(1).max(365).default(30) });
+/** Which rows a validation judges or a report listing covers: live unless the caller asks for mock. */
+const SourceQuery = z.object({ source: z.enum(['live', 'mock']).default('live') });
+const ValidateAllQuery = SourceQuery.extend({ concurrency: z.coerce.number().int().min(1).max(20).default(4) });
+const HistoryQuery = SourceQuery.extend({ limit: z.coerce.number().int().min(1).max(200).default(30) });
+const TrendQuery = SourceQuery.extend({ days: z.coerce.number().int().min(1).max(365).default(30) });
 
 /** Data validation of an org's synced data: run it (synchronously or not), read reports, summaries and the rules. */
 export function dataValidationRoutes(deps: AppDeps) {
-  function startValidation(connection: Connection, requestId: string) {
+  function startValidation(connection: Connection, requestId: string, source: DataSource) {
     return deps.temporal.workflow.start(validationWorkflow, {
       taskQueue: deps.taskQueue,
       workflowId: dataValidationWorkflowId(connection.id, requestId),
-      args: [{ connectionId: connection.id, orgId: connection.org_id, platform: connection.platform }],
+      args: [{ connectionId: connection.id, orgId: connection.org_id, platform: connection.platform, source }],
       typedSearchAttributes: connectionSearchAttributes({ orgId: connection.org_id, platform: connection.platform, connectionId: connection.id }),
     });
   }
@@ -68,38 +71,42 @@ export function dataValidationRoutes(deps: AppDeps) {
     .get('/connections/validate-all', validate('query', ValidateAllQuery), async (c) => {
       const principal = c.get('principal');
       const connections = await deps.db.selectFrom('user_platform_connections').select('id').where('org_id', '=', principal.orgId).where('status', '<>', 'disabled').execute();
-      if (connections.length === 0) return c.json({ workflow_id: null, total: 0, validated: 0, failed: 0, results: [] });
+      const { concurrency, source } = c.req.valid('query');
+      if (connections.length === 0) return c.json({ workflow_id: null, source, total: 0, validated: 0, failed: 0, results: [] });
       const workflowId = validateAllWorkflowId(principal.orgId, c.get('requestId'));
       const handle = await deps.temporal.workflow.start(validateAllWorkflow, {
         taskQueue: deps.taskQueue,
         workflowId,
-        args: [{ orgId: principal.orgId, connectionIds: connections.map((x) => x.id), concurrency: c.req.valid('query').concurrency }],
+        args: [{ orgId: principal.orgId, connectionIds: connections.map((x) => x.id), concurrency, source }],
         typedSearchAttributes: [{ key: OrgIdKey, value: principal.orgId }],
       });
       const result = await resultWithin(handle, handle.result());
       return c.json({
         workflow_id: workflowId,
+        source,
         total: result.total,
         validated: result.validated,
         failed: result.failed,
-        results: result.results.map((r) => ({ connection_id: r.connectionId, platform: r.platform, workflow_id: r.workflowId, report_id: r.reportId, score: r.score, level: r.level, error: r.error })),
+        results: result.results.map((r) => ({ connection_id: r.connectionId, platform: r.platform, workflow_id: r.workflowId, source: r.source, report_id: r.reportId, score: r.score, level: r.level, error: r.error })),
       });
     })
-    .get('/connections/:id/validate', async (c) => {
+    .get('/connections/:id/validate', validate('query', SourceQuery), async (c) => {
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id'));
-      const handle = await startValidation(connection, c.get('requestId'));
+      const handle = await startValidation(connection, c.get('requestId'), c.req.valid('query').source);
       const report: ValidationReport = await resultWithin(handle, handle.result());
       return c.json(presentValidationReport(report));
     })
-    .post('/connections/:id/validate-async', async (c) => {
+    .post('/connections/:id/validate-async', validate('query', SourceQuery), async (c) => {
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id'));
-      const handle = await startValidation(connection, c.get('requestId'));
-      return c.json({ status: 'running', workflow_id: handle.workflowId, run_id: handle.firstExecutionRunId, result_url: `/api/v1/data-validation/validations/${handle.workflowId}` }, 202);
+      const { source } = c.req.valid('query');
+      const handle = await startValidation(connection, c.get('requestId'), source);
+      return c.json({ status: 'running', source, workflow_id: handle.workflowId, run_id: handle.firstExecutionRunId, result_url: `/api/v1/data-validation/validations/${handle.workflowId}` }, 202);
     })
     .get('/connections/:id/reports', validate('query', HistoryQuery), async (c) => {
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id'));
-      const rows = await listConnectionReports(deps.db, connection.id, c.req.valid('query').limit);
-      return c.json({ connection_id: connection.id, reports: rows.map((r) => presentValidationSummary(reportSummary(r))) });
+      const { limit, source } = c.req.valid('query');
+      const rows = await listConnectionReports(deps.db, connection.id, limit, source);
+      return c.json({ connection_id: connection.id, source, reports: rows.map((r) => presentValidationSummary(reportSummary(r))) });
     })
     .get('/validations/:workflow_id', async (c) => {
       const { orgId } = c.get('principal');
@@ -131,13 +138,15 @@ export function dataValidationRoutes(deps: AppDeps) {
     })
     .get('/quality-summary', validate('query', TrendQuery), async (c) => {
       const { orgId } = c.get('principal');
-      const [latest, trend] = await Promise.all([latestReportsOfOrg(deps.db, orgId), orgScoreTrend(deps.db, orgId, c.req.valid('query').days)]);
+      const { days, source } = c.req.valid('query');
+      const [latest, trend] = await Promise.all([latestReportsOfOrg(deps.db, orgId, source), orgScoreTrend(deps.db, orgId, days, source)]);
       const summaries = latest.map(reportSummary);
       const average = (xs: number[]) => (xs.length === 0 ? null : Math.round((10 * xs.reduce((a, b) => a + b, 0)) / xs.length) / 10);
       const platforms = [...new Set(summaries.map((s) => s.platform))].sort();
       const failing = new Map<string, number>();
       for (const s of summaries) for (const rule of s.failedRules) failing.set(rule, (failing.get(rule) ?? 0) + 1);
       return c.json({
+        source,
         connections_validated: summaries.length,
         average_score: average(summaries.map((s) => s.score)),
         levels: Object.fromEntries(QUALITY_LEVELS.map((l) => [l, summaries.filter((s) => s.level === l).length])),

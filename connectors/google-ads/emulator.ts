@@ -107,17 +107,18 @@ function createGoogleAdsEmulator(context: EmulatorContext): PlatformEmulator {
     if (resource !== 'ad_group_ad') return invalidQuery(c, 'This emulator serves FROM customer and FROM ad_group_ad queries only.');
     const dates = /segments\.date\s+BETWEEN\s+'(\d{4}-\d{2}-\d{2})'\s+AND\s+'(\d{4}-\d{2}-\d{2})'/i.exec(query);
     if (!dates || dates[1]! > dates[2]!) return invalidQuery(c, 'Filtering by segments.date BETWEEN two dates is required.');
-    const window = { startDate: dates[1]!, endDate: dates[2]! };
+    // A platform with a retention limit answers the days it still keeps, and no older ones.
+    const window = context.retained({ startDate: dates[1]!, endDate: dates[2]! });
 
     // Page tokens are bound to the query: another query with this token is an error, as on the real API.
     const scope = String(hash32(query));
     const offset = body?.pageToken === undefined ? 0 : context.cursor.decode(String(body.pageToken), scope);
     if (offset === null) return rpcError(c, 400, 'Request contains an invalid argument.', [{ errorCode: { requestError: 'INVALID_PAGE_TOKEN' }, message: 'Page token is invalid.' }]);
 
-    const total = adPerformanceRowCount(account, window);
+    const total = window ? adPerformanceRowCount(account, window) : 0;
     const end = Math.min(total, offset + (context.pageSize ?? SERVER_PAGE_SIZE));
     const results = [];
-    for (let i = offset; i < end; i++) results.push(adGroupAdRow(customerId, adPerformanceRow(account, window, i)));
+    for (let i = offset; i < end; i++) results.push(adGroupAdRow(customerId, adPerformanceRow(account, window!, i)));
     // proto3 JSON leaves out empty repeated fields and unset strings.
     return c.json({
       ...(results.length > 0 ? { results } : {}),

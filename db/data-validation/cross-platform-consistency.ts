@@ -1,4 +1,5 @@
 import { type Transaction, sql } from 'kysely';
+import type { DataSource } from '../../domain/connection';
 import { addDays } from '../../domain/sync';
 import { AD_PLATFORMS, CROSS_PLATFORM, type RuleOutcome } from '../../domain/validation-rules';
 import type { Database } from '../schema';
@@ -8,17 +9,17 @@ const METRICS = ['ctr', 'cpc', 'cpm'] as const;
 
 /**
  * Compares a connection's comparable ad metrics with its org's other advertising connections over
- * the last 28 days: per connection the median of its daily CTR, CPC and CPM (medians of days, so a
+ * the last 28 days (rows of the same source: live against live, mock against mock): per connection the median of its daily CTR, CPC and CPM (medians of days, so a
  * few bad rows do not sway it), then each against the org's median of those.
  */
-export async function crossPlatformConsistency(trx: Transaction<Database>, input: { connectionId: string; orgId: string; asOf: string }): Promise<RuleOutcome> {
+export async function crossPlatformConsistency(trx: Transaction<Database>, input: { connectionId: string; orgId: string; source: DataSource; asOf: string }): Promise<RuleOutcome> {
   const from = addDays(input.asOf, -CROSS_PLATFORM.windowDays);
   const to = addDays(input.asOf, -1);
   const result = await sql<{ connection_id: string; platform: string; ctr: number | null; cpc: number | null; cpm: number | null }>`
     with daily as (
       select m.connection_id, m.date, sum(m.clicks)::float8 as clicks, sum(m.impressions)::float8 as impressions, sum(m.spend)::float8 as spend
       from user_platform_connections c
-      join marketing_metrics m on m.connection_id = c.id and m.stream = 'ad_performance' and m.date between ${from}::date and ${to}::date
+      join marketing_metrics m on m.connection_id = c.id and m.source = ${input.source} and m.stream = 'ad_performance' and m.date between ${from}::date and ${to}::date
       where c.org_id = ${input.orgId} and c.status <> 'disabled' and c.platform in (${sql.join(AD_PLATFORMS.map((p) => sql.lit(p)))})
       group by m.connection_id, m.date
     )

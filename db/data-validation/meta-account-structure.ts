@@ -1,4 +1,5 @@
 import { type Transaction, sql } from 'kysely';
+import type { DataSource } from '../../domain/connection';
 import type { RuleOutcome } from '../../domain/validation-rules';
 import type { Database } from '../schema';
 import { outcome } from './outcome';
@@ -9,7 +10,7 @@ import { outcome } from './outcome';
  * campaign, and no row of another ad account. One parallel pass grouped by ad; ad sets are then
  * judged from the (few) per-ad results. Text compared in the C collation: only equality matters.
  */
-export async function metaAccountStructure(trx: Transaction<Database>, input: { connectionId: string; accountId: string }): Promise<RuleOutcome> {
+export async function metaAccountStructure(trx: Transaction<Database>, input: { connectionId: string; source: DataSource; accountId: string }): Promise<RuleOutcome> {
   const account = input.accountId.replace(/^act_/, '');
   const result = await sql<{ level: 'ad' | 'ad_set'; entity_id: string; problems: string[] }>`
     with ads as (
@@ -21,7 +22,7 @@ export async function metaAccountStructure(trx: Transaction<Database>, input: { 
         count(*) filter (where coalesce(raw ->> 'campaign_id', '') = '') as no_campaign_rows,
         count(*) filter (where raw ? 'account_id' and regexp_replace(raw ->> 'account_id', '^act_', '') <> ${account}) as foreign_rows
       from marketing_metrics
-      where connection_id = ${input.connectionId} and stream = 'ad_performance'
+      where connection_id = ${input.connectionId} and source = ${input.source} and stream = 'ad_performance'
       group by entity_id
     )
     select * from (

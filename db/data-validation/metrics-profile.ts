@@ -1,4 +1,5 @@
 import { type Transaction, sql } from 'kysely';
+import type { DataSource } from '../../domain/connection';
 import type { PlatformId, StreamKind } from '../../domain/platforms';
 import { DAILY_STREAMS } from '../../domain/validation-rules';
 import { METRIC_FIELDS, type MetricField } from '../../domain/validation-field-rules';
@@ -27,7 +28,7 @@ export interface MetricsProfileTotals {
  * `validation_profile` (dropped at commit), counting each row-level rule's violations on the way.
  * Every day-level rule then reads this small table instead of the rows.
  */
-export async function buildMetricsProfile(trx: Transaction<Database>, input: { connectionId: string; platform: PlatformId; checks: RowRuleChecks }): Promise<MetricsProfileTotals> {
+export async function buildMetricsProfile(trx: Transaction<Database>, input: { connectionId: string; source: DataSource; platform: PlatformId; checks: RowRuleChecks }): Promise<MetricsProfileTotals> {
   await sql`create temporary table validation_profile on commit drop as ${profileQuery(input)}`.execute(trx);
 
   const perStreamRows = await sql<Record<string, unknown> & { stream: StreamKind; rows: number }>`
@@ -61,7 +62,7 @@ export async function buildMetricsProfile(trx: Transaction<Database>, input: { c
 }
 
 /** The grouped pass itself (exported so its plan can be inspected). */
-export function profileQuery(input: { connectionId: string; checks: RowRuleChecks }) {
+export function profileQuery(input: { connectionId: string; source: DataSource; checks: RowRuleChecks }) {
   return sql`select stream, date, count(*)::int as row_count,
       coalesce(sum(impressions), 0)::float8 as impressions,
       coalesce(sum(clicks), 0)::float8 as clicks,
@@ -71,6 +72,6 @@ export function profileQuery(input: { connectionId: string; checks: RowRuleCheck
       ${sql.join(ROW_RULES.map((r) => sql`count(*) filter (where ${anyViolated(input.checks[r])})::int as ${sql.ref(`violations_${r}`)}`))},
       max(synced_at) as last_synced_at
     from marketing_metrics
-    where connection_id = ${input.connectionId}
+    where connection_id = ${input.connectionId} and source = ${input.source}
     group by stream, date`;
 }

@@ -7,6 +7,7 @@ import { recommendationsFor } from '../../domain/validation-recommendations';
 import type { ValidationReport } from '../../domain/validation-report';
 import { type RuleOutcome, VALIDATION_RULE_IDS, VALIDATION_RULES, ruleApplies } from '../../domain/validation-rules';
 import { daysBetween } from '../../domain/sync';
+import type { DataSource } from '../../domain/connection';
 import type { Connection, Database } from '../schema';
 import { crossPlatformConsistency } from './cross-platform-consistency';
 import { dailyFreshness, temporalConsistency, volumeConsistency, weeklyAvailability } from './day-rules';
@@ -29,18 +30,18 @@ const ROW_RULE_NOUNS: Record<RowRuleId, string> = {
  * Validates one connection's synced data with the ten rules, as set-based SQL: one grouped pass over
  * its rows into a temporary per-day profile, then small queries over that profile; a second pass only
  * for Meta's hierarchy and for samples of rules that found something. Runs in one read transaction so
- * every rule sees the same snapshot.
+ * every rule sees the same snapshot. Judges the rows of one source (`source`), never live and mock together.
  */
-export async function validateConnectionData(db: Kysely<Database>, input: { connection: Connection; asOf: string; now: Date }): Promise<ValidationFindings> {
+export async function validateConnectionData(db: Kysely<Database>, input: { connection: Connection; source: DataSource; asOf: string; now: Date }): Promise<ValidationFindings> {
   const started = Date.now();
-  const { connection, asOf, now } = input;
+  const { connection, source, asOf, now } = input;
   const checks = rowRuleChecks(connection.platform);
 
   const { outcomes, profile, reliability } = await db
     .transaction()
     .setIsolationLevel('repeatable read')
     .execute(async (trx) => {
-      const profile = await buildMetricsProfile(trx, { connectionId: connection.id, platform: connection.platform, checks });
+      const profile = await buildMetricsProfile(trx, { connectionId: connection.id, source, platform: connection.platform, checks });
       const byRule = new Map<string, RuleOutcome>();
 
       byRule.set('daily_freshness', dailyFreshness(profile, { asOf, now }));
@@ -58,7 +59,7 @@ export async function validateConnectionData(db: Kysely<Database>, input: { conn
             violations,
             checked: profile.rows,
             message: violations === 0 ? `${profile.rows} rows checked` : `${violations} of ${profile.rows} ${ROW_RULE_NOUNS[rule]}`,
-            samples: violations > 0 ? await rowRuleSamples(trx, connection.id, rule, checks[rule]) : [],
+            samples: violations > 0 ? await rowRuleSamples(trx, connection.id, source, rule, checks[rule]) : [],
           }),
         );
       }
@@ -68,7 +69,7 @@ export async function validateConnectionData(db: Kysely<Database>, input: { conn
       byRule.set(
         'cross_platform_consistency',
         ruleApplies(VALIDATION_RULES.cross_platform_consistency, connection.platform)
-          ? await crossPlatformConsistency(trx, { connectionId: connection.id, orgId: connection.org_id, asOf })
+          ? await crossPlatformConsistency(trx, { connectionId: connection.id, orgId: connection.org_id, source, asOf })
           : notApplicable('cross_platform_consistency', 'Applies to advertising platforms only'),
       );
       byRule.set(
@@ -76,7 +77,7 @@ export async function validateConnectionData(db: Kysely<Database>, input: { conn
         connection.platform !== 'meta_business'
           ? notApplicable('meta_account_structure', 'Applies to Meta Business only')
           : profile.streams.includes('ad_performance')
-            ? await metaAccountStructure(trx, { connectionId: connection.id, accountId: connection.account_id })
+            ? await metaAccountStructure(trx, { connectionId: connection.id, source, accountId: connection.account_id })
             : notApplicable('meta_account_structure', 'No ad rows'),
       );
       const reliability = await syncReliability(trx, connection.id);
@@ -89,6 +90,7 @@ export async function validateConnectionData(db: Kysely<Database>, input: { conn
     connectionId: connection.id,
     orgId: connection.org_id,
     platform: connection.platform,
+    source,
     asOf,
     validatedAt: now.toISOString(),
     score: score.score,

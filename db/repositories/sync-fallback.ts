@@ -24,6 +24,7 @@ export async function fallBackSyncLogToMock(db: Db, syncLogId: string, fallback:
     .deleteFrom('marketing_metrics')
     .where('connection_id', '=', log.connection_id)
     .where('stream', '=', fallback.stream)
+    .where('source', '=', 'live')
     .where('first_synced_at', '>=', log.started_at)
     .executeTakeFirst();
   const withdrawn = Number(deleted.numDeletedRows);

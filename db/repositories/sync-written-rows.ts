@@ -8,7 +8,9 @@ type SyncWindow = Pick<SyncLog, 'connection_id' | 'started_at'>;
  * The metric rows a sync wrote: the connection's rows synced since its log opened (both times are
  * Postgres's clock). Read by the sync's own workflow before it closes, while no other sync of the
  * connection can run (one workflow id per connection), so no later sync's rows are among them.
- * Rows without any metric (contacts) are left out. Ordered, so offsets name the same rows every call.
+ * Rows without any metric (contacts) are left out. Both sources' rows (a hybrid sync that fell back
+ * wrote some of each; a live and a mock row may share a day), each record saying its own. Ordered by
+ * the whole key, so offsets name the same rows every call.
  */
 function writtenRows(db: Db, log: SyncWindow) {
   return db
@@ -24,5 +26,5 @@ export async function countSyncWrittenRows(db: Db, log: SyncWindow): Promise<num
 }
 
 export async function listSyncWrittenRows(db: Db, log: SyncWindow, page: { offset: number; limit: number }): Promise<MetricRow[]> {
-  return writtenRows(db, log).selectAll().orderBy('stream').orderBy('entity_id').orderBy('date').offset(page.offset).limit(page.limit).execute();
+  return writtenRows(db, log).selectAll().orderBy('stream').orderBy('entity_id').orderBy('date').orderBy('source').offset(page.offset).limit(page.limit).execute();
 }

@@ -1,7 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { ValidationReport, ValidationReportSummary } from '../../domain/validation-report';
+import type { DataSource } from '../../domain/connection';
 import type { DataValidationReportRow, Database } from '../schema';
+import { servingSource } from './serving-source';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -16,6 +18,7 @@ export async function storeValidationReport(db: Db, report: Omit<ValidationRepor
       platform: report.platform,
       workflow_id: report.workflowId,
       run_id: runId,
+      source: report.source ?? null,
       as_of: report.asOf,
       score: report.score,
       level: report.level,
@@ -47,6 +50,7 @@ export function reportSummary(row: DataValidationReportRow): ValidationReportSum
     connectionId: row.connection_id,
     platform: row.platform,
     workflowId: row.workflow_id,
+    ...(row.source ? { source: row.source } : {}),
     asOf: row.as_of,
     validatedAt: row.validated_at.toISOString(),
     score: Number(row.score),
@@ -64,39 +68,56 @@ export async function findReportByWorkflowId(db: Db, orgId: string, workflowId: 
   return db.selectFrom('data_validation_reports').selectAll().where('org_id', '=', orgId).where('workflow_id', '=', workflowId).orderBy('validated_at', 'desc').limit(1).executeTakeFirst();
 }
 
-export async function latestReport(db: Db, connectionId: string): Promise<DataValidationReportRow | undefined> {
-  return db.selectFrom('data_validation_reports').selectAll().where('connection_id', '=', connectionId).orderBy('validated_at', 'desc').limit(1).executeTakeFirst();
+/** A connection's latest report, of the given source's rows when asked (reports from before sources were recorded count for either). */
+export async function latestReport(db: Db, connectionId: string, source?: DataSource): Promise<DataValidationReportRow | undefined> {
+  let query = db.selectFrom('data_validation_reports').selectAll().where('connection_id', '=', connectionId);
+  if (source) query = query.where(sql<boolean>`${ofSource(source)}`);
+  return query.orderBy('validated_at', 'desc').limit(1).executeTakeFirst();
 }
 
-/** The score (0-100) of a connection's latest report; null before its first validation. */
+/** The score (0-100) of the latest report on the rows that serve the connection; null before its first validation. */
 export async function latestValidationScore(db: Db, connectionId: string): Promise<number | null> {
-  const row = await latestReport(db, connectionId);
+  const connection = await db.selectFrom('user_platform_connections').select(['id', 'data_mode']).where('id', '=', connectionId).executeTakeFirst();
+  const row = connection && (await latestReport(db, connectionId, await servingSource(db, connection)));
   return row ? Number(row.score) : null;
 }
 
-/** A connection's reports, newest first: its score trend. */
-export async function listConnectionReports(db: Db, connectionId: string, limit: number): Promise<DataValidationReportRow[]> {
-  return db.selectFrom('data_validation_reports').selectAll().where('connection_id', '=', connectionId).orderBy('validated_at', 'desc').limit(limit).execute();
+/** Reports on the rows of `source`; those from before reports recorded their source count for either. */
+function ofSource(source: DataSource) {
+  return sql`(source = ${source} or source is null)`;
 }
 
-/** The latest report of each of an org's connections. */
-export async function latestReportsOfOrg(db: Db, orgId: string): Promise<DataValidationReportRow[]> {
+/** A connection's reports on one source's rows, newest first: its score trend. */
+export async function listConnectionReports(db: Db, connectionId: string, limit: number, source: DataSource = 'live'): Promise<DataValidationReportRow[]> {
+  return db
+    .selectFrom('data_validation_reports')
+    .selectAll()
+    .where('connection_id', '=', connectionId)
+    .where(sql<boolean>`${ofSource(source)}`)
+    .orderBy('validated_at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** The latest report on one source's rows of each of an org's connections. */
+export async function latestReportsOfOrg(db: Db, orgId: string, source: DataSource = 'live'): Promise<DataValidationReportRow[]> {
   return db
     .selectFrom('data_validation_reports')
     .selectAll()
     .distinctOn('connection_id')
     .where('org_id', '=', orgId)
+    .where(sql<boolean>`${ofSource(source)}`)
     .orderBy('connection_id')
     .orderBy('validated_at', 'desc')
     .execute();
 }
 
 /** The org's average score per day over the last `days` days: the trend of its data quality. */
-export async function orgScoreTrend(db: Db, orgId: string, days: number): Promise<{ date: string; averageScore: number; reports: number }[]> {
+export async function orgScoreTrend(db: Db, orgId: string, days: number, source: DataSource = 'live'): Promise<{ date: string; averageScore: number; reports: number }[]> {
   const rows = await sql<{ date: string; average_score: number; reports: number }>`
     select (validated_at at time zone 'UTC')::date::text as date, round(avg(score), 1)::float8 as average_score, count(*)::int as reports
     from data_validation_reports
-    where org_id = ${orgId} and validated_at >= now() - make_interval(days => ${days})
+    where org_id = ${orgId} and ${ofSource(source)} and validated_at >= now() - make_interval(days => ${days})
     group by 1 order by 1`.execute(db);
   return rows.rows.map((r) => ({ date: r.date, averageScore: r.average_score, reports: r.reports }));
 }

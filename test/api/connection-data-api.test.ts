@@ -103,12 +103,16 @@ describe('POST /platform-connections/data', () => {
     const connection = await connectionIn('hybrid');
     const healthy = await post({ connection_id: connection.id, ...RANGE, limit: 50 });
     expect(healthy.json).toMatchObject({ mode: 'hybrid', source: 'live', fallback_reason: null });
+    expect(healthy.json.records.every((r: { source: string }) => r.source === 'live')).toBe(true);
 
     emulator.faults.set({ errorRate: 1 });
     const failing = await post({ connection_id: connection.id, ...RANGE, limit: 50 });
     expect(failing.status).toBe(200);
     expect(failing.json).toMatchObject({ mode: 'hybrid', source: 'mock', fallback_reason: expect.stringMatching(/^live transient failure: .*HTTP 500/) });
     expect(fromMock(failing.json)).toBe(true);
+    // Every record carries the source that served it, in the words of marketing_metrics.source.
+    expect(failing.json.records.length).toBeGreaterThan(0);
+    expect(failing.json.records.every((r: { source: string }) => r.source === 'mock')).toBe(true);
     // The rest of that listing stays on mock, whatever the platform does meanwhile.
     emulator.faults.clear();
     const next = await post({ connection_id: connection.id, ...RANGE, limit: 50, cursor: failing.json.next_cursor });

@@ -43,9 +43,9 @@ describe('data validation API', () => {
   });
 
   it('GET …/validate runs the validation through its workflow and answers the report', async () => {
-    const res = await api.call('GET', `${API}/connections/${googleId}/validate`, { token: viewer });
+    const res = await api.call('GET', `${API}/connections/${googleId}/validate?source=mock`, { token: viewer });
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ connection_id: googleId, platform: 'google_ads', row_count: 30 * 18 });
+    expect(res.json).toMatchObject({ connection_id: googleId, platform: 'google_ads', source: 'mock', row_count: 30 * 18 });
     expect(res.json.workflow_id).toMatch(new RegExp(`^data-validation:${googleId}:`));
     expect(res.json.rules.map((r: any) => r.rule_id)).toEqual([
       'daily_freshness', 'weekly_availability', 'required_fields', 'volume_consistency', 'metric_relationships',
@@ -62,9 +62,9 @@ describe('data validation API', () => {
   it('flags a defect planted in the synced rows, with samples and recommendations, and keeps the history', async () => {
     const planted = await sql<{ entity_id: string; date: string }>`
       update marketing_metrics set clicks = impressions + 5, spend = (impressions + 5) * 0.5
-      where (connection_id, stream, entity_id, date) = (select connection_id, stream, entity_id, date from marketing_metrics where connection_id = ${googleId} order by date, entity_id limit 1)
+      where (connection_id, stream, entity_id, date, source) = (select connection_id, stream, entity_id, date, source from marketing_metrics where connection_id = ${googleId} order by date, entity_id limit 1)
       returning entity_id, date::text as date`.execute(harness.database.db);
-    const res = await api.call('GET', `${API}/connections/${googleId}/validate`, { token: viewer });
+    const res = await api.call('GET', `${API}/connections/${googleId}/validate?source=mock`, { token: viewer });
     expect(res.status).toBe(200);
     const rule = res.json.rules.find((r: any) => r.rule_id === 'metric_relationships');
     expect(rule).toMatchObject({ passed: false, violations: 1, severity: 'high' });
@@ -72,7 +72,7 @@ describe('data validation API', () => {
     expect(res.json.score).toBeLessThan(100);
     expect(res.json.recommendations[0]).toMatchObject({ rule_id: 'metric_relationships', severity: 'high' });
 
-    const history = await api.call('GET', `${API}/connections/${googleId}/reports?limit=5`, { token: viewer });
+    const history = await api.call('GET', `${API}/connections/${googleId}/reports?limit=5&source=mock`, { token: viewer });
     expect(history.status).toBe(200);
     expect(history.json.reports).toHaveLength(2);
     expect(history.json.reports[0]).toMatchObject({ report_id: res.json.report_id, failed_rules: ['metric_relationships'], critical_failed: false });
@@ -81,7 +81,7 @@ describe('data validation API', () => {
 
   it('POST …/validate-async answers the workflow id; its result is readable later', async () => {
     expect((await api.call('POST', `${API}/connections/${metaId}/validate-async`, { token: viewer })).status).toBe(403);
-    const started = await api.call('POST', `${API}/connections/${metaId}/validate-async`, { token: editor });
+    const started = await api.call('POST', `${API}/connections/${metaId}/validate-async?source=mock`, { token: editor });
     expect(started.status).toBe(202);
     expect(started.json.workflow_id).toMatch(new RegExp(`^data-validation:${metaId}:`));
     const done = await waitFor(
@@ -94,21 +94,21 @@ describe('data validation API', () => {
   });
 
   it('GET …/validate-all validates every connection of the org; quality-summary and validation-rules read them', async () => {
-    const all = await api.call('GET', `${API}/connections/validate-all?concurrency=2`, { token: viewer });
+    const all = await api.call('GET', `${API}/connections/validate-all?concurrency=2&source=mock`, { token: viewer });
     expect(all.status).toBe(200);
-    expect(all.json).toMatchObject({ total: 2, validated: 2, failed: 0 });
+    expect(all.json).toMatchObject({ source: 'mock', total: 2, validated: 2, failed: 0 });
     expect(all.json.results.map((r: any) => r.connection_id).sort()).toEqual([googleId, metaId].sort());
 
-    const summary = await api.call('GET', `${API}/quality-summary`, { token: viewer });
+    const summary = await api.call('GET', `${API}/quality-summary?source=mock`, { token: viewer });
     expect(summary.status).toBe(200);
-    expect(summary.json.connections_validated).toBe(2);
+    expect(summary.json).toMatchObject({ source: 'mock', connections_validated: 2 });
     const latestScores = all.json.results.map((r: any) => r.score);
     expect(summary.json.average_score).toBe(Math.round((10 * latestScores.reduce((a: number, b: number) => a + b, 0)) / 2) / 10);
     expect(summary.json.platforms.map((p: any) => p.platform)).toEqual(['google_ads', 'meta_business']);
     expect(summary.json.failing_rules).toContainEqual({ rule_id: 'metric_relationships', connections: 1 });
     expect(summary.json.trend.at(-1).reports).toBeGreaterThanOrEqual(5);
 
-    // The quality gate reads the latest stored report: Google's relationship failure is High, not Critical, and 85.7 ≥ 75.
+    // The quality gate reads the latest stored report on the rows that serve the connection (mock here): Google's relationship failure is High, not Critical, and 85.7 ≥ 75.
     const gate = createQualityGate({ db: harness.database.db });
     expect(await gate({ connectionId: googleId })).toMatchObject({ pass: true, score: all.json.results.find((r: any) => r.connection_id === googleId).score });
     expect(await gate({ connectionId: googleId, policy: { minScore: 90 } })).toMatchObject({ pass: false, reason: 'score_below_minimum' });
@@ -119,6 +119,37 @@ describe('data validation API', () => {
     expect(rules.json.rules).toHaveLength(10);
     expect(rules.json.rules.find((r: any) => r.id === 'required_fields')).toMatchObject({ severity: 'critical', weight: 3 });
     expect(rules.json.rules.find((r: any) => r.id === 'google_ads_quality_score')).toMatchObject({ severity: 'low', weight: 1, platforms: ['google_ads'] });
+  });
+
+  it('reads live rows unless the caller asks for mock, and says which it served', async () => {
+    const mock = await api.call('GET', `${API}/connections/${metaId}/validate?source=mock`, { token: viewer });
+    expect(mock.json).toMatchObject({ source: 'mock', row_count: 30 * 18 });
+    // The mock-served connection has no live row: a validation by default judges none, and says it judged live.
+    const byDefault = await api.call('GET', `${API}/connections/${metaId}/validate`, { token: viewer });
+    expect(byDefault.status).toBe(200);
+    expect(byDefault.json).toMatchObject({ source: 'live', row_count: 0 });
+    const stored = await harness.database.db.selectFrom('data_validation_reports').select(['id', 'source']).where('id', 'in', [byDefault.json.report_id, mock.json.report_id]).orderBy('validated_at').execute();
+    expect(stored).toEqual([{ id: mock.json.report_id, source: 'mock' }, { id: byDefault.json.report_id, source: 'live' }]);
+
+    // Report listings and the summary cover one source too, live by default.
+    const liveHistory = await api.call('GET', `${API}/connections/${metaId}/reports`, { token: viewer });
+    expect(liveHistory.json.source).toBe('live');
+    expect(liveHistory.json.reports.map((r: any) => r.source)).toEqual(['live']);
+    const mockHistory = await api.call('GET', `${API}/connections/${metaId}/reports?source=mock`, { token: viewer });
+    expect(mockHistory.json.reports.length).toBeGreaterThan(1);
+    expect(mockHistory.json.reports.every((r: any) => r.source === 'mock')).toBe(true);
+    const summary = await api.call('GET', `${API}/quality-summary`, { token: viewer });
+    expect(summary.json).toMatchObject({ source: 'live', connections_validated: 1 });
+    expect(summary.json.lowest.map((r: any) => [r.connection_id, r.source])).toEqual([[metaId, 'live']]);
+
+    // The rollouts' quality gate still judges a mock-served connection by its mock report, not by the later, empty live one.
+    const gate = createQualityGate({ db: harness.database.db });
+    expect(await gate({ connectionId: metaId })).toMatchObject({ pass: true, score: mock.json.score });
+
+    for (const path of [`${API}/connections/${metaId}/validate?source=all`, `${API}/connections/${metaId}/reports?source=MOCK`, `${API}/quality-summary?source=`]) {
+      const res = await api.call('GET', path, { token: viewer });
+      expect({ path, status: res.status, code: res.json.error.code }).toEqual({ path, status: 400, code: 'validation_error' });
+    }
   });
 
   it("scopes everything to the caller's org and refuses bad input", async () => {

@@ -13,7 +13,7 @@ describe('the validation rules on a labelled corpus', () => {
     corpus = await buildValidationCorpus(harness);
     // The day after the corpus's last day, at noon UTC.
     const now = new Date(`${CORPUS_AS_OF}T12:00:00Z`);
-    for (const c of corpus) findings.set(c.label, await validateConnectionData(harness.database.db, { connection: c.connection, asOf: CORPUS_AS_OF, now }));
+    for (const c of corpus) findings.set(c.label, await validateConnectionData(harness.database.db, { connection: c.connection, source: 'live', asOf: CORPUS_AS_OF, now }));
   }, 120_000);
   afterAll(() => harness.close());
 
@@ -77,7 +77,7 @@ describe('the validation rules on a labelled corpus', () => {
     const clean = await buildCleanCorpus(harness, 5);
     const flagged: string[] = [];
     for (const connection of clean) {
-      const f = await validateConnectionData(harness.database.db, { connection, asOf: CORPUS_AS_OF, now });
+      const f = await validateConnectionData(harness.database.db, { connection, source: 'live', asOf: CORPUS_AS_OF, now });
       for (const r of f.rules.filter((x) => !x.passed)) flagged.push(`${connection.platform} ${connection.account_id}: ${r.ruleId} ${r.message}`);
       if (connection.platform !== 'klaviyo') expect(f.rules.find((r) => r.ruleId === 'cross_platform_consistency')!.applicable).toBe(true);
     }

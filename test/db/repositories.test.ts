@@ -46,7 +46,7 @@ describe('repositories (migrated Postgres)', () => {
   });
 
   it('upserts metrics on the natural key: a re-sync updates rows and never duplicates them', async () => {
-    const target = { connectionId, orgId, platform: 'meta_business' as const };
+    const target = { connectionId, orgId, platform: 'meta_business' as const, stream: 'ad_performance' as const, source: 'live' as const };
     const write = (records: MetricRecord[]) => withPgTransaction(database.pool, (trx) => upsertMetrics(trx.client, toMetricsBatch(target, records)));
     // New rows: the COPY fast path.
     expect(await write([record('a', '2026-01-01', 10), record('b', '2026-01-01', 20)])).toBe(2);
@@ -69,6 +69,51 @@ describe('repositories (migrated Postgres)', () => {
       }),
     ).rejects.toThrow('crash after the page');
     expect(await countMetrics(database.db, connectionId)).toBe(3);
+  });
+
+  it('keeps live and mock rows apart; a live page retires its stream\'s mock rows in its own transaction', async () => {
+    const id = randomUUID();
+    await insertConnection(database.db, {
+      id, org_id: orgId, user_id: 'u1', platform: 'meta_business', account_id: `act_${id}`, display_name: 'Meta',
+      status: 'active', data_mode: 'mock', sync_frequency: 'manual', credentials_ciphertext: Buffer.from([1]), credentials_wrapped_key: Buffer.from([4]), credentials_key_version: 'v1', last_sync_at: null, last_sync_status: null,
+    });
+    const batch = (source: 'live' | 'mock', stream: 'ad_performance' | 'contacts', records: MetricRecord[]) =>
+      toMetricsBatch({ connectionId: id, orgId, platform: 'meta_business', stream, source }, records.map((r) => ({ ...r, stream })));
+    const write = (b: ReturnType<typeof batch>) => withPgTransaction(database.pool, (trx) => upsertMetrics(trx.client, b));
+    const view = async () => Number((await sql<{ n: string }>`select count(*) as n from live_marketing_metrics where connection_id = ${id}`.execute(database.db)).rows[0]!.n);
+    const archived = async () => Number((await sql<{ n: string }>`select count(*) as n from marketing_metrics_mock_archive where connection_id = ${id}`.execute(database.db)).rows[0]!.n);
+
+    // Mock rows of two streams, as a mock sync writes them; reads default to live and see none.
+    expect(await write(batch('mock', 'ad_performance', [record('a', '2026-01-01', 1), record('b', '2026-01-01', 2)]))).toBe(2);
+    expect(await write(batch('mock', 'contacts', [record('c', '2026-01-01', 3)]))).toBe(1);
+    expect(await countMetrics(database.db, id)).toBe(0);
+    expect(await countMetrics(database.db, id, { source: 'mock' })).toBe(3);
+    expect((await listMetrics(database.db, id, { limit: 10, offset: 0, source: 'mock' })).every((r) => r.source === 'mock')).toBe(true);
+
+    // The first live page of ad_performance, in a transaction that fails after it: the mock rows stay.
+    await expect(
+      withPgTransaction(database.pool, async (trx) => {
+        await upsertMetrics(trx.client, batch('live', 'ad_performance', [record('a', '2026-01-01', 10)]));
+        throw new Error('crash after the page');
+      }),
+    ).rejects.toThrow('crash after the page');
+    expect(await countMetrics(database.db, id, { source: 'mock' })).toBe(3);
+    expect(await archived()).toBe(0);
+
+    // Committed: the stream's mock rows leave with it (to the archive); the same key now holds the live row only.
+    expect(await write(batch('live', 'ad_performance', [record('a', '2026-01-01', 10)]))).toBe(1);
+    const rows = await database.db.selectFrom('marketing_metrics').select(['stream', 'entity_id', 'source', 'clicks']).where('connection_id', '=', id).orderBy('stream').execute();
+    expect(rows).toEqual([
+      { stream: 'ad_performance', entity_id: 'a', source: 'live', clicks: '10' },
+      { stream: 'contacts', entity_id: 'c', source: 'mock', clicks: '3' },
+    ]);
+    expect(await view()).toBe(1);
+    expect(await archived()).toBe(2);
+
+    // A later mock page (a hybrid fallback) never overwrites the live row: it is a row of its own.
+    expect(await write(batch('mock', 'ad_performance', [record('a', '2026-01-01', 99)]))).toBe(1);
+    expect((await listMetrics(database.db, id, { limit: 10, offset: 0 })).map((r) => Number(r.clicks))).toEqual([10]);
+    expect(await view()).toBe(1);
   });
 
   it('opens one sync log per run, counts pages, and closes it once', async () => {

@@ -91,7 +91,7 @@ describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
     const done = await waitFor(() => http('GET', `/api/v1/platform-connections/connections/${id}/sync`, token), (r) => r.json?.status === 'completed', { timeoutMs: 60_000, what: 'sync completed' });
     const expectedRows = 59 * 18;
     expect(done.json.records_synced).toBe(expectedRows);
-    expect(await countMetrics(harness.database.db, id)).toBe(expectedRows);
+    expect(await countMetrics(harness.database.db, id, { source: 'mock' })).toBe(expectedRows);
 
     // The Web UI's filter: the run is found by its org's search attribute.
     const runs = await waitFor(

@@ -35,6 +35,16 @@ export function sampleItem(sample: RuleSample): string {
   return [sample.stream, sample.entityId, sample.date].filter((p) => p !== undefined).join('|') || 'connection';
 }
 
+/** Stores records as a live sync would, one batch per stream (the rules judge live rows unless asked for mock). */
+async function storeAsLive(harness: TestHarness, connection: Connection, records: MetricRecord[]): Promise<void> {
+  const target = { connectionId: connection.id, orgId: connection.org_id, platform: connection.platform, source: 'live' as const };
+  await withPgTransaction(harness.database.pool, async ({ client }) => {
+    for (const stream of new Set(records.map((r) => r.stream))) {
+      await upsertMetrics(client, toMetricsBatch({ ...target, stream }, records.filter((r) => r.stream === stream)));
+    }
+  });
+}
+
 interface Planted {
   records: MetricRecord[];
   connection: Connection;
@@ -51,7 +61,7 @@ export async function buildCleanCorpus(harness: TestHarness, perPlatform: number
       const connector = createMockConnector({ platform, accountId });
       const records: MetricRecord[] = [];
       for (const stream of connector.listStreams()) records.push(...(await connector.fetchPage({ stream, cursor: null, window: { startDate: FIRST_DAY, endDate: addDays(CORPUS_AS_OF, -1) }, pageSize: 100_000 })).records);
-      await withPgTransaction(harness.database.pool, ({ client }) => upsertMetrics(client, toMetricsBatch({ connectionId: connection.id, orgId, platform }, records)));
+      await storeAsLive(harness, connection, records);
       connections.push(connection);
     }
   }
@@ -71,7 +81,7 @@ export async function buildValidationCorpus(harness: TestHarness): Promise<Corpu
       const page = await connector.fetchPage({ stream, cursor: null, window, pageSize: 100_000 });
       records.push(...page.records);
     }
-    await withPgTransaction(harness.database.pool, ({ client }) => upsertMetrics(client, toMetricsBatch({ connectionId: connection.id, orgId, platform }, records)));
+    await storeAsLive(harness, connection, records);
     return { records, connection };
   }
 

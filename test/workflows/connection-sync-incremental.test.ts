@@ -3,13 +3,14 @@ import { type RunningEmulator, startEmulator } from '../../connectors/emulator';
 import { createMockConnector } from '../../connectors/mock/connector';
 import { adPerformanceRowCount } from '../../connectors/mock/generator';
 import { toMetricsBatch } from '../../db/metrics-copy-format';
-import { countMetrics } from '../../db/repositories/marketing-metrics';
+import { setConnectionStatus } from '../../db/repositories/connections';
+import { countMetrics, listMetrics } from '../../db/repositories/marketing-metrics';
 import { listSyncLogStreams } from '../../db/repositories/sync-log-streams';
 import { latestSyncLog } from '../../db/repositories/sync-logs';
 import { listStreamCursors } from '../../db/repositories/sync-stream-cursors';
 import type { Connection } from '../../db/schema';
 import { FailureType } from '../../domain/errors';
-import type { DateWindow } from '../../domain/sync';
+import { type DateWindow, addDays } from '../../domain/sync';
 import { connectionSyncWorkflowId } from '../../domain/workflow-ids';
 import { waitFor } from '../../scripts/service-process';
 import { connectionSyncWorkflow } from '../../workflows/connection-sync';
@@ -62,14 +63,14 @@ describe('incremental syncs, backfills and resyncs', () => {
     const [stream] = await streamsOf(connection);
     expect(stream).toMatchObject({ stream: 'ad_performance', window_start: '2026-03-13', window_end: '2026-03-25', records_fetched: 13 * ADS_PER_DAY, pages: Math.ceil((13 * ADS_PER_DAY) / PAGE_SIZE) });
     expect(await cursors(connection)).toEqual({ ad_performance: '2026-03-25' });
-    expect(await countMetrics(harness.database.db, connection.id)).toBe(35 * ADS_PER_DAY);
+    expect(await countMetrics(harness.database.db, connection.id, { source: 'mock' })).toBe(35 * ADS_PER_DAY);
 
     // Bytes written: the size of the COPY text of each page, as the connector served them.
     const connector = createMockConnector({ platform: 'meta_business', accountId: connection.account_id });
     let expectedBytes = 0;
     for (let cursor: string | null = null, started = false; !started || cursor !== null; started = true) {
       const page = await connector.fetchPage({ stream: 'ad_performance', cursor, window: { startDate: '2026-03-13', endDate: '2026-03-25' }, pageSize: PAGE_SIZE });
-      expectedBytes += Buffer.byteLength(toMetricsBatch({ connectionId: connection.id, orgId: connection.org_id, platform: connection.platform }, page.records).copyText);
+      expectedBytes += Buffer.byteLength(toMetricsBatch({ connectionId: connection.id, orgId: connection.org_id, platform: connection.platform, stream: 'ad_performance', source: 'mock' }, page.records).copyText);
       cursor = page.nextCursor;
     }
     expect(Number(stream!.bytes_written)).toBe(expectedBytes);
@@ -100,7 +101,7 @@ describe('incremental syncs, backfills and resyncs', () => {
     expect(backfill).toMatchObject({ status: 'completed', recordsFetched: 31 * ADS_PER_DAY });
     expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({ kind: 'backfill', window_start: '2025-01-01', window_end: '2025-01-31' });
     expect(await listStreamCursors(harness.database.db, connection.id)).toEqual(before);
-    expect(await countMetrics(harness.database.db, connection.id)).toBe(61 * ADS_PER_DAY);
+    expect(await countMetrics(harness.database.db, connection.id, { source: 'mock' })).toBe(61 * ADS_PER_DAY);
   });
 
   it('resyncs one stream (its stale rows go, the other stream untouched), then the whole connection', async () => {
@@ -108,7 +109,7 @@ describe('incremental syncs, backfills and resyncs', () => {
     const connection = await createTestConnection(harness, { platform: 'klaviyo', dataMode: 'mock' });
     await sync(connection);
     const stale = (stream: 'contacts' | 'email_performance', entity: string) => ({
-      connection_id: connection.id, stream, entity_id: entity, date: '2026-03-01', org_id: connection.org_id, platform: connection.platform, raw: JSON.stringify({ stale: true }),
+      connection_id: connection.id, stream, entity_id: entity, date: '2026-03-01', org_id: connection.org_id, platform: connection.platform, raw: JSON.stringify({ stale: true }), source: 'mock' as const,
     });
     await harness.database.db.insertInto('marketing_metrics').values([stale('contacts', 'deleted-on-platform'), stale('email_performance', 'deleted-message')]).execute();
     const rows = async (stream: string) => (await harness.database.db.selectFrom('marketing_metrics').select('entity_id').where('connection_id', '=', connection.id).where('stream', '=', stream as 'contacts').execute()).map((r) => r.entity_id);
@@ -184,13 +185,90 @@ describe('incremental syncs, backfills and resyncs', () => {
       expect(await countMetrics(harness.database.db, connection.id)).toBeGreaterThan(rowsBefore);
     });
 
+    const startResync = (connection: Connection, queue = liveQueue) =>
+      harness.temporal.client.workflow.start(connectionSyncWorkflow, {
+        taskQueue: queue,
+        workflowId: connectionSyncWorkflowId(connection.id),
+        args: [{ connectionId: connection.id, orgId: connection.org_id, platform: connection.platform, resync: {} }],
+      });
+    /** The connection's rows of one source, as `<entity>|<date>` → impressions. */
+    const valuesOf = async (connection: Connection, source: 'live' | 'mock') =>
+      new Map((await listMetrics(harness.database.db, connection.id, { limit: 100_000, offset: 0, source })).map((r) => [`${r.entity_id}|${r.date}`, r.impressions]));
+    const removedAd = (connection: Connection, date: string) => ({
+      connection_id: connection.id, stream: 'ad_performance' as const, entity_id: 'removed-ad', date, org_id: connection.org_id, platform: connection.platform, raw: JSON.stringify({}), source: 'live' as const,
+    });
+
+    it('a hybrid resync that falls back to mock removes no live row', async () => {
+      today = '2026-03-20';
+      const connection = await createTestConnection(harness, { platform: 'google_ads', dataMode: 'hybrid', accountId: emulator.shape.accountId, credentials: { ...emulator.credentials } });
+      expect(await (await startSyncWorkflow(harness.temporal.client, connection, liveQueue)).result()).toMatchObject({ status: 'completed', source: 'live' });
+      await harness.database.db.insertInto('marketing_metrics').values(removedAd(connection, '2026-03-01')).execute();
+      const before = await valuesOf(connection, 'live');
+
+      emulator.faults.set({ latencyMs: 20 });
+      const handle = await startResync(connection);
+      await waitFor(() => latestSyncLog(harness.database.db, connection.id), (log) => log?.kind === 'resync' && log.pages >= 2, { timeoutMs: 20_000, what: 'two live resync pages written' });
+      emulator.faults.set({ failNext: { status: 500, count: 1_000 } });
+      expect(await handle.result()).toMatchObject({ status: 'completed', source: 'mock' });
+
+      // Every live row stays, with its live values; the resync's mock rows are rows of their own.
+      expect(await valuesOf(connection, 'live')).toEqual(before);
+      expect((await valuesOf(connection, 'mock')).size).toBeGreaterThan(0);
+    });
+
+    it('an auto resync served by mock (the connection awaits re-authorisation) removes no live row', async () => {
+      today = '2026-03-20';
+      const connection = await createTestConnection(harness, { platform: 'google_ads', dataMode: 'auto', accountId: emulator.shape.accountId, credentials: { ...emulator.credentials } });
+      expect(await (await startSyncWorkflow(harness.temporal.client, connection, liveQueue)).result()).toMatchObject({ status: 'completed', source: 'live' });
+      await harness.database.db.insertInto('marketing_metrics').values(removedAd(connection, '2026-03-01')).execute();
+      const before = await valuesOf(connection, 'live');
+      await setConnectionStatus(harness.database.db, connection.id, 'reauth_required');
+
+      expect(await (await startResync(connection)).result()).toMatchObject({ status: 'completed', source: 'mock' });
+      expect(await valuesOf(connection, 'live')).toEqual(before);
+      expect((await valuesOf(connection, 'mock')).size).toBeGreaterThan(0);
+    });
+
+    it('a live resync of a platform that keeps only its last 30 days removes stale rows of those days and keeps the older days', async () => {
+      today = '2026-03-20';
+      // A platform whose answers count back from the workers' today.
+      const limited = await startEmulator('google_ads', { pageSize: 200, asOf: today });
+      const queue = uniqueName('sync-retention');
+      const retentionWorker = await startTestSyncWorker(harness, { taskQueue: queue, baseUrls: { google_ads: limited.url }, now: () => new Date(`${today}T12:00:00Z`) });
+      try {
+        const connection = await createTestConnection(harness, { platform: 'google_ads', dataMode: 'live', accountId: limited.shape.accountId, credentials: { ...limited.credentials } });
+        const january = { startDate: '2026-01-01', endDate: '2026-01-31' };
+        await (await startSyncWorkflow(harness.temporal.client, connection, queue, january)).result();
+        await (await startSyncWorkflow(harness.temporal.client, connection, queue)).result();
+        const recent = { startDate: addDays(today, -29), endDate: today };
+        const expected = adPerformanceRowCount(limited.shape, january) + adPerformanceRowCount(limited.shape, recent);
+        expect(await countMetrics(harness.database.db, connection.id)).toBe(expected);
+        // An ad the platform no longer reports, on a day it still serves: the resync removes it.
+        await harness.database.db.insertInto('marketing_metrics').values(removedAd(connection, '2026-03-10')).execute();
+        const januaryBefore = [...(await valuesOf(connection, 'live')).entries()].filter(([key]) => key.includes('|2026-01-'));
+
+        limited.faults.set({ retentionDays: 30 });
+        expect(await (await startResync(connection, queue)).result()).toMatchObject({ status: 'completed', source: 'live', recordsFetched: adPerformanceRowCount(limited.shape, recent) });
+        const after = await valuesOf(connection, 'live');
+        expect(after.has('removed-ad|2026-03-10')).toBe(false);
+        // January could not be re-read: its stored days stay as they were.
+        expect([...after.entries()].filter(([key]) => key.includes('|2026-01-'))).toEqual(januaryBefore);
+        expect(after.size).toBe(expected);
+        const audit = await harness.database.db.selectFrom('audit_log').select('details').where('target_id', '=', connection.id).where('action', '=', 'sync.end').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+        expect((audit.details as { rows_removed: number }).rows_removed).toBe(1);
+      } finally {
+        await retentionWorker.stop();
+        await limited.close();
+      }
+    });
+
     it('a resync that fails part-way removes nothing', async () => {
       today = '2026-03-20';
       const connection = await liveConnection();
       await (await startSyncWorkflow(harness.temporal.client, connection, liveQueue)).result();
       await harness.database.db
         .insertInto('marketing_metrics')
-        .values({ connection_id: connection.id, stream: 'ad_performance', entity_id: 'removed-ad', date: '2026-03-01', org_id: connection.org_id, platform: connection.platform, raw: JSON.stringify({}) })
+        .values({ connection_id: connection.id, stream: 'ad_performance', entity_id: 'removed-ad', date: '2026-03-01', org_id: connection.org_id, platform: connection.platform, raw: JSON.stringify({}), source: 'live' })
         .execute();
       const before = await countMetrics(harness.database.db, connection.id);
       emulator.faults.set({ latencyMs: 20 });

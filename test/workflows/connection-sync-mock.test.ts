@@ -26,11 +26,11 @@ describe('connectionSyncWorkflow with the mock source', () => {
 
       const first = await (await startSyncWorkflow(harness.temporal.client, connection, taskQueue, JANUARY)).result();
       expect(first).toMatchObject({ status: 'completed', recordsFetched: expectedRows, recordsWritten: expectedRows, pages: Math.ceil(expectedRows / 100) });
-      expect(await countMetrics(harness.database.db, connection.id)).toBe(expectedRows);
+      expect(await countMetrics(harness.database.db, connection.id, { source: 'mock' })).toBe(expectedRows);
 
       const second = await (await startSyncWorkflow(harness.temporal.client, connection, taskQueue, JANUARY)).result();
       expect(second.recordsWritten).toBe(expectedRows);
-      expect(await countMetrics(harness.database.db, connection.id)).toBe(expectedRows);
+      expect(await countMetrics(harness.database.db, connection.id, { source: 'mock' })).toBe(expectedRows);
 
       const logs = await listSyncLogs(harness.database.db, connection.id, 10);
       expect(logs).toHaveLength(2);

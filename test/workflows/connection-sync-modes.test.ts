@@ -1,4 +1,5 @@
 import { WorkflowFailedError } from '@temporalio/client';
+import { sql } from 'kysely';
 import { presentSync, presentSyncLog } from '../../api/presenters/sync';
 import { type RunningEmulator, startEmulator } from '../../connectors/emulator';
 import { createMockConnector } from '../../connectors/mock/connector';
@@ -6,7 +7,7 @@ import { setConnectionStatus } from '../../db/repositories/connections';
 import { listMetrics } from '../../db/repositories/marketing-metrics';
 import { latestSyncLog } from '../../db/repositories/sync-logs';
 import type { Connection } from '../../db/schema';
-import type { DataMode } from '../../domain/connection';
+import type { DataMode, DataSource } from '../../domain/connection';
 import { FailureType } from '../../domain/errors';
 import type { DateWindow } from '../../domain/sync';
 import { waitFor } from '../../scripts/service-process';
@@ -45,9 +46,9 @@ describe('data modes of connectionSyncWorkflow (Google Ads emulator vs the mock 
   const connectionIn = (dataMode: DataMode, credentials: Record<string, string> = { ...emulator.credentials }) =>
     createTestConnection(harness, { platform: 'google_ads', dataMode, accountId: emulator.shape.accountId, credentials });
   const sync = async (connection: Connection) => (await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW)).result();
-  const rows = (connectionId: string) => listMetrics(harness.database.db, connectionId, { limit: 10_000, offset: 0 });
-  /** Whether every stored row holds the mock source's values (else some came from the live platform). */
-  const allFromMock = async (connectionId: string) => (await rows(connectionId)).every((r) => Number(r.impressions) === mockImpressions.get(`${r.entity_id}|${r.date}`));
+  const rows = (connectionId: string, source: DataSource = 'live') => listMetrics(harness.database.db, connectionId, { limit: 10_000, offset: 0, source });
+  /** Whether every stored row of the source holds the mock source's values (else some came from the live platform). */
+  const allFromMock = async (connectionId: string, source: DataSource) => (await rows(connectionId, source)).every((r) => Number(r.impressions) === mockImpressions.get(`${r.entity_id}|${r.date}`));
 
   it('hybrid: live fails part-way → its half-written live rows are withdrawn and the stream is served by mock; once live recovers, live again', async () => {
     const connection = await connectionIn('hybrid');
@@ -59,10 +60,10 @@ describe('data modes of connectionSyncWorkflow (Google Ads emulator vs the mock 
 
     const result = await handle.result();
     expect(result).toMatchObject({ status: 'completed', source: 'mock', recordsWritten: DAYS * MOCK_ADS, fallbackReason: expect.stringMatching(/^ad_performance: PlatformTransientError: .*HTTP 500/) });
-    const stored = await rows(connection.id);
-    // Only mock rows: the 6 ads the mock account lacks would remain if the live pages had not been withdrawn.
-    expect(stored).toHaveLength(DAYS * MOCK_ADS);
-    expect(await allFromMock(connection.id)).toBe(true);
+    // No live row: the half-written live pages were withdrawn. The mock rows say they are mock.
+    expect(await rows(connection.id)).toHaveLength(0);
+    expect(await rows(connection.id, 'mock')).toHaveLength(DAYS * MOCK_ADS);
+    expect(await allFromMock(connection.id, 'mock')).toBe(true);
     const log = await latestSyncLog(harness.database.db, connection.id);
     expect(log).toMatchObject({ status: 'completed', data_mode: 'hybrid', source: 'mock', records_written: DAYS * MOCK_ADS, fallback_reason: result.fallbackReason });
     expect(log?.fallback_at).toBeInstanceOf(Date);
@@ -75,8 +76,43 @@ describe('data modes of connectionSyncWorkflow (Google Ads emulator vs the mock 
     const recovered = await sync(connection);
     expect(recovered).toMatchObject({ status: 'completed', source: 'live', fallbackReason: null, recordsWritten: DAYS * LIVE_ADS });
     expect(await rows(connection.id)).toHaveLength(DAYS * LIVE_ADS);
-    expect(await allFromMock(connection.id)).toBe(false);
+    expect(await allFromMock(connection.id, 'live')).toBe(false);
+    // The first live page retired the stream's mock rows (to the archive), in its own transaction.
+    expect(await rows(connection.id, 'mock')).toHaveLength(0);
     expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({ source: 'live', data_mode: 'hybrid', fallback_reason: null, fallback_at: null });
+  });
+
+  it('mock → live: the first live page of the stream takes its mock rows out of marketing_metrics (and the view), in that page\'s transaction', async () => {
+    const connection = await connectionIn('mock');
+    expect(await sync(connection)).toMatchObject({ status: 'completed', source: 'mock', recordsWritten: DAYS * MOCK_ADS });
+    expect(await rows(connection.id, 'mock')).toHaveLength(DAYS * MOCK_ADS);
+    await harness.database.db.updateTable('user_platform_connections').set({ data_mode: 'live' }).where('id', '=', connection.id).execute();
+
+    emulator.faults.set({ latencyMs: 400 });
+    const handle = await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW);
+    /** One snapshot: the running log's written pages and the rows of each source. */
+    const snapshot = () =>
+      harness.database.db
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .execute(async (trx) => {
+          const log = await latestSyncLog(trx, connection.id);
+          const count = async (table: 'marketing_metrics' | 'live_marketing_metrics', source?: DataSource) =>
+            Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(table)} where connection_id = ${connection.id} ${source ? sql`and source = ${source}` : sql``}`.execute(trx)).rows[0]!.n);
+          return { log, live: await count('marketing_metrics', 'live'), mock: await count('marketing_metrics', 'mock'), view: await count('live_marketing_metrics') };
+        });
+    const midway = await waitFor(snapshot, (s) => s.log?.source === 'live' && s.log.status === 'running' && s.log.pages >= 1, { timeoutMs: 20_000, what: 'a live page written' });
+    // Whatever page the live sync is at, the switch came with its first: no mock row is left beside the live ones.
+    expect(midway).toMatchObject({ mock: 0, live: midway.log!.records_written, view: midway.log!.records_written });
+    expect(midway.live).toBeLessThan(DAYS * LIVE_ADS);
+    emulator.faults.clear();
+    expect(await handle.result()).toMatchObject({ status: 'completed', source: 'live', recordsWritten: DAYS * LIVE_ADS });
+    const done = await snapshot();
+    expect(done).toMatchObject({ live: DAYS * LIVE_ADS, mock: 0, view: DAYS * LIVE_ADS });
+    // The mock rows are kept outside every analytical read, marked with the sync that retired them.
+    const archived = await harness.database.db.selectFrom('marketing_metrics_mock_archive').select(['source', 'archived_by_sync_log_id']).where('connection_id', '=', connection.id).execute();
+    expect(archived).toHaveLength(DAYS * MOCK_ADS);
+    expect(archived.every((r) => r.source === 'mock' && r.archived_by_sync_log_id === done.log!.id)).toBe(true);
   });
 
   it('hybrid: a fallback keeps the rows earlier syncs wrote, those its live pages refreshed included', async () => {
@@ -94,15 +130,15 @@ describe('data modes of connectionSyncWorkflow (Google Ads emulator vs the mock 
     expect(result.recordsWritten).toBeGreaterThanOrEqual(2 * 50 + DAYS * MOCK_ADS);
 
     const after = await rows(connection.id);
-    // Nothing the first sync wrote was lost: the 18 ads both sources have now hold mock values, the
-    // 6 only the live account has keep the live rows, refreshed or not, first written by the first sync.
+    // Nothing the first sync wrote was lost: every live row stays live, with live values (the mock rows
+    // of the same ads and days are rows of their own), refreshed or not, first written by the first sync.
     expect(after.map((r) => `${r.entity_id}|${r.date}`).sort()).toEqual(before.map((r) => `${r.entity_id}|${r.date}`).sort());
-    const liveOnly = after.filter((r) => !mockImpressions.has(`${r.entity_id}|${r.date}`));
-    expect(liveOnly).toHaveLength(DAYS * (LIVE_ADS - MOCK_ADS));
+    expect(after.every((r) => r.source === 'live' && Number(r.impressions) !== mockImpressions.get(`${r.entity_id}|${r.date}`))).toBe(true);
     const firstWritten = new Map(before.map((r) => [`${r.entity_id}|${r.date}`, r.first_synced_at.getTime()]));
-    expect(liveOnly.every((r) => r.first_synced_at.getTime() === firstWritten.get(`${r.entity_id}|${r.date}`))).toBe(true);
+    expect(after.every((r) => r.first_synced_at.getTime() === firstWritten.get(`${r.entity_id}|${r.date}`))).toBe(true);
     const log = await latestSyncLog(harness.database.db, connection.id);
-    expect(liveOnly.some((r) => r.synced_at >= log!.started_at)).toBe(true); // some were refreshed by the failed live pages
+    expect(after.some((r) => r.synced_at >= log!.started_at)).toBe(true); // some were refreshed by the failed live pages
+    expect(await rows(connection.id, 'mock')).toHaveLength(DAYS * MOCK_ADS);
   });
 
   it('hybrid: live data that fails the quality gate is never written; the sync is served by mock and says why', async () => {
@@ -114,7 +150,8 @@ describe('data modes of connectionSyncWorkflow (Google Ads emulator vs the mock 
     expect(result.fallbackReason).toMatch(/^ad_performance: LiveDataQualityRejectedError: .*clicks \(\d+\) exceed impressions/);
     // Not retried: the same data would come back. One page request (and at most the prefetched next one).
     expect(emulator.faults.stats().requests - before).toBeLessThanOrEqual(2);
-    expect(await allFromMock(connection.id)).toBe(true);
+    expect(await rows(connection.id)).toHaveLength(0);
+    expect(await allFromMock(connection.id, 'mock')).toBe(true);
     expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({ source: 'mock', records_written: DAYS * MOCK_ADS, fallback_reason: result.fallbackReason });
   });
 

@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { startEmulator } from '../../connectors/emulator';
+import { latestSyncLog } from '../../db/repositories/sync-logs';
 import type { MemoryBatch } from '../../domain/memory-record';
+import { waitFor } from '../../scripts/service-process';
 import { createTestConnection, startSyncWorkflow } from '../setup/fixtures';
 import { openTestHarness, startTestSyncWorker, type TestHarness, uniqueName } from '../setup/test-harness';
 
@@ -85,6 +88,37 @@ describe('hand-off of a sync’s records to the Memory Service', () => {
     } finally {
       await worker.stop();
       await receiver.close();
+    }
+  });
+
+  it('a hybrid sync that fell back hands off its live and its mock rows, each record with its row\'s source column', async () => {
+    const emulator = await startEmulator('google_ads', { pageSize: 50 });
+    const receiver = await startReceiver(() => false);
+    const taskQueue = uniqueName('memory-hybrid');
+    const worker = await startTestSyncWorker(harness, { taskQueue, baseUrls: { google_ads: emulator.url }, settings: { chunkBudgetMs: 300 }, memory: { url: receiver.url, batchSize: BATCH_SIZE } });
+    try {
+      const connection = await createTestConnection(harness, { platform: 'google_ads', dataMode: 'hybrid', accountId: emulator.shape.accountId, credentials: { ...emulator.credentials } });
+      await (await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW)).result();
+      receiver.deliveries.length = 0;
+      // The next sync refreshes live pages of those rows, then live fails and mock serves the stream.
+      emulator.faults.set({ latencyMs: 300 });
+      const handle = await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW);
+      await waitFor(() => latestSyncLog(harness.database.db, connection.id), (log) => log?.status === 'running' && log.pages >= 2, { timeoutMs: 20_000, what: 'two live pages written' });
+      emulator.faults.set({ failNext: { status: 500, count: 1_000 } });
+      const result = await handle.result();
+      expect(result).toMatchObject({ source: 'mock', memoryHandoff: { status: 'delivered' } });
+
+      const log = (await latestSyncLog(harness.database.db, connection.id))!;
+      const written = await harness.database.db.selectFrom('marketing_metrics').select(['entity_id', 'date', 'source']).where('connection_id', '=', connection.id).where('synced_at', '>=', log.started_at).execute();
+      const rowSources = new Set(written.map((r) => `${r.entity_id}|${r.date}T00:00:00.000Z|${r.source}`));
+      const records = receiver.deliveries.flatMap((d) => d.batch.records);
+      const recordSources = new Set(records.map((r) => `${r.lineage.raw_entity_id}|${r.timestamp}|${r.source}`));
+      expect(recordSources).toEqual(rowSources);
+      expect(new Set(records.map((r) => r.source))).toEqual(new Set(['live', 'mock']));
+    } finally {
+      await worker.stop();
+      await receiver.close();
+      await emulator.close();
     }
   });
 
