@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { SyncStatus } from '../../domain/sync';
 import type { Database, NewSyncLog, SyncCheckpoint, SyncLog } from '../schema';
 import { addPageToSyncLogStream, pageCounterIncrements } from './sync-log-streams';
@@ -37,6 +38,9 @@ export interface SyncTotals {
   recordsWritten: number;
   bytesRead: number;
   bytesWritten: number;
+  /** Records left out (no column could hold one of their values), and records stored with their text cleaned. */
+  recordsQuarantined: number;
+  recordsCleaned: number;
 }
 
 /**
@@ -46,20 +50,41 @@ export interface SyncTotals {
 export async function addPageToSyncLog(
   db: Db,
   id: string,
-  page: { recordsFetched: number; recordsWritten: number; bytesRead: number; bytesWritten: number; checkpoint: SyncCheckpoint },
+  page: {
+    recordsFetched: number;
+    recordsWritten: number;
+    bytesRead: number;
+    bytesWritten: number;
+    checkpoint: SyncCheckpoint;
+    recordsQuarantined?: number;
+    recordsCleaned?: number;
+  },
 ): Promise<SyncTotals> {
   await addPageToSyncLogStream(db, id, page.checkpoint.stream, { ...page, completed: page.checkpoint.done });
   const row = await db
     .updateTable('data_sync_logs')
-    .set({ ...pageCounterIncrements(page), checkpoint: JSON.stringify(page.checkpoint) as unknown as SyncCheckpoint })
+    .set({
+      ...pageCounterIncrements(page),
+      ...(page.recordsQuarantined ? { records_quarantined: sql<number>`records_quarantined + ${page.recordsQuarantined}` } : {}),
+      ...(page.recordsCleaned ? { records_cleaned: sql<number>`records_cleaned + ${page.recordsCleaned}` } : {}),
+      checkpoint: JSON.stringify(page.checkpoint) as unknown as SyncCheckpoint,
+    })
     .where('id', '=', id)
-    .returning(['pages', 'records_fetched', 'records_written', 'bytes_read', 'bytes_written'])
+    .returning(['pages', 'records_fetched', 'records_written', 'bytes_read', 'bytes_written', 'records_quarantined', 'records_cleaned'])
     .executeTakeFirstOrThrow();
   return syncTotals(row);
 }
 
-export function syncTotals(log: Pick<SyncLog, 'pages' | 'records_fetched' | 'records_written' | 'bytes_read' | 'bytes_written'>): SyncTotals {
-  return { pages: log.pages, recordsFetched: log.records_fetched, recordsWritten: log.records_written, bytesRead: Number(log.bytes_read), bytesWritten: Number(log.bytes_written) };
+export function syncTotals(log: Pick<SyncLog, 'pages' | 'records_fetched' | 'records_written' | 'bytes_read' | 'bytes_written' | 'records_quarantined' | 'records_cleaned'>): SyncTotals {
+  return {
+    pages: log.pages,
+    recordsFetched: log.records_fetched,
+    recordsWritten: log.records_written,
+    bytesRead: Number(log.bytes_read),
+    bytesWritten: Number(log.bytes_written),
+    recordsQuarantined: log.records_quarantined,
+    recordsCleaned: log.records_cleaned,
+  };
 }
 
 /** Closes a running log; a log already closed keeps its first outcome. */

@@ -47,7 +47,7 @@ describe('repositories (migrated Postgres)', () => {
 
   it('upserts metrics on the natural key: a re-sync updates rows and never duplicates them', async () => {
     const target = { connectionId, orgId, platform: 'meta_business' as const };
-    const write = (records: MetricRecord[]) => withPgTransaction(database.pool, (trx) => upsertMetrics(trx.client, toMetricsBatch(target, records)));
+    const write = (records: MetricRecord[]) => withPgTransaction(database.pool, async (trx) => (await upsertMetrics(trx.client, toMetricsBatch(target, records))).written);
     // New rows: the COPY fast path.
     expect(await write([record('a', '2026-01-01', 10), record('b', '2026-01-01', 20)])).toBe(2);
     // One existing row, one new: the staged upsert path, in the same transaction as the caller.
