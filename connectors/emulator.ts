@@ -49,6 +49,11 @@ export const faultSettingsSchema = z
     retryAfterSeconds: z.number().int().positive().optional(),
     /** Answers report clicks and impressions swapped (clicks above impressions): data that fails a quality check. */
     implausibleMetrics: z.boolean().optional(),
+    /**
+     * Generated names (ads, campaigns, contacts, cities, products) carry a NUL and an unpaired UTF-16
+     * surrogate, which Postgres cannot store: every platform serves records a sync must clean.
+     */
+    unstorableText: z.boolean().optional(),
     /** Warehouse statements keep running through this many status polls before their result is ready. */
     runningPolls: z.number().int().nonnegative().optional(),
   })
@@ -162,7 +167,11 @@ export async function startEmulator(platform: EmulatedPlatform, options: Emulato
   const credentials = options.credentials ?? definition.defaultCredentials;
   const faults = createFaultState(shape.seed);
   const emulator = definition.create({
-    account: () => (faults.settings.empty ? { ...shape, campaigns: 0, contacts: 0, ordersPerDay: 0 } : shape),
+    account: () => ({
+      ...shape,
+      ...(faults.settings.empty ? { campaigns: 0, contacts: 0, ordersPerDay: 0 } : {}),
+      ...(faults.settings.unstorableText ? { unstorableText: true } : {}),
+    }),
     credentials,
     pageSize: options.pageSize,
     asOf: options.asOf ?? new Date().toISOString().slice(0, 10),
