@@ -65,6 +65,6 @@ export function toMetricsBatch(target: MetricsTarget, records: readonly MetricRe
 
 /** Which record an issue is about, as far as its key fields are text. */
 function issueKey(r: MetricRecord): { stream: string; entityId: string | null; date: string | null } {
-  const asText = (v: unknown) => (typeof v === 'string' ? v.replace(/\u0000/g, '') : null);
+  const asText = (v: unknown) => (typeof v === 'string' ? v.replaceAll('\u0000', '') : null);
   return { stream: asText(r.stream) ?? '', entityId: asText(r.entityId), date: asText(r.date) };
 }

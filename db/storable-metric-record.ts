@@ -29,8 +29,8 @@ export const MAX_ENTITY_ID_BYTES = 2000;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 // Any NUL or surrogate: a cheap test that lets almost every string through untouched.
+// eslint-disable-next-line no-control-regex -- NUL is what it looks for
 const SUSPECT_TEXT = /[\u0000\ud800-\udfff]/;
-const NUL = /\u0000/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 // JSON.stringify writes NUL as \u0000 and an unpaired surrogate as \udxxx (paired ones as themselves).
 const SUSPECT_JSON = /\\u0000|\\ud[89a-f]/i;
@@ -38,19 +38,20 @@ const SUSPECT_JSON = /\\u0000|\\ud[89a-f]/i;
 const REASON_NUL = 'NUL (U+0000) removed';
 const REASON_SURROGATE = 'unpaired UTF-16 surrogate replaced with U+FFFD';
 
+/** Cleans strings, noting which fields it changed and how. Made only for a record that needs it. */
 class TextCleaning {
   readonly fields: string[] = [];
-  readonly reasons = new Set<string>();
+  readonly reasons: string[] = [];
 
   clean(value: string, field: string): string {
     if (!SUSPECT_TEXT.test(value)) return value;
     let out = value;
     if (out.includes('\u0000')) {
-      out = out.replace(NUL, '');
-      this.reasons.add(REASON_NUL);
+      out = out.replaceAll('\u0000', '');
+      this.note(REASON_NUL);
     }
     const wellFormed = out.replace(LONE_SURROGATE, '\ufffd');
-    if (wellFormed !== out) this.reasons.add(REASON_SURROGATE);
+    if (wellFormed !== out) this.note(REASON_SURROGATE);
     if (wellFormed !== value && !this.fields.includes(field)) this.fields.push(field);
     return wellFormed;
   }
@@ -63,40 +64,83 @@ class TextCleaning {
     for (const [key, v] of Object.entries(value)) out[this.clean(key, field)] = this.cleanJson(v, field);
     return out;
   }
+
+  private note(reason: string): void {
+    if (!this.reasons.includes(reason)) this.reasons.push(reason);
+  }
 }
 
-type Verdict<T> = { value: T } | { reason: string };
+// Each check answers why a value cannot be stored, or null when it can. No allocation on the way
+// through: this runs for every record of every page.
 
-function text(value: unknown, nullable: boolean): Verdict<string | null> {
-  if (value === null && nullable) return { value: null };
-  if (typeof value !== 'string') return { reason: nullable ? 'not text or null' : 'missing or not text' };
-  return { value };
+function textProblem(value: unknown, nullable: boolean): string | null {
+  if (typeof value === 'string' || (value === null && nullable)) return null;
+  return nullable ? 'not text or null' : 'missing or not text';
 }
 
-function bigint(value: unknown): Verdict<number | null> {
-  if (value === null) return { value: null };
-  if (typeof value !== 'number' || !Number.isFinite(value)) return { reason: 'not a finite number' };
-  if (!Number.isInteger(value)) return { reason: 'not a whole number (bigint column)' };
-  if (Math.abs(value) >= BIGINT_LIMIT) return { reason: 'out of range for bigint' };
-  return { value };
+function bigintProblem(value: unknown): string | null {
+  if (value === null) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return 'not a finite number';
+  if (!Number.isInteger(value)) return 'not a whole number (bigint column)';
+  if (Math.abs(value) >= BIGINT_LIMIT) return 'out of range for bigint';
+  return null;
 }
 
-function numeric(value: unknown): Verdict<number | null> {
-  if (value === null) return { value: null };
-  if (typeof value !== 'number' || !Number.isFinite(value)) return { reason: 'not a finite number' };
-  if (Math.abs(Math.round(value * 1e4) / 1e4) >= NUMERIC_18_4_LIMIT) return { reason: 'out of range for numeric(18, 4) (14 digits before the point)' };
-  return { value };
+function numericProblem(value: unknown): string | null {
+  if (value === null) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return 'not a finite number';
+  if (Math.abs(Math.round(value * 1e4) / 1e4) >= NUMERIC_18_4_LIMIT) return 'out of range for numeric(18, 4) (14 digits before the point)';
+  return null;
 }
+
+/** Days already found valid: a page's records share a few dates. */
+const validDates = new Set<string>();
+const VALID_DATES_KEPT = 10_000;
 
 /** A calendar day Postgres's date type accepts, written YYYY-MM-DD (years 0001 to 9999). */
-function isoDate(value: unknown): Verdict<string> {
-  if (typeof value !== 'string') return { reason: 'missing or not text' };
+function dateProblem(value: unknown): string | null {
+  if (typeof value !== 'string') return 'missing or not text';
+  if (validDates.has(value)) return null;
   const match = ISO_DATE.exec(value);
-  if (!match) return { reason: 'not a YYYY-MM-DD date' };
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (!match) return 'not a YYYY-MM-DD date';
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
   const at = new Date(Date.UTC(year, month - 1, day));
-  if (year < 1 || at.getUTCFullYear() !== year || at.getUTCMonth() !== month - 1 || at.getUTCDate() !== day) return { reason: 'not a calendar date' };
-  return { value };
+  if (year < 1 || at.getUTCFullYear() !== year || at.getUTCMonth() !== month - 1 || at.getUTCDate() !== day) return 'not a calendar date';
+  if (validDates.size >= VALID_DATES_KEPT) validDates.clear();
+  validDates.add(value);
+  return null;
+}
+
+/** The first column of the record that cannot hold its value, and why. */
+function columnProblem(r: MetricRecord): { field: string; reason: string } | null {
+  let reason: string | null;
+  if ((reason = textProblem(r.stream, false))) return { field: 'stream', reason };
+  if ((reason = textProblem(r.entityId, false))) return { field: 'entity_id', reason };
+  if ((reason = dateProblem(r.date))) return { field: 'date', reason };
+  if ((reason = textProblem(r.entityName, true))) return { field: 'entity_name', reason };
+  if ((reason = textProblem(r.parentId, true))) return { field: 'parent_id', reason };
+  if ((reason = textProblem(r.currency, true))) return { field: 'currency', reason };
+  if ((reason = bigintProblem(r.impressions))) return { field: 'impressions', reason };
+  if ((reason = bigintProblem(r.clicks))) return { field: 'clicks', reason };
+  if ((reason = numericProblem(r.spend))) return { field: 'spend', reason };
+  if ((reason = numericProblem(r.conversions))) return { field: 'conversions', reason };
+  if ((reason = numericProblem(r.revenue))) return { field: 'revenue', reason };
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: only long ids need measuring.
+  if (r.entityId.length * 3 > MAX_ENTITY_ID_BYTES && Buffer.byteLength(r.entityId) > MAX_ENTITY_ID_BYTES) {
+    return { field: 'entity_id', reason: `longer than ${MAX_ENTITY_ID_BYTES} bytes, too long for the table's key` };
+  }
+  return null;
+}
+
+function serialisedRaw(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  try {
+    return JSON.stringify(raw);
+  } catch {
+    return undefined; // a BigInt or a cycle
+  }
 }
 
 /**
@@ -104,62 +148,35 @@ function isoDate(value: unknown): Verdict<string> {
  * `raw` serialised (COPY needs the JSON anyway), or the first field that keeps it out.
  */
 export function storableMetricRecord(r: MetricRecord): StorableCheck {
-  const cleaning = new TextCleaning();
-  const stream = text(r.stream, false);
-  if ('reason' in stream) return { ok: false, field: 'stream', reason: stream.reason };
-  const entityId = text(r.entityId, false);
-  if ('reason' in entityId) return { ok: false, field: 'entity_id', reason: entityId.reason };
-  const date = isoDate(r.date);
-  if ('reason' in date) return { ok: false, field: 'date', reason: date.reason };
-  const entityName = text(r.entityName, true);
-  if ('reason' in entityName) return { ok: false, field: 'entity_name', reason: entityName.reason };
-  const parentId = text(r.parentId, true);
-  if ('reason' in parentId) return { ok: false, field: 'parent_id', reason: parentId.reason };
-  const currency = text(r.currency, true);
-  if ('reason' in currency) return { ok: false, field: 'currency', reason: currency.reason };
-  const impressions = bigint(r.impressions);
-  if ('reason' in impressions) return { ok: false, field: 'impressions', reason: impressions.reason };
-  const clicks = bigint(r.clicks);
-  if ('reason' in clicks) return { ok: false, field: 'clicks', reason: clicks.reason };
-  const spend = numeric(r.spend);
-  if ('reason' in spend) return { ok: false, field: 'spend', reason: spend.reason };
-  const conversions = numeric(r.conversions);
-  if ('reason' in conversions) return { ok: false, field: 'conversions', reason: conversions.reason };
-  const revenue = numeric(r.revenue);
-  if ('reason' in revenue) return { ok: false, field: 'revenue', reason: revenue.reason };
-
-  let rawJson: string | undefined;
-  try {
-    rawJson = typeof r.raw === 'object' && r.raw !== null && !Array.isArray(r.raw) ? JSON.stringify(r.raw) : undefined;
-  } catch {
-    rawJson = undefined; // a BigInt or a cycle
-  }
+  const problem = columnProblem(r);
+  if (problem) return { ok: false, ...problem };
+  let rawJson = serialisedRaw(r.raw);
   if (rawJson === undefined) return { ok: false, field: 'raw', reason: 'not a JSON object' };
-  let raw = r.raw;
-  if (SUSPECT_JSON.test(rawJson)) {
-    raw = cleaning.cleanJson(r.raw, 'raw') as Record<string, unknown>;
-    rawJson = JSON.stringify(raw);
-  }
 
-  const cleanedEntityId = cleaning.clean(entityId.value!, 'entity_id');
-  // UTF-8 takes at most 3 bytes per UTF-16 unit: only long ids need measuring.
-  if (cleanedEntityId.length * 3 > MAX_ENTITY_ID_BYTES && Buffer.byteLength(cleanedEntityId) > MAX_ENTITY_ID_BYTES) {
-    return { ok: false, field: 'entity_id', reason: `longer than ${MAX_ENTITY_ID_BYTES} bytes, too long for the table's key` };
-  }
+  const suspect =
+    SUSPECT_JSON.test(rawJson) ||
+    SUSPECT_TEXT.test(r.stream) ||
+    SUSPECT_TEXT.test(r.entityId) ||
+    (r.entityName !== null && SUSPECT_TEXT.test(r.entityName)) ||
+    (r.parentId !== null && SUSPECT_TEXT.test(r.parentId)) ||
+    (r.currency !== null && SUSPECT_TEXT.test(r.currency));
+  if (!suspect) return { ok: true, record: r, rawJson, cleaned: null };
+
+  const cleaning = new TextCleaning();
   const optional = (value: string | null, field: string) => (value === null ? null : cleaning.clean(value, field));
-  const cleanedStream = cleaning.clean(stream.value!, 'stream') as MetricRecord['stream'];
-  const cleanedName = optional(entityName.value, 'entity_name');
-  const cleanedParent = optional(parentId.value, 'parent_id');
-  const cleanedCurrency = optional(currency.value, 'currency');
-  if (cleaning.fields.length === 0) return { ok: true, record: r, rawJson, cleaned: null };
   const record: MetricRecord = {
     ...r,
-    stream: cleanedStream,
-    entityId: cleanedEntityId,
-    entityName: cleanedName,
-    parentId: cleanedParent,
-    currency: cleanedCurrency,
-    raw,
+    stream: cleaning.clean(r.stream, 'stream') as MetricRecord['stream'],
+    entityId: cleaning.clean(r.entityId, 'entity_id'),
+    entityName: optional(r.entityName, 'entity_name'),
+    parentId: optional(r.parentId, 'parent_id'),
+    currency: optional(r.currency, 'currency'),
   };
-  return { ok: true, record, rawJson, cleaned: { fields: cleaning.fields, reasons: [...cleaning.reasons] } };
+  if (SUSPECT_JSON.test(rawJson)) {
+    record.raw = cleaning.cleanJson(r.raw, 'raw') as Record<string, unknown>;
+    rawJson = JSON.stringify(record.raw);
+  }
+  // A paired surrogate (an emoji) makes a string suspect without needing a change.
+  if (cleaning.fields.length === 0) return { ok: true, record: r, rawJson, cleaned: null };
+  return { ok: true, record, rawJson, cleaned: { fields: cleaning.fields, reasons: cleaning.reasons } };
 }
