@@ -1,4 +1,5 @@
 import type { MetricRecord } from '../domain/sync';
+import { UNSTORABLE_TEXT_SUSPECT, storableText } from './storable-text';
 
 /**
  * What marketing_metrics can hold, checked per record before COPY, so that one record Postgres would
@@ -29,9 +30,7 @@ export const MAX_ENTITY_ID_BYTES = 2000;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 // Any NUL or surrogate: a cheap test that lets almost every string through untouched.
-// eslint-disable-next-line no-control-regex -- NUL is what it looks for
-const SUSPECT_TEXT = /[\u0000\ud800-\udfff]/;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const SUSPECT_TEXT = UNSTORABLE_TEXT_SUSPECT;
 // JSON.stringify writes NUL as \u0000 and an unpaired surrogate as \udxxx (paired ones as themselves).
 const SUSPECT_JSON = /\\u0000|\\ud[89a-f]/i;
 
@@ -44,16 +43,13 @@ class TextCleaning {
   readonly reasons: string[] = [];
 
   clean(value: string, field: string): string {
-    if (!SUSPECT_TEXT.test(value)) return value;
-    let out = value;
-    if (out.includes('\u0000')) {
-      out = out.replaceAll('\u0000', '');
-      this.note(REASON_NUL);
-    }
-    const wellFormed = out.replace(LONE_SURROGATE, '\ufffd');
-    if (wellFormed !== out) this.note(REASON_SURROGATE);
-    if (wellFormed !== value && !this.fields.includes(field)) this.fields.push(field);
-    return wellFormed;
+    const out = storableText(value);
+    if (out === value) return value;
+    const withoutNul = value.replaceAll('\u0000', '');
+    if (withoutNul !== value) this.note(REASON_NUL);
+    if (withoutNul !== out) this.note(REASON_SURROGATE);
+    if (!this.fields.includes(field)) this.fields.push(field);
+    return out;
   }
 
   cleanJson(value: unknown, field: string): unknown {

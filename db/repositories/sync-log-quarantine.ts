@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { RECORD_ISSUE_SAMPLES, type RecordIssue, type RecordIssueAction } from '../../domain/record-quarantine';
 import type { Database, SyncLogQuarantineSample } from '../schema';
+import { storableOptionalText, storableText } from '../storable-text';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -20,7 +21,17 @@ export async function addSyncLogQuarantineSamples(db: Db, syncLogId: string, act
   if (room <= 0) return;
   await db
     .insertInto('data_sync_log_quarantine')
-    .values(samples.slice(0, room).map((s) => ({ sync_log_id: syncLogId, action, stream: s.stream, entity_id: s.entityId, record_date: s.date, field: s.field, reason: s.reason })))
+    .values(
+      samples.slice(0, room).map((s) => ({
+        sync_log_id: syncLogId,
+        action,
+        stream: storableText(s.stream),
+        entity_id: storableOptionalText(s.entityId),
+        record_date: storableOptionalText(s.date),
+        field: s.field,
+        reason: storableText(s.reason),
+      })),
+    )
     .execute();
 }
 

@@ -2,13 +2,18 @@ import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { SyncStatus } from '../../domain/sync';
 import type { Database, NewSyncLog, SyncCheckpoint, SyncLog } from '../schema';
+import { storableOptionalText } from '../storable-text';
 import { addPageToSyncLogStream, pageCounterIncrements } from './sync-log-streams';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** Idempotent per workflow run: a retried activity finds the row its first attempt wrote (`created` false). */
+/**
+ * Idempotent per workflow run: a retried activity finds the row its first attempt wrote (`created` false).
+ * Reasons and errors may quote a platform: stored as Postgres text can hold them (db/storable-text.ts).
+ */
 export async function openSyncLog(db: Db, log: NewSyncLog): Promise<{ log: SyncLog; created: boolean }> {
-  const inserted = await db.insertInto('data_sync_logs').values(log).onConflict((oc) => oc.column('run_id').doNothing()).returningAll().executeTakeFirst();
+  const values = { ...log, error: storableOptionalText(log.error), fallback_reason: storableOptionalText(log.fallback_reason) };
+  const inserted = await db.insertInto('data_sync_logs').values(values).onConflict((oc) => oc.column('run_id').doNothing()).returningAll().executeTakeFirst();
   if (inserted) return { log: inserted, created: true };
   return { log: await db.selectFrom('data_sync_logs').selectAll().where('run_id', '=', log.run_id).executeTakeFirstOrThrow(), created: false };
 }
@@ -91,7 +96,7 @@ export function syncTotals(log: Pick<SyncLog, 'pages' | 'records_fetched' | 'rec
 export async function closeSyncLog(db: Db, id: string, outcome: { status: Exclude<SyncStatus, 'running'>; error: string | null; at: Date }): Promise<SyncLog | undefined> {
   return db
     .updateTable('data_sync_logs')
-    .set({ status: outcome.status, error: outcome.error, finished_at: outcome.at })
+    .set({ status: outcome.status, error: storableOptionalText(outcome.error), finished_at: outcome.at })
     .where('id', '=', id)
     .where('status', '=', 'running')
     .returningAll()

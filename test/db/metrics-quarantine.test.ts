@@ -3,7 +3,11 @@ import { createDatabase, type DatabaseHandle } from '../../db/database';
 import { toMetricsBatch } from '../../db/metrics-copy-format';
 import { withPgTransaction } from '../../db/pg-transaction';
 import { insertConnection } from '../../db/repositories/connections';
+import { appendAudit } from '../../db/repositories/audit-log';
 import { countMetrics, listMetrics, upsertMetrics } from '../../db/repositories/marketing-metrics';
+import { insertNotification } from '../../db/repositories/notifications';
+import { fallBackSyncLogToMock } from '../../db/repositories/sync-fallback';
+import { closeSyncLog, openSyncLog } from '../../db/repositories/sync-logs';
 import { MAX_ENTITY_ID_BYTES } from '../../db/storable-metric-record';
 import type { MetricRecord } from '../../domain/sync';
 import { testEnv } from '../setup/test-env';
@@ -130,5 +134,20 @@ describe('writing pages Postgres cannot store as sent (NUL, surrogates, out-of-r
   it('errors that are not about a row still fail the page', async () => {
     const batch = toMetricsBatch({ ...target(), connectionId: randomUUID() }, [record('orphan')]);
     await expect(withPgTransaction(database.pool, (trx) => upsertMetrics(trx.client, batch))).rejects.toMatchObject({ code: '23503' });
+  });
+
+  it('a platform error message with a NUL is stored on the sync log, its audit entry and its notification', async () => {
+    const quoted = 'upstream said: bad\u0000 value \ud800';
+    const { log } = await openSyncLog(database.db, {
+      connection_id: connectionId, org_id: orgId, platform: 'hubspot', workflow_id: 'wf', run_id: randomUUID(), status: 'running', source: 'live',
+      window_start: '2026-01-01', window_end: '2026-01-31', error: null, checkpoint: null, fallback_reason: `auto chose mock: ${quoted}`,
+    });
+    expect(log.fallback_reason).toBe('auto chose mock: upstream said: bad value \ufffd');
+    expect((await fallBackSyncLogToMock(database.db, log.id, { stream: 'contacts', reason: quoted }))).toBeDefined();
+    expect(await closeSyncLog(database.db, log.id, { status: 'failed', error: quoted, at: new Date() })).toMatchObject({ error: 'upstream said: bad value \ufffd', fallback_reason: 'upstream said: bad value \ufffd' });
+    await appendAudit(database.db, { org_id: orgId, actor_id: 'system:scheduler', actor_role: 'system', action: 'sync.end', target_type: 'connection', target_id: connectionId, outcome: 'failure', request_id: null, details: { error: quoted, ['k\u0000']: [quoted] } });
+    const audit = await database.db.selectFrom('audit_log').select('details').where('target_id', '=', connectionId).executeTakeFirstOrThrow();
+    expect(audit.details).toEqual({ error: 'upstream said: bad value \ufffd', k: ['upstream said: bad value \ufffd'] });
+    await expect(insertNotification(database.db, { org_id: orgId, connection_id: connectionId, kind: 'connection.disabled', payload: { error: quoted } })).resolves.toEqual(expect.any(String));
   });
 });
