@@ -13,6 +13,8 @@ import { earliestMetricDates, removeMetricsNotWrittenSince, upsertMetrics } from
 import { listSyncLogStreams, openSyncLogStreams } from '../db/repositories/sync-log-streams';
 import { type SyncTotals, addPageToSyncLog, closeSyncLog, findSyncLog, openSyncLog, syncTotals } from '../db/repositories/sync-logs';
 import { advanceStreamCursor, listStreamCursors } from '../db/repositories/sync-stream-cursors';
+import { addSyncLogQuarantineSamples } from '../db/repositories/sync-log-quarantine';
+import { mergeIssueTallies } from '../domain/record-quarantine';
 import type { Connection, Database, NewAuditEntry } from '../db/schema';
 import type { DataMode, DataSource } from '../domain/connection';
 import { resolveConnectionSource } from '../connectors/connection-source';
@@ -121,6 +123,7 @@ export interface SyncHeartbeat {
   cursor: string | null;
   pages: number;
   recordsWritten: number;
+  recordsQuarantined: number;
 }
 
 export function createSyncActivities(deps: SyncActivityDeps) {
@@ -294,11 +297,17 @@ export function createSyncActivities(deps: SyncActivityDeps) {
           pending.catch(() => {});
         }
         const { written, totals } = await withPgTransaction(deps.pool, async (trx) => {
-          const count = await upsertMetrics(trx.client, batch, { syncLogId: input.syncLogId });
+          const { written: count, rejected } = await upsertMetrics(trx.client, batch, { syncLogId: input.syncLogId });
+          // Records no column can hold are set aside, counted and sampled: the page and the sync go on.
+          const quarantined = mergeIssueTallies(batch.quarantined, rejected);
+          await addSyncLogQuarantineSamples(trx.db, input.syncLogId, 'quarantined', quarantined.samples);
+          await addSyncLogQuarantineSamples(trx.db, input.syncLogId, 'cleaned', batch.cleaned.samples);
           const done = page.nextCursor === null;
           const committed = await addPageToSyncLog(trx.db, input.syncLogId, {
             recordsFetched: page.records.length,
             recordsWritten: count,
+            recordsQuarantined: quarantined.count,
+            recordsCleaned: batch.cleaned.count,
             bytesRead: page.bytesRead,
             bytesWritten: Buffer.byteLength(batch.copyText),
             checkpoint: { stream: input.stream, cursor: page.nextCursor, done },
@@ -313,7 +322,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         pagesThisCall += 1;
         deps.metrics.pagesSynced.inc({ platform: connection.platform, stream: input.stream });
         deps.metrics.recordsSynced.inc({ platform: connection.platform, stream: input.stream }, written);
-        ctx.heartbeat({ stream: input.stream, cursor: result.cursor, pages: pagesThisCall, recordsWritten: totals.recordsWritten } satisfies SyncHeartbeat);
+        ctx.heartbeat({ stream: input.stream, cursor: result.cursor, pages: pagesThisCall, recordsWritten: totals.recordsWritten, recordsQuarantined: totals.recordsQuarantined } satisfies SyncHeartbeat);
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure('Sync cancelled between pages');
         if (!more) return result;
       }
@@ -350,6 +359,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
             status: input.status,
             kind: closed.kind,
             records_written: closed.records_written,
+            records_quarantined: closed.records_quarantined,
             ...(closed.kind === 'resync' ? { rows_removed: rowsRemoved } : {}),
             consecutive_failures: effects.consecutiveFailures,
             error: input.error ?? null,

@@ -50,6 +50,11 @@ export const faultSettingsSchema = z
     retryAfterSeconds: z.number().int().positive().optional(),
     /** Answers report clicks and impressions swapped (clicks above impressions): data that fails a quality check. */
     implausibleMetrics: z.boolean().optional(),
+    /**
+     * Generated names (ads, campaigns, contacts, cities, products) carry a NUL and an unpaired UTF-16
+     * surrogate, which Postgres cannot store: every platform serves records a sync must clean.
+     */
+    unstorableText: z.boolean().optional(),
     /** Warehouse statements keep running through this many status polls before their result is ready. */
     runningPolls: z.number().int().nonnegative().optional(),
     /** The platform keeps only its last N days (through asOf): older days of a requested range are left out of the answer. */
@@ -168,7 +173,11 @@ export async function startEmulator(platform: EmulatedPlatform, options: Emulato
   const faults = createFaultState(shape.seed);
   const asOf = options.asOf ?? new Date().toISOString().slice(0, 10);
   const emulator = definition.create({
-    account: () => (faults.settings.empty ? { ...shape, campaigns: 0, contacts: 0, ordersPerDay: 0 } : shape),
+    account: () => ({
+      ...shape,
+      ...(faults.settings.empty ? { campaigns: 0, contacts: 0, ordersPerDay: 0 } : {}),
+      ...(faults.settings.unstorableText ? { unstorableText: true } : {}),
+    }),
     credentials,
     pageSize: options.pageSize,
     asOf,

@@ -6,6 +6,7 @@ import type { QualityLevel } from '../domain/data-quality-score';
 import type { AlertSeverity, AlertStatus, AlertType } from '../domain/alert-rules';
 import type { MetricKind } from '../domain/metric-sample';
 import type { SyncKind } from '../domain/sync-window';
+import type { RecordIssueAction } from '../domain/record-quarantine';
 import type { RolloutConfig, RolloutStage, RolloutState, RolloutStrategy } from '../domain/rollout';
 import type { HealthStatus } from '../domain/connection-health';
 import type { DataSource as IntegrationTargetSource } from '../domain/connection';
@@ -68,6 +69,10 @@ export interface DataSyncLogsTable {
   fallback_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   kind: ColumnType<SyncKind, SyncKind | undefined, SyncKind>;
   bytes_written: ColumnType<string, number | string | undefined, number | string>;
+  /** Records left out because no column could hold one of their values (see data_sync_log_quarantine). */
+  records_quarantined: Generated<number>;
+  /** Records stored with their text cleaned (NUL stripped, unpaired surrogates replaced). */
+  records_cleaned: Generated<number>;
 }
 
 /** The resume point of a running sync: the stream and the cursor after its last written page. */
@@ -216,6 +221,19 @@ export interface DataSyncLogStreamsTable {
   completed_at: Timestamp | null;
 }
 
+/** A sample of the records a sync cleaned or quarantined: which record, which field, why; never values. */
+export interface DataSyncLogQuarantineTable {
+  id: Generated<string>;
+  sync_log_id: string;
+  action: RecordIssueAction;
+  stream: string;
+  entity_id: string | null;
+  record_date: string | null;
+  field: string;
+  reason: string;
+  created_at: Generated<Timestamp>;
+}
+
 /** How far a stream of a connection is synced: the next incremental sync starts from here. */
 export interface SyncStreamCursorsTable {
   connection_id: string;
@@ -301,6 +319,7 @@ export interface Database {
   metric_samples: MetricSamplesTable;
   alerts: AlertsTable;
   data_sync_log_streams: DataSyncLogStreamsTable;
+  data_sync_log_quarantine: DataSyncLogQuarantineTable;
   sync_stream_cursors: SyncStreamCursorsTable;
   notifications: NotificationsTable;
   platform_rate_buckets: PlatformRateBucketsTable;
@@ -323,6 +342,7 @@ export type NewMetricSample = Insertable<MetricSamplesTable>;
 export type AlertRow = Selectable<AlertsTable>;
 export type NewAlert = Insertable<AlertsTable>;
 export type SyncLogStream = Selectable<DataSyncLogStreamsTable>;
+export type SyncLogQuarantineSample = Selectable<DataSyncLogQuarantineTable>;
 export type SyncStreamCursor = Selectable<SyncStreamCursorsTable>;
 export type Notification = Selectable<NotificationsTable>;
 export type PlatformRateBucket = Selectable<PlatformRateBucketsTable>;

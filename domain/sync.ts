@@ -60,6 +60,8 @@ export interface SyncProgress {
   pages: number;
   recordsFetched: number;
   recordsWritten: number;
+  /** Records left out because no column could hold one of their values (counted and sampled in the sync log). */
+  recordsQuarantined?: number;
   cursor: string | null;
   error: string | null;
   /** The connection's data mode for this sync. */

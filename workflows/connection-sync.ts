@@ -39,6 +39,8 @@ export interface ConnectionSyncResult {
   pages: number;
   recordsFetched: number;
   recordsWritten: number;
+  /** Records left out of the sync: no column could hold one of their values (sampled in the sync log). */
+  recordsQuarantined: number;
   /** The source that served the sync (`mock` after a hybrid fallback) and why it is not live, if so. */
   source: 'live' | 'mock';
   fallbackReason: string | null;
@@ -110,6 +112,7 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
     pages: 0,
     recordsFetched: 0,
     recordsWritten: 0,
+    recordsQuarantined: 0,
     cursor: null,
     error: null,
     mode: null,
@@ -161,6 +164,8 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
         progress.pages = chunk.totals.pages;
         progress.recordsFetched = chunk.totals.recordsFetched;
         progress.recordsWritten = chunk.totals.recordsWritten;
+        // Absent from the totals of activities that ran before quarantine was counted (replayed histories).
+        progress.recordsQuarantined = chunk.totals.recordsQuarantined ?? 0;
         progress.cursor = chunk.cursor;
         done = chunk.done;
       }
@@ -180,6 +185,7 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
       pages: progress.pages,
       recordsFetched: progress.recordsFetched,
       recordsWritten: progress.recordsWritten,
+      recordsQuarantined: progress.recordsQuarantined ?? 0,
       source,
       fallbackReason: progress.fallbackReason,
       memoryHandoff,

@@ -1,8 +1,13 @@
-import type { SyncLog, SyncLogStream } from '../../db/schema';
+import type { SyncLog, SyncLogQuarantineSample, SyncLogStream } from '../../db/schema';
 import type { SyncProgress } from '../../domain/sync';
 
 /** A sync as the API shows it: the log row, with live progress from the workflow while it runs. */
-export function presentSync(log: SyncLog | undefined, live: { workflowId: string; runId: string; progress: SyncProgress | null } | null, streams: readonly SyncLogStream[] = []) {
+export function presentSync(
+  log: SyncLog | undefined,
+  live: { workflowId: string; runId: string; progress: SyncProgress | null } | null,
+  streams: readonly SyncLogStream[] = [],
+  quarantine: readonly SyncLogQuarantineSample[] = [],
+) {
   const progress = live?.progress ?? null;
   return {
     status: live ? liveStatus(progress) : (log?.status ?? 'running'),
@@ -15,6 +20,9 @@ export function presentSync(log: SyncLog | undefined, live: { workflowId: string
     records_synced: Math.max(progress?.recordsWritten ?? 0, log?.records_written ?? 0),
     records_fetched: Math.max(progress?.recordsFetched ?? 0, log?.records_fetched ?? 0),
     pages: Math.max(progress?.pages ?? 0, log?.pages ?? 0),
+    records_quarantined: Math.max(progress?.recordsQuarantined ?? 0, log?.records_quarantined ?? 0),
+    records_cleaned: log?.records_cleaned ?? 0,
+    quarantine: presentQuarantine(quarantine),
     window: log ? { start_date: log.window_start, end_date: log.window_end } : null,
     bytes_read: log ? Number(log.bytes_read) : 0,
     bytes_written: log ? Number(log.bytes_written) : 0,
@@ -28,6 +36,7 @@ export function presentSync(log: SyncLog | undefined, live: { workflowId: string
       pages: progress.pages,
       records_fetched: progress.recordsFetched,
       records_written: progress.recordsWritten,
+      records_quarantined: progress.recordsQuarantined ?? 0,
       cursor: progress.cursor,
     },
   };
@@ -41,7 +50,7 @@ function liveStatus(progress: SyncProgress | null): 'running' | 'cancelling' {
   return progress?.status === 'cancelled' ? 'cancelling' : 'running';
 }
 
-export function presentSyncLog(log: SyncLog, streams: readonly SyncLogStream[] = []) {
+export function presentSyncLog(log: SyncLog, streams: readonly SyncLogStream[] = [], quarantine: readonly SyncLogQuarantineSample[] = []) {
   return {
     id: log.id,
     status: log.status,
@@ -58,10 +67,25 @@ export function presentSyncLog(log: SyncLog, streams: readonly SyncLogStream[] =
     pages: log.pages,
     records_fetched: log.records_fetched,
     records_written: log.records_written,
+    records_quarantined: log.records_quarantined,
+    records_cleaned: log.records_cleaned,
+    quarantine: presentQuarantine(quarantine),
     bytes_read: Number(log.bytes_read),
     bytes_written: Number(log.bytes_written),
     streams: streams.map(presentSyncLogStream),
     error: log.error,
+  };
+}
+
+/**
+ * Samples of the records a sync quarantined (left out) or cleaned (stored with NUL stripped or unpaired
+ * surrogates replaced): which record, which field, why. The counts above are exact; samples are a few.
+ */
+function presentQuarantine(samples: readonly SyncLogQuarantineSample[]) {
+  const present = (s: SyncLogQuarantineSample) => ({ stream: s.stream, entity_id: s.entity_id, date: s.record_date, field: s.field, reason: s.reason });
+  return {
+    quarantined: samples.filter((s) => s.action === 'quarantined').map(present),
+    cleaned: samples.filter((s) => s.action === 'cleaned').map(present),
   };
 }
 

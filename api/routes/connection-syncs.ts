@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Hono } from 'hono';
+import { listSyncLogQuarantineSamples } from '../../db/repositories/sync-log-quarantine';
 import { listSyncLogStreams } from '../../db/repositories/sync-log-streams';
 import { latestSyncLog, listSyncLogs } from '../../db/repositories/sync-logs';
 import type { SyncProgress } from '../../domain/sync';
@@ -58,14 +59,17 @@ export function connectionSyncRoutes(deps: AppDeps) {
       // A running workflow may not have written its log row yet; only its own log belongs with it.
       const ownLog = running && log?.run_id !== running.runId ? undefined : log;
       if (!running && !ownLog) throw new ApiError(404, 'not_found', 'This connection has not been synced yet');
-      const streams = ownLog ? await listSyncLogStreams(deps.db, [ownLog.id]) : [];
-      return c.json(presentSync(ownLog, running, streams));
+      const [streams, quarantine] = ownLog ? await Promise.all([listSyncLogStreams(deps.db, [ownLog.id]), listSyncLogQuarantineSamples(deps.db, [ownLog.id])]) : [[], []];
+      return c.json(presentSync(ownLog, running, streams, quarantine));
     })
     .get('/history', validate('query', ListQuery), async (c) => {
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id')!);
       const logs = await listSyncLogs(deps.db, connection.id, c.req.valid('query').limit);
-      const streams = await listSyncLogStreams(deps.db, logs.map((l) => l.id));
-      return c.json({ syncs: logs.map((log) => presentSyncLog(log, streams.filter((s) => s.sync_log_id === log.id))) });
+      const ids = logs.map((l) => l.id);
+      const [streams, quarantine] = await Promise.all([listSyncLogStreams(deps.db, ids), listSyncLogQuarantineSamples(deps.db, ids)]);
+      return c.json({
+        syncs: logs.map((log) => presentSyncLog(log, streams.filter((s) => s.sync_log_id === log.id), quarantine.filter((q) => q.sync_log_id === log.id))),
+      });
     })
     .delete('/', async (c) => {
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id')!);

@@ -2,6 +2,7 @@ import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { EmulatedFailure, EmulatorContext, PlatformEmulator, PlatformEmulatorDefinition } from '../emulator';
 import { type OrderValues, orderIndexRangeAt, orderRow } from '../mock/commerce-generator';
+import { type AccountShape, contactRow } from '../mock/generator';
 import { hash32 } from '../mock/random';
 
 /**
@@ -139,7 +140,7 @@ function createAmazonSellerCentralEmulator(context: EmulatorContext): PlatformEm
     const start = from + query.offset;
     const end = Math.min(to, start + query.perPage);
     const orders: Record<string, unknown>[] = [];
-    for (let index = start; index < end; index++) orders.push(amazonOrder(orderRow(account, index), query.marketplaceId));
+    for (let index = start; index < end; index++) orders.push(amazonOrder(account, orderRow(account, index), query.marketplaceId));
     const bound = new Date(query.before).toISOString().replace(/\.\d{3}Z$/, 'Z');
     return c.json({
       payload: {
@@ -190,7 +191,9 @@ function parseDate(text: string): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
-function amazonOrder(order: OrderValues, marketplaceId: string): Record<string, unknown> {
+function amazonOrder(account: AccountShape, order: OrderValues, marketplaceId: string): Record<string, unknown> {
+  // The buyer's city and country: the part of the shipping address Amazon shows without restricted-data access.
+  const buyer = contactRow(account, order.createdDate, order.customerIndex);
   // Generator refunds stand for orders the buyer canceled: Amazon shows those without a total.
   const canceled = order.financialStatus === 'refunded';
   const items = order.lineItems.reduce((sum, item) => sum + item.quantity, 0);
@@ -223,6 +226,7 @@ function amazonOrder(order: OrderValues, marketplaceId: string): Record<string, 
     IsAccessPointOrder: false,
     HasRegulatedItems: false,
     BuyerInfo: { BuyerEmail: amazonBuyerEmail(order.customerIndex) },
+    ShippingAddress: { City: buyer.city, CountryCode: buyer.country },
   };
 }
 

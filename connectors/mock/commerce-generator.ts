@@ -1,7 +1,7 @@
 import type { MetricRecord } from '../../domain/sync';
 import { addDays, daysBetween } from '../../domain/sync';
 import type { AccountShape } from './generator';
-import { contactRow } from './generator';
+import { contactRow, generatedName } from './generator';
 import { rngFor } from './random';
 
 /**
@@ -63,7 +63,7 @@ export function orderRow(shape: AccountShape, index: number): OrderValues {
   const customer = contactRow(shape, createdDate, customerIndex);
   const lineItems = Array.from({ length: 1 + Math.floor(rng() * 3) }, () => {
     const [sku, title, price] = PRODUCTS[Math.floor(rng() * PRODUCTS.length)]!;
-    return { sku, title, quantity: 1 + Math.floor(rng() * 3), price };
+    return { sku, title: generatedName(shape, title), quantity: 1 + Math.floor(rng() * 3), price };
   });
   const subtotal = round2(lineItems.reduce((sum, item) => sum + item.price * item.quantity, 0));
   const tax = round2(subtotal * TAX_RATE);

@@ -1,6 +1,6 @@
 import type { DateWindow } from '../../domain/sync';
 import { addDays, daysBetween } from '../../domain/sync';
-import type { AccountShape } from './generator';
+import { type AccountShape, generatedName } from './generator';
 import { rngFor } from './random';
 
 /**
@@ -33,7 +33,7 @@ export function emailMessageCount(shape: AccountShape): number {
 export function emailMessage(shape: AccountShape, messageIndex: number): EmailMessage {
   const rng = rngFor(shape.seed, shape.accountId, 'email-message', messageIndex);
   const suffix = Math.floor(rng() * 36 ** 6).toString(36).toUpperCase().padStart(6, '0');
-  return { messageId: `${suffix}${String(messageIndex + 1).padStart(2, '0')}`, campaignName: `Newsletter ${messageIndex + 1}` };
+  return { messageId: `${suffix}${String(messageIndex + 1).padStart(2, '0')}`, campaignName: generatedName(shape, `Newsletter ${messageIndex + 1}`) };
 }
 
 /** One row per campaign message per day. */

@@ -20,6 +20,19 @@ export interface AccountShape {
   contacts: number;
   /** Orders (each with one payment) a day, from the commerce generator's epoch on. */
   ordersPerDay: number;
+  /**
+   * Names (of ads, ad sets, campaigns, email campaigns, contacts, cities, products) carry text Postgres
+   * cannot store: a NUL and an unpaired UTF-16 surrogate. The emulators' `unstorableText` fault.
+   */
+  unstorableText?: boolean;
+}
+
+/** What `unstorableText` appends to a name: U+0000, then a lone high surrogate. */
+export const UNSTORABLE_TEXT = '\u0000\ud800';
+
+/** A generated name, with the unstorable text appended when the shape asks for it. */
+export function generatedName(shape: Pick<AccountShape, 'unstorableText'>, name: string): string {
+  return shape.unstorableText ? `${name}${UNSTORABLE_TEXT}` : name;
 }
 
 export const DEFAULT_ACCOUNT_SHAPE: Omit<AccountShape, 'accountId'> = {
@@ -52,11 +65,11 @@ export function adEntity(shape: AccountShape, adIndex: number): AdEntity {
   const base = shape.accountId.replace(/\D/g, '').slice(-6) || '1';
   return {
     adId: `${base}${String(adIndex + 1).padStart(6, '0')}`,
-    adName: `Ad ${adIndex + 1}`,
+    adName: generatedName(shape, `Ad ${adIndex + 1}`),
     adSetId: `${base}${String(adSet + 1).padStart(4, '0')}00`,
-    adSetName: `Ad set ${adSet + 1}`,
+    adSetName: generatedName(shape, `Ad set ${adSet + 1}`),
     campaignId: `${base}${String(campaign + 1).padStart(3, '0')}000`,
-    campaignName: `Campaign ${campaign + 1}`,
+    campaignName: generatedName(shape, `Campaign ${campaign + 1}`),
   };
 }
 
@@ -124,10 +137,10 @@ export function contactRow(shape: AccountShape, asOf: string, index: number): Co
   return {
     id: `${shape.accountId}-c${String(index + 1).padStart(7, '0')}`,
     email: `${first}.${last}.${index + 1}@example.com`.toLowerCase(),
-    firstName: first,
-    lastName: last,
+    firstName: generatedName(shape, first),
+    lastName: generatedName(shape, last),
     createdDate: addDays(asOf, -Math.floor(rng() * 365)),
-    city,
+    city: generatedName(shape, city),
     country,
   };
 }

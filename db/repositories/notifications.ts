@@ -1,13 +1,14 @@
 import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { Database, Notification } from '../schema';
+import { storableJson } from '../storable-text';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 export async function insertNotification(db: Db, notification: { org_id: string; connection_id: string | null; kind: string; payload: Record<string, unknown> }): Promise<string> {
   const row = await db
     .insertInto('notifications')
-    .values({ ...notification, payload: JSON.stringify(notification.payload) })
+    .values({ ...notification, payload: storableJson(notification.payload) })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;

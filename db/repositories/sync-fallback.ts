@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { StreamKind } from '../../domain/platforms';
 import type { Database, SyncCheckpoint } from '../schema';
+import { storableText } from '../storable-text';
 import { type SyncTotals, syncTotals } from './sync-logs';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -33,7 +34,7 @@ export async function fallBackSyncLogToMock(db: Db, syncLogId: string, fallback:
     .updateTable('data_sync_logs')
     .set({
       source: 'mock',
-      fallback_reason: fallback.reason,
+      fallback_reason: storableText(fallback.reason),
       fallback_at: sql<Date>`now()`,
       checkpoint: JSON.stringify(checkpoint) as unknown as SyncCheckpoint,
       // The withdrawn rows are no longer in Postgres; the log counts what is.

@@ -1,13 +1,19 @@
 import type { Kysely, Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { SyncStatus } from '../../domain/sync';
 import type { Database, NewSyncLog, SyncCheckpoint, SyncLog } from '../schema';
+import { storableOptionalText } from '../storable-text';
 import { addPageToSyncLogStream, pageCounterIncrements } from './sync-log-streams';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** Idempotent per workflow run: a retried activity finds the row its first attempt wrote (`created` false). */
+/**
+ * Idempotent per workflow run: a retried activity finds the row its first attempt wrote (`created` false).
+ * Reasons and errors may quote a platform: stored as Postgres text can hold them (db/storable-text.ts).
+ */
 export async function openSyncLog(db: Db, log: NewSyncLog): Promise<{ log: SyncLog; created: boolean }> {
-  const inserted = await db.insertInto('data_sync_logs').values(log).onConflict((oc) => oc.column('run_id').doNothing()).returningAll().executeTakeFirst();
+  const values = { ...log, error: storableOptionalText(log.error), fallback_reason: storableOptionalText(log.fallback_reason) };
+  const inserted = await db.insertInto('data_sync_logs').values(values).onConflict((oc) => oc.column('run_id').doNothing()).returningAll().executeTakeFirst();
   if (inserted) return { log: inserted, created: true };
   return { log: await db.selectFrom('data_sync_logs').selectAll().where('run_id', '=', log.run_id).executeTakeFirstOrThrow(), created: false };
 }
@@ -37,6 +43,9 @@ export interface SyncTotals {
   recordsWritten: number;
   bytesRead: number;
   bytesWritten: number;
+  /** Records left out (no column could hold one of their values), and records stored with their text cleaned. */
+  recordsQuarantined: number;
+  recordsCleaned: number;
 }
 
 /**
@@ -46,27 +55,48 @@ export interface SyncTotals {
 export async function addPageToSyncLog(
   db: Db,
   id: string,
-  page: { recordsFetched: number; recordsWritten: number; bytesRead: number; bytesWritten: number; checkpoint: SyncCheckpoint },
+  page: {
+    recordsFetched: number;
+    recordsWritten: number;
+    bytesRead: number;
+    bytesWritten: number;
+    checkpoint: SyncCheckpoint;
+    recordsQuarantined?: number;
+    recordsCleaned?: number;
+  },
 ): Promise<SyncTotals> {
   await addPageToSyncLogStream(db, id, page.checkpoint.stream, { ...page, completed: page.checkpoint.done });
   const row = await db
     .updateTable('data_sync_logs')
-    .set({ ...pageCounterIncrements(page), checkpoint: JSON.stringify(page.checkpoint) as unknown as SyncCheckpoint })
+    .set({
+      ...pageCounterIncrements(page),
+      ...(page.recordsQuarantined ? { records_quarantined: sql<number>`records_quarantined + ${page.recordsQuarantined}` } : {}),
+      ...(page.recordsCleaned ? { records_cleaned: sql<number>`records_cleaned + ${page.recordsCleaned}` } : {}),
+      checkpoint: JSON.stringify(page.checkpoint) as unknown as SyncCheckpoint,
+    })
     .where('id', '=', id)
-    .returning(['pages', 'records_fetched', 'records_written', 'bytes_read', 'bytes_written'])
+    .returning(['pages', 'records_fetched', 'records_written', 'bytes_read', 'bytes_written', 'records_quarantined', 'records_cleaned'])
     .executeTakeFirstOrThrow();
   return syncTotals(row);
 }
 
-export function syncTotals(log: Pick<SyncLog, 'pages' | 'records_fetched' | 'records_written' | 'bytes_read' | 'bytes_written'>): SyncTotals {
-  return { pages: log.pages, recordsFetched: log.records_fetched, recordsWritten: log.records_written, bytesRead: Number(log.bytes_read), bytesWritten: Number(log.bytes_written) };
+export function syncTotals(log: Pick<SyncLog, 'pages' | 'records_fetched' | 'records_written' | 'bytes_read' | 'bytes_written' | 'records_quarantined' | 'records_cleaned'>): SyncTotals {
+  return {
+    pages: log.pages,
+    recordsFetched: log.records_fetched,
+    recordsWritten: log.records_written,
+    bytesRead: Number(log.bytes_read),
+    bytesWritten: Number(log.bytes_written),
+    recordsQuarantined: log.records_quarantined,
+    recordsCleaned: log.records_cleaned,
+  };
 }
 
 /** Closes a running log; a log already closed keeps its first outcome. */
 export async function closeSyncLog(db: Db, id: string, outcome: { status: Exclude<SyncStatus, 'running'>; error: string | null; at: Date }): Promise<SyncLog | undefined> {
   return db
     .updateTable('data_sync_logs')
-    .set({ status: outcome.status, error: outcome.error, finished_at: outcome.at })
+    .set({ status: outcome.status, error: storableOptionalText(outcome.error), finished_at: outcome.at })
     .where('id', '=', id)
     .where('status', '=', 'running')
     .returningAll()

@@ -47,7 +47,7 @@ describe('repositories (migrated Postgres)', () => {
 
   it('upserts metrics on the natural key: a re-sync updates rows and never duplicates them', async () => {
     const target = { connectionId, orgId, platform: 'meta_business' as const, stream: 'ad_performance' as const, source: 'live' as const };
-    const write = (records: MetricRecord[]) => withPgTransaction(database.pool, (trx) => upsertMetrics(trx.client, toMetricsBatch(target, records)));
+    const write = (records: MetricRecord[]) => withPgTransaction(database.pool, async (trx) => (await upsertMetrics(trx.client, toMetricsBatch(target, records))).written);
     // New rows: the COPY fast path.
     expect(await write([record('a', '2026-01-01', 10), record('b', '2026-01-01', 20)])).toBe(2);
     // One existing row, one new: the staged upsert path, in the same transaction as the caller.
@@ -79,7 +79,7 @@ describe('repositories (migrated Postgres)', () => {
     });
     const batch = (source: 'live' | 'mock', stream: 'ad_performance' | 'contacts', records: MetricRecord[]) =>
       toMetricsBatch({ connectionId: id, orgId, platform: 'meta_business', stream, source }, records.map((r) => ({ ...r, stream })));
-    const write = (b: ReturnType<typeof batch>) => withPgTransaction(database.pool, (trx) => upsertMetrics(trx.client, b));
+    const write = (b: ReturnType<typeof batch>) => withPgTransaction(database.pool, async (trx) => (await upsertMetrics(trx.client, b)).written);
     const view = async () => Number((await sql<{ n: string }>`select count(*) as n from live_marketing_metrics where connection_id = ${id}`.execute(database.db)).rows[0]!.n);
     const archived = async () => Number((await sql<{ n: string }>`select count(*) as n from marketing_metrics_mock_archive where connection_id = ${id}`.execute(database.db)).rows[0]!.n);
 

@@ -3,13 +3,16 @@ import { EMULATED_PLATFORMS, type RunningEmulator, startEmulator } from '../../.
 import { LIVE_CONNECTORS } from '../../../connectors/live-connectors';
 import { PLATFORMS } from '../../../domain/platforms';
 import type { MetricRecord } from '../../../domain/sync';
-import { itClassifiesPlatformFaults } from '../../setup/connector-conformance';
+import { createDatabase, type DatabaseHandle } from '../../../db/database';
+import { itClassifiesPlatformFaults, itStoresRecordsWithUnstorableText } from '../../setup/connector-conformance';
+import { testEnv } from '../../setup/test-env';
 import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
 
 /**
  * The one conformance suite every live connector passes against its emulator, whatever its platform's paging,
  * auth and error dialect: connection test, every stream read to the end, resume from a saved cursor, auth failure,
- * rate limit with the platform's delay, transient and malformed failures, an empty account. Platform specifics
+ * rate limit with the platform's delay, transient and malformed failures, an empty account, and records whose
+ * text Postgres cannot store as sent (a NUL, an unpaired surrogate), written cleaned. Platform specifics
  * (exact rows, id formats, documented caps) are in each connector's own test file.
  */
 
@@ -18,7 +21,16 @@ const ASOF = '2026-03-31';
 const WINDOW = { startDate: '2026-01-31', endDate: ASOF };
 const PAGE_SIZE = 10;
 
+/** Analytics answers of ids and numbers only: the names the unstorableText fault taints never reach their records. */
+const TEXTLESS_RECORDS: readonly string[] = ['linkedin_ads', 'x_ads'];
+
 const key = (record: MetricRecord) => `${record.stream}|${record.entityId}|${record.date}`;
+
+let database: DatabaseHandle;
+beforeAll(() => {
+  database = createDatabase(testEnv('databaseUrl'), { max: 2 });
+});
+afterAll(() => database.close());
 
 describe.each(EMULATED_PLATFORMS)('%s connector conformance', (platform) => {
   let emulator: RunningEmulator;
@@ -84,4 +96,5 @@ describe.each(EMULATED_PLATFORMS)('%s connector conformance', (platform) => {
   });
 
   itClassifiesPlatformFaults({ platform, emulator: () => emulator, connect, request, secrets });
+  itStoresRecordsWithUnstorableText({ platform, emulator: () => emulator, connect, request, database: () => database, textless: TEXTLESS_RECORDS.includes(platform) });
 });
