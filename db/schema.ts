@@ -203,6 +203,10 @@ export interface DataSyncLogStreamsTable {
   bytes_read: ColumnType<string, number | string | undefined, number | string>;
   bytes_written: ColumnType<string, number | string | undefined, number | string>;
   completed_at: Timestamp | null;
+  /** Live platform requests of the stream (failed ones included) and their seconds: a rollout's analysis sums them. */
+  platform_requests: Generated<number>;
+  platform_request_errors: Generated<number>;
+  platform_request_seconds: Generated<number>;
 }
 
 /** How far a stream of a connection is synced: the next incremental sync starts from here. */

@@ -12,7 +12,7 @@ export const MAX_LABEL_VALUE_LENGTH = 200;
 
 export type MetricLabels = Record<string, string>;
 
-/** The workers' histogram of live platform page requests ({platform, outcome}); rollout analysis reads its samples. */
+/** The workers' histogram of live platform page requests ({platform, outcome}), fleet-wide; a rollout's analysis counts its own syncs' requests instead. */
 export const PLATFORM_REQUEST_DURATION_METRIC = 'liftos_platform_request_duration_seconds';
 
 /** One point of a time series. */

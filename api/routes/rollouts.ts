@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Hono } from 'hono';
 import type { z } from 'zod';
-import type { RolloutActor } from '../../activities/rollout-activities';
+import type { RolloutActor } from '../../domain/rollout';
 import { activeRolloutDecision, findRollout, insertRollout, listRollouts } from '../../db/repositories/rollouts';
 import type { RolloutRow } from '../../db/schema';
 import { type RollbackCriteria, type RolloutConfig, type RolloutStage, rolloutConfigProblems, type SuccessCriteria } from '../../domain/rollout';

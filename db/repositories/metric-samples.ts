@@ -1,6 +1,5 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
-import { type MetricAggregate, type MetricKind, type MetricLabels, PLATFORM_REQUEST_DURATION_METRIC } from '../../domain/metric-sample';
-import type { PlatformRequestTotals } from '../../domain/rollout-analysis';
+import type { MetricAggregate, MetricKind, MetricLabels } from '../../domain/metric-sample';
 import type { Database } from '../schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -109,27 +108,4 @@ export async function aggregateMetricByLabels(db: Db, input: { name: string; agg
 export async function deleteMetricSamplesBefore(db: Db, before: Date): Promise<number> {
   const result = await db.deleteFrom('metric_samples').where('recorded_at', '<', before).executeTakeFirst();
   return Number(result.numDeletedRows);
-}
-
-/**
- * Live platform page requests since `since` on these platforms, summed from the workers' samples of
- * the request histogram (`<name>_count` and `<name>_sum` are stored as increases per tick).
- */
-export async function platformRequestTotalsSince(db: Db, q: { platforms: string[]; since: Date }): Promise<PlatformRequestTotals> {
-  if (q.platforms.length === 0) return { requests: 0, failed: 0, seconds: 0 };
-  const count = `${PLATFORM_REQUEST_DURATION_METRIC}_count`;
-  const total = `${PLATFORM_REQUEST_DURATION_METRIC}_sum`;
-  const row = await db
-    .selectFrom('metric_samples')
-    .select([
-      sql<number>`coalesce(sum(value) filter (where name = ${count}), 0)`.as('requests'),
-      sql<number>`coalesce(sum(value) filter (where name = ${count} and labels->>'outcome' <> 'ok'), 0)`.as('failed'),
-      sql<number>`coalesce(sum(value) filter (where name = ${total}), 0)`.as('seconds'),
-    ])
-    .where('name', 'in', [count, total])
-    .where('org_id', 'is', null)
-    .where('recorded_at', '>=', q.since)
-    .where(sql<boolean>`labels->>'platform' = any(${q.platforms}::text[])`)
-    .executeTakeFirstOrThrow();
-  return { requests: Number(row.requests), failed: Number(row.failed), seconds: Number(row.seconds) };
 }

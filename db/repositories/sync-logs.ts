@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { SyncStatus } from '../../domain/sync';
 import type { Database, NewSyncLog, SyncCheckpoint, SyncLog } from '../schema';
-import { addPageToSyncLogStream, pageCounterIncrements } from './sync-log-streams';
+import { type PlatformRequestCounts, addPageToSyncLogStream, pageCounterIncrements } from './sync-log-streams';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -46,7 +46,7 @@ export interface SyncTotals {
 export async function addPageToSyncLog(
   db: Db,
   id: string,
-  page: { recordsFetched: number; recordsWritten: number; bytesRead: number; bytesWritten: number; checkpoint: SyncCheckpoint },
+  page: { recordsFetched: number; recordsWritten: number; bytesRead: number; bytesWritten: number; checkpoint: SyncCheckpoint; requests?: PlatformRequestCounts },
 ): Promise<SyncTotals> {
   await addPageToSyncLogStream(db, id, page.checkpoint.stream, { ...page, completed: page.checkpoint.done });
   const row = await db

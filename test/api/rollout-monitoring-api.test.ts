@@ -127,7 +127,7 @@ describe('rollout monitoring API', () => {
     const rule: AlertRule = { ...base, id: `test_${metric}`, severity: 'high', type: 'performance', signal: { kind: 'metric', metric, aggregate: 'max' }, threshold: 5 };
     const editor = await api.token(orgId, 'editor');
     await api.call('POST', `${BASE}/metrics`, { token: editor, json: { samples: [{ name: metric, kind: 'gauge', value: 9, labels: { service: 'a' } }, { name: metric, kind: 'gauge', value: 8, labels: { service: 'b' } }] } });
-    const activities = createAlertEvaluationActivities({ db: harness.database.db, rules: [rule], rollbacks: { requestRollback: async () => {} }, webhook: { url: undefined, secret: undefined }, retentionDays: 14 });
+    const activities = createAlertEvaluationActivities({ db: harness.database.db, rules: [rule], rollbacks: { requestRollback: async () => ({ signalled: true }) }, webhook: { url: undefined, secret: undefined }, retentionDays: 14 });
     const { changes } = await activities.evaluateAlertRules();
     expect(changes.map((c) => c.event)).toEqual(['fired', 'fired']);
 
