@@ -14,7 +14,7 @@ const SECRET = 'test-webhook-secret-0123456789';
 
 /** A rule of its own per test (a unique metric), so rows of other test files never match it. */
 function ruleOnOwnMetric(overrides: Partial<AlertRule>): AlertRule {
-  const metric = `test_rollout_error_ratio_${randomUUID().slice(0, 8)}`;
+  const metric = `liftos_custom_test_rollout_error_ratio_${randomUUID().slice(0, 8)}`;
   const base = ALERT_RULES.find((r) => r.id === 'rollout_error_rate_critical')!;
   return { ...base, id: `test_${metric}`, signal: { kind: 'metric', metric, aggregate: 'avg' }, ...overrides };
 }
