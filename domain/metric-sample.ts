@@ -36,6 +36,14 @@ export function customMetricNameProblem(name: string): string | null {
 /** The gauge an org records for its rollout's scope ({rollout_id}); the rollout error ratio rule reads it. */
 export const ROLLOUT_ERROR_RATIO_METRIC = `${CUSTOM_METRIC_PREFIX}rollout_error_ratio`;
 
+/**
+ * Custom metrics the service's rules read, with the shape they read: exported with this kind and these
+ * label names from the start, so that no org's first sample can claim them with another.
+ */
+export const CATALOGUE_CUSTOM_METRICS: ReadonlyArray<{ name: string; kind: MetricKind; labelNames: readonly string[] }> = [
+  { name: ROLLOUT_ERROR_RATIO_METRIC, kind: 'gauge', labelNames: ['rollout_id'] },
+];
+
 /** The workers' histogram of live platform page requests ({platform, outcome}), fleet-wide; a rollout's analysis counts its own syncs' requests instead. */
 export const PLATFORM_REQUEST_DURATION_METRIC = 'liftos_platform_request_duration_seconds';
 

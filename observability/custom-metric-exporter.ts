@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, exponentialBuckets } from 'prom-client';
-import { customMetricNameProblem, labelsKey, type MetricKind, type MetricLabels } from '../domain/metric-sample';
+import { CATALOGUE_CUSTOM_METRICS, customMetricNameProblem, labelsKey, type MetricKind, type MetricLabels } from '../domain/metric-sample';
 
 /** A custom sample as the API stored it. */
 export interface CustomSample {
@@ -36,7 +36,8 @@ export const DEFAULT_MAX_SERIES_PER_ORG = 1_000;
  * Custom metrics recorded through the API, exported to Prometheus under their own names (always
  * `liftos_custom_*`, never a name the process registry has) with an `org_id` label: counters add the
  * increments this process received, gauges hold the last value, histograms and timers observe. A
- * metric's label names are fixed by its first sample (Prometheus wants one label set per metric). Each
+ * metric's kind and label names are fixed by its first sample (Prometheus wants one type and label set
+ * per metric), except the catalogue's (CATALOGUE_CUSTOM_METRICS), whose shape is fixed up front. Each
  * org may export `maxSeriesPerOrg` series, so that no org can grow the scrape without bound or use up
  * another's room; what cannot be exported stays in Postgres and is counted.
  */
@@ -52,7 +53,7 @@ export function createCustomMetricExporter(options: { processRegistry: Registry;
   const metrics = new Map<string, Exported>();
   const seriesByOrg = new Map<string, Set<string>>();
 
-  function exportedFor(sample: CustomSample, labelNames: string[]): Exported {
+  function exportedFor(sample: Pick<CustomSample, 'name' | 'kind'>, labelNames: string[]): Exported {
     const found = metrics.get(sample.name);
     if (found) return found;
     const family = familyOf(sample.kind);
@@ -62,6 +63,8 @@ export function createCustomMetricExporter(options: { processRegistry: Registry;
     metrics.set(sample.name, exported);
     return exported;
   }
+  // The metrics the service's rules read exist before any org's sample could give them another shape.
+  for (const known of CATALOGUE_CUSTOM_METRICS) exportedFor(known, [...known.labelNames, 'org_id'].sort());
 
   return {
     registry,

@@ -33,7 +33,16 @@ describe('custom metric exporter', () => {
     // A name the process registry has, even under the prefix, is the service's.
     new Gauge({ name: 'liftos_custom_service_gauge', help: 'a service metric under the prefix', registers: [processRegistry] });
     expect(exporter.record('org-1', [{ name: 'liftos_custom_service_gauge', kind: 'gauge', labels: {}, value: 1 }]).map((u) => u.reason)).toEqual(['reserved_name']);
-    expect(await exporter.registry.getMetricsAsJSON()).toEqual([]);
+    expect((await exporter.registry.getMetricsAsJSON()).flatMap((m) => m.values)).toEqual([]);
+  });
+
+  it('exports the rollout error ratio gauge in the shape the rules read, whichever org records it first and however', async () => {
+    const exporter = createCustomMetricExporter({ processRegistry: new Registry() });
+    // Org A tries to claim the name as a counter, then with other labels: only A's samples are refused.
+    expect(exporter.record('org-a', [{ name: 'liftos_custom_rollout_error_ratio', kind: 'counter', labels: { rollout_id: 'r-a' }, value: 1 }]).map((u) => u.reason)).toEqual(['kind_conflict']);
+    expect(exporter.record('org-a', [{ name: 'liftos_custom_rollout_error_ratio', kind: 'gauge', labels: { team: 'x' }, value: 1 }]).map((u) => u.reason)).toEqual(['label_conflict']);
+    expect(exporter.record('org-b', [{ name: 'liftos_custom_rollout_error_ratio', kind: 'gauge', labels: { rollout_id: 'r-b' }, value: 0.2 }])).toEqual([]);
+    expect(await exporter.registry.metrics()).toContain('liftos_custom_rollout_error_ratio{rollout_id="r-b",org_id="org-b"} 0.2');
   });
 
   it('observes histograms and timers in one family with buckets wide enough for any unit', async () => {
