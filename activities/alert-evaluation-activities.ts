@@ -1,17 +1,31 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import { observeAlertSignal } from '../db/monitoring/alert-signals';
 import { type AlertChange, applyAlertPlan, findAlertById, listOpenAlertsOfRule, markRollbackRequested } from '../db/repositories/alerts';
 import { deleteMetricSamplesBefore } from '../db/repositories/metric-samples';
+import { findRollout } from '../db/repositories/rollouts';
 import type { AlertRow, Database } from '../db/schema';
 import { planAlertChanges } from '../domain/alert-evaluation';
 import { ALERT_RULES, type AlertRule, type AlertSeverity } from '../domain/alert-rules';
+import type { RollbackTrigger } from '../domain/rollout';
 import type { AlertMetrics } from '../observability/alert-metrics';
 import { signWebhookBody, WEBHOOK_DELIVERY_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from './alert-webhook';
 
-/** Rolls a rollout back; the production implementation signals its workflow (workers/rollout-rollback-signal.ts). */
+/** What an alert's rollback carries: the rollout, the org that owns both, and the alert that asked. */
+export interface AlertRollbackRequest {
+  rolloutId: string;
+  orgId: string;
+  trigger: Extract<RollbackTrigger, { kind: 'alert' }>;
+  reason: string;
+}
+
+/**
+ * Rolls a rollout back; the production implementation signals its workflow (workers/rollout-rollback-signal.ts).
+ * Answers whether it signalled: a rollout that does not run, or runs for another org, is not signalled.
+ */
 export interface RolloutRollbacks {
-  requestRollback(input: { rolloutId: string; reason: string }): Promise<void>;
+  requestRollback(input: AlertRollbackRequest): Promise<{ signalled: boolean }>;
 }
 
 export interface AlertEvaluationActivityDeps {
@@ -100,14 +114,24 @@ export function createAlertEvaluationActivities(deps: AlertEvaluationActivityDep
       };
     },
 
-    /** Asks the alert's rollout to roll back, once per alert. */
-    async requestAlertRollback(input: { alertId: string }): Promise<{ requested: boolean }> {
+    /**
+     * Asks the alert's rollout to roll back, once per alert, and only a rollout of the alert's own org:
+     * labels are whatever the org recorded, so a `rollout_id` naming another org's rollout (or none) is refused.
+     */
+    async requestAlertRollback(input: { alertId: string }): Promise<{ requested: boolean; refused?: 'not_the_alert_org_rollout' }> {
       const alert = await findAlertById(deps.db, input.alertId);
       const rolloutId = alert?.labels.rollout_id;
       if (!alert || !rolloutId || alert.severity !== 'critical' || alert.rollback_requested_at) return { requested: false };
-      await deps.rollbacks.requestRollback({ rolloutId, reason: `critical alert ${alert.rule_id} (${alert.id}): ${alert.summary}` });
+      const rollout = alert.org_id && z.uuid().safeParse(rolloutId).success ? await findRollout(deps.db, alert.org_id, rolloutId) : undefined;
+      if (!rollout || !alert.org_id) return { requested: false, refused: 'not_the_alert_org_rollout' };
+      const { signalled } = await deps.rollbacks.requestRollback({
+        rolloutId: rollout.id,
+        orgId: alert.org_id,
+        trigger: { kind: 'alert', alertId: alert.id, ruleId: alert.rule_id },
+        reason: `critical alert ${alert.rule_id} (${alert.id}): ${alert.summary}`,
+      });
       await markRollbackRequested(deps.db, alert.id, now());
-      return { requested: true };
+      return { requested: signalled };
     },
 
     /** Posts one alert change to the webhook, signed; 5xx, 408, 429 and network errors are retried by Temporal. */

@@ -5,21 +5,15 @@ import { type Kysely, sql } from 'kysely';
 import { LIVE_CONNECTORS } from '../connectors/live-connectors';
 import { createQualityGate } from '../db/report-quality-gate';
 import { appendAudit } from '../db/repositories/audit-log';
-import { platformRequestTotalsSince } from '../db/repositories/metric-samples';
 import { findRolloutById, rolloutExposedConnections, rolloutScopeConnections, saveRolloutState, syncOutcomesSince } from '../db/repositories/rollouts';
+import { platformRequestTotalsOfSyncs } from '../db/repositories/sync-log-streams';
 import type { Database } from '../db/schema';
 import type { PlatformId } from '../domain/platforms';
-import type { RolloutEvent, RolloutStage, RolloutState, StepMeasurement } from '../domain/rollout';
+import type { RolloutActor, RolloutEvent, RolloutStage, RolloutState, StepMeasurement } from '../domain/rollout';
 import { summarizeStep } from '../domain/rollout-analysis';
 
 export const RolloutFailureType = { RolloutNotFound: 'RolloutNotFoundError' } as const;
 
-/** Who caused an event: the API caller that sent the signal, or the workflow itself. */
-export interface RolloutActor {
-  actorId: string;
-  actorRole: string;
-  requestId: string | null;
-}
 
 export interface PreRolloutCheck {
   name: 'postgres' | 'temporal_workers' | 'data_quality' | 'resources' | 'platform_reachability';
@@ -133,18 +127,16 @@ export function createRolloutActivities(deps: RolloutActivityDeps) {
 
     /**
      * The step's measurement: closed syncs of the connections exposed at this step since it began, and
-     * the live requests the workers timed on those connections' platforms (their sampled metrics).
+     * the live platform requests those syncs made (counted per stream by the sync activity).
      */
     async measureRolloutStep(input: { rolloutId: string; stepIndex: number; stepStartedAt: string }): Promise<StepMeasurement> {
       const rollout = await loadRollout(input.rolloutId);
       const exposed = await rolloutExposedConnections(deps.db, rollout, { stage: 'running', stepIndex: input.stepIndex });
       const since = new Date(input.stepStartedAt);
-      const outcomes = await syncOutcomesSince(
-        deps.db,
-        exposed.map((c) => c.id),
-        since,
-      );
-      const requests = await platformRequestTotalsSince(deps.db, { platforms: [...new Set(exposed.map((c) => c.platform))], since });
+      const connectionIds = exposed.map((c) => c.id);
+      const outcomes = await syncOutcomesSince(deps.db, connectionIds, since);
+      // The exposed connections' own requests: another org's (or another connection's) to the same platform are not this step's.
+      const requests = await platformRequestTotalsOfSyncs(deps.db, { connectionIds, since });
       return summarizeStep(outcomes, requests, { at: now().toISOString(), stepIndex: input.stepIndex, connectionsExposed: exposed.length });
     },
 

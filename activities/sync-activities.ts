@@ -4,13 +4,13 @@ import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Connector, Credentials, FetchPageRequest, Page } from '../connectors/connector';
 import { ConnectorError } from '../connectors/connector-error';
-import type { ConnectorRegistry } from '../connectors/registry';
+import type { ConnectorRegistry, ConnectorRequest } from '../connectors/registry';
 import type { ConnectionSyncSchedules } from '../schedules/connection-sync-schedule';
 import { connectionCredentials, findConnectionById, recordConnectionSync, setConnectionStatus } from '../db/repositories/connections';
 import { toMetricsBatch } from '../db/metrics-copy-format';
 import { withPgTransaction } from '../db/pg-transaction';
 import { earliestMetricDates, removeMetricsNotWrittenSince, upsertMetrics } from '../db/repositories/marketing-metrics';
-import { listSyncLogStreams, openSyncLogStreams } from '../db/repositories/sync-log-streams';
+import { type PlatformRequestCounts, addPlatformRequestsToSyncLogStream, listSyncLogStreams, openSyncLogStreams } from '../db/repositories/sync-log-streams';
 import { type SyncTotals, addPageToSyncLog, closeSyncLog, findSyncLog, openSyncLog, syncTotals } from '../db/repositories/sync-logs';
 import { advanceStreamCursor, listStreamCursors } from '../db/repositories/sync-stream-cursors';
 import { addSyncLogQuarantineSamples } from '../db/repositories/sync-log-quarantine';
@@ -138,18 +138,18 @@ export function createSyncActivities(deps: SyncActivityDeps) {
   }
 
   /** Credentials are decrypted here, inside the activity, and never leave it. */
-  function connectorFor(connection: Connection, source: DataSource, credentials?: Credentials): Connector {
+  function connectorFor(connection: Connection, source: DataSource, credentials?: Credentials, observeRequest?: ConnectorRequest['observeRequest']): Connector {
     const opened = credentials ?? (source === 'live' ? deps.vault.open(connection.id, connectionCredentials(connection)) : {});
-    return deps.connectors.create({ platform: connection.platform, source, accountId: connection.account_id, credentials: opened });
+    return deps.connectors.create({ platform: connection.platform, source, accountId: connection.account_id, credentials: opened, observeRequest });
   }
 
   /**
    * Fetches pages with the connection's current credentials. When the platform rejects them, asks
    * once for renewed credentials (a token refresh) and retries with those before failing.
    */
-  function pageFetcher(connection: Connection, source: DataSource) {
+  function pageFetcher(connection: Connection, source: DataSource, observeRequest?: ConnectorRequest['observeRequest']) {
     let credentials: Credentials = source === 'live' ? deps.vault.open(connection.id, connectionCredentials(connection)) : {};
-    let connector = connectorFor(connection, source, credentials);
+    let connector = connectorFor(connection, source, credentials, observeRequest);
     let renewalTried = false;
     return async (request: FetchPageRequest): Promise<Page> => {
       try {
@@ -161,7 +161,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         const renewed = await deps.refreshCredentials({ connectionId: connection.id, rejected: credentials });
         if (!renewed) throw err;
         credentials = renewed;
-        connector = connectorFor(connection, source, credentials);
+        connector = connectorFor(connection, source, credentials, observeRequest);
         return connector.fetchPage(request);
       }
     };
@@ -263,7 +263,13 @@ export function createSyncActivities(deps: SyncActivityDeps) {
     async syncStreamPages(input: SyncStreamPagesInput): Promise<SyncChunkResult> {
       const ctx = Context.current();
       const connection = await loadConnection(input.connectionId);
-      const fetchPage = pageFetcher(connection, input.source);
+      // This stream's live platform requests, counted until a page's transaction (or the failure) records them.
+      const requests: PlatformRequestCounts = { requests: 0, errors: 0, seconds: 0 };
+      const fetchPage = pageFetcher(connection, input.source, (o) => {
+        requests.requests += 1;
+        if (o.outcome !== 'ok') requests.errors += 1;
+        requests.seconds += o.seconds;
+      });
       const log = await findSyncLog(deps.db, input.syncLogId);
       if (!log) throw ApplicationFailure.create({ type: FailureType.ConnectionNotFound, message: `Sync log ${input.syncLogId} no longer exists`, nonRetryable: true });
       // The log's checkpoint is where the last committed page left off: the exact resume point.
@@ -288,43 +294,55 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         );
 
       let pending = preparePage(result.cursor);
-      for (;;) {
-        const { page, batch } = await pending;
-        const more = page.nextCursor !== null && Date.now() < deadline && !ctx.cancellationSignal.aborted;
-        if (more) {
-          pending = preparePage(page.nextCursor);
-          // Its failure is raised when awaited on the next turn, not as an unhandled rejection.
-          pending.catch(() => {});
-        }
-        const { written, totals } = await withPgTransaction(deps.pool, async (trx) => {
-          const { written: count, rejected } = await upsertMetrics(trx.client, batch, { syncLogId: input.syncLogId });
-          // Records no column can hold are set aside, counted and sampled: the page and the sync go on.
-          const quarantined = mergeIssueTallies(batch.quarantined, rejected);
-          await addSyncLogQuarantineSamples(trx.db, input.syncLogId, 'quarantined', quarantined.samples);
-          await addSyncLogQuarantineSamples(trx.db, input.syncLogId, 'cleaned', batch.cleaned.samples);
-          const done = page.nextCursor === null;
-          const committed = await addPageToSyncLog(trx.db, input.syncLogId, {
-            recordsFetched: page.records.length,
-            recordsWritten: count,
-            recordsQuarantined: quarantined.count,
-            recordsCleaned: batch.cleaned.count,
-            bytesRead: page.bytesRead,
-            bytesWritten: Buffer.byteLength(batch.copyText),
-            checkpoint: { stream: input.stream, cursor: page.nextCursor, done },
+      try {
+        for (;;) {
+          const { page, batch } = await pending;
+          const more = page.nextCursor !== null && Date.now() < deadline && !ctx.cancellationSignal.aborted;
+          if (more) {
+            pending = preparePage(page.nextCursor);
+            // Its failure is raised when awaited on the next turn, not as an unhandled rejection.
+            pending.catch(() => {});
+          }
+          const counted = { ...requests };
+          const { written, totals } = await withPgTransaction(deps.pool, async (trx) => {
+            const { written: count, rejected } = await upsertMetrics(trx.client, batch, { syncLogId: input.syncLogId });
+            // Records no column can hold are set aside, counted and sampled: the page and the sync go on.
+            const quarantined = mergeIssueTallies(batch.quarantined, rejected);
+            await addSyncLogQuarantineSamples(trx.db, input.syncLogId, 'quarantined', quarantined.samples);
+            await addSyncLogQuarantineSamples(trx.db, input.syncLogId, 'cleaned', batch.cleaned.samples);
+            const done = page.nextCursor === null;
+            const committed = await addPageToSyncLog(trx.db, input.syncLogId, {
+              recordsFetched: page.records.length,
+              recordsWritten: count,
+              recordsQuarantined: quarantined.count,
+              recordsCleaned: batch.cleaned.count,
+              bytesRead: page.bytesRead,
+              bytesWritten: Buffer.byteLength(batch.copyText),
+              checkpoint: { stream: input.stream, cursor: page.nextCursor, done },
+              requests: counted,
+            });
+            // The stream's cursor moves only with the page that completes it, never ahead of its rows.
+            if (done) await advanceStreamCursor(trx.db, { connectionId: connection.id, stream: input.stream, kind: log.kind, window: input.window, syncLogId: input.syncLogId });
+            return { written: count, totals: committed };
           });
-          // The stream's cursor moves only with the page that completes it, never ahead of its rows.
-          if (done) await advanceStreamCursor(trx.db, { connectionId: connection.id, stream: input.stream, kind: log.kind, window: input.window, syncLogId: input.syncLogId });
-          return { written: count, totals: committed };
-        });
-        result.cursor = page.nextCursor;
-        result.done = page.nextCursor === null;
-        result.totals = totals;
-        pagesThisCall += 1;
-        deps.metrics.pagesSynced.inc({ platform: connection.platform, stream: input.stream });
-        deps.metrics.recordsSynced.inc({ platform: connection.platform, stream: input.stream }, written);
-        ctx.heartbeat({ stream: input.stream, cursor: result.cursor, pages: pagesThisCall, recordsWritten: totals.recordsWritten, recordsQuarantined: totals.recordsQuarantined } satisfies SyncHeartbeat);
-        if (ctx.cancellationSignal.aborted) throw new CancelledFailure('Sync cancelled between pages');
-        if (!more) return result;
+          // Committed with the page: what came in meanwhile (the next page's request) waits for its own.
+          requests.requests -= counted.requests;
+          requests.errors -= counted.errors;
+          requests.seconds -= counted.seconds;
+          result.cursor = page.nextCursor;
+          result.done = page.nextCursor === null;
+          result.totals = totals;
+          pagesThisCall += 1;
+          deps.metrics.pagesSynced.inc({ platform: connection.platform, stream: input.stream });
+          deps.metrics.recordsSynced.inc({ platform: connection.platform, stream: input.stream }, written);
+          ctx.heartbeat({ stream: input.stream, cursor: result.cursor, pages: pagesThisCall, recordsWritten: totals.recordsWritten, recordsQuarantined: totals.recordsQuarantined } satisfies SyncHeartbeat);
+          if (ctx.cancellationSignal.aborted) throw new CancelledFailure('Sync cancelled between pages');
+          if (!more) return result;
+        }
+      } catch (err) {
+        // Requests that wrote no page (the failing one, a page whose write failed) still count for the stream.
+        await addPlatformRequestsToSyncLogStream(deps.db, input.syncLogId, input.stream, requests).catch(() => {});
+        throw err;
       }
     },
 

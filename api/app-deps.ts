@@ -24,7 +24,7 @@ export interface AppDeps {
   oauth: PlatformOAuthDeps;
   logger: Logger;
   metrics: Registry;
-  /** Custom metrics recorded through the API, exported beside `metrics` on /metrics. */
+  /** Custom metrics recorded through the API, exported beside `metrics` on the API's metrics port. */
   customMetrics: CustomMetricExporter;
   /** The codec `temporal` encodes with, served to the Web UI by the codec server. */
   payloadCodec: PayloadCodec;

@@ -63,10 +63,7 @@ export function createApp(deps: AppDeps) {
 
   app.route('/health', healthRoutes(deps));
   app.route('/codec', codecRoutes(deps));
-  app.get('/metrics', async (c) => {
-    const [own, custom] = await Promise.all([deps.metrics.metrics(), deps.customMetrics.registry.metrics()]);
-    return c.text(`${own}\n${custom}`, 200, { 'content-type': deps.metrics.contentType });
-  });
+  // No /metrics here: the API's metrics (every org's custom series among them) are served on their own port (api-metrics-server.ts).
 
   const v1 = new Hono<AppEnv>();
   v1.use(authenticate(deps.jwtSecret));

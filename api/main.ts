@@ -12,6 +12,7 @@ import { createPlatformOAuthClient } from '../connectors/oauth/platform-oauth-cl
 import { startMetricSampler } from '../observability/metric-sampler';
 import { createApp } from './app';
 import { createCustomMetricExporter } from '../observability/custom-metric-exporter';
+import { startApiMetricsServer } from '../observability/api-metrics-server';
 
 /** The API process: composes dependencies, serves until SIGINT/SIGTERM, then closes everything. */
 async function main(): Promise<void> {
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: config.temporal.address });
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
+  const customMetrics = createCustomMetricExporter({ processRegistry: metrics, maxSeriesPerOrg: config.monitoring.customSeriesPerOrg });
   const payloadCodec = await createPayloadCodec(config.payloadCodecKeys.keyring);
   const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: { payloadCodecs: [payloadCodec] } });
   const app = createApp({
@@ -38,11 +40,13 @@ async function main(): Promise<void> {
     jwtSecret: config.jwtSecret,
     logger,
     metrics,
-    customMetrics: createCustomMetricExporter({ processRegistry: metrics }),
+    customMetrics,
     rateLimitPerMinute: config.rateLimitPerMinute,
   });
   const sampler = startMetricSampler({ registry: metrics, db: database.db, source: 'api', intervalMs: config.monitoring.sampleIntervalSeconds * 1000, logger });
   const server = serve({ fetch: app.fetch, port: config.apiPort, hostname: '0.0.0.0' }, (info) => logger.info({ port: info.port }, 'API listening'));
+  const metricsServer = await startApiMetricsServer({ metrics, customMetrics, port: config.apiMetricsPort, hostname: config.metricsHost });
+  logger.info({ port: metricsServer.port, host: config.metricsHost }, 'API metrics listening');
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -50,6 +54,7 @@ async function main(): Promise<void> {
   });
   try {
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await metricsServer.close();
     await sampler.stop();
   } finally {
     await connection.close();

@@ -17,6 +17,8 @@ const EnvSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('liftos-connect'),
   PORT: z.coerce.number().int().nonnegative().default(8080),
   WORKER_METRICS_PORT: z.coerce.number().int().nonnegative().default(9464),
+  API_METRICS_PORT: z.coerce.number().int().nonnegative().default(9466),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   TEMPORAL_SDK_METRICS_PORT: z.coerce.number().int().positive().default(9465),
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
   CREDENTIALS_KEYS: z.string().optional(),
@@ -33,6 +35,7 @@ const EnvSchema = z.object({
   ALERT_WEBHOOK_SECRET: z.string().min(16, 'ALERT_WEBHOOK_SECRET must be at least 16 characters').optional(),
   METRIC_SAMPLE_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   METRIC_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  CUSTOM_METRIC_SERIES_PER_ORG: z.coerce.number().int().min(1).max(100_000).default(1_000),
   SYNC_LOOKBACK_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   SYNC_FAILURE_WARNING_AFTER: z.coerce.number().int().min(1).default(3),
   SYNC_FAILURE_DISABLE_AFTER: z.coerce.number().int().min(1).default(6),
@@ -51,6 +54,10 @@ export interface Config {
   /** Requests a minute each API token may make. */
   rateLimitPerMinute: number;
   workerMetricsPort: number;
+  /** The API's own /metrics port (never the public PORT: custom series carry org ids). */
+  apiMetricsPort: number;
+  /** Where the API's and the worker's metrics servers listen: loopback unless Prometheus scrapes from elsewhere (compose: 0.0.0.0). */
+  metricsHost: string;
   /** Loopback port of the Temporal SDK's own Prometheus exporter; the worker's /metrics merges it in. */
   sdkMetricsPort: number;
   jwtSecret: string;
@@ -76,7 +83,7 @@ export interface Config {
   /** Where completed syncs hand their records (MEMORY_SERVICE_URL; unset: no hand-off) and how many metric rows go in one batch. */
   memory: { serviceUrl: string | undefined; batchSize: number };
   /** Alert notifications (ALERT_WEBHOOK_URL, signed with ALERT_WEBHOOK_SECRET) and the metric time series' sampling and retention. */
-  monitoring: { webhookUrl: string | undefined; webhookSecret: string | undefined; sampleIntervalSeconds: number; retentionDays: number };
+  monitoring: { webhookUrl: string | undefined; webhookSecret: string | undefined; sampleIntervalSeconds: number; retentionDays: number; customSeriesPerOrg: number };
   /** Each platform's request quotas the workers share: the documented defaults, overridden by PLATFORM_QUOTAS (JSON). */
   platformQuotas: PlatformQuotas;
 }
@@ -110,6 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
     apiPort: e.PORT,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     workerMetricsPort: e.WORKER_METRICS_PORT,
+    apiMetricsPort: e.API_METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
     sdkMetricsPort: e.TEMPORAL_SDK_METRICS_PORT,
     jwtSecret: e.JWT_SECRET ?? readOrCreateDevSecret(resolve(dataDir, 'jwt-secret'), 'JWT_SECRET', warn),
     credentialsKeys: keyring('CREDENTIALS_KEYS', e.CREDENTIALS_KEYS ?? `v1:${e.CREDENTIALS_KEY ?? readOrCreateDevSecret(resolve(dataDir, 'credentials.key'), 'CREDENTIALS_KEY', warn)}`),
@@ -120,7 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
     platformBaseUrls,
     oauth: loadOAuthConfig(env),
     memory: { serviceUrl: e.MEMORY_SERVICE_URL, batchSize: e.MEMORY_HANDOFF_BATCH_SIZE },
-    monitoring: { webhookUrl: e.ALERT_WEBHOOK_URL, webhookSecret: e.ALERT_WEBHOOK_SECRET, sampleIntervalSeconds: e.METRIC_SAMPLE_INTERVAL_SECONDS, retentionDays: e.METRIC_RETENTION_DAYS },
+    monitoring: { webhookUrl: e.ALERT_WEBHOOK_URL, webhookSecret: e.ALERT_WEBHOOK_SECRET, sampleIntervalSeconds: e.METRIC_SAMPLE_INTERVAL_SECONDS, retentionDays: e.METRIC_RETENTION_DAYS, customSeriesPerOrg: e.CUSTOM_METRIC_SERIES_PER_ORG },
     syncPolicy: { lookbackDays: e.SYNC_LOOKBACK_DAYS, failureWarningAfter: e.SYNC_FAILURE_WARNING_AFTER, failureDisableAfter: e.SYNC_FAILURE_DISABLE_AFTER },
     notificationWebhookUrl: e.NOTIFICATION_WEBHOOK_URL,
     platformQuotas: loadPlatformQuotas(e.PLATFORM_QUOTAS),

@@ -3,12 +3,18 @@ import type { PlatformId } from '../domain/platforms';
 import type { Connector, Credentials } from './connector';
 import { LIVE_CONNECTORS } from './live-connectors';
 import { createMockConnector } from './mock/connector';
+import type { PlatformRequestObservation } from './timed-registry';
 
 export interface ConnectorRequest {
   platform: PlatformId;
   source: DataSource;
   accountId: string;
   credentials: Credentials;
+  /**
+   * Told of each live page request once the platform answered (withPlatformRequestTiming): the sync
+   * counts its own connection's requests with it. Not called by a registry without timing.
+   */
+  observeRequest?: (observation: PlatformRequestObservation) => void;
 }
 
 /** Builds the connector that serves a connection, live or mock. */

@@ -12,18 +12,23 @@ export interface PlatformRequestObservation {
 
 /**
  * The registry whose live connectors report each page request's duration and outcome, measured around
- * the platform call alone (quota waits excluded when the quota registry wraps this one).
+ * the platform call alone (quota waits excluded when the quota registry wraps this one): to `observe`
+ * (the process's histogram) and to the request's own `observeRequest` (the sync's per-stream counts).
  */
 export function withPlatformRequestTiming(registry: ConnectorRegistry, observe: (observation: PlatformRequestObservation) => void): ConnectorRegistry {
-  return aroundLivePageRequests(registry, ({ platform }, fetchPage) => async (page) => {
+  return aroundLivePageRequests(registry, ({ platform, observeRequest }, fetchPage) => async (page) => {
     const started = performance.now();
-    const seconds = () => (performance.now() - started) / 1000;
+    const report = (outcome: PlatformRequestObservation['outcome']) => {
+      const observation = { platform, outcome, seconds: (performance.now() - started) / 1000 };
+      observe(observation);
+      observeRequest?.(observation);
+    };
     try {
       const result = await fetchPage(page);
-      observe({ platform, outcome: 'ok', seconds: seconds() });
+      report('ok');
       return result;
     } catch (err) {
-      observe({ platform, outcome: err instanceof ConnectorError ? err.kind : 'error', seconds: seconds() });
+      report(err instanceof ConnectorError ? err.kind : 'error');
       throw err;
     }
   });

@@ -219,6 +219,10 @@ export interface DataSyncLogStreamsTable {
   bytes_read: ColumnType<string, number | string | undefined, number | string>;
   bytes_written: ColumnType<string, number | string | undefined, number | string>;
   completed_at: Timestamp | null;
+  /** Live platform requests of the stream (failed ones included) and their seconds: a rollout's analysis sums them. */
+  platform_requests: Generated<number>;
+  platform_request_errors: Generated<number>;
+  platform_request_seconds: Generated<number>;
 }
 
 /** A sample of the records a sync cleaned or quarantined: which record, which field, why; never values. */

@@ -1,4 +1,4 @@
-import type { MetricAggregate } from './metric-sample';
+import { type MetricAggregate, ROLLOUT_ERROR_RATIO_METRIC } from './metric-sample';
 
 /** Alert vocabulary: severities in rising order, and the types of the seed. */
 export const ALERT_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
@@ -31,7 +31,10 @@ export type AlertSignal =
   | { kind: 'permission_denials' }
   /** records written by a connection's latest completed sync over the median of its previous completed syncs in the window. */
   | { kind: 'sync_volume_ratio'; minBaselineSyncs: number }
-  /** a metric's samples in the window, aggregated per org and label set. */
+  /**
+   * a metric's samples in the window, aggregated per org and label set: a custom metric's
+   * (liftos_custom_*) are the orgs' samples, any other name's are the service's own (no org).
+   */
   | { kind: 'metric'; metric: string; aggregate: MetricAggregate };
 
 export interface AlertRule {
@@ -143,12 +146,12 @@ export const ALERT_RULES: readonly AlertRule[] = [
     name: 'Rollout error rate',
     type: 'error_rate',
     severity: 'critical',
-    signal: { kind: 'metric', metric: 'liftos_rollout_error_ratio', aggregate: 'avg' },
+    signal: { kind: 'metric', metric: ROLLOUT_ERROR_RATIO_METRIC, aggregate: 'avg' },
     windowSeconds: 5 * MINUTE,
     comparator: 'above',
     threshold: 0.05,
     escalation: [],
-    description: 'The error ratio recorded for a rollout\'s scope (a custom gauge labelled rollout_id), averaged over the last 5 minutes, is above 5 %: the rollout is rolled back.',
+    description: 'The error ratio an org recorded for its rollout\'s scope (the custom gauge liftos_custom_rollout_error_ratio labelled rollout_id), averaged over the last 5 minutes, is above 5 %: that rollout of the same org is rolled back.',
   },
 ];
 

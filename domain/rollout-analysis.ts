@@ -13,7 +13,7 @@ function percentile(sorted: number[], p: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-/** Live platform page requests over a step, summed from the workers' recorded metric samples. */
+/** Live platform page requests over a step: those of the exposed connections' syncs, as their streams counted them. */
 export interface PlatformRequestTotals {
   requests: number;
   failed: number;

@@ -109,6 +109,19 @@ export interface RolloutEvent {
   details?: Record<string, unknown>;
 }
 
+/** Who caused an event: the API caller that sent the signal, the alert evaluation, or (null) the workflow itself. */
+export interface RolloutActor {
+  actorId: string;
+  actorRole: string;
+  requestId: string | null;
+}
+
+/**
+ * What asked for a rollback from outside the workflow: a person (the API's rollback route), or a
+ * critical alert of the rollout's own org. Signals without one (sent before it existed) are manual.
+ */
+export type RollbackTrigger = { kind: 'manual' } | { kind: 'alert'; alertId: string; ruleId: string };
+
 /** The state the workflow owns and persists at each transition (rollouts.state). */
 export interface RolloutState {
   stage: RolloutStage;

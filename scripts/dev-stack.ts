@@ -72,8 +72,9 @@ async function main(): Promise<void> {
       [
         '',
         'LiftOS Connect is running.',
-        `  API:            ${apiUrl}  (health: ${apiUrl}/health, metrics: ${apiUrl}/metrics)`,
-        `  Worker metrics: http://127.0.0.1:${config.workerMetricsPort}/metrics`,
+        `  API:            ${apiUrl}  (health: ${apiUrl}/health)`,
+        `  API metrics:    http://${config.metricsHost}:${config.apiMetricsPort}/metrics  (its own port: custom series carry org ids)`,
+        `  Worker metrics: http://${config.metricsHost}:${config.workerMetricsPort}/metrics`,
         `  Temporal UI:    ${uiUrl}  (filter runs with: OrgId="demo-org")`,
         `  Postgres:       ${postgres.url.replace(/:[^:@/]+@/, ':***@')}`,
         `  Admin token (org demo-org, 7 days):`,

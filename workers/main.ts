@@ -62,6 +62,7 @@ async function main(): Promise<void> {
   const metricsServer = await startMetricsServer({
     registry,
     port: config.workerMetricsPort,
+    hostname: config.metricsHost,
     extra: async () => (await fetch(`http://127.0.0.1:${config.sdkMetricsPort}/metrics`)).text(),
   });
   try {

@@ -1,7 +1,7 @@
 import { condition, continueAsNew, defineQuery, defineSignal, defineUpdate, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/workflow';
-import type { RolloutActivities, RolloutActor } from '../activities/rollout-activities';
-import type { RollbackCriteria, RolloutConfig, RolloutEvent, RolloutStage, RolloutState, StepAnalysis, SuccessCriteria } from '../domain/rollout';
+import type { RolloutActivities } from '../activities/rollout-activities';
+import type { RollbackCriteria, RollbackTrigger, RolloutActor, RolloutConfig, RolloutEvent, RolloutStage, RolloutState, StepAnalysis, SuccessCriteria } from '../domain/rollout';
 import { stepPercentage, thresholdProblems } from '../domain/rollout';
 import { judgeStep, recommendationsFor, rollbackCause } from '../domain/rollout-analysis';
 
@@ -24,7 +24,8 @@ export interface RolloutStatus extends RolloutState {
 
 export const pauseRolloutSignal = defineSignal<[{ actor: RolloutActor }]>('pause');
 export const resumeRolloutSignal = defineSignal<[{ actor: RolloutActor }]>('resume');
-export const rollbackRolloutSignal = defineSignal<[{ reason: string; actor: RolloutActor }]>('rollback');
+/** `trigger` says who asked: absent or manual, a person; alert, a critical alert of the rollout's org. */
+export const rollbackRolloutSignal = defineSignal<[{ reason: string; actor: RolloutActor; trigger?: RollbackTrigger }]>('rollback');
 /** Skips the remaining steps: everyone in scope is exposed (100 %). */
 export const promoteRolloutSignal = defineSignal<[{ actor: RolloutActor }]>('promote');
 export interface ThresholdChange {
@@ -57,7 +58,7 @@ const TERMINAL: RolloutStage[] = ['completed', 'rolled_back', 'blocked'];
 
 type Control =
   | { kind: 'pause' | 'resume' | 'promote'; actor: RolloutActor }
-  | { kind: 'rollback'; reason: string; actor: RolloutActor }
+  | { kind: 'rollback'; reason: string; actor: RolloutActor; trigger: RollbackTrigger }
   | { kind: 'thresholds'; change: ThresholdChange };
 
 /**
@@ -92,7 +93,7 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
   setHandler(pauseRolloutSignal, ({ actor }) => void controls.push({ kind: 'pause', actor }));
   setHandler(resumeRolloutSignal, ({ actor }) => void controls.push({ kind: 'resume', actor }));
   setHandler(promoteRolloutSignal, ({ actor }) => void controls.push({ kind: 'promote', actor }));
-  setHandler(rollbackRolloutSignal, ({ reason, actor }) => void controls.push({ kind: 'rollback', reason, actor }));
+  setHandler(rollbackRolloutSignal, ({ reason, actor, trigger }) => void controls.push({ kind: 'rollback', reason, actor, trigger: trigger ?? { kind: 'manual' } }));
   setHandler(
     updateThresholdsUpdate,
     (change) => {
@@ -125,10 +126,11 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
     state.stepIndex = index;
     state.stepStartedAt = new Date().toISOString();
   }
-  async function rollBack(cause: string, actor: RolloutActor | null, automatic: boolean): Promise<void> {
+  async function rollBack(cause: string, actor: RolloutActor | null, automatic: boolean, trigger?: RollbackTrigger): Promise<void> {
     state.stage = 'rolled_back';
     state.rollbackCause = cause;
-    await record([{ type: 'rolled_back', message: cause, details: { automatic, step_index: state.stepIndex } }], actor);
+    const triggeredBy = trigger?.kind === 'alert' ? { trigger: 'alert', alert_id: trigger.alertId, rule_id: trigger.ruleId } : trigger ? { trigger: 'manual' } : { trigger: 'analysis' };
+    await record([{ type: 'rolled_back', message: cause, details: { automatic, step_index: state.stepIndex, ...triggeredBy } }], actor);
   }
 
   if (!input.carried) {
@@ -155,7 +157,9 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
     while (controls.length > 0 && !TERMINAL.includes(state.stage)) {
       const control = controls.shift()!;
       if (control.kind === 'rollback') {
-        await rollBack(`manual rollback: ${control.reason}`, control.actor, false);
+        // An alert's rollback is automatic too, but decided outside the workflow: its cause says which alert.
+        if (control.trigger.kind === 'alert') await rollBack(`alert rollback: ${control.reason}`, control.actor, true, control.trigger);
+        else await rollBack(`manual rollback: ${control.reason}`, control.actor, false, control.trigger);
       } else if (control.kind === 'promote') {
         state.stage = 'completed';
         state.stepIndex = lastStep;

@@ -1,5 +1,5 @@
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import type { RolloutActor } from '../../activities/rollout-activities';
+import type { RolloutActor } from '../../domain/rollout';
 import type { RolloutRow } from '../../db/schema';
 import { OrgIdKey } from '../../domain/search-attributes';
 import { rolloutWorkflowId } from '../../domain/workflow-ids';

@@ -1,13 +1,18 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { insertMetricSamples, queryMetricSeries } from '../../db/repositories/metric-samples';
-import { LABEL_NAME_PATTERN, MAX_LABEL_VALUE_LENGTH, MAX_LABELS, MAX_METRIC_NAME_LENGTH, METRIC_AGGREGATES, METRIC_KINDS, METRIC_NAME_PATTERN } from '../../domain/metric-sample';
+import { LABEL_NAME_PATTERN, MAX_LABEL_VALUE_LENGTH, MAX_LABELS, MAX_METRIC_NAME_LENGTH, METRIC_AGGREGATES, METRIC_KINDS, METRIC_NAME_PATTERN, customMetricNameProblem } from '../../domain/metric-sample';
 import { ApiError } from '../api-error';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 
 const MetricName = z.string().max(MAX_METRIC_NAME_LENGTH).regex(METRIC_NAME_PATTERN, 'expected a Prometheus metric name: lower-case letters, digits and _, not starting with a digit');
+/** What an org may record: its own namespace (liftos_custom_*), which no service metric uses. */
+const CustomMetricName = MetricName.superRefine((name, ctx) => {
+  const problem = customMetricNameProblem(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 const Labels = z
   .record(z.string().regex(LABEL_NAME_PATTERN, 'expected label names of letters, digits and _ (not starting with __)'), z.string().max(MAX_LABEL_VALUE_LENGTH))
   .refine((labels) => Object.keys(labels).length <= MAX_LABELS, { message: `at most ${MAX_LABELS} labels` });
@@ -54,7 +59,7 @@ const SeriesQuery = z
 
 const Sample = z
   .object({
-    name: MetricName,
+    name: CustomMetricName,
     kind: z.enum(METRIC_KINDS),
     value: z.number().finite(),
     labels: Labels.default({}),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Hono } from 'hono';
 import type { z } from 'zod';
-import type { RolloutActor } from '../../activities/rollout-activities';
+import type { RolloutActor } from '../../domain/rollout';
 import { activeRolloutDecision, findRollout, insertRollout, listRollouts } from '../../db/repositories/rollouts';
 import type { RolloutRow } from '../../db/schema';
 import { type RollbackCriteria, type RolloutConfig, type RolloutStage, rolloutConfigProblems, type SuccessCriteria } from '../../domain/rollout';
@@ -127,7 +127,7 @@ export function rolloutRoutes(deps: AppDeps) {
     })
     .post('/rollouts/:id/rollback', validate('json', RollbackBody), async (c) => {
       const row = await loadActive(c.get('principal').orgId, c.req.param('id'));
-      await handleOf(row).signal(rollbackRolloutSignal, { reason: c.req.valid('json').reason, actor: actorOf(c) });
+      await handleOf(row).signal(rollbackRolloutSignal, { reason: c.req.valid('json').reason, actor: actorOf(c), trigger: { kind: 'manual' } });
       return c.json({ rollout_id: row.id, requested: 'rollback' }, 202);
     })
     .put('/rollouts/:id/thresholds', validate('json', ThresholdsBody), async (c) => {

@@ -1,6 +1,5 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
-import { type MetricAggregate, type MetricKind, type MetricLabels, PLATFORM_REQUEST_DURATION_METRIC } from '../../domain/metric-sample';
-import type { PlatformRequestTotals } from '../../domain/rollout-analysis';
+import { type MetricAggregate, type MetricKind, type MetricLabels, isCustomMetricName } from '../../domain/metric-sample';
 import type { Database } from '../schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -39,7 +38,7 @@ function aggregateExpression(aggregate: MetricAggregate) {
 
 export interface MetricSeriesQuery {
   name: string;
-  /** Only the caller's org's custom samples and the deployment's service samples are visible. */
+  /** Only the caller's org's custom samples (liftos_custom_*) and the deployment's service samples are visible. */
   orgId: string;
   /** Samples whose labels contain all of these. */
   labels: MetricLabels;
@@ -65,7 +64,8 @@ export async function queryMetricSeries(db: Db, q: MetricSeriesQuery): Promise<{
     .where('name', '=', q.name)
     .where('recorded_at', '>=', q.from)
     .where('recorded_at', '<', q.to)
-    .where((eb) => eb.or([eb('org_id', 'is', null), eb('org_id', '=', q.orgId)]))
+    // A custom metric's samples are the caller's org's; any other name's, the service's own.
+    .where((eb) => (isCustomMetricName(q.name) ? eb('org_id', '=', q.orgId) : eb('org_id', 'is', null)))
     .where(sql<boolean>`labels @> ${JSON.stringify(q.labels)}::jsonb`);
   const rows = q.stepSeconds
     ? await base
@@ -92,12 +92,17 @@ export async function queryMetricSeries(db: Db, q: MetricSeriesQuery): Promise<{
   return { series: [...byLabels.values()], truncated };
 }
 
-/** A metric aggregated per org and label set since `from`: what a metric alert rule observes. */
+/**
+ * A metric aggregated per org and label set since `from`: what a metric alert rule observes. A custom
+ * metric's samples are the orgs' (each its own group); any other name reads the service's samples only,
+ * whatever an org may have stored under it before custom names had their own prefix.
+ */
 export async function aggregateMetricByLabels(db: Db, input: { name: string; aggregate: MetricAggregate; from: Date; to: Date }) {
   const rows = await db
     .selectFrom('metric_samples')
     .select(['org_id', 'labels', aggregateExpression(input.aggregate).as('value')])
     .where('name', '=', input.name)
+    .where('org_id', isCustomMetricName(input.name) ? 'is not' : 'is', null)
     .where('recorded_at', '>=', input.from)
     .where('recorded_at', '<=', input.to)
     .groupBy(['org_id', 'labels'])
@@ -109,27 +114,4 @@ export async function aggregateMetricByLabels(db: Db, input: { name: string; agg
 export async function deleteMetricSamplesBefore(db: Db, before: Date): Promise<number> {
   const result = await db.deleteFrom('metric_samples').where('recorded_at', '<', before).executeTakeFirst();
   return Number(result.numDeletedRows);
-}
-
-/**
- * Live platform page requests since `since` on these platforms, summed from the workers' samples of
- * the request histogram (`<name>_count` and `<name>_sum` are stored as increases per tick).
- */
-export async function platformRequestTotalsSince(db: Db, q: { platforms: string[]; since: Date }): Promise<PlatformRequestTotals> {
-  if (q.platforms.length === 0) return { requests: 0, failed: 0, seconds: 0 };
-  const count = `${PLATFORM_REQUEST_DURATION_METRIC}_count`;
-  const total = `${PLATFORM_REQUEST_DURATION_METRIC}_sum`;
-  const row = await db
-    .selectFrom('metric_samples')
-    .select([
-      sql<number>`coalesce(sum(value) filter (where name = ${count}), 0)`.as('requests'),
-      sql<number>`coalesce(sum(value) filter (where name = ${count} and labels->>'outcome' <> 'ok'), 0)`.as('failed'),
-      sql<number>`coalesce(sum(value) filter (where name = ${total}), 0)`.as('seconds'),
-    ])
-    .where('name', 'in', [count, total])
-    .where('org_id', 'is', null)
-    .where('recorded_at', '>=', q.since)
-    .where(sql<boolean>`labels->>'platform' = any(${q.platforms}::text[])`)
-    .executeTakeFirstOrThrow();
-  return { requests: Number(row.requests), failed: Number(row.failed), seconds: Number(row.seconds) };
 }

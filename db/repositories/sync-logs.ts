@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { SyncStatus } from '../../domain/sync';
 import type { Database, NewSyncLog, SyncCheckpoint, SyncLog } from '../schema';
 import { storableOptionalText } from '../storable-text';
-import { addPageToSyncLogStream, pageCounterIncrements } from './sync-log-streams';
+import { type PlatformRequestCounts, addPageToSyncLogStream, pageCounterIncrements } from './sync-log-streams';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -63,6 +63,7 @@ export async function addPageToSyncLog(
     checkpoint: SyncCheckpoint;
     recordsQuarantined?: number;
     recordsCleaned?: number;
+    requests?: PlatformRequestCounts;
   },
 ): Promise<SyncTotals> {
   await addPageToSyncLogStream(db, id, page.checkpoint.stream, { ...page, completed: page.checkpoint.done });

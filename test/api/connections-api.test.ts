@@ -148,11 +148,14 @@ describe('connections API', () => {
     expect(res.json.error.code).toBe('not_found');
   });
 
-  it('reports health of Postgres and Temporal, and request metrics by route', async () => {
+  it('reports health of Postgres and Temporal, and request metrics by route on the metrics port only', async () => {
     const health = await api.call('GET', '/health');
     expect(health.status).toBe(200);
     expect(health.json).toEqual({ status: 'ok', checks: { postgres: 'ok', temporal: 'ok' } });
-    const metrics = await api.call('GET', '/metrics');
+    // The public port has no /metrics: anyone could read it there.
+    expect(await api.call('GET', '/metrics')).toMatchObject({ status: 404, json: { error: { code: 'not_found' } } });
+    const metrics = await api.scrapeMetrics();
+    expect(metrics.status).toBe(200);
     expect(metrics.text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/platform-connections\/connections",status="201"\} \d+/);
     expect(metrics.text).toMatch(/route="\/api\/v1\/platform-connections\/connections\/:id"/);
   });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createAlertEvaluationActivities } from '../../activities/alert-evaluation-activities';
+import { insertMetricSamples } from '../../db/repositories/metric-samples';
 import type { Connection } from '../../db/schema';
 import { ALERT_RULES, type AlertRule } from '../../domain/alert-rules';
 import { waitFor } from '../../scripts/service-process';
@@ -23,9 +24,9 @@ describe('rollout monitoring API', () => {
   });
   afterAll(() => harness.close());
 
-  const metricName = () => `test_custom_${randomUUID().slice(0, 8)}`;
+  const metricName = () => `liftos_custom_test_${randomUUID().slice(0, 8)}`;
 
-  it('exports custom samples to Prometheus under their own names, labelled with the recording org, beside the process metrics', async () => {
+  it('exports custom samples to Prometheus under their own names, labelled with the recording org, beside the process metrics on the metrics port', async () => {
     const editor = await api.token(orgId, 'editor');
     const other = await api.token(otherOrg, 'editor');
     const ratio = metricName();
@@ -49,13 +50,15 @@ describe('rollout monitoring API', () => {
     });
     expect(conflicting.json).toEqual({ recorded: 3, exported: 1, unexported: [{ name: ratio, reason: 'kind_conflict' }, { name: ratio, reason: 'label_conflict' }] });
 
-    const scrape = await api.call('GET', '/metrics');
+    // Not on the public port: org ids and label values are for the scraper only.
+    expect((await api.call('GET', '/metrics')).status).toBe(404);
+    const scrape = await api.scrapeMetrics();
     expect(scrape.status).toBe(200);
     // The gauge holds its last value; the counter adds up, under the recording org whatever org_id the client sent.
     expect(scrape.text).toContain(`${ratio}{rollout_id="r-1",org_id="${orgId}"} 0.08`);
     expect(scrape.text).toContain(`${ratio}{rollout_id="r-2",org_id="${otherOrg}"} 0.5`);
     expect(scrape.text).toContain(`${requests}{org_id="${orgId}"} 5`);
-    expect(scrape.text).toContain('liftos_custom_metric_samples_unexported_total{reason="kind_conflict"} 1');
+    expect(scrape.text).toContain('liftos_unexported_custom_samples_total{reason="kind_conflict"} 1');
     // Custom metrics are not the process's own: the sampler, which reads the process registry, never stores them again.
     expect(api.metrics.getSingleMetric(ratio)).toBeUndefined();
   });
@@ -99,6 +102,13 @@ describe('rollout monitoring API', () => {
     const name = metricName();
     const bad = [
       { name: 'Bad-Name', kind: 'gauge', value: 1 },
+      // Outside the custom namespace: the service's own names, and any other, are not an org's to record.
+      { name: 'process_resident_memory_bytes', kind: 'gauge', value: 1 },
+      { name: 'liftos_alert_signal_worst', kind: 'gauge', value: 1 },
+      { name: 'http_request_duration_seconds', kind: 'histogram', value: 1 },
+      { name: 'orders_received', kind: 'counter', value: 1 },
+      { name: 'liftos_custom_', kind: 'counter', value: 1 },
+      { name: `${name}_count`, kind: 'gauge', value: 1 },
       { name, kind: 'counter', value: -1 },
       { name, kind: 'meter', value: 1 },
       { name, kind: 'gauge', value: 1, labels: { __reserved: 'x' } },
@@ -112,12 +122,36 @@ describe('rollout monitoring API', () => {
     }
     const rows = await harness.database.db.selectFrom('metric_samples').select('id').where('name', '=', name).execute();
     expect(rows).toEqual([]);
+    const shadow = await api.call('POST', `${BASE}/metrics`, { token: editor, json: { name: 'process_resident_memory_bytes', kind: 'gauge', value: 1e12 } });
+    expect(shadow.json.error.details).toEqual([{ field: 'name', message: expect.stringContaining('start with liftos_custom_') }]);
+    expect(await harness.database.db.selectFrom('metric_samples').select('id').where('name', '=', 'process_resident_memory_bytes').where('org_id', '=', orgId).execute()).toEqual([]);
 
     const viewer = await api.token(orgId, 'viewer');
     for (const query of ['', `name=${name}&step=0`, `name=${name}&labels=nolabel`, `name=${name}&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z`, `name=${name}&from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z`, `name=${name}&aggregate=median&step=60`]) {
       const res = await api.call('GET', `${BASE}/metrics?${query}`, { token: viewer });
       expect({ query, status: res.status }).toEqual({ query, status: 400 });
     }
+  });
+
+  it('a service rule reads the service\'s samples only: an org\'s sample under a service metric\'s name fires nothing', async () => {
+    // A service metric of this test (like process_resident_memory_bytes), and a sample an org stored under its name
+    // (as POST accepted before custom names had their prefix).
+    const metric = `process_test_memory_${randomUUID().slice(0, 8)}_bytes`;
+    const base = ALERT_RULES.find((r) => r.id === 'process_memory_high')!;
+    const rule: AlertRule = { ...base, id: `test_${metric}`, signal: { kind: 'metric', metric, aggregate: 'max' } };
+    await insertMetricSamples(harness.database.db, [{ name: metric, kind: 'gauge', labels: {}, value: 1e12, orgId, source: 'api_custom' }]);
+    const activities = createAlertEvaluationActivities({ db: harness.database.db, rules: [rule], rollbacks: { requestRollback: async () => ({ signalled: false }) }, webhook: { url: undefined, secret: undefined }, retentionDays: 14 });
+    expect((await activities.evaluateAlertRules()).changes).toEqual([]);
+    // The service's own sample does fire it, deployment-wide.
+    await insertMetricSamples(harness.database.db, [{ name: metric, kind: 'gauge', labels: {}, value: 2 * 1024 ** 3, orgId: null, source: 'worker' }]);
+    expect((await activities.evaluateAlertRules()).changes.map((c) => c.event)).toEqual(['fired']);
+    const alerts = await harness.database.db.selectFrom('alerts').select(['org_id', 'value']).where('rule_id', '=', rule.id).execute();
+    expect(alerts).toEqual([{ org_id: null, value: expect.anything() }]);
+    expect(Number(alerts[0]!.value)).toBe(2 * 1024 ** 3);
+    // Nor does the GET of a service metric show an org's look-alike samples.
+    const viewer = await api.token(orgId, 'viewer');
+    const series = await api.call('GET', `${BASE}/metrics?name=${metric}&from=${encodeURIComponent(new Date(Date.now() - 60_000).toISOString())}`, { token: viewer });
+    expect(series.json.series.flatMap((s: { points: Array<{ value: number }> }) => s.points.map((p) => p.value))).toEqual([2 * 1024 ** 3]);
   });
 
   it('lists alerts with filters, resolves one by hand once, and hides other orgs\' alerts', async () => {
@@ -127,7 +161,7 @@ describe('rollout monitoring API', () => {
     const rule: AlertRule = { ...base, id: `test_${metric}`, severity: 'high', type: 'performance', signal: { kind: 'metric', metric, aggregate: 'max' }, threshold: 5 };
     const editor = await api.token(orgId, 'editor');
     await api.call('POST', `${BASE}/metrics`, { token: editor, json: { samples: [{ name: metric, kind: 'gauge', value: 9, labels: { service: 'a' } }, { name: metric, kind: 'gauge', value: 8, labels: { service: 'b' } }] } });
-    const activities = createAlertEvaluationActivities({ db: harness.database.db, rules: [rule], rollbacks: { requestRollback: async () => {} }, webhook: { url: undefined, secret: undefined }, retentionDays: 14 });
+    const activities = createAlertEvaluationActivities({ db: harness.database.db, rules: [rule], rollbacks: { requestRollback: async () => ({ signalled: true }) }, webhook: { url: undefined, secret: undefined }, retentionDays: 14 });
     const { changes } = await activities.evaluateAlertRules();
     expect(changes.map((c) => c.event)).toEqual(['fired', 'fired']);
 

@@ -27,6 +27,7 @@ describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
   // Known secret values for the live connection: the search below looks for them everywhere.
   const liveSecrets = { access_token: `ya29.e2e-${randomBytes(12).toString('hex')}`, developer_token: `devtok-${randomBytes(12).toString('hex')}` };
   let workerMetricsUrl: string;
+  let apiMetricsUrl: string;
   const responses: string[] = [];
 
   async function http(method: string, path: string, token: string, json?: unknown) {
@@ -43,13 +44,14 @@ describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
   beforeAll(async () => {
     harness = await openTestHarness();
     emulator = await startEmulator('google_ads', { credentials: liveSecrets, pageSize: 200 });
-    const [apiPort, workerMetricsPort, sdkMetricsPort] = [await freePort(), await freePort(), await freePort()];
+    const [apiPort, apiMetricsPort, workerMetricsPort, sdkMetricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     env = {
       ...process.env,
       DATABASE_URL: testEnv('databaseUrl'),
       TEMPORAL_ADDRESS: testEnv('temporalAddress'),
       TEMPORAL_TASK_QUEUE: uniqueName('e2e'),
       PORT: String(apiPort),
+      API_METRICS_PORT: String(apiMetricsPort),
       WORKER_METRICS_PORT: String(workerMetricsPort),
       TEMPORAL_SDK_METRICS_PORT: String(sdkMetricsPort),
       JWT_SECRET: randomBytes(32).toString('hex'),
@@ -62,6 +64,7 @@ describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
     };
     apiUrl = `http://127.0.0.1:${apiPort}`;
     workerMetricsUrl = `http://127.0.0.1:${workerMetricsPort}/metrics`;
+    apiMetricsUrl = `http://127.0.0.1:${apiMetricsPort}/metrics`;
     worker = startServiceProcess('workers/main.ts', { env, capture: true });
     api = startServiceProcess('api/main.ts', { env, capture: true });
     await waitFor(() => fetch(`${apiUrl}/health`).then((r) => r.status), (s) => s === 200, { timeoutMs: 60_000, what: 'API health' });
@@ -105,7 +108,14 @@ describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
     );
     expect(runs).toEqual([started.json.workflow_id]);
 
-    const apiMetrics = await (await fetch(`${apiUrl}/metrics`)).text();
+    // The API's metrics, an org's custom series among them, are on their own port; the public port has none.
+    const custom = await http('POST', '/api/v1/rollout-monitoring/metrics', token, { name: 'liftos_custom_e2e_ratio', kind: 'gauge', value: 0.5, labels: { rollout_id: 'r-e2e' } });
+    expect(custom).toMatchObject({ status: 201, json: { recorded: 1, exported: 1 } });
+    const publicScrape = await fetch(`${apiUrl}/metrics`);
+    expect(publicScrape.status).toBe(404);
+    expect(await publicScrape.text()).not.toContain(orgId);
+    const apiMetrics = await (await fetch(apiMetricsUrl)).text();
+    expect(apiMetrics).toContain(`liftos_custom_e2e_ratio{rollout_id="r-e2e",org_id="${orgId}"} 0.5`);
     expect(apiMetrics).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/platform-connections\/connections\/:id\/sync",status="202"\} 1/);
     const workerMetrics = await (await fetch(workerMetricsUrl)).text();
     expect(workerMetrics).toMatch(/liftos_syncs_started_total\{platform="meta_business",source="mock"\} 1/);

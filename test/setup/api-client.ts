@@ -10,14 +10,16 @@ import { createLogger } from '../../observability/logger';
 import { type Role, signAccessToken } from '../../security/access-token';
 import type { TestHarness } from './test-harness';
 import { createCustomMetricExporter } from '../../observability/custom-metric-exporter';
+import { startApiMetricsServer } from '../../observability/api-metrics-server';
 
 /** The real Hono app over the shared Postgres and Temporal, driven through app.request(). */
 export function createTestApi(
   harness: TestHarness,
-  options: { taskQueue: string; baseUrls?: Partial<Record<PlatformId, string>>; rateLimitPerMinute?: number; oauth?: PlatformOAuthDeps },
+  options: { taskQueue: string; baseUrls?: Partial<Record<PlatformId, string>>; rateLimitPerMinute?: number; oauth?: PlatformOAuthDeps; customSeriesPerOrg?: number },
 ) {
   const jwtSecret = randomBytes(32).toString('hex');
   const metrics = new Registry();
+  const customMetrics = createCustomMetricExporter({ processRegistry: metrics, maxSeriesPerOrg: options.customSeriesPerOrg });
   const app = createApp({
     db: harness.database.db,
     temporal: harness.temporal.client,
@@ -29,7 +31,7 @@ export function createTestApi(
     jwtSecret,
     logger: createLogger({ name: 'api-test', level: 'silent' }),
     metrics,
-    customMetrics: createCustomMetricExporter({ processRegistry: metrics }),
+    customMetrics,
     payloadCodec: harness.payloadCodec,
     codecCorsOrigins: ['http://127.0.0.1:8233'],
     rateLimitPerMinute: options.rateLimitPerMinute ?? 10_000,
@@ -54,9 +56,21 @@ export function createTestApi(
     return { status: response.status, headers: response.headers, json, text };
   }
 
+  /** Scrapes the API's metrics as Prometheus does: over HTTP from the metrics server api/main.ts runs on its own port. */
+  async function scrapeMetrics(): Promise<{ status: number; text: string }> {
+    const server = await startApiMetricsServer({ metrics, customMetrics, port: 0, hostname: '127.0.0.1' });
+    try {
+      const response = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+      return { status: response.status, text: await response.text() };
+    } finally {
+      await server.close();
+    }
+  }
+
   return {
     app,
     metrics,
+    scrapeMetrics,
     jwtSecret,
     call,
     token: (orgId: string, role: Role, userId = `${role}-user`, ttlSeconds = 3600) => signAccessToken({ orgId, userId, role }, jwtSecret, ttlSeconds),

@@ -165,7 +165,10 @@ describe('docker-compose.yml', () => {
       expect(env).toMatchObject({ TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: 'liftos-connect', LOG_LEVEL: 'info' });
     }
     expect(envOf('api').PORT).toBe('8080');
+    expect(envOf('api').API_METRICS_PORT).toBe('9466');
     expect(envOf('worker').WORKER_METRICS_PORT).toBe('9464');
+    // Metrics servers listen on loopback unless told: in the stack, Prometheus reaches them over the network.
+    for (const name of ['api', 'worker']) expect(envOf(name).METRICS_HOST).toBe('0.0.0.0');
   });
 
   it('hands the app an environment its configuration loader accepts', () => {
@@ -176,7 +179,7 @@ describe('docker-compose.yml', () => {
       expect(config.databaseUrl).toBe(envOf(name).DATABASE_URL);
       expect(config.temporal).toEqual({ address: 'temporal:7233', namespace: 'default', taskQueue: 'liftos-connect' });
     }
-    expect(loadConfig(resolvedAppEnv('api'), () => {}).apiPort).toBe(8080);
+    expect(loadConfig(resolvedAppEnv('api'), () => {})).toMatchObject({ apiPort: 8080, apiMetricsPort: 9466, metricsHost: '0.0.0.0' });
     expect(loadConfig(resolvedAppEnv('worker'), () => {}).workerMetricsPort).toBe(9464);
   });
 
@@ -326,7 +329,9 @@ describe('ops/prometheus/prometheus.yml', () => {
       if (!found) throw new Error(`no scrape job ${name}`);
       return found;
     };
-    const expected = { 'liftos-api': `api:${envOf('api').PORT}`, 'liftos-worker': `worker:${envOf('worker').WORKER_METRICS_PORT}` };
+    // The API is scraped on its metrics port, not on PORT (the public port serves no /metrics).
+    expect(envOf('api').API_METRICS_PORT).not.toBe(envOf('api').PORT);
+    const expected = { 'liftos-api': `api:${envOf('api').API_METRICS_PORT}`, 'liftos-worker': `worker:${envOf('worker').WORKER_METRICS_PORT}` };
     for (const [name, targetAddress] of Object.entries(expected)) {
       const j = job(name);
       expect(j.static_configs.flatMap((s) => s.targets)).toEqual([targetAddress]);
@@ -334,8 +339,11 @@ describe('ops/prometheus/prometheus.yml', () => {
       expect(j.scrape_interval ?? config.global?.scrape_interval).toBe('15s');
       expect(serviceAddress(targetAddress).host).toBe(targetAddress.split(':')[0]);
     }
-    // The worker's metrics port is reachable on the compose network.
+    // The metrics ports are reachable on the compose network, and published on no host port.
     expect((service('worker').expose ?? []).map(String)).toContain(envOf('worker').WORKER_METRICS_PORT);
+    expect((service('api').expose ?? []).map(String)).toContain(envOf('api').API_METRICS_PORT);
+    expect(portsOf('api').map((p) => p.target)).not.toContain(Number(envOf('api').API_METRICS_PORT));
+    expect(portsOf('worker')).toEqual([]);
   });
 });
 

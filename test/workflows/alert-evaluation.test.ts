@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { RolloutRollbacks } from '../../activities/alert-evaluation-activities';
 import { insertMetricSamples } from '../../db/repositories/metric-samples';
+import { insertRollout } from '../../db/repositories/rollouts';
 import { ALERT_RULES, type AlertRule } from '../../domain/alert-rules';
+import type { RolloutConfig } from '../../domain/rollout';
 import { ensureAlertEvaluationSchedule } from '../../schedules/alert-evaluation-schedule';
 import { waitFor } from '../../scripts/service-process';
 import { alertEvaluationWorkflow } from '../../workflows/alert-evaluation';
@@ -12,16 +14,32 @@ const SECRET = 'test-webhook-secret-0123456789';
 
 /** A rule of its own per test (a unique metric), so rows of other test files never match it. */
 function ruleOnOwnMetric(overrides: Partial<AlertRule>): AlertRule {
-  const metric = `test_rollout_error_ratio_${randomUUID().slice(0, 8)}`;
+  const metric = `liftos_custom_test_rollout_error_ratio_${randomUUID().slice(0, 8)}`;
   const base = ALERT_RULES.find((r) => r.id === 'rollout_error_rate_critical')!;
   return { ...base, id: `test_${metric}`, signal: { kind: 'metric', metric, aggregate: 'avg' }, ...overrides };
 }
 
 function recordingRollbacks() {
   const calls: Array<{ rolloutId: string; reason: string }> = [];
-  const rollbacks: RolloutRollbacks = { requestRollback: async (input) => void calls.push(input) };
+  const rollbacks: RolloutRollbacks = {
+    requestRollback: async ({ rolloutId, reason }) => {
+      calls.push({ rolloutId, reason });
+      return { signalled: true };
+    },
+  };
   return { calls, rollbacks };
 }
+
+/** A stored rollout of the alerts' org (no workflow: the rollbacks here only record their calls). */
+const ROLLOUT_CONFIG: RolloutConfig = {
+  strategy: 'feature_flag',
+  steps: [{ enabled: true, minDurationSeconds: 600 }],
+  success: { minSuccessRate: 0.9, maxErrorRate: 0.1, minSampleSize: 2 },
+  rollback: { maxErrorRate: 0.5, minSampleSize: 2 },
+  advance: 'automatic',
+  analysisIntervalSeconds: 60,
+  maxInconclusiveSeconds: 600,
+};
 
 describe('alertEvaluationWorkflow', () => {
   let harness: TestHarness;
@@ -33,11 +51,12 @@ describe('alertEvaluationWorkflow', () => {
   const metricOf = (rule: AlertRule) => (rule.signal.kind === 'metric' ? rule.signal.metric : '');
   const record = (rule: AlertRule, labels: Record<string, string>, value: number) =>
     insertMetricSamples(harness.database.db, [{ name: metricOf(rule), kind: 'gauge', labels, value, orgId: 'org-alerts', source: 'api_custom' }]);
+  const storedRollout = async () => (await insertRollout(harness.database.db, { id: randomUUID(), orgId: 'org-alerts', name: 'live data', config: ROLLOUT_CONFIG, createdBy: 'alert-tester' })).id;
   const alertsOf = (rule: AlertRule) => harness.database.db.selectFrom('alerts').selectAll().where('rule_id', '=', rule.id).orderBy('started_at').execute();
 
   it('fires a critical alert on a rollout, rolls it back once, notifies a signed webhook with retry, and auto-resolves when the condition clears', async () => {
     const rule = ruleOnOwnMetric({});
-    const rolloutId = randomUUID();
+    const rolloutId = await storedRollout();
     const receiver = await startAlertWebhookReceiver(SECRET);
     const { calls, rollbacks } = recordingRollbacks();
     const taskQueue = uniqueName('alerts');
@@ -87,7 +106,7 @@ describe('alertEvaluationWorkflow', () => {
 
   it('escalates by duration, and an escalation to critical on a rollout rolls it back exactly once', async () => {
     const rule = ruleOnOwnMetric({ severity: 'high', escalation: [{ afterSeconds: 1, severity: 'critical' }] });
-    const rolloutId = randomUUID();
+    const rolloutId = await storedRollout();
     const { calls, rollbacks } = recordingRollbacks();
     const taskQueue = uniqueName('alerts');
     const worker = await startTestSyncWorker(harness, { taskQueue, alerting: { rules: [rule], rollbacks } });
