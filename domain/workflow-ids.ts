@@ -35,15 +35,28 @@ export function dataValidationWorkflowId(connectionId: string, key: string): str
   return `data-validation:${connectionId}:${key}`;
 }
 
+/**
+ * The validation the API runs for a connection: one id per connection, so a second request while it
+ * runs joins it instead of starting another (a later run reuses the id; run ids tell them apart).
+ */
+export function connectionValidationWorkflowId(connectionId: string): string {
+  return `data-validation:${connectionId}`;
+}
+
 /** The connection a validation workflow id belongs to, or null when the id is not one. */
 export function connectionOfDataValidationWorkflowId(workflowId: string): string | null {
-  const match = /^data-validation:([0-9a-f-]{36}):[^:]+$/i.exec(workflowId);
+  const match = /^data-validation:([0-9a-f-]{36})(?::[^:]+)?$/i.exec(workflowId);
   return match ? match[1]! : null;
 }
 
 /** One validate-all run: of an org (API) or of every org (the daily Schedule). */
 export function validateAllWorkflowId(scope: string, key: string): string {
   return `validate-all:${scope}:${key}`;
+}
+
+/** An org's validate-all run from the API: one at a time per org, joined by further requests. */
+export function orgValidateAllWorkflowId(orgId: string): string {
+  return `validate-all:org:${orgId}`;
 }
 
 /** The Schedule that validates every active connection daily. */

@@ -60,8 +60,11 @@ export function reportSummary(row: DataValidationReportRow): ValidationReportSum
   };
 }
 
-export async function findReportByWorkflowId(db: Db, orgId: string, workflowId: string): Promise<DataValidationReportRow | undefined> {
-  return db.selectFrom('data_validation_reports').selectAll().where('org_id', '=', orgId).where('workflow_id', '=', workflowId).orderBy('validated_at', 'desc').limit(1).executeTakeFirst();
+/** The report of a validation workflow: of its run `runId`, or its latest (an id is reused by later runs). */
+export async function findReportByWorkflowId(db: Db, orgId: string, workflowId: string, runId?: string): Promise<DataValidationReportRow | undefined> {
+  let query = db.selectFrom('data_validation_reports').selectAll().where('org_id', '=', orgId).where('workflow_id', '=', workflowId);
+  if (runId) query = query.where('run_id', '=', runId);
+  return query.orderBy('validated_at', 'desc').limit(1).executeTakeFirst();
 }
 
 export async function latestReport(db: Db, connectionId: string): Promise<DataValidationReportRow | undefined> {
