@@ -247,5 +247,17 @@ describe('POST /platform-connections/data', () => {
     expect(bucket.scope_key).toBe(emulator.shape.accountId);
     // 120 records at the emulator's 50 a page: three page requests, three tokens of the bucket spent.
     expect(Math.round(900 - Number(bucket.tokens))).toBe(3);
+
+    // A spent quota is not read around: the API answers 429 with when it resets, and the platform sees nothing.
+    const daily: PlatformQuotas = { ...NO_PLATFORM_QUOTAS, google_ads: [{ kind: 'fixed_window', name: uniqueName('api-read-daily'), scope: 'account', limit: 2, windowSeconds: 86_400 }] };
+    const capped = createTestApi(harness, { taskQueue: uniqueName('api-data-daily'), baseUrls: { google_ads: emulator.url }, quotas: daily });
+    const token = await capped.token(connection.org_id, 'viewer');
+    expect((await capped.call('POST', DATA, { token, json: { connection_id: connection.id, ...RANGE, limit: 5 } })).status).toBe(200);
+    const before = emulator.faults.stats().requests;
+    const spent = await capped.call('POST', DATA, { token, json: { connection_id: connection.id, ...RANGE, limit: 5 } });
+    expect({ status: spent.status, code: spent.json.error.code }).toEqual({ status: 429, code: 'platform_quota_exhausted' });
+    expect(spent.json.error.details).toMatchObject({ platform: 'google_ads', resume_at: expect.any(String) });
+    expect(Number(spent.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(emulator.faults.stats().requests).toBe(before);
   });
 });
