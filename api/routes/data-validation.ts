@@ -64,12 +64,12 @@ export function dataValidationRoutes(deps: AppDeps) {
   }
 
   /** The workflow's result, or a 504 naming the workflow when it takes longer than the request may wait. */
-  async function resultWithin<T>(workflowId: string, runId: string): Promise<T> {
+  async function resultWithin<T>(workflowId: string, runId: string, url = resultUrl(workflowId, runId)): Promise<T> {
     const handle = deps.temporal.workflow.getHandle(workflowId, runId);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new ApiError(504, 'validation_still_running', 'The validation is still running; read its result later', { workflow_id: workflowId, run_id: runId, result_url: resultUrl(workflowId, runId) })),
+        () => reject(new ApiError(504, 'validation_still_running', 'The validation is still running; read its result later', { workflow_id: workflowId, run_id: runId, result_url: url })),
         SYNCHRONOUS_DEADLINE_MS,
       );
     });
@@ -83,13 +83,15 @@ export function dataValidationRoutes(deps: AppDeps) {
     }
   }
 
-  const running = (run: { workflowId: string; runId: string; joined: boolean }) => ({
+  const running = (run: { workflowId: string; runId: string; joined: boolean }, url = resultUrl(run.workflowId, run.runId)) => ({
     status: 'running',
     workflow_id: run.workflowId,
     run_id: run.runId,
     joined: run.joined,
-    result_url: resultUrl(run.workflowId, run.runId),
+    result_url: url,
   });
+  // A validate-all run is read by asking again: the GET joins it while it runs and serves its reports once stored.
+  const VALIDATE_ALL_URL = '/api/v1/data-validation/connections/validate-all';
 
   return new Hono<AppEnv>()
     .get('/validation-rules', (c) =>
@@ -134,8 +136,8 @@ export function dataValidationRoutes(deps: AppDeps) {
           typedSearchAttributes: [{ key: OrgIdKey, value: principal.orgId }],
         }),
       );
-      if (query.wait === 'false') return c.json(running(run), 202);
-      const result = await resultWithin<ValidateAllResult>(run.workflowId, run.runId);
+      if (query.wait === 'false') return c.json(running(run, VALIDATE_ALL_URL), 202);
+      const result = await resultWithin<ValidateAllResult>(run.workflowId, run.runId, VALIDATE_ALL_URL);
       const covered = new Set(result.results.map((r) => r.connectionId));
       const results = [
         ...result.results.map((r) => ({ connection_id: r.connectionId, platform: r.platform, workflow_id: r.workflowId, report_id: r.reportId, score: r.score, level: r.level, error: r.error })),
