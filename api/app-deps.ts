@@ -10,6 +10,16 @@ import type { CustomMetricExporter } from '../observability/custom-metric-export
 import type { Logger } from '../observability/logger';
 import type { CredentialVault } from '../security/credential-vault';
 
+/** What one org's requests may set off. */
+export interface ApiLimits {
+  /** A GET validate (or validate-all) serves the latest stored report while it is younger than this. */
+  validationReportMaxAgeMs: number;
+  /** Validation runs (per connection, or an org's validate-all) an org may have running at once. */
+  validationsRunningPerOrg: number;
+  /** Connections one request works on at once (health-status, data-modes). */
+  fanOutConcurrency: number;
+}
+
 /** Everything the API needs, built by api/main.ts (or a test) and handed to createApp. */
 export interface AppDeps {
   db: Kysely<Database>;
@@ -32,4 +42,5 @@ export interface AppDeps {
   codecCorsOrigins: string[];
   /** Requests a minute each token may make. */
   rateLimitPerMinute: number;
+  limits: ApiLimits;
 }

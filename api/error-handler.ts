@@ -1,4 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { ConnectionReadRefused } from '../domain/connection-read-refusal';
+import { FailureType, type QuotaExhaustedDetails } from '../domain/errors';
 import type { ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -23,6 +26,18 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
     if (err instanceof ApiError) return c.json(err.body(), err.status);
     if (err instanceof WorkflowNotFoundError) {
       return c.json<ErrorBody>({ error: { code: 'not_found', message: 'Workflow not found', details: null } }, 404);
+    }
+    if (err instanceof ConnectionReadRefused) {
+      // The org's rollout decides exposure (a permission); the connection's status is a state to fix first.
+      const status = err.reason === 'not_exposed_by_rollout' ? 403 : 409;
+      return c.json<ErrorBody>({ error: { code: err.reason, message: err.message, details: null } }, status);
+    }
+    if (err instanceof ApplicationFailure && err.type === FailureType.PlatformQuotaExhausted) {
+      // The fleet's shared platform quota has no token for this request soon enough.
+      const details = (err.details?.[0] ?? null) as QuotaExhaustedDetails | null;
+      const retryAfter = details ? Math.max(1, Math.ceil((Date.parse(details.resumeAt) - Date.now()) / 1000)) : 60;
+      c.header('Retry-After', String(retryAfter));
+      return c.json<ErrorBody>({ error: { code: 'platform_quota_exhausted', message: err.message, details: details && { platform: details.platform, resume_at: details.resumeAt, quotas: details.quotas } } }, 429);
     }
     if (err instanceof HTTPException) {
       const status = err.status as ContentfulStatusCode;

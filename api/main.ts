@@ -2,7 +2,7 @@ import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { loadConfig } from '../config/config';
-import { createConnectorRegistry } from '../connectors/registry';
+import { createPlatformConnectors } from '../connectors/platform-connectors';
 import { createDatabase } from '../db/database';
 import { createLogger } from '../observability/logger';
 import { createCredentialVault } from '../security/credential-vault';
@@ -36,12 +36,24 @@ async function main(): Promise<void> {
     codecCorsOrigins: config.codecCorsOrigins,
     taskQueue: config.temporal.taskQueue,
     vault: await createCredentialVault(config.credentialsKeys.keyring),
-    connectors: createConnectorRegistry({ baseUrls: config.platformBaseUrls }),
+    // The same quota-spending, timed registry as the worker's: API reads spend the fleet's platform quotas.
+    connectors: createPlatformConnectors({
+      db: database.db,
+      metrics,
+      quotas: config.platformQuotas,
+      baseUrls: config.platformBaseUrls,
+      maxQuotaWaitSeconds: config.apiLimits.quotaMaxWaitSeconds,
+    }),
     jwtSecret: config.jwtSecret,
     logger,
     metrics,
     customMetrics,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    limits: {
+      validationReportMaxAgeMs: config.apiLimits.validationReportMaxAgeSeconds * 1000,
+      validationsRunningPerOrg: config.apiLimits.validationsRunningPerOrg,
+      fanOutConcurrency: config.apiLimits.fanOutConcurrency,
+    },
   });
   const sampler = startMetricSampler({ registry: metrics, db: database.db, source: 'api', intervalMs: config.monitoring.sampleIntervalSeconds * 1000, logger });
   const server = serve({ fetch: app.fetch, port: config.apiPort, hostname: '0.0.0.0' }, (info) => logger.info({ port: info.port }, 'API listening'));

@@ -8,7 +8,7 @@ import { createCredentialVault } from '../security/credential-vault';
 import { parseKeyring } from '../security/keyring';
 import { connectionSyncWorkflow } from '../workflows/connection-sync';
 import { type BenchInfrastructure, benchServiceEnv } from './bench-infrastructure';
-import { runPool } from './concurrency-pool';
+import { forEachBounded } from '../domain/bounded-concurrency';
 
 export interface StartBenchmarkResult {
   starts: number;
@@ -72,15 +72,14 @@ export async function runStartBenchmark(
     let bareNext = 0;
     const apiRound = async () => {
       const ids = connectionIds.slice(apiNext, (apiNext += options.starts));
-      await runPool(ids.length, options.concurrency, async (i) => {
-        const res = await postSync(ids[i]!);
+      await forEachBounded(ids, options.concurrency, async (id) => {
+        const res = await postSync(id);
         if (res.status !== 202) throw new Error(`API start answered ${res.status}: ${res.body}`);
       });
     };
     const bareRound = async () => {
       const ids = connectionIds.slice(bareNext, (bareNext += options.starts));
-      await runPool(ids.length, options.concurrency, async (i) => {
-        const id = ids[i]!;
+      await forEachBounded(ids, options.concurrency, async (id) => {
         await infra.temporal.client.workflow.start(connectionSyncWorkflow, {
           taskQueue,
           workflowId: `bench-bare:${id}`,

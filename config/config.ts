@@ -41,6 +41,10 @@ const EnvSchema = z.object({
   SYNC_FAILURE_DISABLE_AFTER: z.coerce.number().int().min(1).default(6),
   NOTIFICATION_WEBHOOK_URL: z.string().url().optional(),
   PLATFORM_QUOTAS: z.string().optional(),
+  VALIDATION_REPORT_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(30 * 86_400).default(3600),
+  VALIDATIONS_RUNNING_PER_ORG: z.coerce.number().int().min(1).max(1000).default(3),
+  API_FAN_OUT_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  API_QUOTA_MAX_WAIT_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
 })
   .refine((e) => !e.ALERT_WEBHOOK_URL || e.ALERT_WEBHOOK_SECRET, { message: 'ALERT_WEBHOOK_SECRET is required when ALERT_WEBHOOK_URL is set', path: ['ALERT_WEBHOOK_SECRET'] })
   .refine((e) => e.SYNC_FAILURE_DISABLE_AFTER > e.SYNC_FAILURE_WARNING_AFTER, { message: 'must be greater than SYNC_FAILURE_WARNING_AFTER', path: ['SYNC_FAILURE_DISABLE_AFTER'] });
@@ -86,6 +90,8 @@ export interface Config {
   monitoring: { webhookUrl: string | undefined; webhookSecret: string | undefined; sampleIntervalSeconds: number; retentionDays: number; customSeriesPerOrg: number };
   /** Each platform's request quotas the workers share: the documented defaults, overridden by PLATFORM_QUOTAS (JSON). */
   platformQuotas: PlatformQuotas;
+  /** What one org's API requests may set off (see api/app-deps.ts ApiLimits), and how long an API read waits for a quota token. */
+  apiLimits: { validationReportMaxAgeSeconds: number; validationsRunningPerOrg: number; fanOutConcurrency: number; quotaMaxWaitSeconds: number };
 }
 
 function keyring(envName: string, spec: string): { spec: string; keyring: Keyring } {
@@ -133,5 +139,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
     syncPolicy: { lookbackDays: e.SYNC_LOOKBACK_DAYS, failureWarningAfter: e.SYNC_FAILURE_WARNING_AFTER, failureDisableAfter: e.SYNC_FAILURE_DISABLE_AFTER },
     notificationWebhookUrl: e.NOTIFICATION_WEBHOOK_URL,
     platformQuotas: loadPlatformQuotas(e.PLATFORM_QUOTAS),
+    apiLimits: {
+      validationReportMaxAgeSeconds: e.VALIDATION_REPORT_MAX_AGE_SECONDS,
+      validationsRunningPerOrg: e.VALIDATIONS_RUNNING_PER_ORG,
+      fanOutConcurrency: e.API_FAN_OUT_CONCURRENCY,
+      quotaMaxWaitSeconds: e.API_QUOTA_MAX_WAIT_SECONDS,
+    },
   };
 }

@@ -5,7 +5,7 @@ import type { StreamKind } from '../domain/platforms';
 import type { DateWindow, MetricRecord } from '../domain/sync';
 import type { Connector } from './connector';
 import { ConnectorError } from './connector-error';
-import { type ConnectionSourceDeps, resolveConnectionSource } from './connection-source';
+import { type ConnectionSourceDeps, resolveReadableSource } from './connection-source';
 import { QualityGateRejection, readRecords } from './record-reader';
 import type { ConnectorRegistry } from './registry';
 
@@ -41,10 +41,11 @@ export interface ModeRead {
  * Reads the first records of a connection in a data mode, the way POST /platform-connections/data
  * starts a listing: the mode's source (domain/source-selection.ts); in hybrid, a live failure or a
  * live page failing the quality gate is answered from mock, with the reason. Live and auto-chosen
- * live failures are thrown (ConnectorError), never served from mock.
+ * live failures are thrown (ConnectorError), never served from mock; a connection that may not be
+ * read live (resolveReadableSource) is refused (ConnectionReadRefused) or, in hybrid, served by mock.
  */
 export async function readInMode(deps: ModeReadDeps, connection: Connection, request: ModeReadRequest): Promise<ModeRead> {
-  const selection = await resolveConnectionSource(deps, connection, request.mode);
+  const selection = await resolveReadableSource(deps, connection, request.mode);
   const connectorFor = (source: DataSource): Connector => {
     const credentials = source === 'live' ? deps.vault.open(connection.id, connectionCredentials(connection)) : {};
     const connector = deps.connectors.create({ platform: connection.platform, source, accountId: connection.account_id, credentials });

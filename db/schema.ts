@@ -309,6 +309,14 @@ export interface IntegrationTestReportsTable {
   tested_at: Timestamp;
 }
 
+/** A validation run the API started, while it may still run (the per-org limit's count). */
+export interface ValidationRunsTable {
+  run_id: string;
+  workflow_id: string;
+  org_id: string;
+  started_at: Generated<Date>;
+}
+
 export interface Database {
   user_platform_connections: UserPlatformConnectionsTable;
   data_sync_logs: DataSyncLogsTable;
@@ -329,6 +337,7 @@ export interface Database {
   platform_rate_buckets: PlatformRateBucketsTable;
   rollouts: RolloutsTable;
   integration_test_reports: IntegrationTestReportsTable;
+  validation_runs: ValidationRunsTable;
 }
 
 export type Connection = Selectable<UserPlatformConnectionsTable>;

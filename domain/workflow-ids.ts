@@ -1,3 +1,4 @@
+import type { DataSource } from './connection';
 /** Every workflow id is built here, so ids stay meaningful and collisions are deliberate. */
 
 /** One sync per connection at a time: a second start while one runs is rejected by Temporal. */
@@ -35,15 +36,29 @@ export function dataValidationWorkflowId(connectionId: string, key: string): str
   return `data-validation:${connectionId}:${key}`;
 }
 
+/**
+ * The validation the API runs for a connection's rows of one source: one id per connection and source,
+ * so a second request while it runs joins it instead of starting another (a later run reuses the id;
+ * run ids tell them apart).
+ */
+export function connectionValidationWorkflowId(connectionId: string, source: DataSource): string {
+  return `data-validation:${connectionId}:${source}`;
+}
+
 /** The connection a validation workflow id belongs to, or null when the id is not one. */
 export function connectionOfDataValidationWorkflowId(workflowId: string): string | null {
-  const match = /^data-validation:([0-9a-f-]{36}):[^:]+$/i.exec(workflowId);
+  const match = /^data-validation:([0-9a-f-]{36})(?::[^:]+)?$/i.exec(workflowId);
   return match ? match[1]! : null;
 }
 
 /** One validate-all run: of an org (API) or of every org (the daily Schedule). */
 export function validateAllWorkflowId(scope: string, key: string): string {
   return `validate-all:${scope}:${key}`;
+}
+
+/** An org's validate-all run from the API: one at a time per org and source, joined by further requests. */
+export function orgValidateAllWorkflowId(orgId: string, source: DataSource): string {
+  return `validate-all:org:${orgId}:${source}`;
 }
 
 /** The Schedule that validates every active connection daily. */

@@ -20,15 +20,10 @@ import { latestValidationScore } from '../db/repositories/validation-reports';
 import { ensureAlertEvaluationSchedule } from '../schedules/alert-evaluation-schedule';
 import { createAlertMetrics } from '../observability/alert-metrics';
 import { startMetricSampler } from '../observability/metric-sampler';
-import { createPlatformRequestMetrics } from '../observability/platform-request-metrics';
 import { createRolloutRollbackSignal } from './rollout-rollback-signal';
 import { createNotificationActivities } from '../activities/notification-activities';
 import { loadConfig } from '../config/config';
-import { createConnectorRegistry } from '../connectors/registry';
-import { withPlatformQuotas } from '../connectors/quota-limited-registry';
-import { withPlatformRequestTiming } from '../connectors/timed-registry';
-import { createPlatformRateLimiter } from '../activities/platform-rate-limiter';
-import { createRateLimitMetrics } from '../observability/rate-limit-metrics';
+import { createPlatformConnectors } from '../connectors/platform-connectors';
 import { createDatabase } from '../db/database';
 import { createLogger } from '../observability/logger';
 import { startMetricsServer } from '../observability/metrics-server';
@@ -71,12 +66,7 @@ async function main(): Promise<void> {
     const vault = await createCredentialVault(config.credentialsKeys.keyring);
     const schedules = createConnectionSyncSchedules(client, config.temporal.taskQueue);
     const tokenRefreshDeps = { db: database.db, vault, oauth: createPlatformOAuthClient(config.oauth), schedules };
-    // Every live page request spends through the fleet's shared quota buckets in Postgres.
-    // Each is timed around the platform call alone (quota waits excluded), for rollout analysis and Prometheus.
-    const connectors = withPlatformQuotas(
-      withPlatformRequestTiming(createConnectorRegistry({ baseUrls: config.platformBaseUrls }), createPlatformRequestMetrics(registry)),
-      createPlatformRateLimiter({ db: database.db, quotas: config.platformQuotas, metrics: createRateLimitMetrics(registry) }),
-    );
+    const connectors = createPlatformConnectors({ db: database.db, metrics: registry, quotas: config.platformQuotas, baseUrls: config.platformBaseUrls });
     const activities = {
       ...createSyncActivities({
         db: database.db,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DATA_MODES } from '../../domain/connection';
 import { STREAM_KINDS } from '../../domain/platforms';
+import type { CursorSigner } from '../../security/cursor-signer';
 
 /** Most records one answer of POST /data carries; more come with `cursor`. */
 export const MAX_DATA_RECORDS = 1000;
@@ -45,14 +46,17 @@ const DataCursor = z
   .strict();
 export type DataCursor = z.infer<typeof DataCursor>;
 
-export function encodeDataCursor(cursor: DataCursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+/** The cursor as a signed token: its fields are the server's, not the client's (the source above all). */
+export function encodeDataCursor(cursor: DataCursor, signer: CursorSigner): string {
+  return signer.sign(Buffer.from(JSON.stringify(cursor)).toString('base64url'));
 }
 
-/** Null when the token is not a cursor of ours. */
-export function decodeDataCursor(token: string): DataCursor | null {
+/** Null when the token is not a cursor this server signed. */
+export function decodeDataCursor(token: string, signer: CursorSigner): DataCursor | null {
+  const payload = signer.open(token);
+  if (payload === null) return null;
   try {
-    const parsed = DataCursor.safeParse(JSON.parse(Buffer.from(token, 'base64url').toString()));
+    const parsed = DataCursor.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString()));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;

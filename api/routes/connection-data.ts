@@ -1,13 +1,14 @@
 import { Hono } from 'hono';
 import type { Connector } from '../../connectors/connector';
 import { ConnectorError } from '../../connectors/connector-error';
-import { resolveConnectionSource } from '../../connectors/connection-source';
+import { resolveReadableSource } from '../../connectors/connection-source';
 import { QualityGateRejection, type ReadPosition, type RecordRead, readRecords } from '../../connectors/record-reader';
 import { connectionCredentials } from '../../db/repositories/connections';
 import type { Connection } from '../../db/schema';
 import type { DataMode, DataSource } from '../../domain/connection';
 import type { StreamKind } from '../../domain/platforms';
 import type { DateWindow } from '../../domain/sync';
+import { createCursorSigner } from '../../security/cursor-signer';
 import { ApiError } from '../api-error';
 import { presentMetricRecord } from '../presenters/metric-record';
 import type { AppDeps } from '../app-deps';
@@ -32,6 +33,8 @@ interface Listing {
  * At most 1000 records an answer; `next_cursor` continues the listing from the same source.
  */
 export function connectionDataRoutes(deps: AppDeps) {
+  // Cursors are signed with a key derived from the API's token secret: a client cannot pick the source or position.
+  const cursors = createCursorSigner(deps.jwtSecret, 'platform-connections/data cursor v1');
   function connectorFor(connection: Connection, source: DataSource): Connector {
     const credentials = source === 'live' ? deps.vault.open(connection.id, connectionCredentials(connection)) : {};
     return deps.connectors.create({ platform: connection.platform, source, accountId: connection.account_id, credentials });
@@ -51,13 +54,17 @@ export function connectionDataRoutes(deps: AppDeps) {
     if (mode === 'live' && !deps.connectors.hasLiveConnector(connection.platform)) {
       throw new ApiError(422, 'live_connector_unavailable', `${connection.platform} has no live connector yet; use mode mock, auto or hybrid`);
     }
-    const selection = await resolveConnectionSource(deps, connection, mode);
+    const selection = await resolveReadableSource(deps, connection, mode);
     const stream = streamOf(connectorFor(connection, selection.source), body, selection.source);
     return { mode, source: selection.source, fallbackReason: selection.reason, stream, window: { startDate: body.start_date, endDate: body.end_date }, position: { pageCursor: null, skip: 0 } };
   }
 
-  function continueListing(connection: Connection, body: ConnectionDataRequest, mode: DataMode, token: string): Listing {
-    const cursor = decodeDataCursor(token);
+  /**
+   * A listing continued from its signed cursor: the source it was served by stays, but the connection
+   * must still be readable from it now (disabled, re-authorisation, rollout since the first page).
+   */
+  async function continueListing(connection: Connection, body: ConnectionDataRequest, mode: DataMode, token: string): Promise<Listing> {
+    const cursor = decodeDataCursor(token, cursors);
     const sameListing =
       cursor &&
       cursor.connection_id === connection.id &&
@@ -66,6 +73,10 @@ export function connectionDataRoutes(deps: AppDeps) {
       cursor.end_date === body.end_date &&
       (body.stream === undefined || body.stream === cursor.stream);
     if (!sameListing) throw new ApiError(400, 'invalid_cursor', 'cursor is not a next_cursor of this listing (same connection, stream, range and mode)', { field: 'cursor' });
+    const now = await resolveReadableSource(deps, connection, mode);
+    if (cursor.source === 'live' && now.source !== 'live') {
+      throw new ApiError(409, 'listing_source_changed', `This listing was served live; the connection is now served by mock (${now.reason ?? 'its mode changed'}). Start the listing again.`);
+    }
     return {
       mode,
       source: cursor.source,
@@ -80,7 +91,7 @@ export function connectionDataRoutes(deps: AppDeps) {
     const body = c.req.valid('json');
     const connection = await loadOwnConnection(deps, c.get('principal').orgId, body.connection_id);
     const mode = body.mode ?? connection.data_mode;
-    let listing = body.cursor ? continueListing(connection, body, mode, body.cursor) : await startListing(connection, body, mode);
+    let listing = body.cursor ? await continueListing(connection, body, mode, body.cursor) : await startListing(connection, body, mode);
 
     const read = (l: Listing): Promise<RecordRead> =>
       readRecords(connectorFor(connection, l.source), { stream: l.stream, window: l.window, limit: body.limit, position: l.position, qualityGate: l.mode === 'hybrid' && l.source === 'live' });
@@ -125,7 +136,7 @@ export function connectionDataRoutes(deps: AppDeps) {
       window: { start_date: listing.window.startDate, end_date: listing.window.endDate },
       // Each record says its source as marketing_metrics.source would store it (a listing never mixes sources).
       records: result.records.map((r) => ({ ...presentMetricRecord(r), source: listing.source })),
-      next_cursor: next && encodeDataCursor(next),
+      next_cursor: next && encodeDataCursor(next, cursors),
     });
 
     function auditRead(l: Listing, records: number, outcome: 'success' | 'failure') {

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { connectionCredentials, credentialColumns, deleteConnection, findConnection, insertConnection, listConnections, updateConnection } from '../../db/repositories/connections';
 import type { Connection, ConnectionUpdate } from '../../db/schema';
 import { PLATFORMS } from '../../domain/platforms';
-import { resolveConnectionSource } from '../../connectors/connection-source';
+import { resolveReadableSource } from '../../connectors/connection-source';
 import { ApiError, notFound } from '../api-error';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
@@ -116,7 +116,7 @@ export function connectionRoutes(deps: AppDeps) {
     .post('/:id/test', async (c) => {
       const existing = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id'));
       requireServableSource(deps, existing);
-      const { source } = await resolveConnectionSource(deps, existing);
+      const { source } = await resolveReadableSource(deps, existing);
       const credentials = source === 'live' ? deps.vault.open(existing.id, connectionCredentials(existing)) : {};
       const connector = deps.connectors.create({ platform: existing.platform, source, accountId: existing.account_id, credentials });
       const started = Date.now();

@@ -1,17 +1,20 @@
-import { WorkflowFailedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { findReportByWorkflowId, fullReport, latestReportsOfOrg, listConnectionReports, orgScoreTrend, reportSummary } from '../../db/repositories/validation-reports';
+import { findReportByWorkflowId, fullReport, latestReport, latestReportsOfOrg, listConnectionReports, orgScoreTrend, reportSummary } from '../../db/repositories/validation-reports';
 import { QUALITY_LEVELS, SEVERITY_WEIGHTS } from '../../domain/data-quality-score';
 import { OrgIdKey, connectionSearchAttributes } from '../../domain/search-attributes';
 import type { ValidationReport } from '../../domain/validation-report';
 import { VALIDATION_RULE_IDS, VALIDATION_RULES } from '../../domain/validation-rules';
-import { connectionOfDataValidationWorkflowId, dataValidationWorkflowId, validateAllWorkflowId } from '../../domain/workflow-ids';
+import { connectionOfDataValidationWorkflowId, connectionValidationWorkflowId, orgValidateAllWorkflowId } from '../../domain/workflow-ids';
 import { validationWorkflow } from '../../workflows/data-validation';
-import { validateAllWorkflow } from '../../workflows/validate-all';
+import { type ValidateAllResult, validateAllWorkflow } from '../../workflows/validate-all';
 import type { Connection } from '../../db/schema';
 import type { DataSource } from '../../domain/connection';
+import type { Principal } from '../../security/access-token';
+import { ROLE_RANK } from '../access-policy';
 import { ApiError, notFound } from '../api-error';
+import { startOrJoinValidation } from '../validation-runs';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
@@ -21,41 +24,77 @@ import { loadOwnConnection } from './connections';
 /** How long a synchronous validation request waits for its workflow before answering 504 with the workflow id. */
 const SYNCHRONOUS_DEADLINE_MS = 60_000;
 
+const Flag = z.enum(['true', 'false']);
 /** Which rows a validation judges or a report listing covers: live unless the caller asks for mock. */
 const SourceQuery = z.object({ source: z.enum(['live', 'mock']).default('live') });
-const ValidateAllQuery = SourceQuery.extend({ concurrency: z.coerce.number().int().min(1).max(20).default(4) });
+/** `refresh=true` runs a validation even when the stored report is fresh (editor role); `wait=false` answers 202 at once. */
+const RunQuery = SourceQuery.extend({ refresh: Flag.default('false'), wait: Flag.default('true') });
+const ValidateAllQuery = RunQuery.extend({ concurrency: z.coerce.number().int().min(1).max(20).default(4) });
 const HistoryQuery = SourceQuery.extend({ limit: z.coerce.number().int().min(1).max(200).default(30) });
 const TrendQuery = SourceQuery.extend({ days: z.coerce.number().int().min(1).max(365).default(30) });
+const ResultQuery = z.object({ run_id: z.string().min(1).max(100).optional() });
 
-/** Data validation of an org's synced data: run it (synchronously or not), read reports, summaries and the rules. */
+const resultUrl = (workflowId: string, runId: string) => `/api/v1/data-validation/validations/${encodeURIComponent(workflowId)}?run_id=${encodeURIComponent(runId)}`;
+
+/**
+ * Data validation of an org's synced data: run it (synchronously or not), read reports, summaries and
+ * the rules. The GETs any viewer may call serve the stored report while it is fresh
+ * (limits.validationReportMaxAgeMs); otherwise they join the validation running for the connection
+ * (or the org's validate-all) or start one, within the org's limit of running validations.
+ * Forcing a run over a fresh report (`refresh=true`, POST validate-async) needs the editor role.
+ */
 export function dataValidationRoutes(deps: AppDeps) {
-  function startValidation(connection: Connection, requestId: string, source: DataSource) {
-    return deps.temporal.workflow.start(validationWorkflow, {
-      taskQueue: deps.taskQueue,
-      workflowId: dataValidationWorkflowId(connection.id, requestId),
-      args: [{ connectionId: connection.id, orgId: connection.org_id, platform: connection.platform, source }],
-      typedSearchAttributes: connectionSearchAttributes({ orgId: connection.org_id, platform: connection.platform, connectionId: connection.id }),
-    });
+  const isFresh = (validatedAt: Date, now: number) => now - validatedAt.getTime() <= deps.limits.validationReportMaxAgeMs;
+
+  function requireEditorToForce(principal: Principal): void {
+    if (ROLE_RANK[principal.role] < ROLE_RANK.editor) {
+      throw new ApiError(403, 'forbidden', `Forcing a fresh validation (refresh=true) needs the editor role; your token has ${principal.role}. Without it, the latest report is served while fresh.`);
+    }
+  }
+
+  /** Joins the running validation of the connection's rows of `source` or starts one (one per connection and source at a time). */
+  function runValidation(connection: Connection, source: DataSource) {
+    const workflowId = connectionValidationWorkflowId(connection.id, source);
+    return startOrJoinValidation(deps, connection.org_id, workflowId, () =>
+      deps.temporal.workflow.start(validationWorkflow, {
+        taskQueue: deps.taskQueue,
+        workflowId,
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        args: [{ connectionId: connection.id, orgId: connection.org_id, platform: connection.platform, source }],
+        typedSearchAttributes: connectionSearchAttributes({ orgId: connection.org_id, platform: connection.platform, connectionId: connection.id }),
+      }),
+    );
   }
 
   /** The workflow's result, or a 504 naming the workflow when it takes longer than the request may wait. */
-  async function resultWithin<T>(handle: WorkflowHandle, result: Promise<T>): Promise<T> {
+  async function resultWithin<T>(workflowId: string, runId: string, url = resultUrl(workflowId, runId)): Promise<T> {
+    const handle = deps.temporal.workflow.getHandle(workflowId, runId);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new ApiError(504, 'validation_still_running', 'The validation is still running; read its result later', { workflow_id: handle.workflowId })),
+        () => reject(new ApiError(504, 'validation_still_running', 'The validation is still running; read its result later', { workflow_id: workflowId, run_id: runId, result_url: url })),
         SYNCHRONOUS_DEADLINE_MS,
       );
     });
     try {
-      return await Promise.race([result, deadline]);
+      return await Promise.race([handle.result() as Promise<T>, deadline]);
     } catch (err) {
-      if (err instanceof WorkflowFailedError) throw new ApiError(502, 'validation_failed', `The validation failed: ${err.cause?.message ?? err.message}`, { workflow_id: handle.workflowId });
+      if (err instanceof WorkflowFailedError) throw new ApiError(502, 'validation_failed', `The validation failed: ${err.cause?.message ?? err.message}`, { workflow_id: workflowId });
       throw err;
     } finally {
       clearTimeout(timer);
     }
   }
+
+  const running = (run: { workflowId: string; runId: string; joined: boolean }, url = resultUrl(run.workflowId, run.runId)) => ({
+    status: 'running',
+    workflow_id: run.workflowId,
+    run_id: run.runId,
+    joined: run.joined,
+    result_url: url,
+  });
+  // A validate-all run is read by asking again: the GET joins it while it runs and serves its reports once stored.
+  const VALIDATE_ALL_URL = '/api/v1/data-validation/connections/validate-all';
 
   return new Hono<AppEnv>()
     .get('/validation-rules', (c) =>
@@ -70,37 +109,71 @@ export function dataValidationRoutes(deps: AppDeps) {
     )
     .get('/connections/validate-all', validate('query', ValidateAllQuery), async (c) => {
       const principal = c.get('principal');
+      const query = c.req.valid('query');
+      const refresh = query.refresh === 'true';
+      if (refresh) requireEditorToForce(principal);
       const connections = await deps.db.selectFrom('user_platform_connections').select('id').where('org_id', '=', principal.orgId).where('status', '<>', 'disabled').execute();
-      const { concurrency, source } = c.req.valid('query');
-      if (connections.length === 0) return c.json({ workflow_id: null, source, total: 0, validated: 0, failed: 0, results: [] });
-      const workflowId = validateAllWorkflowId(principal.orgId, c.get('requestId'));
-      const handle = await deps.temporal.workflow.start(validateAllWorkflow, {
-        taskQueue: deps.taskQueue,
-        workflowId,
-        args: [{ orgId: principal.orgId, connectionIds: connections.map((x) => x.id), concurrency, source }],
-        typedSearchAttributes: [{ key: OrgIdKey, value: principal.orgId }],
-      });
-      const result = await resultWithin(handle, handle.result());
+      if (connections.length === 0) return c.json({ workflow_id: null, source: query.source, served: 'stored', total: 0, validated: 0, failed: 0, results: [] });
+      const now = Date.now();
+      const fresh = new Map(
+        (await latestReportsOfOrg(deps.db, principal.orgId, query.source)).filter((r) => !refresh && isFresh(r.validated_at, now)).map((r) => [r.connection_id, r]),
+      );
+      const stale = connections.filter((x) => !fresh.has(x.id));
+      const storedResults = (ids: string[]) =>
+        ids.flatMap((id) => {
+          const r = fresh.get(id);
+          return r ? [{ connection_id: id, platform: r.platform, workflow_id: r.workflow_id, source: r.source, report_id: r.id, score: Number(r.score), level: r.level, error: null }] : [];
+        });
+      if (stale.length === 0) {
+        const results = storedResults(connections.map((x) => x.id));
+        return c.json({ workflow_id: null, source: query.source, served: 'stored', total: results.length, validated: results.length, failed: 0, results });
+      }
+      // Only the connections without a fresh report are validated; the others are served as stored.
+      const workflowId = orgValidateAllWorkflowId(principal.orgId, query.source);
+      const run = await startOrJoinValidation(deps, principal.orgId, workflowId, () =>
+        deps.temporal.workflow.start(validateAllWorkflow, {
+          taskQueue: deps.taskQueue,
+          workflowId,
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          args: [{ orgId: principal.orgId, connectionIds: stale.map((x) => x.id), concurrency: query.concurrency, source: query.source }],
+          typedSearchAttributes: [{ key: OrgIdKey, value: principal.orgId }],
+        }),
+      );
+      if (query.wait === 'false') return c.json(running(run, VALIDATE_ALL_URL), 202);
+      const result = await resultWithin<ValidateAllResult>(run.workflowId, run.runId, VALIDATE_ALL_URL);
+      const covered = new Set(result.results.map((r) => r.connectionId));
+      const results = [
+        ...result.results.map((r) => ({ connection_id: r.connectionId, platform: r.platform, workflow_id: r.workflowId, source: r.source, report_id: r.reportId, score: r.score, level: r.level, error: r.error })),
+        ...storedResults(connections.map((x) => x.id).filter((id) => !covered.has(id))),
+      ];
       return c.json({
         workflow_id: workflowId,
-        source,
-        total: result.total,
-        validated: result.validated,
+        source: query.source,
+        served: 'run',
+        total: results.length,
+        validated: results.filter((r) => r.error === null).length,
         failed: result.failed,
-        results: result.results.map((r) => ({ connection_id: r.connectionId, platform: r.platform, workflow_id: r.workflowId, source: r.source, report_id: r.reportId, score: r.score, level: r.level, error: r.error })),
+        results,
       });
     })
-    .get('/connections/:id/validate', validate('query', SourceQuery), async (c) => {
-      const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id'));
-      const handle = await startValidation(connection, c.get('requestId'), c.req.valid('query').source);
-      const report: ValidationReport = await resultWithin(handle, handle.result());
-      return c.json(presentValidationReport(report));
+    .get('/connections/:id/validate', validate('query', RunQuery), async (c) => {
+      const principal = c.get('principal');
+      const query = c.req.valid('query');
+      const connection = await loadOwnConnection(deps, principal.orgId, c.req.param('id'));
+      if (query.refresh === 'true') requireEditorToForce(principal);
+      else {
+        const stored = await latestReport(deps.db, connection.id, query.source);
+        if (stored && isFresh(stored.validated_at, Date.now())) return c.json({ ...presentValidationReport(fullReport(stored)), served: 'stored' });
+      }
+      const run = await runValidation(connection, query.source);
+      if (query.wait === 'false') return c.json(running(run), 202);
+      const report = await resultWithin<ValidationReport>(run.workflowId, run.runId);
+      return c.json({ ...presentValidationReport(report), served: 'run' });
     })
     .post('/connections/:id/validate-async', validate('query', SourceQuery), async (c) => {
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id'));
       const { source } = c.req.valid('query');
-      const handle = await startValidation(connection, c.get('requestId'), source);
-      return c.json({ status: 'running', source, workflow_id: handle.workflowId, run_id: handle.firstExecutionRunId, result_url: `/api/v1/data-validation/validations/${handle.workflowId}` }, 202);
+      return c.json({ ...running(await runValidation(connection, source)), source }, 202);
     })
     .get('/connections/:id/reports', validate('query', HistoryQuery), async (c) => {
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id'));
@@ -108,28 +181,28 @@ export function dataValidationRoutes(deps: AppDeps) {
       const rows = await listConnectionReports(deps.db, connection.id, limit, source);
       return c.json({ connection_id: connection.id, source, reports: rows.map((r) => presentValidationSummary(reportSummary(r))) });
     })
-    .get('/validations/:workflow_id', async (c) => {
+    .get('/validations/:workflow_id', validate('query', ResultQuery), async (c) => {
       const { orgId } = c.get('principal');
       const workflowId = c.req.param('workflow_id');
-      const stored = await findReportByWorkflowId(deps.db, orgId, workflowId);
-      if (stored) return c.json({ status: 'completed', workflow_id: workflowId, report: presentValidationReport(fullReport(stored)) });
+      const runId = c.req.valid('query').run_id;
       const connectionId = connectionOfDataValidationWorkflowId(workflowId);
       if (!connectionId) throw notFound('Validation');
       await loadOwnConnection(deps, orgId, connectionId).catch(() => {
         throw notFound('Validation');
       });
-      const handle = deps.temporal.workflow.getHandle(workflowId);
-      let status: string;
+      // A connection's validation id is reused by its later runs: the run asked for, or the latest.
+      const handle = deps.temporal.workflow.getHandle(workflowId, runId);
+      let status: string | null;
       try {
         status = (await handle.describe()).status.name;
       } catch (err) {
-        if (err instanceof WorkflowNotFoundError) throw notFound('Validation');
-        throw err;
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        status = null; // past Temporal's retention: the stored report, if any, is all there is
       }
       if (status === 'RUNNING') return c.json({ status: 'running', workflow_id: workflowId, report: null });
-      // Closed since the read above: its report is stored now, unless it failed.
-      const late = await findReportByWorkflowId(deps.db, orgId, workflowId);
-      if (late) return c.json({ status: 'completed', workflow_id: workflowId, report: presentValidationReport(fullReport(late)) });
+      const stored = await findReportByWorkflowId(deps.db, orgId, workflowId, runId);
+      if (stored) return c.json({ status: 'completed', workflow_id: workflowId, report: presentValidationReport(fullReport(stored)) });
+      if (status === null) throw notFound('Validation');
       const error = await handle.result().then(
         () => null,
         (err: unknown) => (err instanceof WorkflowFailedError ? (err.cause?.message ?? err.message) : status.toLowerCase()),

@@ -4,9 +4,11 @@ import { z } from 'zod';
 import { ConnectorError } from '../../connectors/connector-error';
 import { resolveConnectionSource } from '../../connectors/connection-source';
 import { readInMode } from '../../connectors/mode-record-read';
+import { listConnections } from '../../db/repositories/connections';
 import { connectionSyncHealth } from '../../db/repositories/connection-sync-health';
 import { fullIntegrationTestReport, latestIntegrationTestReportsOfOrg } from '../../db/repositories/integration-test-reports';
 import type { Connection } from '../../db/schema';
+import { mapBounded } from '../../domain/bounded-concurrency';
 import { DATA_MODES } from '../../domain/connection';
 import { classifyConnectionHealth, HEALTH_STATUSES } from '../../domain/connection-health';
 import { DEFAULT_INTEGRATION_THRESHOLDS, INTEGRATION_COMPONENTS, type IntegrationComponent, type IntegrationThresholds } from '../../domain/integration-test-report';
@@ -79,6 +81,12 @@ const HybridDataBody = z
   .refine((v) => v.start_date <= v.end_date, { message: 'start_date must not be after end_date', path: ['start_date'] })
   .refine((v) => Date.parse(v.end_date) - Date.parse(v.start_date) <= 3 * 366 * 86_400_000, { message: 'the range may span at most three years', path: ['end_date'] });
 const WaitQuery = z.object({ wait: z.enum(['true', 'false']).default('true') });
+/** Most connections one health-status or data-modes answer covers; more come with `offset`. */
+const MAX_CONNECTIONS_PAGE = 200;
+const ConnectionsPageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(MAX_CONNECTIONS_PAGE).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
 
 function thresholdsOf(body: z.infer<typeof Thresholds> | undefined): Partial<IntegrationThresholds> | undefined {
   if (!body) return undefined;
@@ -143,6 +151,17 @@ export function liveIntegrationRoutes(deps: AppDeps) {
     return deps.db.selectFrom('user_platform_connections').selectAll().where('org_id', '=', orgId).orderBy('created_at').orderBy('id').execute();
   }
 
+  /**
+   * One page of the org's connections, each worked on by `work` with at most `fanOutConcurrency`
+   * at once: what one request may set off is bounded by the page, and the pool is not drained.
+   */
+  async function forConnectionsPage<R>(orgId: string, page: z.infer<typeof ConnectionsPageQuery>, work: (connection: Connection) => Promise<R>) {
+    const { items: connections, total } = await listConnections(deps.db, orgId, page);
+    const rows = await mapBounded(connections, deps.limits.fanOutConcurrency, work);
+    const nextOffset = page.offset + connections.length < total && connections.length > 0 ? page.offset + connections.length : null;
+    return { rows, page: { limit: page.limit, offset: page.offset, total, next_offset: nextOffset } };
+  }
+
   return new Hono<AppEnv>()
     .post('/test-connection/:connection_id', validate('query', WaitQuery), validate('json', TestConnectionBody.optional()), async (c) => {
       const body = c.req.valid('json') ?? {};
@@ -195,31 +214,30 @@ export function liveIntegrationRoutes(deps: AppDeps) {
         })),
       });
     })
-    .get('/health-status', async (c) => {
+    .get('/health-status', validate('query', ConnectionsPageQuery), async (c) => {
       const { orgId } = c.get('principal');
-      const [connections, reports] = await Promise.all([orgConnections(orgId), latestIntegrationTestReportsOfOrg(deps.db, orgId)]);
+      const reports = await latestIntegrationTestReportsOfOrg(deps.db, orgId);
       const latest = new Map(reports.map((r) => [r.connection_id, fullIntegrationTestReport(r)]));
       const now = new Date();
-      const rows = await Promise.all(
-        connections.map(async (connection) => {
-          const history = await connectionSyncHealth(deps.db, connection.id);
-          const report = latest.get(connection.id);
-          const fresh = report?.testedAt && now.getTime() - Date.parse(report.testedAt) <= PROBE_FRESH_MS ? report : undefined;
-          const health = classifyConnectionHealth({
-            connectionStatus: connection.status,
-            syncs: history.syncs,
-            lastSuccessfulSyncAt: history.lastSuccessfulSyncAt,
-            qualityScore: fresh?.health?.qualityScore ?? null,
-            probe: fresh?.health?.probe ?? null,
-            now,
-            staleSyncHours: DEFAULT_INTEGRATION_THRESHOLDS.staleSyncHours,
-          });
-          return { connection_id: connection.id, platform: connection.platform, display_name: connection.display_name, data_mode: connection.data_mode, last_tested_at: report?.testedAt ?? null, ...presentHealth(health) };
-        }),
-      );
+      const { rows, page } = await forConnectionsPage(orgId, c.req.valid('query'), async (connection) => {
+        const history = await connectionSyncHealth(deps.db, connection.id);
+        const report = latest.get(connection.id);
+        const fresh = report?.testedAt && now.getTime() - Date.parse(report.testedAt) <= PROBE_FRESH_MS ? report : undefined;
+        const health = classifyConnectionHealth({
+          connectionStatus: connection.status,
+          syncs: history.syncs,
+          lastSuccessfulSyncAt: history.lastSuccessfulSyncAt,
+          qualityScore: fresh?.health?.qualityScore ?? null,
+          probe: fresh?.health?.probe ?? null,
+          now,
+          staleSyncHours: DEFAULT_INTEGRATION_THRESHOLDS.staleSyncHours,
+        });
+        return { connection_id: connection.id, platform: connection.platform, display_name: connection.display_name, data_mode: connection.data_mode, last_tested_at: report?.testedAt ?? null, ...presentHealth(health) };
+      });
       return c.json({
         summary: { connections: rows.length, ...Object.fromEntries(HEALTH_STATUSES.map((s) => [s, rows.filter((r) => r.status === s).length])) },
         connections: rows,
+        page,
       });
     })
     .post('/hybrid-data', validate('json', HybridDataBody), async (c) => {
@@ -278,23 +296,20 @@ export function liveIntegrationRoutes(deps: AppDeps) {
         connections: rows,
       });
     })
-    .get('/data-modes', async (c) => {
-      const connections = await orgConnections(c.get('principal').orgId);
-      const rows = await Promise.all(
-        connections.map(async (connection) => {
-          const selection = await resolveConnectionSource(deps, connection);
-          return {
-            connection_id: connection.id,
-            platform: connection.platform,
-            display_name: connection.display_name,
-            data_mode: connection.data_mode,
-            has_live_connector: deps.connectors.hasLiveConnector(connection.platform),
-            effective_source: selection.source,
-            reason: selection.reason,
-          };
-        }),
-      );
-      return c.json({ modes: DATA_MODES.map((mode) => ({ mode, description: MODE_DESCRIPTIONS[mode] })), connections: rows });
+    .get('/data-modes', validate('query', ConnectionsPageQuery), async (c) => {
+      const { rows, page } = await forConnectionsPage(c.get('principal').orgId, c.req.valid('query'), async (connection) => {
+        const selection = await resolveConnectionSource(deps, connection);
+        return {
+          connection_id: connection.id,
+          platform: connection.platform,
+          display_name: connection.display_name,
+          data_mode: connection.data_mode,
+          has_live_connector: deps.connectors.hasLiveConnector(connection.platform),
+          effective_source: selection.source,
+          reason: selection.reason,
+        };
+      });
+      return c.json({ modes: DATA_MODES.map((mode) => ({ mode, description: MODE_DESCRIPTIONS[mode] })), connections: rows, page });
     });
 }
 

@@ -64,8 +64,11 @@ export function reportSummary(row: DataValidationReportRow): ValidationReportSum
   };
 }
 
-export async function findReportByWorkflowId(db: Db, orgId: string, workflowId: string): Promise<DataValidationReportRow | undefined> {
-  return db.selectFrom('data_validation_reports').selectAll().where('org_id', '=', orgId).where('workflow_id', '=', workflowId).orderBy('validated_at', 'desc').limit(1).executeTakeFirst();
+/** The report of a validation workflow: of its run `runId`, or its latest (an id is reused by later runs). */
+export async function findReportByWorkflowId(db: Db, orgId: string, workflowId: string, runId?: string): Promise<DataValidationReportRow | undefined> {
+  let query = db.selectFrom('data_validation_reports').selectAll().where('org_id', '=', orgId).where('workflow_id', '=', workflowId);
+  if (runId) query = query.where('run_id', '=', runId);
+  return query.orderBy('validated_at', 'desc').limit(1).executeTakeFirst();
 }
 
 /** A connection's latest report, of the given source's rows when asked (reports from before sources were recorded count for either). */

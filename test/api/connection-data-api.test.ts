@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { type RunningEmulator, startEmulator } from '../../connectors/emulator';
 import { createMockConnector } from '../../connectors/mock/connector';
 import { countMetrics } from '../../db/repositories/marketing-metrics';
+import { insertRollout } from '../../db/repositories/rollouts';
 import type { DataMode } from '../../domain/connection';
+import type { PlatformQuotas } from '../../domain/platform-quotas';
+import type { RolloutConfig } from '../../domain/rollout';
 import { createTestApi } from '../setup/api-client';
 import { createTestConnection } from '../setup/fixtures';
-import { openTestHarness, type TestHarness, uniqueName } from '../setup/test-harness';
+import { NO_PLATFORM_QUOTAS, openTestHarness, type TestHarness, uniqueName } from '../setup/test-harness';
 
 const DATA = '/api/v1/platform-connections/data';
 const RANGE = { start_date: '2026-02-01', end_date: '2026-02-10' };
@@ -160,5 +163,105 @@ describe('POST /platform-connections/data', () => {
     const first = await post({ connection_id: connection.id, ...RANGE, limit: 10 });
     const misused = await post({ connection_id: connection.id, start_date: '2026-01-01', end_date: '2026-01-31', limit: 10, cursor: first.json.next_cursor });
     expect(misused.json.error.code).toBe('invalid_cursor');
+  });
+
+  it('refuses to read live a connection that is disabled, awaiting re-authorisation or held on mock by its rollout', async () => {
+    const statusCases = [
+      ['disabled', 409, 'connection_disabled'],
+      ['reauth_required', 409, 'connection_reauth_required'],
+      ['error', 409, 'connection_not_active'],
+    ] as const;
+    for (const [status, code, error] of statusCases) {
+      const connection = await connectionIn('live');
+      await harness.database.db.updateTable('user_platform_connections').set({ status }).where('id', '=', connection.id).execute();
+      const before = emulator.faults.stats().requests;
+      const res = await post({ connection_id: connection.id, ...RANGE, limit: 5, mode: 'live' });
+      expect({ status, code: res.status, error: res.json?.error?.code }).toEqual({ status, code, error });
+      expect(emulator.faults.stats().requests).toBe(before);
+      // The connection test keeps to the same rule.
+      const test = await api.call('POST', `/api/v1/platform-connections/connections/${connection.id}/test`, { token: await api.token(connection.org_id, 'editor') });
+      expect({ status, code: test.status, error: test.json?.error?.code }).toEqual({ status, code, error });
+    }
+
+    // An auto connection the org's running rollout does not expose yet: `mode: live` cannot go round it.
+    const held = await connectionIn('auto');
+    const config: RolloutConfig = {
+      strategy: 'user',
+      steps: [{ users: ['someone-else'], minDurationSeconds: 3600 }],
+      success: { minSuccessRate: 0.9, maxErrorRate: 0.1, minSampleSize: 2 },
+      rollback: { maxErrorRate: 0.5, minSampleSize: 2 },
+      advance: 'manual',
+      analysisIntervalSeconds: 60,
+      maxInconclusiveSeconds: 600,
+    };
+    const rollout = await insertRollout(harness.database.db, { id: randomUUID(), orgId: held.org_id, name: 'staged live', config, createdBy: 'tester' });
+    await harness.database.db.updateTable('rollouts').set({ stage: 'running', step_index: 0 }).where('id', '=', rollout.id).execute();
+    const before = emulator.faults.stats().requests;
+    for (const mode of [undefined, 'auto'] as const) {
+      expect((await post({ connection_id: held.id, ...RANGE, limit: 5, ...(mode ? { mode } : {}) })).json).toMatchObject({ source: 'mock', fallback_reason: 'not yet exposed by rollout "staged live"' });
+    }
+    const live = await post({ connection_id: held.id, ...RANGE, limit: 5, mode: 'live' });
+    expect({ status: live.status, code: live.json.error.code }).toEqual({ status: 403, code: 'not_exposed_by_rollout' });
+    const hybrid = await post({ connection_id: held.id, ...RANGE, limit: 5, mode: 'hybrid' });
+    expect(hybrid.status).toBe(200);
+    expect(hybrid.json).toMatchObject({ source: 'mock', fallback_reason: expect.stringContaining('not yet exposed by rollout "staged live"') });
+    const viaHybridData = await api.call('POST', '/api/v1/live-integration/hybrid-data', { token: await api.token(held.org_id, 'viewer'), json: { connection_id: held.id, ...RANGE, limit: 5 } });
+    expect(viaHybridData.json).toMatchObject({ source: 'mock', fallback_reason: expect.stringContaining('not yet exposed by rollout') });
+    expect(emulator.faults.stats().requests).toBe(before);
+
+    // A listing started live stops when the connection is disabled between pages.
+    const paged = await connectionIn('live');
+    const first = await post({ connection_id: paged.id, ...RANGE, limit: 10, mode: 'live' });
+    expect(first.json.source).toBe('live');
+    await harness.database.db.updateTable('user_platform_connections').set({ status: 'disabled' }).where('id', '=', paged.id).execute();
+    const next = await post({ connection_id: paged.id, ...RANGE, limit: 10, mode: 'live', cursor: first.json.next_cursor });
+    expect({ status: next.status, code: next.json.error.code }).toEqual({ status: 409, code: 'connection_disabled' });
+  });
+
+  it('a next_cursor is signed: one with a field changed (its source, its position) is refused', async () => {
+    const connection = await connectionIn('live');
+    const first = await post({ connection_id: connection.id, ...RANGE, limit: 10 });
+    expect(first.json.source).toBe('live');
+    const token: string = first.json.next_cursor;
+    /** The cursor's JSON with `change` applied, re-encoded, keeping whatever signature the token had. */
+    const tampered = (change: Record<string, unknown>) => {
+      const dot = token.lastIndexOf('.');
+      const [payload, signature] = dot > 0 ? [token.slice(0, dot), token.slice(dot)] : [token, ''];
+      const cursor = JSON.parse(Buffer.from(payload, 'base64url').toString());
+      return Buffer.from(JSON.stringify({ ...cursor, ...change })).toString('base64url') + signature;
+    };
+    for (const change of [{ source: 'mock' }, { skip: 3 }, { page_cursor: 'forged' }]) {
+      const res = await post({ connection_id: connection.id, ...RANGE, limit: 10, cursor: tampered(change) });
+      expect({ change, status: res.status, code: res.json?.error?.code }).toEqual({ change, status: 400, code: 'invalid_cursor' });
+    }
+    const genuine = await post({ connection_id: connection.id, ...RANGE, limit: 10, cursor: token });
+    expect(genuine.status).toBe(200);
+    expect(genuine.json.source).toBe('live');
+  });
+
+  it('live reads spend the fleet-wide platform quota buckets, as worker syncs do', async () => {
+    const quota = uniqueName('api-read-quota');
+    const quotas: PlatformQuotas = { ...NO_PLATFORM_QUOTAS, google_ads: [{ kind: 'token_bucket', name: quota, scope: 'account', burst: 1000, perSecond: 0.001 }] };
+    const metered = createTestApi(harness, { taskQueue: uniqueName('api-data-quota'), baseUrls: { google_ads: emulator.url }, quotas });
+    const connection = await connectionIn('live');
+    const res = await metered.call('POST', DATA, { token: await metered.token(connection.org_id, 'viewer'), json: { connection_id: connection.id, ...RANGE, limit: 120 } });
+    expect(res.status).toBe(200);
+    expect(res.json.source).toBe('live');
+    const bucket = await harness.database.db.selectFrom('platform_rate_buckets').selectAll().where('platform', '=', 'google_ads').where('quota', '=', quota).executeTakeFirstOrThrow();
+    expect(bucket.scope_key).toBe(emulator.shape.accountId);
+    // 120 records at the emulator's 50 a page: three page requests, three tokens of the bucket spent.
+    expect(Math.round(900 - Number(bucket.tokens))).toBe(3);
+
+    // A spent quota is not read around: the API answers 429 with when it resets, and the platform sees nothing.
+    const daily: PlatformQuotas = { ...NO_PLATFORM_QUOTAS, google_ads: [{ kind: 'fixed_window', name: uniqueName('api-read-daily'), scope: 'account', limit: 2, windowSeconds: 86_400 }] };
+    const capped = createTestApi(harness, { taskQueue: uniqueName('api-data-daily'), baseUrls: { google_ads: emulator.url }, quotas: daily });
+    const token = await capped.token(connection.org_id, 'viewer');
+    expect((await capped.call('POST', DATA, { token, json: { connection_id: connection.id, ...RANGE, limit: 5 } })).status).toBe(200);
+    const before = emulator.faults.stats().requests;
+    const spent = await capped.call('POST', DATA, { token, json: { connection_id: connection.id, ...RANGE, limit: 5 } });
+    expect({ status: spent.status, code: spent.json.error.code }).toEqual({ status: 429, code: 'platform_quota_exhausted' });
+    expect(spent.json.error.details).toMatchObject({ platform: 'google_ads', resume_at: expect.any(String) });
+    expect(Number(spent.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(emulator.faults.stats().requests).toBe(before);
   });
 });

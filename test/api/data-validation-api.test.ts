@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { createQualityGate } from '../../db/report-quality-gate';
 import { waitFor } from '../../scripts/service-process';
 import { createTestApi } from '../setup/api-client';
-import { startSyncWorkflow } from '../setup/fixtures';
+import { createTestConnection, startSyncWorkflow } from '../setup/fixtures';
 import { openTestHarness, startTestSyncWorker, type TestHarness, uniqueName } from '../setup/test-harness';
 
 const CONNECTIONS = '/api/v1/platform-connections/connections';
@@ -37,6 +37,9 @@ describe('data validation API', () => {
       else metaId = id;
     }
   });
+  const reportCount = async (connectionId: string) =>
+    Number((await harness.database.db.selectFrom('data_validation_reports').select((eb) => eb.fn.countAll<string>().as('n')).where('connection_id', '=', connectionId).executeTakeFirstOrThrow()).n);
+
   afterAll(async () => {
     await worker.stop();
     await harness.close();
@@ -46,7 +49,8 @@ describe('data validation API', () => {
     const res = await api.call('GET', `${API}/connections/${googleId}/validate?source=mock`, { token: viewer });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ connection_id: googleId, platform: 'google_ads', source: 'mock', row_count: 30 * 18 });
-    expect(res.json.workflow_id).toMatch(new RegExp(`^data-validation:${googleId}:`));
+    expect(res.json.workflow_id).toBe(`data-validation:${googleId}:mock`);
+    expect(res.json.served).toBe('run');
     expect(res.json.rules.map((r: any) => r.rule_id)).toEqual([
       'daily_freshness', 'weekly_availability', 'required_fields', 'volume_consistency', 'metric_relationships',
       'value_ranges', 'cross_platform_consistency', 'temporal_consistency', 'meta_account_structure', 'google_ads_quality_score',
@@ -64,7 +68,8 @@ describe('data validation API', () => {
       update marketing_metrics set clicks = impressions + 5, spend = (impressions + 5) * 0.5
       where (connection_id, stream, entity_id, date, source) = (select connection_id, stream, entity_id, date, source from marketing_metrics where connection_id = ${googleId} order by date, entity_id limit 1)
       returning entity_id, date::text as date`.execute(harness.database.db);
-    const res = await api.call('GET', `${API}/connections/${googleId}/validate?source=mock`, { token: viewer });
+    // The report of the test above is fresh: an editor forces a new run.
+    const res = await api.call('GET', `${API}/connections/${googleId}/validate?refresh=true&source=mock`, { token: editor });
     expect(res.status).toBe(200);
     const rule = res.json.rules.find((r: any) => r.rule_id === 'metric_relationships');
     expect(rule).toMatchObject({ passed: false, violations: 1, severity: 'high' });
@@ -83,9 +88,9 @@ describe('data validation API', () => {
     expect((await api.call('POST', `${API}/connections/${metaId}/validate-async`, { token: viewer })).status).toBe(403);
     const started = await api.call('POST', `${API}/connections/${metaId}/validate-async?source=mock`, { token: editor });
     expect(started.status).toBe(202);
-    expect(started.json.workflow_id).toMatch(new RegExp(`^data-validation:${metaId}:`));
+    expect(started.json).toMatchObject({ workflow_id: `data-validation:${metaId}:mock`, run_id: expect.any(String), result_url: expect.stringContaining(`?run_id=${started.json.run_id}`) });
     const done = await waitFor(
-      async () => (await api.call('GET', `${API}/validations/${started.json.workflow_id}`, { token: viewer })).json,
+      async () => (await api.call('GET', started.json.result_url, { token: viewer })).json,
       (body) => body.status !== 'running',
       { timeoutMs: 30_000, what: 'async validation finished' },
     );
@@ -94,9 +99,12 @@ describe('data validation API', () => {
   });
 
   it('GET …/validate-all validates every connection of the org; quality-summary and validation-rules read them', async () => {
-    const all = await api.call('GET', `${API}/connections/validate-all?concurrency=2&source=mock`, { token: viewer });
+    // Both reports are fresh: a viewer's validate-all serves them as stored, and an editor forces a run of both.
+    const stored = await api.call('GET', `${API}/connections/validate-all?concurrency=2&source=mock`, { token: viewer });
+    expect(stored.json).toMatchObject({ workflow_id: null, source: 'mock', served: 'stored', total: 2, validated: 2, failed: 0 });
+    const all = await api.call('GET', `${API}/connections/validate-all?concurrency=2&refresh=true&source=mock`, { token: editor });
     expect(all.status).toBe(200);
-    expect(all.json).toMatchObject({ source: 'mock', total: 2, validated: 2, failed: 0 });
+    expect(all.json).toMatchObject({ workflow_id: `validate-all:org:${orgId}:mock`, source: 'mock', served: 'run', total: 2, validated: 2, failed: 0 });
     expect(all.json.results.map((r: any) => r.connection_id).sort()).toEqual([googleId, metaId].sort());
 
     const summary = await api.call('GET', `${API}/quality-summary?source=mock`, { token: viewer });
@@ -152,6 +160,81 @@ describe('data validation API', () => {
     }
   });
 
+  it('a viewer\'s GET validate serves the fresh report without starting a workflow; only an editor can force a run', async () => {
+    // Meta's latest report (of the forced validate-all above) is minutes old: fresh.
+    const latest = await harness.database.db.selectFrom('data_validation_reports').select(['id', 'run_id']).where('connection_id', '=', metaId).orderBy('validated_at', 'desc').limit(1).executeTakeFirstOrThrow();
+    const reportsBefore = await reportCount(metaId);
+    const latestRun = async () => (await harness.temporal.client.workflow.getHandle(`data-validation:${metaId}:live`).describe().catch(() => null))?.runId ?? null;
+    const runBefore = await latestRun();
+
+    const again = await api.call('GET', `${API}/connections/${metaId}/validate`, { token: viewer });
+    expect(again.status).toBe(200);
+    expect(await reportCount(metaId)).toBe(reportsBefore);
+    expect(await latestRun()).toBe(runBefore);
+    expect(again.json).toMatchObject({ report_id: latest.id, served: 'stored' });
+
+    for (const path of [`${API}/connections/${metaId}/validate?refresh=true`, `${API}/connections/validate-all?refresh=true`]) {
+      const forced = await api.call('GET', path, { token: viewer });
+      expect({ path, status: forced.status, code: forced.json.error.code }).toEqual({ path, status: 403, code: 'forbidden' });
+    }
+    expect(await reportCount(metaId)).toBe(reportsBefore);
+    const forced = await api.call('GET', `${API}/connections/${metaId}/validate?refresh=true`, { token: editor });
+    expect(forced.json).toMatchObject({ served: 'run', connection_id: metaId });
+    expect(forced.json.report_id).not.toBe(latest.id);
+    expect(await reportCount(metaId)).toBe(reportsBefore + 1);
+  });
+
+  it('two concurrent GETs over a stale report join one validation run', async () => {
+    await harness.database.db.updateTable('data_validation_reports').set({ validated_at: sql<Date>`now() - interval '2 hours'` }).where('connection_id', '=', googleId).execute();
+    const before = await reportCount(googleId);
+    const [a, b] = await Promise.all([
+      api.call('GET', `${API}/connections/${googleId}/validate`, { token: viewer }),
+      api.call('GET', `${API}/connections/${googleId}/validate`, { token: viewer }),
+    ]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(await reportCount(googleId)).toBe(before + 1);
+    expect(b.json.report_id).toBe(a.json.report_id);
+    expect(a.json.served).toBe('run');
+  });
+
+  it('an org may have only so many validations running: over the limit answers 429; a finished run frees its place', async () => {
+    // No worker polls this task queue: the validations it starts stay running.
+    const idle = createTestApi(harness, { taskQueue: uniqueName('dv-idle'), limits: { validationsRunningPerOrg: 1 } });
+    const org = uniqueName('org-dv-limit');
+    const [a, b] = [await createTestConnection(harness, { platform: 'google_ads', dataMode: 'mock', orgId: org }), await createTestConnection(harness, { platform: 'meta_business', dataMode: 'mock', orgId: org })];
+    const [orgEditor, orgViewer] = [await idle.token(org, 'editor'), await idle.token(org, 'viewer')];
+    const started = await idle.call('POST', `${API}/connections/${a.id}/validate-async`, { token: orgEditor });
+    expect(started.status).toBe(202);
+    try {
+      // The same connection joins its running validation (no second run, not counted twice).
+      const joined = await idle.call('GET', `${API}/connections/${a.id}/validate?wait=false`, { token: orgViewer });
+      expect(joined.status).toBe(202);
+      expect(joined.json).toMatchObject({ workflow_id: started.json.workflow_id, run_id: started.json.run_id, joined: true });
+      for (const [method, path, token] of [
+        ['GET', `${API}/connections/${b.id}/validate?wait=false`, orgViewer],
+        ['POST', `${API}/connections/${b.id}/validate-async`, orgEditor],
+        ['GET', `${API}/connections/validate-all?wait=false`, orgViewer],
+      ] as const) {
+        const refused = await idle.call(method, path, { token });
+        expect({ path, status: refused.status, code: refused.json?.error?.code }).toEqual({ path, status: 429, code: 'too_many_validations' });
+        expect(refused.json.error.details).toMatchObject({ running: 1, limit: 1, workflow_ids: [started.json.workflow_id] });
+      }
+      // Another org is not held back by this one's runs.
+      const other = await createTestConnection(harness, { platform: 'google_ads', dataMode: 'mock' });
+      const otherRun = await idle.call('POST', `${API}/connections/${other.id}/validate-async`, { token: await idle.token(other.org_id, 'editor') });
+      expect(otherRun.status).toBe(202);
+      await harness.temporal.client.workflow.getHandle(otherRun.json.workflow_id, otherRun.json.run_id).terminate('test done');
+
+      await harness.temporal.client.workflow.getHandle(started.json.workflow_id, started.json.run_id).terminate('test done');
+      const next = await idle.call('GET', `${API}/connections/${b.id}/validate?wait=false`, { token: orgViewer });
+      expect(next.status).toBe(202);
+      expect(next.json).toMatchObject({ workflow_id: `data-validation:${b.id}:live`, joined: false });
+      await harness.temporal.client.workflow.getHandle(next.json.workflow_id, next.json.run_id).terminate('test done');
+    } finally {
+      await harness.temporal.client.workflow.getHandle(started.json.workflow_id, started.json.run_id).terminate('test done').catch(() => undefined);
+    }
+  });
+
   it("scopes everything to the caller's org and refuses bad input", async () => {
     const stored = await harness.database.db.selectFrom('data_validation_reports').select('workflow_id').where('connection_id', '=', googleId).executeTakeFirstOrThrow();
     for (const [method, path] of [
@@ -168,7 +251,7 @@ describe('data validation API', () => {
     const empty = await api.call('GET', `${API}/quality-summary`, { token: stranger });
     expect(empty.json).toMatchObject({ connections_validated: 0, average_score: null, lowest: [] });
     expect((await api.call('GET', `${API}/connections/validate-all`, { token: stranger })).json).toMatchObject({ workflow_id: null, total: 0 });
-    for (const query of ['concurrency=0', 'concurrency=abc']) {
+    for (const query of ['concurrency=0', 'concurrency=abc', 'refresh=yes', 'wait=maybe']) {
       const res = await api.call('GET', `${API}/connections/validate-all?${query}`, { token: viewer });
       expect({ query, status: res.status, code: res.json.error.code }).toEqual({ query, status: 400, code: 'validation_error' });
     }

@@ -1,4 +1,5 @@
 import { type RunningEmulator, startEmulator } from '../../connectors/emulator';
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryId, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { countMetrics } from '../../db/repositories/marketing-metrics';
 import type { DataMode } from '../../domain/connection';
 import { createTestApi } from '../setup/api-client';
@@ -7,6 +8,37 @@ import { openTestHarness, startTestSyncWorker, type TestHarness, uniqueName } fr
 
 const API = '/api/v1/live-integration';
 const RANGE = { start_date: '2026-02-01', end_date: '2026-02-10' };
+
+/**
+ * Counts, on the real database, how many of the given connections have a query in flight at once
+ * (from the query being built until its result is back, so queries queued for a pool connection count).
+ */
+function connectionsInFlight(connectionIds: readonly string[]) {
+  const inFlight = new Map<QueryId, string>();
+  const perConnection = new Map<string, number>();
+  let max = 0;
+  const plugin: KyselyPlugin = {
+    transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+      const text = JSON.stringify(args.node);
+      const id = connectionIds.find((c) => text.includes(c));
+      if (id) {
+        inFlight.set(args.queryId, id);
+        perConnection.set(id, (perConnection.get(id) ?? 0) + 1);
+        max = Math.max(max, [...perConnection.values()].filter((n) => n > 0).length);
+      }
+      return args.node;
+    },
+    async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+      const id = inFlight.get(args.queryId);
+      if (id) {
+        inFlight.delete(args.queryId);
+        perConnection.set(id, perConnection.get(id)! - 1);
+      }
+      return args.result;
+    },
+  };
+  return { plugin, max: () => max, touched: () => perConnection.size };
+}
 
 describe('live integration API', () => {
   let harness: TestHarness;
@@ -94,6 +126,37 @@ describe('live integration API', () => {
     const byId = new Map(res.json.connections.map((c: { connection_id: string }) => [c.connection_id, c]));
     expect(byId.get(connection.id)).toMatchObject({ data_mode: 'auto', has_live_connector: true, effective_source: 'live', reason: null });
     expect(byId.get(mock.id)).toMatchObject({ data_mode: 'hybrid', effective_source: 'mock', reason: 'no credentials for the live platform' });
+  });
+
+  it('health-status and data-modes work on at most fanOutConcurrency connections at once, a page of them per request', async () => {
+    const orgId = uniqueName('org-fanout');
+    const connections = [];
+    for (let i = 0; i < 24; i++) connections.push(await createTestConnection(harness, { platform: 'google_ads', dataMode: 'auto', orgId }));
+    const ids = connections.map((c) => c.id);
+    for (const path of ['health-status', 'data-modes']) {
+      const probe = connectionsInFlight(ids);
+      const bounded = createTestApi(harness, { taskQueue: uniqueName('api-fanout'), db: harness.database.db.withPlugin(probe.plugin), limits: { fanOutConcurrency: 3 } });
+      const viewer = await bounded.token(orgId, 'viewer');
+      const res = await bounded.call('GET', `${API}/${path}`, { token: viewer });
+      expect(res.status).toBe(200);
+      expect(res.json.connections.map((c: { connection_id: string }) => c.connection_id).sort()).toEqual([...ids].sort());
+      expect(res.json.page).toEqual({ limit: 100, offset: 0, total: 24, next_offset: null });
+      expect({ path, touched: probe.touched() }).toEqual({ path, touched: 24 });
+      expect({ path, max: probe.max() }).toEqual({ path, max: 3 });
+
+      // A page: at most `limit` connections (≤ 200) a request; `next_offset` continues.
+      const first = await bounded.call('GET', `${API}/${path}?limit=10`, { token: viewer });
+      expect(first.json.connections).toHaveLength(10);
+      expect(first.json.page).toEqual({ limit: 10, offset: 0, total: 24, next_offset: 10 });
+      const last = await bounded.call('GET', `${API}/${path}?limit=10&offset=20`, { token: viewer });
+      expect(last.json.connections).toHaveLength(4);
+      expect(last.json.page.next_offset).toBeNull();
+      expect(new Set([...first.json.connections, ...last.json.connections].map((c: { connection_id: string }) => c.connection_id)).size).toBe(14);
+      for (const query of ['limit=201', 'limit=0', 'offset=-1', 'limit=abc']) {
+        const bad = await bounded.call('GET', `${API}/${path}?${query}`, { token: viewer });
+        expect({ query, status: bad.status, code: bad.json.error.code }).toEqual({ query, status: 400, code: 'validation_error' });
+      }
+    }
   });
 
   it('test-all-connections runs every connection of the org and answers each outcome', async () => {

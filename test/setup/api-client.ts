@@ -5,29 +5,43 @@ import type { PlatformOAuthDeps } from '../../api/oauth/platform-oauth-deps';
 import { createPlatformOAuthClient } from '../../connectors/oauth/platform-oauth-client';
 import { createConnectionSyncSchedules } from '../../schedules/connection-sync-schedule';
 import type { PlatformId } from '../../domain/platforms';
-import { createConnectorRegistry } from '../../connectors/registry';
+import { createPlatformConnectors } from '../../connectors/platform-connectors';
+import type { PlatformQuotas } from '../../domain/platform-quotas';
+import type { ApiLimits } from '../../api/app-deps';
 import { createLogger } from '../../observability/logger';
 import { type Role, signAccessToken } from '../../security/access-token';
-import type { TestHarness } from './test-harness';
+import { NO_PLATFORM_QUOTAS, type TestHarness } from './test-harness';
 import { createCustomMetricExporter } from '../../observability/custom-metric-exporter';
 import { startApiMetricsServer } from '../../observability/api-metrics-server';
 
 /** The real Hono app over the shared Postgres and Temporal, driven through app.request(). */
 export function createTestApi(
   harness: TestHarness,
-  options: { taskQueue: string; baseUrls?: Partial<Record<PlatformId, string>>; rateLimitPerMinute?: number; oauth?: PlatformOAuthDeps; customSeriesPerOrg?: number },
+  options: {
+    taskQueue: string;
+    baseUrls?: Partial<Record<PlatformId, string>>;
+    rateLimitPerMinute?: number;
+    oauth?: PlatformOAuthDeps;
+    /** The API's database (an instrumented one); the harness's otherwise. */
+    db?: TestHarness['database']['db'];
+    /** Platform quotas the API's reads spend (none unless given), as api/main.ts composes them. */
+    quotas?: PlatformQuotas;
+    limits?: Partial<ApiLimits>;
+    customSeriesPerOrg?: number;
+  },
 ) {
   const jwtSecret = randomBytes(32).toString('hex');
   const metrics = new Registry();
+  const db = options.db ?? harness.database.db;
   const customMetrics = createCustomMetricExporter({ processRegistry: metrics, maxSeriesPerOrg: options.customSeriesPerOrg });
   const app = createApp({
-    db: harness.database.db,
+    db,
     temporal: harness.temporal.client,
     taskQueue: options.taskQueue,
     schedules: createConnectionSyncSchedules(harness.temporal.client, options.taskQueue),
     oauth: options.oauth ?? { client: createPlatformOAuthClient({ platforms: {} }), stateTtlSeconds: 600 },
     vault: harness.vault,
-    connectors: createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000 }),
+    connectors: createPlatformConnectors({ db, metrics, quotas: options.quotas ?? NO_PLATFORM_QUOTAS, baseUrls: options.baseUrls, timeoutMs: 5_000, maxQuotaWaitSeconds: 5 }),
     jwtSecret,
     logger: createLogger({ name: 'api-test', level: 'silent' }),
     metrics,
@@ -35,6 +49,7 @@ export function createTestApi(
     payloadCodec: harness.payloadCodec,
     codecCorsOrigins: ['http://127.0.0.1:8233'],
     rateLimitPerMinute: options.rateLimitPerMinute ?? 10_000,
+    limits: { validationReportMaxAgeMs: 3_600_000, validationsRunningPerOrg: 3, fanOutConcurrency: 8, ...options.limits },
   });
 
   async function call(method: string, path: string, options: { token?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {}) {

@@ -15,12 +15,13 @@ import { createMemoryHandoffActivities, type MemoryHandoffActivityDeps } from '.
 import { createIntegrationTestActivities, type IntegrationTestActivityDeps } from '../../activities/integration-test-activities';
 import { type ConnectorRegistry, createConnectorRegistry } from '../../connectors/registry';
 import { createNotificationActivities } from '../../activities/notification-activities';
-import { type PlatformRequestLimiter, withPlatformQuotas } from '../../connectors/quota-limited-registry';
-import { withPlatformRequestTiming } from '../../connectors/timed-registry';
+import type { PlatformRequestLimiter } from '../../connectors/quota-limited-registry';
+import { createPlatformConnectors } from '../../connectors/platform-connectors';
+import type { PlatformQuotas } from '../../domain/platform-quotas';
+import { PLATFORM_IDS } from '../../domain/platforms';
 import { createDatabase, type DatabaseHandle } from '../../db/database';
 import { PLATFORM_REQUEST_DURATION_METRIC } from '../../domain/metric-sample';
 import { startMetricSampler } from '../../observability/metric-sampler';
-import { createPlatformRequestMetrics } from '../../observability/platform-request-metrics';
 import { createSyncMetrics } from '../../observability/sync-metrics';
 import { type CredentialVault, createCredentialVault } from '../../security/credential-vault';
 import { parseKeyring } from '../../security/keyring';
@@ -74,6 +75,9 @@ export async function openTestHarness(): Promise<TestHarness> {
   };
 }
 
+/** Quotas of no platform: the limiter admits every request without a bucket. */
+export const NO_PLATFORM_QUOTAS: PlatformQuotas = Object.fromEntries(PLATFORM_IDS.map((p) => [p, []])) as unknown as PlatformQuotas;
+
 export const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
 /** A real worker on its own task queue, with real activities over the given dependencies. */
@@ -100,6 +104,8 @@ export async function startTestSyncWorker(
     notificationWebhookUrl?: string;
     /** Live page requests spend through this limiter (workers/main.ts always has one). */
     limiter?: PlatformRequestLimiter;
+    /** Platform quotas of the Postgres limiter (none unless given; `limiter` replaces it). */
+    quotas?: PlatformQuotas;
     /**
      * Writes the worker's platform request timings to metric_samples this often, as workers/main.ts's
      * sampler does (only that metric: other test files read the table's sync and alert series).
@@ -108,15 +114,19 @@ export async function startTestSyncWorker(
   },
 ) {
   const metricsRegistry = new Registry();
+  // The registry workers/main.ts composes; no quotas unless the test gives a limiter.
+  const connectors = createPlatformConnectors({
+    db: harness.database.db,
+    metrics: metricsRegistry,
+    quotas: options.quotas ?? NO_PLATFORM_QUOTAS,
+    limiter: options.limiter,
+    base: options.connectors ?? createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000 }),
+  });
   const syncActivities = createSyncActivities({
     db: harness.database.db,
     pool: harness.database.pool,
     vault: options.vault ?? harness.vault,
-    connectors: (() => {
-      const base = options.connectors ?? createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000 });
-      const timed = withPlatformRequestTiming(base, createPlatformRequestMetrics(metricsRegistry));
-      return options.limiter ? withPlatformQuotas(timed, options.limiter) : timed;
-    })(),
+    connectors,
     metrics: createSyncMetrics(metricsRegistry),
     settings: { defaultWindowDays: 30, chunkBudgetMs: 5_000, lookbackDays: 7, failureWarningAfter: 3, failureDisableAfter: 6, ...options.settings },
     now: options.now,
@@ -143,7 +153,7 @@ export async function startTestSyncWorker(
     ...createIntegrationTestActivities({
       db: harness.database.db,
       vault: options.vault ?? harness.vault,
-      connectors: options.connectors ?? createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000 }),
+      connectors,
       settings: options.integrationTests,
     }),
   };

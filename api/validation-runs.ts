@@ -1,0 +1,52 @@
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { forgetValidationRuns, listOrgValidationRuns, lockOrgValidationRuns, recordValidationRun } from '../db/repositories/validation-runs';
+import { mapBounded } from '../domain/bounded-concurrency';
+import { ApiError } from './api-error';
+import type { AppDeps } from './app-deps';
+
+/** Describes of an org's recorded runs in flight at once (there are at most the per-org limit of them). */
+const DESCRIBE_CONCURRENCY = 8;
+
+/**
+ * Joins the run of `workflowId` when one is running, or starts it with `start` if the org has fewer
+ * than `limits.validationsRunningPerOrg` validations running (429 otherwise). One org's starts are
+ * serialised by an advisory lock; the runs are recorded in validation_runs (Postgres knows a start at
+ * once, where Temporal's visibility lags) and each is asked of Temporal (describe, strongly
+ * consistent) whether it still runs. `start` uses the id's conflict policy USE_EXISTING, so a run
+ * started around this ledger is joined too.
+ */
+export async function startOrJoinValidation<H extends WorkflowHandle>(
+  deps: Pick<AppDeps, 'db' | 'temporal' | 'limits'>,
+  orgId: string,
+  workflowId: string,
+  start: () => Promise<H & { firstExecutionRunId: string }>,
+): Promise<{ workflowId: string; runId: string; joined: boolean }> {
+  return deps.db.transaction().execute(async (trx) => {
+    await lockOrgValidationRuns(trx, orgId);
+    const recorded = await listOrgValidationRuns(trx, orgId);
+    const states = await mapBounded(recorded, DESCRIBE_CONCURRENCY, async (run) => ({ ...run, running: await isRunning(deps, run.workflow_id, run.run_id) }));
+    await forgetValidationRuns(trx, states.filter((s) => !s.running).map((s) => s.run_id));
+    const running = states.filter((s) => s.running);
+    const same = running.find((s) => s.workflow_id === workflowId);
+    if (same) return { workflowId, runId: same.run_id, joined: true };
+    if (running.length >= deps.limits.validationsRunningPerOrg) {
+      throw new ApiError(429, 'too_many_validations', `This organisation has ${running.length} validations running, its limit; try again when one has finished`, {
+        running: running.length,
+        limit: deps.limits.validationsRunningPerOrg,
+        workflow_ids: running.map((s) => s.workflow_id),
+      });
+    }
+    const handle = await start();
+    await recordValidationRun(trx, { runId: handle.firstExecutionRunId, workflowId, orgId });
+    return { workflowId, runId: handle.firstExecutionRunId, joined: false };
+  });
+}
+
+async function isRunning(deps: Pick<AppDeps, 'temporal'>, workflowId: string, runId: string): Promise<boolean> {
+  try {
+    return (await deps.temporal.workflow.getHandle(workflowId, runId).describe()).status.name === 'RUNNING';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}
