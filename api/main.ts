@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { loadConfig } from '../config/config';
 import { createConnectorRegistry } from '../connectors/registry';
+import { createPlatformNetwork } from '../connectors/platform-network';
 import { createDatabase } from '../db/database';
 import { createLogger } from '../observability/logger';
 import { createCredentialVault } from '../security/credential-vault';
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
   collectDefaultMetrics({ register: metrics });
   const payloadCodec = await createPayloadCodec(config.payloadCodecKeys.keyring);
   const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: { payloadCodecs: [payloadCodec] } });
+  const platformNetwork = createPlatformNetwork({ allowLoopback: config.allowLoopbackPlatformHosts });
   const app = createApp({
     db: database.db,
     temporal,
@@ -34,7 +36,8 @@ async function main(): Promise<void> {
     codecCorsOrigins: config.codecCorsOrigins,
     taskQueue: config.temporal.taskQueue,
     vault: await createCredentialVault(config.credentialsKeys.keyring),
-    connectors: createConnectorRegistry({ baseUrls: config.platformBaseUrls }),
+    connectors: createConnectorRegistry({ baseUrls: config.platformBaseUrls, network: platformNetwork }),
+    platformNetwork,
     jwtSecret: config.jwtSecret,
     logger,
     metrics,

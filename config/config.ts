@@ -38,6 +38,7 @@ const EnvSchema = z.object({
   SYNC_FAILURE_DISABLE_AFTER: z.coerce.number().int().min(1).default(6),
   NOTIFICATION_WEBHOOK_URL: z.string().url().optional(),
   PLATFORM_QUOTAS: z.string().optional(),
+  ALLOW_LOOPBACK_PLATFORM_HOSTS: z.enum(['true', 'false']).default('false'),
 })
   .refine((e) => !e.ALERT_WEBHOOK_URL || e.ALERT_WEBHOOK_SECRET, { message: 'ALERT_WEBHOOK_SECRET is required when ALERT_WEBHOOK_URL is set', path: ['ALERT_WEBHOOK_SECRET'] })
   .refine((e) => e.SYNC_FAILURE_DISABLE_AFTER > e.SYNC_FAILURE_WARNING_AFTER, { message: 'must be greater than SYNC_FAILURE_WARNING_AFTER', path: ['SYNC_FAILURE_DISABLE_AFTER'] });
@@ -79,6 +80,11 @@ export interface Config {
   monitoring: { webhookUrl: string | undefined; webhookSecret: string | undefined; sampleIntervalSeconds: number; retentionDays: number };
   /** Each platform's request quotas the workers share: the documented defaults, overridden by PLATFORM_QUOTAS (JSON). */
   platformQuotas: PlatformQuotas;
+  /**
+   * ALLOW_LOOPBACK_PLATFORM_HOSTS: platform hosts (base URLs, and hosts credentials name) may be loopback, over plain
+   * http too. A development setting, for emulators; off, only public https hosts are reached (connectors/platform-network.ts).
+   */
+  allowLoopbackPlatformHosts: boolean;
 }
 
 function keyring(envName: string, spec: string): { spec: string; keyring: Keyring } {
@@ -124,5 +130,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
     syncPolicy: { lookbackDays: e.SYNC_LOOKBACK_DAYS, failureWarningAfter: e.SYNC_FAILURE_WARNING_AFTER, failureDisableAfter: e.SYNC_FAILURE_DISABLE_AFTER },
     notificationWebhookUrl: e.NOTIFICATION_WEBHOOK_URL,
     platformQuotas: loadPlatformQuotas(e.PLATFORM_QUOTAS),
+    allowLoopbackPlatformHosts: e.ALLOW_LOOPBACK_PLATFORM_HOSTS === 'true',
   };
 }

@@ -25,6 +25,7 @@ import { createRolloutRollbackSignal } from './rollout-rollback-signal';
 import { createNotificationActivities } from '../activities/notification-activities';
 import { loadConfig } from '../config/config';
 import { createConnectorRegistry } from '../connectors/registry';
+import { createPlatformNetwork } from '../connectors/platform-network';
 import { withPlatformQuotas } from '../connectors/quota-limited-registry';
 import { withPlatformRequestTiming } from '../connectors/timed-registry';
 import { createPlatformRateLimiter } from '../activities/platform-rate-limiter';
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
     // Every live page request spends through the fleet's shared quota buckets in Postgres.
     // Each is timed around the platform call alone (quota waits excluded), for rollout analysis and Prometheus.
     const connectors = withPlatformQuotas(
-      withPlatformRequestTiming(createConnectorRegistry({ baseUrls: config.platformBaseUrls }), createPlatformRequestMetrics(registry)),
+      withPlatformRequestTiming(createConnectorRegistry({ baseUrls: config.platformBaseUrls, network: createPlatformNetwork({ allowLoopback: config.allowLoopbackPlatformHosts }) }), createPlatformRequestMetrics(registry)),
       createPlatformRateLimiter({ db: database.db, quotas: config.platformQuotas, metrics: createRateLimitMetrics(registry) }),
     );
     const activities = {

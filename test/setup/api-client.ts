@@ -6,6 +6,8 @@ import { createPlatformOAuthClient } from '../../connectors/oauth/platform-oauth
 import { createConnectionSyncSchedules } from '../../schedules/connection-sync-schedule';
 import type { PlatformId } from '../../domain/platforms';
 import { createConnectorRegistry } from '../../connectors/registry';
+import type { PlatformNetwork } from '../../connectors/platform-network';
+import { EMULATOR_NETWORK } from './connector-test-kit';
 import { createLogger } from '../../observability/logger';
 import { type Role, signAccessToken } from '../../security/access-token';
 import type { TestHarness } from './test-harness';
@@ -14,7 +16,14 @@ import { createCustomMetricExporter } from '../../observability/custom-metric-ex
 /** The real Hono app over the shared Postgres and Temporal, driven through app.request(). */
 export function createTestApi(
   harness: TestHarness,
-  options: { taskQueue: string; baseUrls?: Partial<Record<PlatformId, string>>; rateLimitPerMinute?: number; oauth?: PlatformOAuthDeps },
+  options: {
+    taskQueue: string;
+    baseUrls?: Partial<Record<PlatformId, string>>;
+    rateLimitPerMinute?: number;
+    oauth?: PlatformOAuthDeps;
+    /** The hosts connectors may reach; the emulators' loopback by default. */
+    network?: PlatformNetwork;
+  },
 ) {
   const jwtSecret = randomBytes(32).toString('hex');
   const metrics = new Registry();
@@ -25,7 +34,8 @@ export function createTestApi(
     schedules: createConnectionSyncSchedules(harness.temporal.client, options.taskQueue),
     oauth: options.oauth ?? { client: createPlatformOAuthClient({ platforms: {} }), stateTtlSeconds: 600 },
     vault: harness.vault,
-    connectors: createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000 }),
+    connectors: createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000, network: options.network ?? EMULATOR_NETWORK }),
+    platformNetwork: options.network ?? EMULATOR_NETWORK,
     jwtSecret,
     logger: createLogger({ name: 'api-test', level: 'silent' }),
     metrics,

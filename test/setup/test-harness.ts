@@ -14,6 +14,7 @@ import { createSourceFallbackActivities } from '../../activities/source-fallback
 import { createMemoryHandoffActivities, type MemoryHandoffActivityDeps } from '../../activities/memory-handoff-activities';
 import { createIntegrationTestActivities, type IntegrationTestActivityDeps } from '../../activities/integration-test-activities';
 import { type ConnectorRegistry, createConnectorRegistry } from '../../connectors/registry';
+import { EMULATOR_NETWORK } from './connector-test-kit';
 import { createNotificationActivities } from '../../activities/notification-activities';
 import { type PlatformRequestLimiter, withPlatformQuotas } from '../../connectors/quota-limited-registry';
 import { withPlatformRequestTiming } from '../../connectors/timed-registry';
@@ -113,7 +114,7 @@ export async function startTestSyncWorker(
     pool: harness.database.pool,
     vault: options.vault ?? harness.vault,
     connectors: (() => {
-      const base = options.connectors ?? createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000 });
+      const base = options.connectors ?? createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000, network: EMULATOR_NETWORK });
       const timed = withPlatformRequestTiming(base, createPlatformRequestMetrics(metricsRegistry));
       return options.limiter ? withPlatformQuotas(timed, options.limiter) : timed;
     })(),
@@ -143,7 +144,7 @@ export async function startTestSyncWorker(
     ...createIntegrationTestActivities({
       db: harness.database.db,
       vault: options.vault ?? harness.vault,
-      connectors: options.connectors ?? createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000 }),
+      connectors: options.connectors ?? createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000, network: EMULATOR_NETWORK }),
       settings: options.integrationTests,
     }),
   };

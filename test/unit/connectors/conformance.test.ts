@@ -4,7 +4,7 @@ import { LIVE_CONNECTORS } from '../../../connectors/live-connectors';
 import { PLATFORMS } from '../../../domain/platforms';
 import type { MetricRecord } from '../../../domain/sync';
 import { itClassifiesPlatformFaults } from '../../setup/connector-conformance';
-import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
+import { connectorFailure, readAllPages, EMULATOR_NETWORK } from '../../setup/connector-test-kit';
 
 /**
  * The one conformance suite every live connector passes against its emulator, whatever its platform's paging,
@@ -26,7 +26,7 @@ describe.each(EMULATED_PLATFORMS)('%s connector conformance', (platform) => {
 
   function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
     if (!live) throw new Error(`${platform} is emulated but has no live connector`);
-    return live.create({ baseUrl: emulator.url, credentials: emulator.connectorCredentials, accountId: emulator.shape.accountId, timeoutMs: 5_000, ...overrides });
+    return live.create({ baseUrl: emulator.url, credentials: emulator.connectorCredentials, accountId: emulator.shape.accountId, timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
   }
 
   const firstStream = PLATFORMS[platform].streams[0]!;
