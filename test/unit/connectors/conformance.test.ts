@@ -1,6 +1,7 @@
 import type { Connector, ConnectorConfig, FetchPageRequest } from '../../../connectors/connector';
 import { EMULATED_PLATFORMS, type RunningEmulator, startEmulator } from '../../../connectors/emulator';
 import { LIVE_CONNECTORS } from '../../../connectors/live-connectors';
+import { createPlatformNetwork } from '../../../connectors/platform-network';
 import { PLATFORMS } from '../../../domain/platforms';
 import type { MetricRecord } from '../../../domain/sync';
 import { itClassifiesPlatformFaults } from '../../setup/connector-conformance';
@@ -44,6 +45,14 @@ describe.each(EMULATED_PLATFORMS)('%s connector conformance', (platform) => {
     expect(connector).toMatchObject({ platform, source: 'live' });
     expect([...connector.listStreams()].sort()).toEqual([...PLATFORMS[platform].streams].sort());
     await expect(connector.testConnection()).resolves.toMatchObject({ ok: true });
+  });
+
+  it('reaches its emulator on loopback only under the development setting, and sends it nothing otherwise', async () => {
+    const requestsBefore = emulator.faults.stats().requests;
+    const refused = await connectorFailure(connect({ network: createPlatformNetwork() }).testConnection(), secrets());
+    // Refused where the connector is built (a credential naming the host) or where it connects (the base URL).
+    expect(refused).toMatchObject({ kind: 'auth', message: expect.stringMatching(/refused|must be an https URL/) });
+    expect(emulator.faults.stats().requests).toBe(requestsBefore);
   });
 
   it.each(PLATFORMS[platform].streams)('reads %s page by page to a null cursor, each record once', async (stream) => {
