@@ -3,6 +3,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { ConnectorRegistry } from '../connectors/registry';
+import type { PlatformNetwork } from '../connectors/platform-network';
 import type { PlatformOAuthDeps } from './oauth/platform-oauth-deps';
 import type { ConnectionSyncSchedules } from '../schedules/connection-sync-schedule';
 import type { Database } from '../db/schema';
@@ -29,6 +30,8 @@ export interface AppDeps {
   schedules: ConnectionSyncSchedules;
   vault: CredentialVault;
   connectors: ConnectorRegistry;
+  /** The hosts `connectors` may reach: credentials naming any other are refused when saved. */
+  platformNetwork: PlatformNetwork;
   jwtSecret: string;
   /** OAuth 2.0 authorization code flows with the platforms. */
   oauth: PlatformOAuthDeps;

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { loadConfig } from '../config/config';
 import { createPlatformConnectors } from '../connectors/platform-connectors';
+import { createPlatformNetwork } from '../connectors/platform-network';
 import { createDatabase } from '../db/database';
 import { createLogger } from '../observability/logger';
 import { createCredentialVault } from '../security/credential-vault';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   const customMetrics = createCustomMetricExporter({ processRegistry: metrics, maxSeriesPerOrg: config.monitoring.customSeriesPerOrg });
   const payloadCodec = await createPayloadCodec(config.payloadCodecKeys.keyring);
   const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: { payloadCodecs: [payloadCodec] } });
+  const platformNetwork = createPlatformNetwork({ allowLoopback: config.allowLoopbackPlatformHosts });
   const app = createApp({
     db: database.db,
     temporal,
@@ -42,8 +44,10 @@ async function main(): Promise<void> {
       metrics,
       quotas: config.platformQuotas,
       baseUrls: config.platformBaseUrls,
+      network: platformNetwork,
       maxQuotaWaitSeconds: config.apiLimits.quotaMaxWaitSeconds,
     }),
+    platformNetwork,
     jwtSecret: config.jwtSecret,
     logger,
     metrics,

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { sql } from 'kysely';
 import { googleAdsEmulator } from '../connectors/google-ads/emulator';
 import { LIVE_CONNECTORS } from '../connectors/live-connectors';
+import { createPlatformNetwork } from '../connectors/platform-network';
 import { toMetricsBatch } from '../db/metrics-copy-format';
 import { credentialColumns, insertConnection } from '../db/repositories/connections';
 import type { Connection } from '../db/schema';
@@ -61,7 +62,7 @@ export async function runIngestBenchmark(infra: BenchInfrastructure, options: { 
     const credentials = { ...googleAdsEmulator.defaultCredentials };
 
     // The baseline's rows: every page, fetched once up front and serialised outside the timing.
-    const connector = LIVE_CONNECTORS.google_ads!.create({ baseUrl: url, credentials, accountId: ACCOUNT_ID });
+    const connector = LIVE_CONNECTORS.google_ads!.create({ baseUrl: url, credentials, accountId: ACCOUNT_ID, network: createPlatformNetwork({ allowLoopback: true }) });
     const records: MetricRecord[] = [];
     for (let cursor: string | null = null, first = true; first || cursor !== null; first = false) {
       const page = await connector.fetchPage({ stream: 'ad_performance', cursor, window });

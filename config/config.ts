@@ -45,6 +45,7 @@ const EnvSchema = z.object({
   VALIDATIONS_RUNNING_PER_ORG: z.coerce.number().int().min(1).max(1000).default(3),
   API_FAN_OUT_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   API_QUOTA_MAX_WAIT_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
+  ALLOW_LOOPBACK_PLATFORM_HOSTS: z.enum(['true', 'false']).default('false'),
 })
   .refine((e) => !e.ALERT_WEBHOOK_URL || e.ALERT_WEBHOOK_SECRET, { message: 'ALERT_WEBHOOK_SECRET is required when ALERT_WEBHOOK_URL is set', path: ['ALERT_WEBHOOK_SECRET'] })
   .refine((e) => e.SYNC_FAILURE_DISABLE_AFTER > e.SYNC_FAILURE_WARNING_AFTER, { message: 'must be greater than SYNC_FAILURE_WARNING_AFTER', path: ['SYNC_FAILURE_DISABLE_AFTER'] });
@@ -92,6 +93,11 @@ export interface Config {
   platformQuotas: PlatformQuotas;
   /** What one org's API requests may set off (see api/app-deps.ts ApiLimits), and how long an API read waits for a quota token. */
   apiLimits: { validationReportMaxAgeSeconds: number; validationsRunningPerOrg: number; fanOutConcurrency: number; quotaMaxWaitSeconds: number };
+  /**
+   * ALLOW_LOOPBACK_PLATFORM_HOSTS: platform hosts (base URLs, and hosts credentials name) may be loopback, over plain
+   * http too. A development setting, for emulators; off, only public https hosts are reached (connectors/platform-network.ts).
+   */
+  allowLoopbackPlatformHosts: boolean;
 }
 
 function keyring(envName: string, spec: string): { spec: string; keyring: Keyring } {
@@ -145,5 +151,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
       fanOutConcurrency: e.API_FAN_OUT_CONCURRENCY,
       quotaMaxWaitSeconds: e.API_QUOTA_MAX_WAIT_SECONDS,
     },
+    allowLoopbackPlatformHosts: e.ALLOW_LOOPBACK_PLATFORM_HOSTS === 'true',
   };
 }

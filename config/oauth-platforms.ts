@@ -50,8 +50,6 @@ export interface OAuthPlatformEndpoints {
   tokenEndpointAuthMethod: 'client_secret_post' | 'client_secret_basic';
   /** Token-response fields kept in the credentials beside the standard ones (Salesforce's instance_url). */
   tokenResponseFields?: readonly string[];
-  /** The platform requires the openid scope and answers an id_token, which we neither need nor verify. */
-  answersIdToken?: boolean;
   /** The platform's own authorization protocol where it departs from OAuth 2.0 (TikTok's: JSON code exchange, no PKCE). */
   protocol?: 'tiktok_business';
   /** What the account id must be, for platforms whose authorization grants named accounts. */
@@ -124,7 +122,6 @@ export const OAUTH_PLATFORM_ENDPOINTS: Readonly<Record<OAuthPlatformId, OAuthPla
     scopeSeparator: ' ',
     authorizeParams: { flowEntry: 'static' },
     tokenEndpointAuthMethod: 'client_secret_basic',
-    answersIdToken: true,
     documentation: 'https://developer.paypal.com/docs/log-in-with-paypal/integrate/',
   },
   tiktok: {

@@ -1,5 +1,6 @@
 import type { PlatformId, StreamKind } from '../domain/platforms';
 import type { DateWindow, MetricRecord } from '../domain/sync';
+import type { PlatformNetwork } from './platform-network';
 
 /** Decrypted credential fields, as the user supplied them. Lives only inside activities. */
 export type Credentials = Readonly<Record<string, string>>;
@@ -12,6 +13,8 @@ export interface ConnectorConfig {
   accountId: string;
   /** Per-request timeout. */
   timeoutMs?: number;
+  /** Which hosts requests may reach (platform-network.ts); public https hosts only when absent. */
+  network?: PlatformNetwork;
 }
 
 export interface FetchPageRequest {

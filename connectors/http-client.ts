@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ConnectorError, type ConnectorErrorKind } from './connector-error';
+import { PLATFORM_HOST_REFUSED, type PlatformNetwork, publicPlatformNetwork } from './platform-network';
 
 /** What a platform's error body says, as far as its classifier can tell; the HTTP status fills the gaps. */
 export interface PlatformErrorDetails {
@@ -46,6 +47,8 @@ export interface JsonHttpClientOptions {
   /** Credential values: scrubbed from every error message, whatever the platform echoes back. */
   secrets: readonly string[];
   classifyError: PlatformErrorClassifier;
+  /** Which hosts may be reached (platform-network.ts); public https hosts only when absent. */
+  network?: PlatformNetwork;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -53,6 +56,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 export function createJsonHttpClient(options: JsonHttpClientOptions): JsonHttpClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const network = options.network ?? publicPlatformNetwork();
 
   async function send<T>(request: JsonRequest, schema: z.ZodType<T, unknown>): Promise<JsonResponse<T>> {
     const url = new URL(baseUrl + request.path);
@@ -64,7 +68,7 @@ export function createJsonHttpClient(options: JsonHttpClientOptions): JsonHttpCl
     let headers: Headers;
     let bytes: Uint8Array;
     try {
-      const response = await fetch(url, {
+      const response = await network.fetch(url, {
         method: request.method,
         headers: { accept: 'application/json', ...contentType(request), ...request.headers },
         body: request.form ? new URLSearchParams(request.form).toString() : request.body === undefined ? undefined : JSON.stringify(request.body),
@@ -75,6 +79,8 @@ export function createJsonHttpClient(options: JsonHttpClientOptions): JsonHttpCl
       // The timeout covers reading the body too: a stalled stream aborts like a stalled connect.
       bytes = new Uint8Array(await response.arrayBuffer());
     } catch (err) {
+      // A host the network refused is a setting to change, not an outage to wait out: `auth` asks for a reconnect.
+      if (isRefusedHost(err)) throw new ConnectorError('auth', `${what} refused: the ${options.platform} host is not an allowed public https host; reconnect the account`);
       throw new ConnectorError('transient', `${what} failed: ${networkFailureReason(err, timeoutMs)}`);
     }
     const latencyMs = Math.round(performance.now() - started);
@@ -142,6 +148,11 @@ function networkFailureReason(err: unknown, timeoutMs: number): string {
   const { name, cause } = (err ?? {}) as { name?: unknown; cause?: { code?: unknown } };
   if (name === 'TimeoutError' || name === 'AbortError') return `timed out after ${timeoutMs} ms`;
   return typeof cause?.code === 'string' ? `network error ${cause.code}` : 'network error';
+}
+
+function isRefusedHost(err: unknown): boolean {
+  const { cause } = (err ?? {}) as { cause?: { code?: unknown } };
+  return cause?.code === PLATFORM_HOST_REFUSED;
 }
 
 function scrub(message: string, secrets: readonly string[]): string {

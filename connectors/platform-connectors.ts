@@ -7,6 +7,7 @@ import type { PlatformId } from '../domain/platforms';
 import { createPlatformRequestMetrics } from '../observability/platform-request-metrics';
 import { createRateLimitMetrics } from '../observability/rate-limit-metrics';
 import { type PlatformRequestLimiter, withPlatformQuotas } from './quota-limited-registry';
+import type { PlatformNetwork } from './platform-network';
 import { type ConnectorRegistry, createConnectorRegistry } from './registry';
 import { withPlatformRequestTiming } from './timed-registry';
 
@@ -18,6 +19,8 @@ export interface PlatformConnectorDeps {
   quotas: PlatformQuotas;
   baseUrls?: Partial<Record<PlatformId, string>>;
   timeoutMs?: number;
+  /** The hosts the connectors may reach (public https only, unless a development setting allows loopback). */
+  network?: PlatformNetwork;
   /** Longest wait for a quota token before the request is refused (the limiter's default otherwise). */
   maxQuotaWaitSeconds?: number;
   /** The registry to wrap (a test's instrumented one); the real connectors otherwise. */
@@ -33,7 +36,7 @@ export interface PlatformConnectorDeps {
  * platform around these quotas.
  */
 export function createPlatformConnectors(deps: PlatformConnectorDeps): ConnectorRegistry {
-  const base = deps.base ?? createConnectorRegistry({ baseUrls: deps.baseUrls, timeoutMs: deps.timeoutMs });
+  const base = deps.base ?? createConnectorRegistry({ baseUrls: deps.baseUrls, timeoutMs: deps.timeoutMs, network: deps.network });
   const limiter =
     deps.limiter ?? createPlatformRateLimiter({ db: deps.db, quotas: deps.quotas, metrics: createRateLimitMetrics(deps.metrics), maxWaitSeconds: deps.maxQuotaWaitSeconds });
   return withPlatformQuotas(withPlatformRequestTiming(base, createPlatformRequestMetrics(deps.metrics)), limiter);

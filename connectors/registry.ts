@@ -4,6 +4,7 @@ import type { Connector, Credentials } from './connector';
 import { LIVE_CONNECTORS } from './live-connectors';
 import { createMockConnector } from './mock/connector';
 import type { PlatformRequestObservation } from './timed-registry';
+import type { PlatformNetwork } from './platform-network';
 
 export interface ConnectorRequest {
   platform: PlatformId;
@@ -23,7 +24,14 @@ export interface ConnectorRegistry {
   create(request: ConnectorRequest): Connector;
 }
 
-export function createConnectorRegistry(options: { baseUrls?: Partial<Record<PlatformId, string>>; timeoutMs?: number } = {}): ConnectorRegistry {
+export function createConnectorRegistry(
+  options: {
+    baseUrls?: Partial<Record<PlatformId, string>>;
+    timeoutMs?: number;
+    /** Which hosts live connectors may reach; public https hosts only when absent (see platform-network.ts). */
+    network?: PlatformNetwork;
+  } = {},
+): ConnectorRegistry {
   return {
     hasLiveConnector: (platform) => LIVE_CONNECTORS[platform] !== undefined,
     create(request) {
@@ -35,6 +43,7 @@ export function createConnectorRegistry(options: { baseUrls?: Partial<Record<Pla
         credentials: request.credentials,
         accountId: request.accountId,
         timeoutMs: options.timeoutMs,
+        network: options.network,
       });
     },
   };

@@ -5,6 +5,8 @@ import { migrateToLatest } from '../db/migrate';
 import { startPostgres } from '../db/postgres-server';
 import { signAccessToken } from '../security/access-token';
 import { startServiceProcess, waitFor } from './service-process';
+import { isLoopbackName } from '../connectors/platform-network';
+import { classifyAddress } from '../security/public-address';
 import { startTemporalDevServer } from './temporal-dev-server';
 
 
@@ -52,6 +54,10 @@ async function main(): Promise<void> {
       uiUrl = server.uiUrl;
     }
 
+    // Platforms pointed at local emulators need loopback hosts allowed; an explicit ALLOW_LOOPBACK_PLATFORM_HOSTS wins.
+    const emulated = loopbackPlatforms(config.platformBaseUrls);
+    const allowLoopback = process.env.ALLOW_LOOPBACK_PLATFORM_HOSTS ?? (emulated.length > 0 ? 'true' : 'false');
+    if (allowLoopback === 'true') console.warn(`warning: loopback platform hosts allowed (development setting)${emulated.length > 0 ? ` for ${emulated.join(', ')} on loopback` : ''}`);
     // Secrets resolved once here (with one warning for dev secrets), then handed down.
     const env = {
       ...process.env,
@@ -61,6 +67,7 @@ async function main(): Promise<void> {
       JWT_SECRET: config.jwtSecret,
       CREDENTIALS_KEYS: config.credentialsKeys.spec,
       PAYLOAD_CODEC_KEYS: config.payloadCodecKeys.spec,
+      ALLOW_LOOPBACK_PLATFORM_HOSTS: allowLoopback,
     };
     stops.push(runService('worker', 'workers/main.ts', env, stopAll));
     stops.push(runService('api', 'api/main.ts', env, stopAll));
@@ -88,6 +95,13 @@ async function main(): Promise<void> {
     console.error(err instanceof Error ? err.message : err);
     await stopAll(1);
   }
+}
+
+/** The platforms whose `<PLATFORM>_BASE_URL` is on this machine (an emulator). */
+function loopbackPlatforms(baseUrls: Partial<Record<string, string>>): string[] {
+  return Object.entries(baseUrls)
+    .filter(([, url]) => url !== undefined && URL.canParse(url) && (classifyAddress(new URL(url).hostname) === 'loopback' || isLoopbackName(new URL(url).hostname)))
+    .map(([platform]) => platform);
 }
 
 /** Runs one of our processes; if it dies on its own, the whole stack stops rather than limp on. */

@@ -24,6 +24,7 @@ import { createRolloutRollbackSignal } from './rollout-rollback-signal';
 import { createNotificationActivities } from '../activities/notification-activities';
 import { loadConfig } from '../config/config';
 import { createPlatformConnectors } from '../connectors/platform-connectors';
+import { createPlatformNetwork } from '../connectors/platform-network';
 import { createDatabase } from '../db/database';
 import { createLogger } from '../observability/logger';
 import { startMetricsServer } from '../observability/metrics-server';
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
     const vault = await createCredentialVault(config.credentialsKeys.keyring);
     const schedules = createConnectionSyncSchedules(client, config.temporal.taskQueue);
     const tokenRefreshDeps = { db: database.db, vault, oauth: createPlatformOAuthClient(config.oauth), schedules };
-    const connectors = createPlatformConnectors({ db: database.db, metrics: registry, quotas: config.platformQuotas, baseUrls: config.platformBaseUrls });
+    const connectors = createPlatformConnectors({ db: database.db, metrics: registry, quotas: config.platformQuotas, baseUrls: config.platformBaseUrls, network: createPlatformNetwork({ allowLoopback: config.allowLoopbackPlatformHosts }) });
     const activities = {
       ...createSyncActivities({
         db: database.db,

@@ -4,6 +4,7 @@ import { connectionCredentials, credentialColumns, deleteConnection, findConnect
 import type { Connection, ConnectionUpdate } from '../../db/schema';
 import { PLATFORMS } from '../../domain/platforms';
 import { resolveReadableSource } from '../../connectors/connection-source';
+import { credentialHostIssues } from '../../connectors/credential-hosts';
 import { ApiError, notFound } from '../api-error';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
@@ -41,6 +42,14 @@ function requireLiveCredentialFields(platform: PlatformId, mode: DataMode, crede
   }
 }
 
+/** Credentials that name a host (Salesforce's instance_url, a WooCommerce store_url, …) must name one the platform documents. */
+function requireAllowedCredentialHosts(deps: AppDeps, platform: PlatformId, credentials: Record<string, string> | undefined): void {
+  const issues = credentials ? credentialHostIssues(platform, credentials, deps.platformNetwork.allowLoopback) : [];
+  if (issues.length > 0) {
+    throw new ApiError(400, 'validation_error', 'Invalid request body', issues.map((issue) => ({ field: `credentials.${issue.field}`, message: issue.message })));
+  }
+}
+
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
 }
@@ -52,6 +61,7 @@ export function connectionRoutes(deps: AppDeps) {
       const principal = c.get('principal');
       const dataMode = body.data_mode ?? (await findDefaultDataMode(deps.db, principal.orgId, principal.userId)) ?? DEFAULT_DATA_MODE;
       requireLiveCredentialFields(body.platform, dataMode, body.credentials);
+      requireAllowedCredentialHosts(deps, body.platform, body.credentials);
       const id = randomUUID();
       let connection: Connection;
       try {
@@ -91,6 +101,7 @@ export function connectionRoutes(deps: AppDeps) {
       const body = c.req.valid('json');
       const { orgId } = c.get('principal');
       const existing = await loadOwnConnection(deps, orgId, c.req.param('id'));
+      requireAllowedCredentialHosts(deps, existing.platform, body.credentials);
       const changes: ConnectionUpdate = {
         display_name: body.display_name,
         data_mode: body.data_mode,

@@ -59,7 +59,7 @@ export function createAmazonSellerCentralConnector(config: ConnectorConfig, opti
   const http = createJsonHttpClient({
     platform: 'Amazon SP-API',
     baseUrl: config.baseUrl,
-    timeoutMs: config.timeoutMs,
+    timeoutMs: config.timeoutMs, network: config.network,
     secrets: Object.values(config.credentials),
     classifyError: classifySpApiError,
   });

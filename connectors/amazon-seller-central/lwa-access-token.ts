@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ConnectorConfig } from '../connector';
 import { ConnectorError, type ConnectorErrorKind } from '../connector-error';
+import { checkCredentialHost, credentialHostRule } from '../credential-hosts';
 import { createJsonHttpClient, type PlatformErrorDetails } from '../http-client';
 
 /**
@@ -10,8 +11,8 @@ import { createJsonHttpClient, type PlatformErrorDetails } from '../http-client'
  * so a connector exchanges once per hour, not once per request.
  *
  * The token endpoint is Amazon's, whatever the SP-API region; the `lwa_token_url` credential overrides
- * it (a local emulator, say). Like every host a credential names, it must be https, or plain http to
- * this machine: the client secret travels there.
+ * it (a local emulator, say). Like every host a credential names, it must be one the rule allows
+ * (Amazon's LWA hosts, credential-hosts.ts), or loopback under the development setting: the client secret travels there.
  */
 
 export const LWA_TOKEN_URL = 'https://api.amazon.com/auth/o2/token';
@@ -29,19 +30,26 @@ export interface LwaAccessTokens {
   readonly renewable: boolean;
 }
 
-export function createLwaAccessTokens(config: Pick<ConnectorConfig, 'credentials' | 'timeoutMs'>, now: () => number): LwaAccessTokens {
+export function createLwaAccessTokens(config: Pick<ConnectorConfig, 'credentials' | 'timeoutMs' | 'network'>, now: () => number): LwaAccessTokens {
   const { refresh_token: refreshToken, client_id: clientId, client_secret: clientSecret, lwa_token_url: tokenUrl, access_token: accessToken } = config.credentials;
   const renewable = Boolean(refreshToken && clientId && clientSecret);
-  const url = parseTokenUrl(tokenUrl ?? LWA_TOKEN_URL);
-  const http =
-    url &&
-    createJsonHttpClient({ platform: 'Login with Amazon', baseUrl: url.origin, timeoutMs: config.timeoutMs, secrets: Object.values(config.credentials), classifyError: classifyLwaError });
+  const rule = credentialHostRule('amazon_seller_central', 'lwa_token_url');
+  const check = checkCredentialHost(rule, tokenUrl || LWA_TOKEN_URL, config.network?.allowLoopback ?? false);
 
   let cached: { token: string; expiresAt: number } | null = null;
   let pending: Promise<string> | null = null;
 
   async function exchange(): Promise<string> {
-    if (!http || !url) throw new ConnectorError('auth', 'Amazon Seller Central lwa_token_url is not an https URL; reconnect the account');
+    if (!check.ok) throw new ConnectorError('auth', `Amazon Seller Central ${check.message}; reconnect the account`);
+    const { url } = check;
+    const http = createJsonHttpClient({
+      platform: 'Login with Amazon',
+      baseUrl: url.origin,
+      timeoutMs: config.timeoutMs,
+      secrets: Object.values(config.credentials),
+      classifyError: classifyLwaError,
+      network: config.network,
+    });
     // JSON, as Amazon's own SP-API SDKs send it; LWA also takes the form encoding.
     const { body } = await http.send(
       { method: 'POST', path: url.pathname, body: { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId, client_secret: clientSecret } },
@@ -71,12 +79,6 @@ export function createLwaAccessTokens(config: Pick<ConnectorConfig, 'credentials
       if (cached?.token === rejected) cached = null;
     },
   };
-}
-
-function parseTokenUrl(value: string): URL | null {
-  const url = URL.canParse(value) ? new URL(value) : null;
-  const loopback = url !== null && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  return url !== null && (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) ? url : null;
 }
 
 const lwaErrorSchema = z.object({ error: z.string(), error_description: z.string().optional() }).passthrough();

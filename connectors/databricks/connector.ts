@@ -3,6 +3,7 @@ import type { DateWindow } from '../../domain/sync';
 import type { Connector, ConnectorConfig, FetchPageRequest, Page } from '../connector';
 import { ConnectorError, type ConnectorErrorKind } from '../connector-error';
 import { createCredentialHostClient } from '../credential-host-client';
+import { credentialHostRule } from '../credential-hosts';
 import type { PlatformErrorDetails } from '../http-client';
 import { checkPerformanceColumns, PERFORMANCE_COLUMNS, PERFORMANCE_SELECT_LIST, type PerformanceRow, performanceRecord, performanceViewName, type RowPosition } from '../warehouse/performance-view';
 import { formatStatementCursor, parseStatementCursor, type StatementCursor } from '../warehouse/statement-cursor';
@@ -74,10 +75,8 @@ export interface DatabricksConnectorOptions {
 }
 
 export function createDatabricksConnector(config: ConnectorConfig, options: DatabricksConnectorOptions = {}): Connector {
-  const host = config.credentials.host?.trim();
-  // The workspace URL is the API host; a bare host name means https.
-  const workspace = host && !/^[a-z][a-z0-9+.-]*:\/\//i.test(host) ? `https://${host}` : host;
-  const http = createCredentialHostClient({ ...config, credentials: { ...config.credentials, ...(workspace ? { host: workspace } : {}) } }, 'host', {
+  // The workspace URL is the API host; a bare host name means https (the rule says so).
+  const http = createCredentialHostClient(config, credentialHostRule('databricks', 'host'), {
     platform: 'Databricks',
     classifyError: classifyDatabricksError,
   });

@@ -45,7 +45,7 @@ export function createGoogleAdsConnector(config: ConnectorConfig): Connector {
   const http = createJsonHttpClient({
     platform: 'Google Ads',
     baseUrl: config.baseUrl,
-    timeoutMs: config.timeoutMs,
+    timeoutMs: config.timeoutMs, network: config.network,
     secrets: Object.values(config.credentials),
     classifyError: classifyGoogleAdsError,
   });

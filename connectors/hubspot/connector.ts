@@ -40,7 +40,7 @@ export function createHubSpotConnector(config: ConnectorConfig): Connector {
   const http = createJsonHttpClient({
     platform: 'HubSpot',
     baseUrl: config.baseUrl,
-    timeoutMs: config.timeoutMs,
+    timeoutMs: config.timeoutMs, network: config.network,
     secrets: Object.values(config.credentials),
     classifyError: classifyHubSpotError,
   });

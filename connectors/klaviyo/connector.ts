@@ -80,7 +80,7 @@ export function createKlaviyoConnector(config: ConnectorConfig): Connector {
   const http = createJsonHttpClient({
     platform: 'Klaviyo',
     baseUrl: config.baseUrl,
-    timeoutMs: config.timeoutMs,
+    timeoutMs: config.timeoutMs, network: config.network,
     secrets: Object.values(config.credentials),
     classifyError: classifyKlaviyoError,
   });

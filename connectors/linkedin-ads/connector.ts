@@ -45,7 +45,7 @@ export function createLinkedInAdsConnector(config: ConnectorConfig): Connector {
   const http = createJsonHttpClient({
     platform: 'LinkedIn Ads',
     baseUrl: config.baseUrl,
-    timeoutMs: config.timeoutMs,
+    timeoutMs: config.timeoutMs, network: config.network,
     secrets: Object.values(config.credentials),
     classifyError: classifyLinkedInError,
   });

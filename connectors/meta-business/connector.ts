@@ -44,7 +44,7 @@ export function createMetaBusinessConnector(config: ConnectorConfig): Connector 
   const http = createJsonHttpClient({
     platform: 'Meta',
     baseUrl: config.baseUrl,
-    timeoutMs: config.timeoutMs,
+    timeoutMs: config.timeoutMs, network: config.network,
     secrets: Object.values(config.credentials),
     classifyError: classifyMetaError,
   });

@@ -31,7 +31,7 @@ export interface TokenRefreshRequest {
 
 /**
  * Speaks OAuth 2.0 with the platforms (openid-client, plain OAuth: no ID token is required or
- * verified): builds authorization URLs with PKCE S256, exchanges codes, refreshes tokens. Failures
+ * verified; one in a token answer is ignored, as RFC 6749 §5.1 has a client do with values it does not use): builds authorization URLs with PKCE S256, exchanges codes, refreshes tokens. Failures
  * are OAuthProviderError (the platform said no) or OAuthProviderUnavailableError (retry later).
  */
 export interface PlatformOAuthClient {
@@ -133,11 +133,10 @@ export function createPlatformOAuthClient(config: Pick<OAuthConfig, 'platforms'>
       const settings = settingsFor(platform);
       if (settings.protocol === 'tiktok_business') return exchangeTikTokAuthCode(settings, exchange, timeoutMs);
       const client = clientFor(settings, exchange.accountId);
+      // The plain grant, not oauthCallback: that refuses an answer with an id_token (PayPal's always has one; any
+      // platform's may), which would need OIDC validation we have no use for. The API has checked the state already.
       return requestTokens(settings, () =>
-        settings.answersIdToken
-          ? // oauthCallback refuses an id_token (it would need OIDC validation); PayPal always sends one, and we do not use it.
-            client.grant({ grant_type: 'authorization_code', code: exchange.code, redirect_uri: exchange.redirectUri, code_verifier: exchange.codeVerifier })
-          : client.oauthCallback(exchange.redirectUri, { code: exchange.code, state: exchange.state }, { state: exchange.state, code_verifier: exchange.codeVerifier, response_type: 'code' }),
+        client.grant({ grant_type: 'authorization_code', code: exchange.code, redirect_uri: exchange.redirectUri, code_verifier: exchange.codeVerifier }),
       );
     },
 
@@ -146,10 +145,8 @@ export function createPlatformOAuthClient(config: Pick<OAuthConfig, 'platforms'>
       // TikTok's advertiser tokens do not expire and come without a refresh token: nothing can renew one.
       if (settings.protocol === 'tiktok_business') return Promise.reject(new OAuthProviderError('invalid_grant', 'TikTok advertiser tokens cannot be refreshed; authorize again', null));
       const client = clientFor(settings, request.accountId);
-      return requestTokens(settings, () =>
-        // client.refresh validates an id_token in the answer, which needs the platform's keys; PayPal's is not used.
-        settings.answersIdToken ? client.grant({ grant_type: 'refresh_token', refresh_token: request.refreshToken }) : client.refresh(request.refreshToken),
-      );
+      // client.refresh would validate an id_token in the answer, which needs the platform's keys; none is used.
+      return requestTokens(settings, () => client.grant({ grant_type: 'refresh_token', refresh_token: request.refreshToken }));
     },
   };
 }

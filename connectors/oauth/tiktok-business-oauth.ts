@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { OAuthPlatformSettings } from '../../config/oauth-platforms';
 import { ConnectorError } from '../connector-error';
 import { createJsonHttpClient } from '../http-client';
+import { OPERATOR_CONFIGURED_ENDPOINTS } from '../platform-network';
 import { classifyTikTokError } from '../tiktok/return-codes';
 import { tiktokReply } from '../tiktok/envelope';
 import type { OAuthTokens } from './oauth-credentials';
@@ -46,6 +47,7 @@ export async function exchangeTikTokAuthCode(settings: OAuthPlatformSettings, ex
     timeoutMs,
     secrets: [settings.clientSecret, exchange.code],
     classifyError: classifyTikTokError,
+    network: OPERATOR_CONFIGURED_ENDPOINTS,
   });
   let reply;
   try {

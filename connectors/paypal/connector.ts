@@ -51,7 +51,7 @@ export function createPayPalConnector(config: ConnectorConfig): Connector {
   const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
   // Scrubbed from every error message; the access token joins them once issued.
   const secrets = [...Object.values(config.credentials), basic];
-  const http = createJsonHttpClient({ platform: 'PayPal', baseUrl: config.baseUrl, timeoutMs: config.timeoutMs, secrets, classifyError: classifyPayPalError });
+  const http = createJsonHttpClient({ platform: 'PayPal', baseUrl: config.baseUrl, timeoutMs: config.timeoutMs, network: config.network, secrets, classifyError: classifyPayPalError });
 
   let token: { value: string; expiresAtMs: number } | null = null;
   let pendingToken: Promise<string> | null = null;

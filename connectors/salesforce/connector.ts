@@ -4,6 +4,7 @@ import type { Connector, ConnectorConfig, FetchPageRequest, Page } from '../conn
 import { ConnectorError, type ConnectorErrorKind } from '../connector-error';
 import type { PlatformErrorDetails } from '../http-client';
 import { createCredentialHostClient } from '../credential-host-client';
+import { credentialHostRule } from '../credential-hosts';
 
 /**
  * Salesforce REST API: Contacts created in the sync window, by SOQL through the query resource, in
@@ -44,7 +45,7 @@ type ContactsCursor = z.infer<typeof cursorSchema>;
 
 export function createSalesforceConnector(config: ConnectorConfig): Connector {
   // The org's API host is the token response's instance_url.
-  const http = createCredentialHostClient(config, 'instance_url', { platform: 'Salesforce', classifyError: classifySalesforceError });
+  const http = createCredentialHostClient(config, credentialHostRule('salesforce', 'instance_url'), { platform: 'Salesforce', classifyError: classifySalesforceError });
   const headers = { authorization: `Bearer ${config.credentials.access_token ?? ''}` };
 
   const query = (soql: string, batchSize?: number) => {

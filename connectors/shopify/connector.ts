@@ -87,7 +87,7 @@ export function createShopifyConnector(config: ConnectorConfig): Connector {
 
 /** The shop's API root: the base URL with `{shop}` replaced by the account's shop handle (an override without it is used as is). */
 function shopClient(config: ConnectorConfig): JsonHttpClient {
-  const options = { platform: 'Shopify', timeoutMs: config.timeoutMs, secrets: Object.values(config.credentials), classifyError: classifyShopifyError };
+  const options = { platform: 'Shopify', timeoutMs: config.timeoutMs, network: config.network, secrets: Object.values(config.credentials), classifyError: classifyShopifyError };
   if (!config.baseUrl.includes(SHOP_PLACEHOLDER)) return createJsonHttpClient({ ...options, baseUrl: config.baseUrl });
   const shop = config.accountId.replace(/\.myshopify\.com$/i, '');
   if (!SHOP_HANDLE.test(shop)) {

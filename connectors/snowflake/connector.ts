@@ -182,7 +182,7 @@ function snowflakeClient(config: ConnectorConfig, account: string): JsonHttpClie
     platform: 'Snowflake',
     // Hosts take hyphens where account names have underscores.
     baseUrl: config.baseUrl.replace('{account}', bare.toLowerCase().replace(/_/g, '-')),
-    timeoutMs: config.timeoutMs,
+    timeoutMs: config.timeoutMs, network: config.network,
     secrets: Object.values(config.credentials),
     classifyError: classifySnowflakeError,
   });

@@ -67,7 +67,7 @@ export function createStripeConnector(config: ConnectorConfig): Connector {
   const http = createJsonHttpClient({
     platform: 'Stripe',
     baseUrl: config.baseUrl,
-    timeoutMs: config.timeoutMs,
+    timeoutMs: config.timeoutMs, network: config.network,
     secrets: Object.values(config.credentials),
     classifyError: classifyStripeError,
   });

@@ -52,7 +52,7 @@ export function createTikTokConnector(config: ConnectorConfig): Connector {
   // The advertiser is a credential field on TikTok; the connection's account id, when set, names the same advertiser.
   const advertiserId = config.credentials.advertiser_id || config.accountId;
   const secrets = Object.values(config.credentials);
-  const http = createJsonHttpClient({ platform: 'TikTok', baseUrl: config.baseUrl, timeoutMs: config.timeoutMs, secrets, classifyError: classifyTikTokError });
+  const http = createJsonHttpClient({ platform: 'TikTok', baseUrl: config.baseUrl, timeoutMs: config.timeoutMs, network: config.network, secrets, classifyError: classifyTikTokError });
   const headers = { 'access-token': config.credentials.access_token ?? '' };
 
   /** Sends a GET and returns `data`; a non-zero return code, TikTok's way of failing, becomes a ConnectorError. */

@@ -3,6 +3,7 @@ import { addDays, contactRecord, type DateWindow, type MetricRecord } from '../.
 import type { Connector, ConnectorConfig, FetchPageRequest, Page } from '../connector';
 import { ConnectorError, type ConnectorErrorKind } from '../connector-error';
 import { createCredentialHostClient } from '../credential-host-client';
+import { credentialHostRule } from '../credential-hosts';
 import { createJsonHttpClient, type JsonHttpClient, type PlatformErrorDetails, parseRetryAfter } from '../http-client';
 import { orderRecord } from '../mock/commerce-generator';
 
@@ -107,7 +108,7 @@ export function createWooCommerceConnector(config: ConnectorConfig): Connector {
 /** The store's API root: the store_url credential where the base URL says `{store_url}`, else the base URL (an override). */
 function storeClient(config: ConnectorConfig): JsonHttpClient {
   if (!config.baseUrl.includes(STORE_URL_PLACEHOLDER)) {
-    return createJsonHttpClient({ platform: 'WooCommerce', baseUrl: config.baseUrl, timeoutMs: config.timeoutMs, secrets: Object.values(config.credentials), classifyError: classifyWooCommerceError });
+    return createJsonHttpClient({ platform: 'WooCommerce', baseUrl: config.baseUrl, timeoutMs: config.timeoutMs, network: config.network, secrets: Object.values(config.credentials), classifyError: classifyWooCommerceError });
   }
   if (!config.credentials.store_url) {
     return {
@@ -116,7 +117,7 @@ function storeClient(config: ConnectorConfig): JsonHttpClient {
       },
     };
   }
-  return createCredentialHostClient(config, 'store_url', { platform: 'WooCommerce', classifyError: classifyWooCommerceError, keepPath: true });
+  return createCredentialHostClient(config, credentialHostRule('woocommerce', 'store_url'), { platform: 'WooCommerce', classifyError: classifyWooCommerceError });
 }
 
 /** The window's days (UTC) as WooCommerce's exclusive bounds, in GMT: a second before it opens, and the midnight after it. */

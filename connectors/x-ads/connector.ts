@@ -59,7 +59,7 @@ export function createXAdsConnector(config: ConnectorConfig): Connector {
     token: config.credentials.access_token ?? '',
     tokenSecret: config.credentials.access_token_secret ?? '',
   };
-  const http = createJsonHttpClient({ platform: 'X Ads', baseUrl, timeoutMs: config.timeoutMs, secrets: Object.values(config.credentials), classifyError: classifyXAdsError });
+  const http = createJsonHttpClient({ platform: 'X Ads', baseUrl, timeoutMs: config.timeoutMs, network: config.network, secrets: Object.values(config.credentials), classifyError: classifyXAdsError });
 
   /** A signed GET: the signature covers the exact URL and query parameters the HTTP client sends. */
   function get<T>(path: string, params: Record<string, string | undefined>, schema: z.ZodType<T, unknown>) {

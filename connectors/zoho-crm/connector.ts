@@ -4,6 +4,7 @@ import type { Connector, ConnectorConfig, FetchPageRequest, Page } from '../conn
 import { ConnectorError, type ConnectorErrorKind } from '../connector-error';
 import type { JsonRequest, PlatformErrorDetails } from '../http-client';
 import { createCredentialHostClient } from '../credential-host-client';
+import { credentialHostRule } from '../credential-hosts';
 
 /**
  * Zoho CRM API v6: Contacts created in the sync window, from the module's record list.
@@ -37,7 +38,7 @@ type RecordsPage = z.infer<typeof recordsPageSchema>;
 
 export function createZohoCrmConnector(config: ConnectorConfig): Connector {
   // The data centre serving the org (www.zohoapis.com, .eu, .in, …) is the token response's api_domain.
-  const http = createCredentialHostClient(config, 'api_domain', { platform: 'Zoho CRM', classifyError: classifyZohoCrmError });
+  const http = createCredentialHostClient(config, credentialHostRule('zoho_crm', 'api_domain'), { platform: 'Zoho CRM', classifyError: classifyZohoCrmError });
   const authorization = `Zoho-oauthtoken ${config.credentials.access_token ?? ''}`;
   const path = `/crm/${ZOHO_CRM_API_VERSION}/Contacts`;
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { connectionCredentials } from '../../db/repositories/connections';
 import { createTestApi } from '../setup/api-client';
+import { createPlatformNetwork } from '../../connectors/platform-network';
 import { openTestHarness, type TestHarness, uniqueName } from '../setup/test-harness';
 import { signAccessToken } from '../../security/access-token';
 
@@ -61,6 +62,53 @@ describe('connections API', () => {
 
     const audit = await harness.database.db.selectFrom('audit_log').select(['action', 'outcome', 'actor_id']).where('target_id', '=', id).orderBy('id').execute();
     expect(audit.map((a) => a.action)).toEqual(['connection.create', 'connection.update', 'connection.delete']);
+  });
+
+  describe('credentials naming a host', () => {
+    // The deployment's default: public https hosts only (the shared test API allows the emulators' loopback).
+    let strict: ReturnType<typeof createTestApi>;
+    let strictEditor: string;
+    beforeAll(async () => {
+      strict = createTestApi(harness, { taskQueue: uniqueName('api-connections-hosts'), network: createPlatformNetwork() });
+      strictEditor = await strict.token(orgId, 'editor');
+    });
+
+    const refused: { name: string; platform: string; credentials: Record<string, string>; field: string }[] = [
+      { name: 'Salesforce on loopback', platform: 'salesforce', credentials: { access_token: SECRET, instance_url: 'http://127.0.0.1:8080' }, field: 'instance_url' },
+      { name: 'Salesforce on localhost', platform: 'salesforce', credentials: { access_token: SECRET, instance_url: 'https://localhost' }, field: 'instance_url' },
+      { name: 'Salesforce off its domains', platform: 'salesforce', credentials: { access_token: SECRET, instance_url: 'https://acme.my.salesforce.com.evil.example' }, field: 'instance_url' },
+      { name: 'WooCommerce on a private address', platform: 'woocommerce', credentials: { store_url: 'https://10.0.0.8/shop', consumer_key: 'ck_1', consumer_secret: 'cs_1' }, field: 'store_url' },
+      { name: 'Databricks on the metadata service', platform: 'databricks', credentials: { host: '169.254.169.254', token: 'dapi-1', warehouse_id: 'w1' }, field: 'host' },
+      { name: 'Zoho on an internal name', platform: 'zoho_crm', credentials: { access_token: SECRET, api_domain: 'https://zoho.internal' }, field: 'api_domain' },
+      { name: 'Amazon LWA on IPv6 metadata', platform: 'amazon_seller_central', credentials: { refresh_token: 'r', client_id: 'c', client_secret: 's', lwa_token_url: 'https://[fd00:ec2::254]/auth/o2/token' }, field: 'lwa_token_url' },
+    ];
+    it.each(refused)('$name → 400 naming the field, nothing stored', async (c) => {
+      const before = await connectionCount();
+      const res = await strict.call('POST', CONNECTIONS, { token: strictEditor, json: { platform: c.platform, data_mode: 'live', credentials: c.credentials, account_id: `hosts-${c.field}` } });
+      expect(res.status).toBe(400);
+      expect(res.json.error).toMatchObject({ code: 'validation_error', details: [{ field: `credentials.${c.field}`, message: expect.stringContaining(c.field) }] });
+      expect(await connectionCount()).toBe(before);
+    });
+
+    it("accepts the platform's own hosts, and refuses an update to an internal one without changing the stored credentials", async () => {
+      const created = await strict.call('POST', CONNECTIONS, {
+        token: strictEditor,
+        json: { platform: 'salesforce', data_mode: 'live', credentials: { access_token: SECRET, instance_url: 'https://acme.my.salesforce.com' }, account_id: 'hosts-update' },
+      });
+      expect(created.status).toBe(201);
+      const id = created.json.id as string;
+      const sealed = async () => (await harness.database.db.selectFrom('user_platform_connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow()).credentials_ciphertext;
+      const before = await sealed();
+      const updated = await strict.call('PUT', `${CONNECTIONS}/${id}`, { token: strictEditor, json: { credentials: { access_token: SECRET, instance_url: 'https://169.254.169.254' } } });
+      expect(updated.status).toBe(400);
+      expect(updated.json.error.details).toEqual([{ field: 'credentials.instance_url', message: expect.any(String) }]);
+      expect(Buffer.compare(await sealed(), before)).toBe(0);
+    });
+
+    it('accepts loopback under the development setting, as the emulators need', async () => {
+      const res = await api.call('POST', CONNECTIONS, { token: editor, json: { platform: 'salesforce', data_mode: 'live', credentials: { access_token: SECRET, instance_url: 'http://127.0.0.1:9100' }, account_id: 'hosts-dev' } });
+      expect(res.status).toBe(201);
+    });
   });
 
   it('answers 409 for a second connection to the same account', async () => {

@@ -59,6 +59,7 @@ describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
       CREDENTIALS_KEY: randomBytes(32).toString('base64'),
       DATA_DIR: mkdtempSync(join(tmpdir(), 'liftos-e2e-')),
       GOOGLE_ADS_BASE_URL: emulator.url,
+      ALLOW_LOOPBACK_PLATFORM_HOSTS: 'true',
       // The most verbose level: if a secret were logged anywhere, it would be here.
       LOG_LEVEL: 'trace',
     };

@@ -116,6 +116,27 @@ describe('OAuth 2.0 authorization code flow with PKCE', () => {
     expect((await auditRows('oauth.callback')).at(-1)).toMatchObject({ outcome: 'failure', details: { reason: 'state_used' } });
   });
 
+  it('ignores an id_token in the token answers (RFC 6749 §5.1): the callback and the refresh succeed', async () => {
+    // Asking for openid makes the authorization server answer every grant with an id_token, unrequested by this client.
+    const openIdApi = createOAuthTestApi(harness, { taskQueue, baseUrls: { hubspot: hubspot.url }, oauthEnv: { ...server.oauthEnv('hubspot'), HUBSPOT_OAUTH_SCOPES: ['openid', ...SCOPES].join(' ') } });
+    const editor = await openIdApi.token(orgId, 'editor', 'dora');
+    const initiated = await openIdApi.initiate(editor, { platform: 'hubspot', redirect_uri: server.redirectUri, account_id: 'portal-openid' });
+    expect(initiated.status).toBe(201);
+    const returned = await authorizeInBrowser(initiated.json.authorization_url, server.redirectUri);
+    const completed = await openIdApi.callback(editor, { code: returned.get('code')!, state: returned.get('state')! });
+    expect(completed.status).toBe(201);
+    expect(completed.json).toMatchObject({ created: true, connection: { platform: 'hubspot', account_id: 'portal-openid', status: 'active', credentials_configured: true } });
+
+    const row = await harness.database.db.selectFrom('user_platform_connections').selectAll().where('id', '=', completed.json.connection.id).executeTakeFirstOrThrow();
+    const stored = harness.vault.open(row.id, connectionCredentials(row));
+    expect(stored).not.toHaveProperty('id_token');
+    // The server's refresh answers carry one too; the client's refresh of the rotated token still succeeds.
+    const direct = await server.refreshDirectly(stored.refresh_token!);
+    expect(direct).toMatchObject({ status: 200, body: { id_token: expect.any(String), refresh_token: expect.any(String) } });
+    const refreshed = await openIdApi.oauth.client.refresh('hubspot', { accountId: 'portal-openid', refreshToken: String(direct.body.refresh_token) });
+    expect(refreshed).toMatchObject({ accessToken: expect.any(String), refreshToken: expect.any(String) });
+  });
+
   it('re-authorising the same account updates its connection: new tokens, active again', async () => {
     const editor = await api.token(orgId, 'editor', 'alice');
     const first = await api.connect(editor, { platform: 'hubspot', redirect_uri: server.redirectUri, account_id: 'portal-2', data_mode: 'mock' });

@@ -8,6 +8,8 @@ import type { PlatformId } from '../../domain/platforms';
 import { createPlatformConnectors } from '../../connectors/platform-connectors';
 import type { PlatformQuotas } from '../../domain/platform-quotas';
 import type { ApiLimits } from '../../api/app-deps';
+import type { PlatformNetwork } from '../../connectors/platform-network';
+import { EMULATOR_NETWORK } from './connector-test-kit';
 import { createLogger } from '../../observability/logger';
 import { type Role, signAccessToken } from '../../security/access-token';
 import { NO_PLATFORM_QUOTAS, type TestHarness } from './test-harness';
@@ -28,6 +30,8 @@ export function createTestApi(
     quotas?: PlatformQuotas;
     limits?: Partial<ApiLimits>;
     customSeriesPerOrg?: number;
+    /** The hosts connectors may reach; the emulators' loopback by default. */
+    network?: PlatformNetwork;
   },
 ) {
   const jwtSecret = randomBytes(32).toString('hex');
@@ -41,7 +45,8 @@ export function createTestApi(
     schedules: createConnectionSyncSchedules(harness.temporal.client, options.taskQueue),
     oauth: options.oauth ?? { client: createPlatformOAuthClient({ platforms: {} }), stateTtlSeconds: 600 },
     vault: harness.vault,
-    connectors: createPlatformConnectors({ db, metrics, quotas: options.quotas ?? NO_PLATFORM_QUOTAS, baseUrls: options.baseUrls, timeoutMs: 5_000, maxQuotaWaitSeconds: 5 }),
+    connectors: createPlatformConnectors({ db, metrics, quotas: options.quotas ?? NO_PLATFORM_QUOTAS, baseUrls: options.baseUrls, timeoutMs: 5_000, maxQuotaWaitSeconds: 5, network: options.network ?? EMULATOR_NETWORK }),
+    platformNetwork: options.network ?? EMULATOR_NETWORK,
     jwtSecret,
     logger: createLogger({ name: 'api-test', level: 'silent' }),
     metrics,

@@ -1,6 +1,10 @@
 import type { Connector, FetchPageRequest } from '../../connectors/connector';
 import { ConnectorError } from '../../connectors/connector-error';
 import type { MetricRecord } from '../../domain/sync';
+import { createPlatformNetwork } from '../../connectors/platform-network';
+
+/** The development setting (ALLOW_LOOPBACK_PLATFORM_HOSTS=true) the emulators need: they listen on loopback, over plain http. */
+export const EMULATOR_NETWORK = createPlatformNetwork({ allowLoopback: true });
 
 /** Follows a stream's cursors to the end (at most 1,000 pages, so a cursor loop fails the test instead of hanging). */
 export async function readAllPages(connector: Connector, from: FetchPageRequest): Promise<{ records: MetricRecord[]; pages: number }> {

@@ -14,6 +14,7 @@ import { createSourceFallbackActivities } from '../../activities/source-fallback
 import { createMemoryHandoffActivities, type MemoryHandoffActivityDeps } from '../../activities/memory-handoff-activities';
 import { createIntegrationTestActivities, type IntegrationTestActivityDeps } from '../../activities/integration-test-activities';
 import { type ConnectorRegistry, createConnectorRegistry } from '../../connectors/registry';
+import { EMULATOR_NETWORK } from './connector-test-kit';
 import { createNotificationActivities } from '../../activities/notification-activities';
 import type { PlatformRequestLimiter } from '../../connectors/quota-limited-registry';
 import { createPlatformConnectors } from '../../connectors/platform-connectors';
@@ -120,7 +121,7 @@ export async function startTestSyncWorker(
     metrics: metricsRegistry,
     quotas: options.quotas ?? NO_PLATFORM_QUOTAS,
     limiter: options.limiter,
-    base: options.connectors ?? createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000 }),
+    base: options.connectors ?? createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000, network: EMULATOR_NETWORK }),
   });
   const syncActivities = createSyncActivities({
     db: harness.database.db,

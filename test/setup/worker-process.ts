@@ -22,6 +22,8 @@ export async function startWorkerProcess(harness: TestHarness, options: { taskQu
       PAYLOAD_CODEC_KEYS: harness.payloadCodecKeys,
       JWT_SECRET: randomBytes(32).toString('hex'),
       LOG_LEVEL: 'warn',
+      // The emulators listen on loopback.
+      ALLOW_LOOPBACK_PLATFORM_HOSTS: 'true',
       ...options.env,
     },
   });

@@ -6,7 +6,7 @@ import { LIVE_CONNECTORS } from '../../../connectors/live-connectors';
 import { orderIndexRange, orderRow } from '../../../connectors/mock/commerce-generator';
 import type { AccountShape } from '../../../connectors/mock/generator';
 import { addDays, type DateWindow, type MetricRecord } from '../../../domain/sync';
-import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
+import { connectorFailure, readAllPages, EMULATOR_NETWORK } from '../../setup/connector-test-kit';
 
 const credentials = {
   refresh_token: 'Atzr|IwEBI-amazon-secret-refresh-7c2d41',
@@ -23,7 +23,7 @@ let emulator: RunningEmulator;
 const tokenUrl = (url: string) => `${url}/auth/o2/token`;
 function connect(overrides: Partial<ConnectorConfig> = {}, options: { now?: () => number } = {}): AmazonSellerCentralConnector {
   return createAmazonSellerCentralConnector(
-    { baseUrl: emulator.url, credentials: { ...credentials, lwa_token_url: tokenUrl(emulator.url) }, accountId: marketplace, timeoutMs: 5_000, ...overrides },
+    { baseUrl: emulator.url, credentials: { ...credentials, lwa_token_url: tokenUrl(emulator.url) }, accountId: marketplace, timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides },
     options,
   );
 }

@@ -1,12 +1,13 @@
 import type { Connector, ConnectorConfig, FetchPageRequest } from '../../../connectors/connector';
 import { EMULATED_PLATFORMS, type RunningEmulator, startEmulator } from '../../../connectors/emulator';
 import { LIVE_CONNECTORS } from '../../../connectors/live-connectors';
+import { createPlatformNetwork } from '../../../connectors/platform-network';
 import { PLATFORMS } from '../../../domain/platforms';
 import type { MetricRecord } from '../../../domain/sync';
 import { createDatabase, type DatabaseHandle } from '../../../db/database';
 import { itClassifiesPlatformFaults, itStoresRecordsWithUnstorableText } from '../../setup/connector-conformance';
 import { testEnv } from '../../setup/test-env';
-import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
+import { connectorFailure, readAllPages, EMULATOR_NETWORK } from '../../setup/connector-test-kit';
 
 /**
  * The one conformance suite every live connector passes against its emulator, whatever its platform's paging,
@@ -38,7 +39,7 @@ describe.each(EMULATED_PLATFORMS)('%s connector conformance', (platform) => {
 
   function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
     if (!live) throw new Error(`${platform} is emulated but has no live connector`);
-    return live.create({ baseUrl: emulator.url, credentials: emulator.connectorCredentials, accountId: emulator.shape.accountId, timeoutMs: 5_000, ...overrides });
+    return live.create({ baseUrl: emulator.url, credentials: emulator.connectorCredentials, accountId: emulator.shape.accountId, timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
   }
 
   const firstStream = PLATFORMS[platform].streams[0]!;
@@ -56,6 +57,14 @@ describe.each(EMULATED_PLATFORMS)('%s connector conformance', (platform) => {
     expect(connector).toMatchObject({ platform, source: 'live' });
     expect([...connector.listStreams()].sort()).toEqual([...PLATFORMS[platform].streams].sort());
     await expect(connector.testConnection()).resolves.toMatchObject({ ok: true });
+  });
+
+  it('reaches its emulator on loopback only under the development setting, and sends it nothing otherwise', async () => {
+    const requestsBefore = emulator.faults.stats().requests;
+    const refused = await connectorFailure(connect({ network: createPlatformNetwork() }).testConnection(), secrets());
+    // Refused where the connector is built (a credential naming the host) or where it connects (the base URL).
+    expect(refused).toMatchObject({ kind: 'auth', message: expect.stringMatching(/refused|must be an https URL/) });
+    expect(emulator.faults.stats().requests).toBe(requestsBefore);
   });
 
   it.each(PLATFORMS[platform].streams)('reads %s page by page to a null cursor, each record once', async (stream) => {

@@ -3,7 +3,7 @@ import { createDatabricksConnector } from '../../../connectors/databricks/connec
 import { type RunningEmulator, startEmulator } from '../../../connectors/emulator';
 import type { AccountShape } from '../../../connectors/mock/generator';
 import { addDays, type DateWindow, type MetricRecord } from '../../../domain/sync';
-import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
+import { connectorFailure, readAllPages, EMULATOR_NETWORK } from '../../setup/connector-test-kit';
 import { expectedWarehouseRecords } from '../../setup/warehouse-rows';
 
 const token = 'dapi9f8e7d6c5b4a39281706f5e4d3c2b1a0';
@@ -15,7 +15,7 @@ let emulator: RunningEmulator;
 let credentials: Record<string, string>;
 
 function connect(overrides: Partial<ConnectorConfig> = {}, statementWaitMs?: number): Connector {
-  return createDatabricksConnector({ baseUrl: 'https://accounts.cloud.databricks.com', credentials, accountId: view, timeoutMs: 5_000, ...overrides }, { statementWaitMs });
+  return createDatabricksConnector({ baseUrl: 'https://accounts.cloud.databricks.com', credentials, accountId: view, timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides }, { statementWaitMs });
 }
 
 const failureOf = (work: Promise<unknown>) => connectorFailure(work, [token]);

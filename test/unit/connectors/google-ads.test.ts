@@ -3,7 +3,7 @@ import { type RunningEmulator, startEmulator } from '../../../connectors/emulato
 import { LIVE_CONNECTORS } from '../../../connectors/live-connectors';
 import { adPerformanceRow, adPerformanceRowCount } from '../../../connectors/mock/generator';
 import type { MetricRecord } from '../../../domain/sync';
-import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
+import { connectorFailure, readAllPages, EMULATOR_NETWORK } from '../../setup/connector-test-kit';
 
 const credentials = { access_token: 'ya29.google-secret-access-4c1d', developer_token: 'DEV-google-secret-token-88aa' };
 const window = { startDate: '2026-02-02', endDate: '2026-02-08' };
@@ -13,7 +13,7 @@ const SERVER_PAGE_SIZE = 20;
 let emulator: RunningEmulator;
 
 function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
-  return LIVE_CONNECTORS.google_ads!.create({ baseUrl: emulator.url, credentials, accountId: '987-654-3210', timeoutMs: 5_000, ...overrides });
+  return LIVE_CONNECTORS.google_ads!.create({ baseUrl: emulator.url, credentials, accountId: '987-654-3210', timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
 }
 
 const failureOf = (work: Promise<unknown>, secrets: readonly string[] = Object.values(credentials)) => connectorFailure(work, secrets);

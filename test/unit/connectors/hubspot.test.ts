@@ -4,7 +4,7 @@ import { classifyHubSpotError, createHubSpotConnector } from '../../../connector
 import { hubspotContactId } from '../../../connectors/hubspot/emulator';
 import { type AccountShape, contactRow } from '../../../connectors/mock/generator';
 import type { DateWindow, MetricRecord } from '../../../domain/sync';
-import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
+import { connectorFailure, readAllPages, EMULATOR_NETWORK } from '../../setup/connector-test-kit';
 
 const credentials = { access_token: 'pat-na1-hubspot-secret-7f3e9a21' };
 const asOf = '2026-03-31';
@@ -13,7 +13,7 @@ const contacts: FetchPageRequest = { stream: 'contacts', cursor: null, window, p
 let emulator: RunningEmulator;
 
 function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
-  return createHubSpotConnector({ baseUrl: emulator.url, credentials, accountId: '20250042', timeoutMs: 5_000, ...overrides });
+  return createHubSpotConnector({ baseUrl: emulator.url, credentials, accountId: '20250042', timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
 }
 
 const failureOf = (work: Promise<unknown>) => connectorFailure(work, Object.values(credentials));
@@ -72,7 +72,7 @@ describe('HubSpot connector against its emulator', () => {
       });
       expect(refused.status).toBe(400);
 
-      const connector = createHubSpotConnector({ baseUrl: big.url, credentials, accountId: '20250043' });
+      const connector = createHubSpotConnector({ baseUrl: big.url, credentials, accountId: '20250043', network: EMULATOR_NETWORK });
       const { records, pages } = await readAllPages(connector, { ...contacts, window: yearWindow, pageSize: 200 });
       expect(pages).toBe(51);
       expect(new Set(records.map((r) => r.entityId)).size).toBe(10_050);

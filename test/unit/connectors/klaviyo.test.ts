@@ -5,7 +5,7 @@ import { LIVE_CONNECTORS } from '../../../connectors/live-connectors';
 import { emailPerformanceRow, emailPerformanceRowCount } from '../../../connectors/mock/email-generator';
 import { contactRow } from '../../../connectors/mock/generator';
 import type { MetricRecord } from '../../../domain/sync';
-import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
+import { connectorFailure, readAllPages, EMULATOR_NETWORK } from '../../setup/connector-test-kit';
 
 const credentials = { api_key: 'pk_klaviyo_secret_key_5e6f7a8b' };
 const asOf = '2026-03-31';
@@ -15,7 +15,7 @@ const emailPerformance: FetchPageRequest = { stream: 'email_performance', cursor
 let emulator: RunningEmulator;
 
 function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
-  return LIVE_CONNECTORS.klaviyo!.create({ baseUrl: emulator.url, credentials, accountId: 'KLV42', timeoutMs: 5_000, ...overrides });
+  return LIVE_CONNECTORS.klaviyo!.create({ baseUrl: emulator.url, credentials, accountId: 'KLV42', timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
 }
 
 const failureOf = (work: Promise<unknown>) => connectorFailure(work, Object.values(credentials));

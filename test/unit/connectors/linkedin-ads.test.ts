@@ -3,7 +3,7 @@ import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../..
 import { createLinkedInAdsConnector } from '../../../connectors/linkedin-ads/connector';
 import { adPerformanceRow, adPerformanceRowCount } from '../../../connectors/mock/generator';
 import { addDays, type DateWindow, type MetricRecord } from '../../../domain/sync';
-import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
+import { connectorFailure, readAllPages, EMULATOR_NETWORK } from '../../setup/connector-test-kit';
 
 const startLinkedInEmulator = (options: EmulatorOptions = {}) => startEmulator('linkedin_ads', options);
 
@@ -15,7 +15,7 @@ const request: FetchPageRequest = { stream: 'ad_performance', cursor: null, wind
 let emulator: RunningEmulator;
 
 function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
-  return createLinkedInAdsConnector({ baseUrl: emulator.url, credentials, accountId: `urn:li:sponsoredAccount:${ACCOUNT_ID}`, timeoutMs: 5_000, ...overrides });
+  return createLinkedInAdsConnector({ baseUrl: emulator.url, credentials, accountId: `urn:li:sponsoredAccount:${ACCOUNT_ID}`, timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
 }
 
 const failureOf = (work: Promise<unknown>) => connectorFailure(work, Object.values(credentials));

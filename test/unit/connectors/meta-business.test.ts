@@ -3,7 +3,7 @@ import { type RunningEmulator, startEmulator } from '../../../connectors/emulato
 import { LIVE_CONNECTORS } from '../../../connectors/live-connectors';
 import { adPerformanceRow, adPerformanceRowCount } from '../../../connectors/mock/generator';
 import type { MetricRecord } from '../../../domain/sync';
-import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
+import { connectorFailure, readAllPages, EMULATOR_NETWORK } from '../../setup/connector-test-kit';
 
 const credentials = { access_token: 'EAAB-meta-secret-token-7f3a91' };
 const window = { startDate: '2026-01-05', endDate: '2026-01-09' };
@@ -11,7 +11,7 @@ const request: FetchPageRequest = { stream: 'ad_performance', cursor: null, wind
 let emulator: RunningEmulator;
 
 function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
-  return LIVE_CONNECTORS.meta_business!.create({ baseUrl: emulator.url, credentials, accountId: 'act_555000111', timeoutMs: 5_000, ...overrides });
+  return LIVE_CONNECTORS.meta_business!.create({ baseUrl: emulator.url, credentials, accountId: 'act_555000111', timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
 }
 
 const failureOf = (work: Promise<unknown>) => connectorFailure(work, Object.values(credentials));

@@ -5,7 +5,7 @@ import type { AccountShape } from '../../../connectors/mock/generator';
 import { classifyPayPalError, createPayPalConnector, isPaymentEvent } from '../../../connectors/paypal/connector';
 import { paypalPayerId, paypalTransactionId } from '../../../connectors/paypal/emulator';
 import type { DateWindow, MetricRecord } from '../../../domain/sync';
-import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
+import { connectorFailure, readAllPages, EMULATOR_NETWORK } from '../../setup/connector-test-kit';
 
 const credentials = { client_id: 'AZPayPalClientIdForTests0042', client_secret: 'EMPayPalClientSecretForTests7f3e9a21' };
 const asOf = '2026-03-31';
@@ -20,7 +20,7 @@ const payments: FetchPageRequest = { stream: 'payments', cursor: null, window, p
 let emulator: RunningEmulator;
 
 function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
-  return createPayPalConnector({ baseUrl: emulator.url, credentials, accountId: 'LFTTESTMERCHANT', timeoutMs: 5_000, ...overrides });
+  return createPayPalConnector({ baseUrl: emulator.url, credentials, accountId: 'LFTTESTMERCHANT', timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
 }
 
 const secrets = [...Object.values(credentials), Buffer.from(`${credentials.client_id}:${credentials.client_secret}`).toString('base64')];
@@ -176,7 +176,7 @@ describe('PayPal connector against its emulator', () => {
       const month = { startDate: '2026-01-01', endDate: '2026-01-31' };
       const expected = paymentsWithin(busy.shape, month);
       expect(expected.length).toBeGreaterThan(10_000);
-      const connector = createPayPalConnector({ baseUrl: busy.url, credentials, accountId: 'LFTBUSYMERCHANT' });
+      const connector = createPayPalConnector({ baseUrl: busy.url, credentials, accountId: 'LFTBUSYMERCHANT', network: EMULATOR_NETWORK });
       const first = await connector.fetchPage({ ...payments, window: month, pageSize: 500 });
       expect(first.nextCursor).toBe('2026-01-01/2026-01-15/2');
       const rest = await readAllPages(connector, { ...payments, window: month, pageSize: 500, cursor: first.nextCursor });

@@ -4,7 +4,7 @@ import { contactRow } from '../../../connectors/mock/generator';
 import { createSalesforceConnector } from '../../../connectors/salesforce/connector';
 import { salesforceContactId } from '../../../connectors/salesforce/emulator';
 import type { MetricRecord } from '../../../domain/sync';
-import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
+import { connectorFailure, readAllPages, EMULATOR_NETWORK } from '../../setup/connector-test-kit';
 
 const credentials = { access_token: '00D5g000004EmUL!AQsalesforce-secret-session-8b2c' };
 const asOf = '2026-03-31';
@@ -16,7 +16,7 @@ let emulator: RunningEmulator;
 
 /** As deployed: the org's API root is the instance_url credential, whatever the configured base URL. */
 function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
-  return createSalesforceConnector({ baseUrl: 'https://login.salesforce.invalid', credentials: { ...credentials, instance_url: emulator.url }, accountId: '00D5g000004EmUL', timeoutMs: 5_000, ...overrides });
+  return createSalesforceConnector({ baseUrl: 'https://login.salesforce.invalid', credentials: { ...credentials, instance_url: emulator.url }, accountId: '00D5g000004EmUL', timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
 }
 
 const failureOf = (work: Promise<unknown>) => connectorFailure(work, Object.values(credentials));
@@ -74,7 +74,7 @@ describe('Salesforce connector against its emulator', () => {
   });
 
   it('takes the API root from the configured base URL without instance_url, and refuses a clear-text instance_url', async () => {
-    await expect(createSalesforceConnector({ baseUrl: emulator.url, credentials, accountId: 'x' }).testConnection()).resolves.toMatchObject({ ok: true });
+    await expect(createSalesforceConnector({ baseUrl: emulator.url, credentials, accountId: 'x', network: EMULATOR_NETWORK }).testConnection()).resolves.toMatchObject({ ok: true });
     const insecure = await failureOf(connect({ credentials: { ...credentials, instance_url: 'http://eu42.salesforce.com' } }).fetchPage(contacts));
     expect(insecure).toMatchObject({ kind: 'auth', message: expect.stringContaining('instance_url') });
   });

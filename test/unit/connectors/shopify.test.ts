@@ -6,7 +6,7 @@ import { contactRow } from '../../../connectors/mock/generator';
 import { classifyShopifyError, createShopifyConnector, nextPageInfo } from '../../../connectors/shopify/connector';
 import { shopifyCustomerId, shopifyOrderId } from '../../../connectors/shopify/emulator';
 import type { MetricRecord } from '../../../domain/sync';
-import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
+import { connectorFailure, readAllPages, EMULATOR_NETWORK } from '../../setup/connector-test-kit';
 
 const credentials = { access_token: 'shpat_secret0f3e9a21b7c44d19a0e2c6b85d3f7a1e' };
 const asOf = '2026-03-31';
@@ -16,7 +16,7 @@ const contacts: FetchPageRequest = { stream: 'contacts', cursor: null, window, p
 let emulator: RunningEmulator;
 
 function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
-  return createShopifyConnector({ baseUrl: emulator.url, credentials, accountId: 'acme-store', timeoutMs: 5_000, ...overrides });
+  return createShopifyConnector({ baseUrl: emulator.url, credentials, accountId: 'acme-store', timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
 }
 
 const failureOf = (work: Promise<unknown>) => connectorFailure(work, Object.values(credentials));

@@ -6,7 +6,7 @@ import { createSnowflakeConnector } from '../../../connectors/snowflake/connecto
 import { generateSnowflakeKeyPair } from '../../../connectors/snowflake/emulator';
 import { publicKeyFingerprint, readPrivateKey, signKeyPairJwt } from '../../../connectors/snowflake/key-pair-jwt';
 import { addDays, type DateWindow, type MetricRecord } from '../../../domain/sync';
-import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
+import { connectorFailure, readAllPages, EMULATOR_NETWORK } from '../../setup/connector-test-kit';
 import { expectedWarehouseRecords } from '../../setup/warehouse-rows';
 
 const keys = generateSnowflakeKeyPair();
@@ -18,7 +18,7 @@ const rows: FetchPageRequest = { stream: 'warehouse_rows', cursor: null, window 
 let emulator: RunningEmulator;
 
 function connect(overrides: Partial<ConnectorConfig> = {}, statementWaitMs?: number): Connector {
-  return createSnowflakeConnector({ baseUrl: emulator.url, credentials, accountId: view, timeoutMs: 5_000, ...overrides }, { statementWaitMs });
+  return createSnowflakeConnector({ baseUrl: emulator.url, credentials, accountId: view, timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides }, { statementWaitMs });
 }
 
 const secrets = [keys.privateKey];

@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import type { ConnectorConfig, FetchPageRequest } from '../../../connectors/connector';
 import { createStripeConnector } from '../../../connectors/stripe/connector';
-import { connectorFailure } from '../../setup/connector-test-kit';
+import { connectorFailure, EMULATOR_NETWORK } from '../../setup/connector-test-kit';
 
 /**
  * The Stripe connector against stripe-mock, Stripe's official mock of its API (its OpenAPI spec and fixtures):
@@ -17,7 +17,7 @@ const contacts: FetchPageRequest = { stream: 'contacts', cursor: null, window, p
 let stripeMock: ChildProcess;
 let baseUrl: string;
 
-const connect = (overrides: Partial<ConnectorConfig> = {}) => createStripeConnector({ baseUrl, credentials: { secret_key: secretKey }, accountId: 'acct_mock', timeoutMs: 5_000, ...overrides });
+const connect = (overrides: Partial<ConnectorConfig> = {}) => createStripeConnector({ baseUrl, credentials: { secret_key: secretKey }, accountId: 'acct_mock', timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
 
 /** $STRIPE_MOCK (set by scripts/test), else whatever scripts/ensure-stripe-mock finds or builds. */
 function stripeMockBinary(): string {

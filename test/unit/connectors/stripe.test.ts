@@ -5,7 +5,7 @@ import { type AccountShape, contactRow } from '../../../connectors/mock/generato
 import { classifyStripeError, createStripeConnector } from '../../../connectors/stripe/connector';
 import { stripeChargeId, stripeCustomerId } from '../../../connectors/stripe/emulator';
 import type { DateWindow, MetricRecord } from '../../../domain/sync';
-import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
+import { connectorFailure, readAllPages, EMULATOR_NETWORK } from '../../setup/connector-test-kit';
 
 const credentials = { secret_key: 'sk_test_51StripeSecretKeyForTests7f3e9a21' };
 const asOf = '2026-03-31';
@@ -15,7 +15,7 @@ const contacts: FetchPageRequest = { stream: 'contacts', cursor: null, window, p
 let emulator: RunningEmulator;
 
 function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
-  return createStripeConnector({ baseUrl: emulator.url, credentials, accountId: 'acct_1LiftTest', timeoutMs: 5_000, ...overrides });
+  return createStripeConnector({ baseUrl: emulator.url, credentials, accountId: 'acct_1LiftTest', timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
 }
 
 const failureOf = (work: Promise<unknown>) => connectorFailure(work, Object.values(credentials));

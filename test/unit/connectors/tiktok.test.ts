@@ -3,7 +3,7 @@ import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../..
 import { adPerformanceRow, adPerformanceRowCount } from '../../../connectors/mock/generator';
 import { createTikTokConnector } from '../../../connectors/tiktok/connector';
 import type { MetricRecord } from '../../../domain/sync';
-import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
+import { connectorFailure, readAllPages, EMULATOR_NETWORK } from '../../setup/connector-test-kit';
 
 const startTikTokEmulator = (options: EmulatorOptions = {}) => startEmulator('tiktok', options);
 
@@ -14,7 +14,7 @@ const request: FetchPageRequest = { stream: 'ad_performance', cursor: null, wind
 let emulator: RunningEmulator;
 
 function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
-  return createTikTokConnector({ baseUrl: emulator.url, credentials, accountId: ADVERTISER_ID, timeoutMs: 5_000, ...overrides });
+  return createTikTokConnector({ baseUrl: emulator.url, credentials, accountId: ADVERTISER_ID, timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
 }
 
 const failureOf = (work: Promise<unknown>) => connectorFailure(work, Object.values(credentials));

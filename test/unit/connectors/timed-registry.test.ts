@@ -1,6 +1,7 @@
 import { type RunningEmulator, startEmulator } from '../../../connectors/emulator';
 import { createConnectorRegistry } from '../../../connectors/registry';
 import { type PlatformRequestObservation, withPlatformRequestTiming } from '../../../connectors/timed-registry';
+import { EMULATOR_NETWORK } from '../../setup/connector-test-kit';
 
 describe('platform request timing', () => {
   let emulator: RunningEmulator;
@@ -11,7 +12,7 @@ describe('platform request timing', () => {
 
   it('times each live page request with its outcome, and leaves mock connectors unmeasured', async () => {
     const observations: PlatformRequestObservation[] = [];
-    const registry = withPlatformRequestTiming(createConnectorRegistry({ baseUrls: { google_ads: emulator.url }, timeoutMs: 5_000 }), (o) => observations.push(o));
+    const registry = withPlatformRequestTiming(createConnectorRegistry({ baseUrls: { google_ads: emulator.url }, timeoutMs: 5_000, network: EMULATOR_NETWORK }), (o) => observations.push(o));
     const request = { stream: 'ad_performance' as const, cursor: null, window: { startDate: '2026-02-01', endDate: '2026-02-01' } };
     const target = { platform: 'google_ads' as const, accountId: emulator.shape.accountId, credentials: { ...emulator.credentials } };
 

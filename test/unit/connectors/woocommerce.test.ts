@@ -6,7 +6,7 @@ import { contactRow } from '../../../connectors/mock/generator';
 import { classifyWooCommerceError, createWooCommerceConnector } from '../../../connectors/woocommerce/connector';
 import { wooCustomerId, wooOrderId } from '../../../connectors/woocommerce/emulator';
 import type { MetricRecord } from '../../../domain/sync';
-import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
+import { connectorFailure, readAllPages, EMULATOR_NETWORK } from '../../setup/connector-test-kit';
 
 const keys = { consumer_key: 'ck_4f1e9a2b7c0d3e5f6a8b9c0d1e2f3a4b5c6d7e8f', consumer_secret: 'cs_9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d' };
 const asOf = '2026-03-31';
@@ -17,7 +17,7 @@ let emulator: RunningEmulator;
 
 /** As deployed: the API root is the store_url credential (the registry's default base URL says so). */
 function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
-  return createWooCommerceConnector({ baseUrl: LIVE_CONNECTORS.woocommerce!.defaultBaseUrl, credentials: { ...keys, store_url: emulator.url }, accountId: 'woo-store', timeoutMs: 5_000, ...overrides });
+  return createWooCommerceConnector({ baseUrl: LIVE_CONNECTORS.woocommerce!.defaultBaseUrl, credentials: { ...keys, store_url: emulator.url }, accountId: 'woo-store', timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
 }
 
 const failureOf = (work: Promise<unknown>) => connectorFailure(work, Object.values(keys));

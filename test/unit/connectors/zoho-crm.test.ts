@@ -4,7 +4,7 @@ import { type AccountShape, contactRow } from '../../../connectors/mock/generato
 import { createZohoCrmConnector } from '../../../connectors/zoho-crm/connector';
 import { zohoContactId } from '../../../connectors/zoho-crm/emulator';
 import { addDays, type DateWindow, type MetricRecord } from '../../../domain/sync';
-import { connectorFailure, readAllPages } from '../../setup/connector-test-kit';
+import { connectorFailure, readAllPages, EMULATOR_NETWORK } from '../../setup/connector-test-kit';
 
 const credentials = { access_token: '1000.zohocrm-secret-access-3d9f.7a1b60c2' };
 const asOf = '2026-03-31';
@@ -13,7 +13,7 @@ const contacts: FetchPageRequest = { stream: 'contacts', cursor: null, window: q
 let emulator: RunningEmulator;
 
 function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
-  return createZohoCrmConnector({ baseUrl: emulator.url, credentials, accountId: '20251042', timeoutMs: 5_000, ...overrides });
+  return createZohoCrmConnector({ baseUrl: emulator.url, credentials, accountId: '20251042', timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
 }
 
 const failureOf = (work: Promise<unknown>) => connectorFailure(work, Object.values(credentials));
@@ -73,7 +73,7 @@ describe('Zoho CRM connector against its emulator', () => {
       const refused = await fetch(`${big.url}/crm/v6/Contacts?fields=Email&per_page=200&page=11`, { headers: { authorization: `Zoho-oauthtoken ${credentials.access_token}` } });
       expect(await refused.json()).toMatchObject({ code: 'DISCRETE_PAGINATION_LIMIT_EXCEEDED', status: 'error' });
 
-      const connector = createZohoCrmConnector({ baseUrl: big.url, credentials, accountId: '20251043' });
+      const connector = createZohoCrmConnector({ baseUrl: big.url, credentials, accountId: '20251043', network: EMULATOR_NETWORK });
       const year = { startDate: '2025-04-01', endDate: asOf };
       const { records } = await readAllPages(connector, { ...contacts, window: year, pageSize: 200 });
       expect(new Set(records.map(key)).size).toBe(2_300);
