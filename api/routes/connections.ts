@@ -41,6 +41,21 @@ function requireLiveCredentialFields(platform: PlatformId, mode: DataMode, crede
   }
 }
 
+/**
+ * Applies a connection's Schedule after Postgres has taken the change. Postgres is the truth: when
+ * Temporal cannot be reached (or refuses), the write stands and the reconciler
+ * (workflows/connection-schedule-reconciliation.ts) brings the Schedule in line later.
+ */
+async function applySchedule(deps: AppDeps, connectionId: string, op: () => Promise<void>): Promise<'applied' | 'pending_reconciliation'> {
+  try {
+    await op();
+    return 'applied';
+  } catch (err) {
+    deps.logger.warn({ connectionId, error: err instanceof Error ? err.message : String(err) }, 'connection schedule left to the reconciler');
+    return 'pending_reconciliation';
+  }
+}
+
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
 }
@@ -77,8 +92,14 @@ export function connectionRoutes(deps: AppDeps) {
         }
         throw err;
       }
-      await deps.schedules.reconcile(connection);
-      await c.get('audit')({ action: 'connection.create', targetType: 'connection', targetId: id, outcome: 'success', details: { platform: body.platform, data_mode: dataMode, data_mode_from_preference: body.data_mode === undefined } });
+      const schedule = await applySchedule(deps, id, () => deps.schedules.reconcile(connection));
+      await c.get('audit')({
+        action: 'connection.create',
+        targetType: 'connection',
+        targetId: id,
+        outcome: 'success',
+        details: { platform: body.platform, data_mode: dataMode, data_mode_from_preference: body.data_mode === undefined, sync_frequency: connection.sync_frequency, schedule },
+      });
       return c.json(presentConnection(connection), 201);
     })
     .get('/', validate('query', ListQuery), async (c) => {
@@ -101,16 +122,18 @@ export function connectionRoutes(deps: AppDeps) {
       };
       const updated = await updateConnection(deps.db, orgId, existing.id, changes);
       if (!updated) throw notFound('Connection');
-      await deps.schedules.reconcile(updated);
-      await c.get('audit')({ action: 'connection.update', targetType: 'connection', targetId: existing.id, outcome: 'success', details: { fields: Object.keys(body) } });
+      const schedule = await applySchedule(deps, existing.id, () => deps.schedules.reconcile(updated));
+      await c.get('audit')({ action: 'connection.update', targetType: 'connection', targetId: existing.id, outcome: 'success', details: { fields: Object.keys(body), schedule } });
       return c.json(presentConnection(updated));
     })
     .delete('/:id', async (c) => {
       const { orgId } = c.get('principal');
       const existing = await loadOwnConnection(deps, orgId, c.req.param('id'));
+      // The row goes first: a Schedule left behind is an orphan the reconciler removes, whereas a
+      // row left without its Schedule would look like a live connection that never syncs.
       await deleteConnection(deps.db, orgId, existing.id);
-      await deps.schedules.remove(existing.id);
-      await c.get('audit')({ action: 'connection.delete', targetType: 'connection', targetId: existing.id, outcome: 'success' });
+      const schedule = await applySchedule(deps, existing.id, () => deps.schedules.remove(existing.id));
+      await c.get('audit')({ action: 'connection.delete', targetType: 'connection', targetId: existing.id, outcome: 'success', details: { platform: existing.platform, schedule } });
       return c.body(null, 204);
     })
     .post('/:id/test', async (c) => {

@@ -3,7 +3,8 @@ import { Registry } from 'prom-client';
 import { createApp } from '../../api/app';
 import type { PlatformOAuthDeps } from '../../api/oauth/platform-oauth-deps';
 import { createPlatformOAuthClient } from '../../connectors/oauth/platform-oauth-client';
-import { createConnectionSyncSchedules } from '../../schedules/connection-sync-schedule';
+import type { Client } from '@temporalio/client';
+import { createConnectionSyncSchedules, SCHEDULE_CALL_TIMEOUT_MS } from '../../schedules/connection-sync-schedule';
 import type { PlatformId } from '../../domain/platforms';
 import { createConnectorRegistry } from '../../connectors/registry';
 import { createLogger } from '../../observability/logger';
@@ -14,15 +15,22 @@ import { createCustomMetricExporter } from '../../observability/custom-metric-ex
 /** The real Hono app over the shared Postgres and Temporal, driven through app.request(). */
 export function createTestApi(
   harness: TestHarness,
-  options: { taskQueue: string; baseUrls?: Partial<Record<PlatformId, string>>; rateLimitPerMinute?: number; oauth?: PlatformOAuthDeps },
+  options: {
+    taskQueue: string;
+    baseUrls?: Partial<Record<PlatformId, string>>;
+    rateLimitPerMinute?: number;
+    oauth?: PlatformOAuthDeps;
+    /** The API's Temporal client (the harness's unless given: a client of an unreachable server, say). */
+    temporal?: Client;
+  },
 ) {
   const jwtSecret = randomBytes(32).toString('hex');
   const metrics = new Registry();
   const app = createApp({
     db: harness.database.db,
-    temporal: harness.temporal.client,
+    temporal: options.temporal ?? harness.temporal.client,
     taskQueue: options.taskQueue,
-    schedules: createConnectionSyncSchedules(harness.temporal.client, options.taskQueue),
+    schedules: createConnectionSyncSchedules(options.temporal ?? harness.temporal.client, options.taskQueue, { callTimeoutMs: SCHEDULE_CALL_TIMEOUT_MS }),
     oauth: options.oauth ?? { client: createPlatformOAuthClient({ platforms: {} }), stateTtlSeconds: 600 },
     vault: harness.vault,
     connectors: createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000 }),
