@@ -17,6 +17,8 @@ export interface ReconcileConnectionBatchInput {
   /** Connections are visited in id order; the batch starts after this id (null: from the start). */
   afterId: string | null;
   batchSize: number;
+  /** Only this org's connections (every org's when absent). */
+  orgId?: string;
 }
 
 export interface ReconcileConnectionBatchResult {
@@ -31,6 +33,8 @@ export interface ReconcileConnectionBatchResult {
 export interface RemoveOrphanPageInput {
   pageToken: string | null;
   pageSize: number;
+  /** Only Schedules that ran for this org (every org's when absent). */
+  orgId?: string;
 }
 
 export interface RemoveOrphanPageResult {
@@ -61,7 +65,7 @@ export function createScheduleReconciliationActivities(deps: ScheduleReconciliat
      * fix is audited under the connection's org. Running it twice changes nothing the second time.
      */
     async reconcileConnectionScheduleBatch(input: ReconcileConnectionBatchInput): Promise<ReconcileConnectionBatchResult> {
-      const rows = await listScheduledConnectionsAfter(deps.db, input.afterId, input.batchSize);
+      const rows = await listScheduledConnectionsAfter(deps.db, input.afterId, input.batchSize, input.orgId);
       let fixed = 0;
       let failed = 0;
       for (const row of rows) {
@@ -101,7 +105,7 @@ export function createScheduleReconciliationActivities(deps: ScheduleReconciliat
       const existing = await existingConnectionIds(deps.db, page.connectionIds);
       let removed = 0;
       for (const connectionId of page.connectionIds.filter((id) => !existing.has(id))) {
-        const orphan = await deps.schedules.removeOrphan(connectionId);
+        const orphan = await deps.schedules.removeOrphan(connectionId, input.orgId);
         if (orphan) {
           removed++;
           await audit(orphan.orgId, connectionId, 'orphan_removed', {});

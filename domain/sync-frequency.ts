@@ -14,17 +14,17 @@ const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 /**
  * Why a five-field cron field cannot be handed to Temporal, or null. Temporal's cron dialect has
- * numbers, names (months, week days), `*`, `?`, lists, ranges and steps, but none of cron-parser's
- * extensions (`L`, `#`, `H`), so any other letters are refused here before cron-parser sees them.
+ * numbers, names (months, week days), `*`, lists, ranges and steps, but none of cron-parser's
+ * extensions (`?`, `L`, `#`, `H`), so any other letters are refused here before cron-parser sees them.
  */
 function cronFieldProblem(field: (typeof CRON_FIELDS)[number], text: string): string | null {
   const names = field === 'month' ? MONTH_NAMES : field === 'day-of-week' ? DAY_NAMES : [];
-  if (!/^[0-9A-Za-z*?,/-]+$/.test(text)) return `the ${field} field '${text}' may only hold numbers, names, '*', '?', ',', '-' and '/'`;
+  if (!/^[0-9A-Za-z*,/-]+$/.test(text)) return `the ${field} field '${text}' may only hold numbers${names.length > 0 ? ', names' : ''}, '*', ',', '-' and '/'`;
   for (const word of text.match(/[A-Za-z]+/g) ?? []) {
     if (!names.includes(word.toLowerCase())) {
       return names.length > 0
         ? `the ${field} field '${text}' has '${word}', which is not one of ${names.join(', ')}`
-        : `the ${field} field '${text}' may only hold numbers, '*', '?', ',', '-' and '/'`;
+        : `the ${field} field '${text}' may only hold numbers, '*', ',', '-' and '/'`;
     }
   }
   return null;

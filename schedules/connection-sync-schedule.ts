@@ -25,7 +25,7 @@ export interface ConnectionSyncSchedules {
   /** One page of the connections that have a Schedule, as Temporal lists them (eventually consistent). */
   listScheduled(page: { pageToken: string | null; pageSize: number }): Promise<{ connectionIds: string[]; nextPageToken: string | null }>;
   /** Deletes the Schedule of a connection that no longer exists; answers the org it ran for, or null when there was none. */
-  removeOrphan(connectionId: string): Promise<{ orgId: string } | null>;
+  removeOrphan(connectionId: string, onlyOrgId?: string): Promise<{ orgId: string } | null>;
 }
 
 /** The action memo that records which frequency a Schedule was made for (the server keeps cron only as calendars). */
@@ -119,11 +119,12 @@ export function createConnectionSyncSchedules(client: Client, taskQueue: string,
     return { connectionIds, nextPageToken: token };
   }
 
-  async function removeOrphan(connectionId: string): Promise<{ orgId: string } | null> {
+  async function removeOrphan(connectionId: string, onlyOrgId?: string): Promise<{ orgId: string } | null> {
     const handle = client.schedule.getHandle(connectionSyncScheduleId(connectionId));
     try {
       const description = await handle.describe();
       const [input] = description.action.args as [{ orgId?: string } | undefined];
+      if (onlyOrgId && input?.orgId !== onlyOrgId) return null;
       await handle.delete();
       return { orgId: input?.orgId ?? 'unknown' };
     } catch (err) {
@@ -134,7 +135,7 @@ export function createConnectionSyncSchedules(client: Client, taskQueue: string,
 
   return {
     listScheduled: (page) => bounded(() => listScheduled(page)),
-    removeOrphan: (connectionId) => bounded(() => removeOrphan(connectionId)),
+    removeOrphan: (connectionId, onlyOrgId) => bounded(() => removeOrphan(connectionId, onlyOrgId)),
     remove: (connectionId) => bounded(() => remove(connectionId)).then(() => undefined),
     reconcile: (connection) => bounded(() => apply(connection)),
     converge: (connection) => bounded(() => converge(connection)),

@@ -16,7 +16,11 @@ export interface ScheduleReconciliationProgress {
 }
 
 export interface ScheduleReconciliationInput {
+  /** One org's connections and Schedules only (an operator repairing one org, or a test); every org's when absent. */
+  orgId?: string;
   batchSize?: number;
+  /** Batches before the run continues as new. */
+  batchesPerRun?: number;
   /** Carried across continue-as-new. */
   progress?: ScheduleReconciliationProgress;
 }
@@ -40,16 +44,16 @@ const BATCHES_PER_RUN = 100;
 export async function connectionScheduleReconciliationWorkflow(input: ScheduleReconciliationInput = {}): Promise<ScheduleReconciliationProgress> {
   const progress: ScheduleReconciliationProgress = input.progress ?? { phase: 'connections', lastId: null, pageToken: null, checked: 0, fixed: 0, failed: 0, orphansRemoved: 0 };
   const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
-  for (let i = 0; i < BATCHES_PER_RUN; i++) {
+  for (let i = 0; i < (input.batchesPerRun ?? BATCHES_PER_RUN); i++) {
     if (progress.phase === 'connections') {
-      const batch = await batches.reconcileConnectionScheduleBatch({ afterId: progress.lastId, batchSize });
+      const batch = await batches.reconcileConnectionScheduleBatch({ afterId: progress.lastId, batchSize, orgId: input.orgId });
       progress.checked += batch.checked;
       progress.fixed += batch.fixed;
       progress.failed += batch.failed;
       progress.lastId = batch.lastId;
       if (batch.done) progress.phase = 'orphans';
     } else {
-      const page = await batches.removeOrphanScheduleBatch({ pageToken: progress.pageToken, pageSize: batchSize });
+      const page = await batches.removeOrphanScheduleBatch({ pageToken: progress.pageToken, pageSize: batchSize, orgId: input.orgId });
       progress.orphansRemoved += page.removed;
       progress.pageToken = page.nextPageToken;
       if (!page.nextPageToken) return progress;

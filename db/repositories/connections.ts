@@ -96,9 +96,10 @@ export async function setSyncWarning(db: Db, id: string, at: Date): Promise<void
 }
 
 /** A page of every org's connections in id order, with what their sync Schedules derive from. */
-export async function listScheduledConnectionsAfter(db: Db, afterId: string | null, limit: number) {
+export async function listScheduledConnectionsAfter(db: Db, afterId: string | null, limit: number, orgId?: string) {
   let query = db.selectFrom('user_platform_connections').select(['id', 'org_id', 'platform', 'sync_frequency', 'status']).orderBy('id').limit(limit);
   if (afterId) query = query.where('id', '>', afterId);
+  if (orgId) query = query.where('org_id', '=', orgId);
   return query.execute();
 }
 
