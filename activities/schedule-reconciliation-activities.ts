@@ -68,7 +68,10 @@ export function createScheduleReconciliationActivities(deps: ScheduleReconciliat
       const rows = await listScheduledConnectionsAfter(deps.db, input.afterId, input.batchSize, input.orgId);
       let fixed = 0;
       let failed = 0;
-      for (const row of rows) {
+      for (const listed of rows) {
+        // Read again just before acting, so a change the API made since the page was read is not undone.
+        const row = await findConnectionById(deps.db, listed.id);
+        if (!row) continue;
         let fix: ScheduleFix | null;
         try {
           fix = await deps.schedules.converge(row);

@@ -98,7 +98,7 @@ export function connectionRoutes(deps: AppDeps) {
         targetType: 'connection',
         targetId: id,
         outcome: 'success',
-        details: { platform: body.platform, data_mode: dataMode, data_mode_from_preference: body.data_mode === undefined, sync_frequency: connection.sync_frequency, schedule },
+        details: { platform: body.platform, data_mode: dataMode, data_mode_from_preference: body.data_mode === undefined, schedule },
       });
       return c.json(presentConnection(connection), 201);
     })
