@@ -6,6 +6,7 @@ import { PLATFORMS } from '../../domain/platforms';
 import { resolveConnectionSource } from '../../connectors/connection-source';
 import { ApiError, notFound } from '../api-error';
 import type { AppDeps } from '../app-deps';
+import { applyConnectionSchedule } from '../apply-connection-schedule';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 import { presentConnection } from '../presenters/connection';
@@ -38,21 +39,6 @@ function requireLiveCredentialFields(platform: PlatformId, mode: DataMode, crede
   const missing = PLATFORMS[platform].credentialFields.filter((field) => !credentials[field]);
   if (missing.length > 0) {
     throw new ApiError(400, 'validation_error', 'Invalid request body', missing.map((field) => ({ field: `credentials.${field}`, message: `${field} is required for a live ${platform} connection` })));
-  }
-}
-
-/**
- * Applies a connection's Schedule after Postgres has taken the change. Postgres is the truth: when
- * Temporal cannot be reached (or refuses), the write stands and the reconciler
- * (workflows/connection-schedule-reconciliation.ts) brings the Schedule in line later.
- */
-async function applySchedule(deps: AppDeps, connectionId: string, op: () => Promise<void>): Promise<'applied' | 'pending_reconciliation'> {
-  try {
-    await op();
-    return 'applied';
-  } catch (err) {
-    deps.logger.warn({ connectionId, error: err instanceof Error ? err.message : String(err) }, 'connection schedule left to the reconciler');
-    return 'pending_reconciliation';
   }
 }
 
@@ -92,7 +78,7 @@ export function connectionRoutes(deps: AppDeps) {
         }
         throw err;
       }
-      const schedule = await applySchedule(deps, id, () => deps.schedules.reconcile(connection));
+      const schedule = await applyConnectionSchedule(deps, id, () => deps.schedules.reconcile(connection));
       await c.get('audit')({
         action: 'connection.create',
         targetType: 'connection',
@@ -122,7 +108,7 @@ export function connectionRoutes(deps: AppDeps) {
       };
       const updated = await updateConnection(deps.db, orgId, existing.id, changes);
       if (!updated) throw notFound('Connection');
-      const schedule = await applySchedule(deps, existing.id, () => deps.schedules.reconcile(updated));
+      const schedule = await applyConnectionSchedule(deps, existing.id, () => deps.schedules.reconcile(updated));
       await c.get('audit')({ action: 'connection.update', targetType: 'connection', targetId: existing.id, outcome: 'success', details: { fields: Object.keys(body), schedule } });
       return c.json(presentConnection(updated));
     })
@@ -132,7 +118,7 @@ export function connectionRoutes(deps: AppDeps) {
       // The row goes first: a Schedule left behind is an orphan the reconciler removes, whereas a
       // row left without its Schedule would look like a live connection that never syncs.
       await deleteConnection(deps.db, orgId, existing.id);
-      const schedule = await applySchedule(deps, existing.id, () => deps.schedules.remove(existing.id));
+      const schedule = await applyConnectionSchedule(deps, existing.id, () => deps.schedules.remove(existing.id));
       await c.get('audit')({ action: 'connection.delete', targetType: 'connection', targetId: existing.id, outcome: 'success', details: { platform: existing.platform, schedule } });
       return c.body(null, 204);
     })
