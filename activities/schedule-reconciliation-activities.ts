@@ -40,6 +40,8 @@ export interface RemoveOrphanPageInput {
 export interface RemoveOrphanPageResult {
   listed: number;
   removed: number;
+  /** Orphans Temporal would not describe or delete (logged by the worker). */
+  failed: number;
   nextPageToken: string | null;
 }
 
@@ -107,15 +109,24 @@ export function createScheduleReconciliationActivities(deps: ScheduleReconciliat
       const page = await deps.schedules.listScheduled(input);
       const existing = await existingConnectionIds(deps.db, page.connectionIds);
       let removed = 0;
+      let failed = 0;
       for (const connectionId of page.connectionIds.filter((id) => !existing.has(id))) {
-        const orphan = await deps.schedules.removeOrphan(connectionId, input.orgId);
+        let orphan: { orgId: string } | null;
+        try {
+          orphan = await deps.schedules.removeOrphan(connectionId, input.orgId);
+        } catch (err) {
+          if (isTemporalUnreachable(err)) throw err;
+          failed++;
+          Context.current().log.warn('orphaned connection schedule could not be removed', { connectionId, error: err instanceof Error ? err.message : String(err) });
+          continue;
+        }
         if (orphan) {
           removed++;
           await audit(orphan.orgId, connectionId, 'orphan_removed', {});
         }
         Context.current().heartbeat({ connectionId });
       }
-      return { listed: page.connectionIds.length, removed, nextPageToken: page.nextPageToken };
+      return { listed: page.connectionIds.length, removed, failed, nextPageToken: page.nextPageToken };
     },
   };
 }

@@ -33,6 +33,7 @@ const EnvSchema = z.object({
   ALERT_WEBHOOK_SECRET: z.string().min(16, 'ALERT_WEBHOOK_SECRET must be at least 16 characters').optional(),
   METRIC_SAMPLE_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   METRIC_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  SCHEDULE_RECONCILE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(1440).default(5),
   SYNC_LOOKBACK_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   SYNC_FAILURE_WARNING_AFTER: z.coerce.number().int().min(1).default(3),
   SYNC_FAILURE_DISABLE_AFTER: z.coerce.number().int().min(1).default(6),
@@ -77,6 +78,8 @@ export interface Config {
   memory: { serviceUrl: string | undefined; batchSize: number };
   /** Alert notifications (ALERT_WEBHOOK_URL, signed with ALERT_WEBHOOK_SECRET) and the metric time series' sampling and retention. */
   monitoring: { webhookUrl: string | undefined; webhookSecret: string | undefined; sampleIntervalSeconds: number; retentionDays: number };
+  /** How often the connection Schedule reconciler runs (SCHEDULE_RECONCILE_INTERVAL_MINUTES; 0: workers do not create its Schedule). */
+  scheduleReconciliation: { intervalMinutes: number };
   /** Each platform's request quotas the workers share: the documented defaults, overridden by PLATFORM_QUOTAS (JSON). */
   platformQuotas: PlatformQuotas;
 }
@@ -124,5 +127,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
     syncPolicy: { lookbackDays: e.SYNC_LOOKBACK_DAYS, failureWarningAfter: e.SYNC_FAILURE_WARNING_AFTER, failureDisableAfter: e.SYNC_FAILURE_DISABLE_AFTER },
     notificationWebhookUrl: e.NOTIFICATION_WEBHOOK_URL,
     platformQuotas: loadPlatformQuotas(e.PLATFORM_QUOTAS),
+    scheduleReconciliation: { intervalMinutes: e.SCHEDULE_RECONCILE_INTERVAL_MINUTES },
   };
 }

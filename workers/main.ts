@@ -111,7 +111,9 @@ async function main(): Promise<void> {
     await ensureOAuthStateCleanupSchedule(client, config.temporal.taskQueue);
     await ensureDataValidationSchedule(client, config.temporal.taskQueue);
     await ensureAlertEvaluationSchedule(client, config.temporal.taskQueue);
-    await ensureConnectionScheduleReconciliationSchedule(client, config.temporal.taskQueue);
+    if (config.scheduleReconciliation.intervalMinutes > 0) {
+      await ensureConnectionScheduleReconciliationSchedule(client, config.temporal.taskQueue, { intervalMinutes: config.scheduleReconciliation.intervalMinutes });
+    }
     const sampler = startMetricSampler({ registry, db: database.db, source: 'worker', intervalMs: config.monitoring.sampleIntervalSeconds * 1000, logger });
     const worker = await createConnectWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, dataConverter });
     logger.info({ taskQueue: config.temporal.taskQueue, metricsPort: metricsServer.port }, 'worker started');

@@ -55,6 +55,7 @@ export async function connectionScheduleReconciliationWorkflow(input: ScheduleRe
     } else {
       const page = await batches.removeOrphanScheduleBatch({ pageToken: progress.pageToken, pageSize: batchSize, orgId: input.orgId });
       progress.orphansRemoved += page.removed;
+      progress.failed += page.failed;
       progress.pageToken = page.nextPageToken;
       if (!page.nextPageToken) return progress;
     }

@@ -22,6 +22,9 @@ export async function startWorkerProcess(harness: TestHarness, options: { taskQu
       PAYLOAD_CODEC_KEYS: harness.payloadCodecKeys,
       JWT_SECRET: randomBytes(32).toString('hex'),
       LOG_LEVEL: 'warn',
+      // Test files share the Temporal server, each with its own codec key: a deployment-wide reconciler
+      // started by one file's worker would act on the others' connections.
+      SCHEDULE_RECONCILE_INTERVAL_MINUTES: '0',
       ...options.env,
     },
   });

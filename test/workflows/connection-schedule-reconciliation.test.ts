@@ -134,13 +134,16 @@ describe('connection Schedules converge with Postgres', () => {
     for (const id of ids) expect(await describe_(id)).not.toBeNull();
   });
 
-  it('is scheduled every five minutes, idempotently, by the workers', async () => {
+  it('is scheduled every five minutes by default, idempotently, by the workers; a changed interval applies', async () => {
     const scheduleId = uniqueName('connection-schedule-reconciliation');
-    await ensureConnectionScheduleReconciliationSchedule(harness.temporal.client, taskQueue, scheduleId);
-    await ensureConnectionScheduleReconciliationSchedule(harness.temporal.client, taskQueue, scheduleId);
+    await ensureConnectionScheduleReconciliationSchedule(harness.temporal.client, taskQueue, { scheduleId });
+    await ensureConnectionScheduleReconciliationSchedule(harness.temporal.client, taskQueue, { scheduleId });
     const handle = harness.temporal.client.schedule.getHandle(scheduleId);
-    const description = await handle.describe();
-    expect(description.spec.intervals?.[0]?.every).toBe(5 * 60_000);
+    let description = await handle.describe();
+    expect(description.spec.intervals?.map((i) => i.every)).toEqual([5 * 60_000]);
+    await ensureConnectionScheduleReconciliationSchedule(harness.temporal.client, taskQueue, { scheduleId, intervalMinutes: 15 });
+    description = await handle.describe();
+    expect(description.spec.intervals?.map((i) => i.every)).toEqual([15 * 60_000]);
     expect(description.policies.overlap).toBe('SKIP');
     expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'connectionScheduleReconciliationWorkflow', taskQueue });
     await handle.delete();
