@@ -8,7 +8,7 @@ import { createDatabase } from '../db/database';
 import { createLogger } from '../observability/logger';
 import { createCredentialVault } from '../security/credential-vault';
 import { createPayloadCodec } from '../security/payload-codec';
-import { createConnectionSyncSchedules } from '../schedules/connection-sync-schedule';
+import { createConnectionSyncSchedules, SCHEDULE_CALL_TIMEOUT_MS } from '../schedules/connection-sync-schedule';
 import { createPlatformOAuthClient } from '../connectors/oauth/platform-oauth-client';
 import { startMetricSampler } from '../observability/metric-sampler';
 import { createApp } from './app';
@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   const app = createApp({
     db: database.db,
     temporal,
-    schedules: createConnectionSyncSchedules(temporal, config.temporal.taskQueue),
+    // Bounded, so a request answers while Temporal is down; the reconciler applies what was left.
+    schedules: createConnectionSyncSchedules(temporal, config.temporal.taskQueue, { callTimeoutMs: SCHEDULE_CALL_TIMEOUT_MS }),
     oauth: { client: createPlatformOAuthClient(config.oauth), stateTtlSeconds: config.oauth.stateTtlSeconds },
     payloadCodec,
     codecCorsOrigins: config.codecCorsOrigins,

@@ -36,6 +36,7 @@ const EnvSchema = z.object({
   METRIC_SAMPLE_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   METRIC_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   CUSTOM_METRIC_SERIES_PER_ORG: z.coerce.number().int().min(1).max(100_000).default(1_000),
+  SCHEDULE_RECONCILE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(1440).default(5),
   SYNC_LOOKBACK_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   SYNC_FAILURE_WARNING_AFTER: z.coerce.number().int().min(1).default(3),
   SYNC_FAILURE_DISABLE_AFTER: z.coerce.number().int().min(1).default(6),
@@ -89,6 +90,8 @@ export interface Config {
   memory: { serviceUrl: string | undefined; batchSize: number };
   /** Alert notifications (ALERT_WEBHOOK_URL, signed with ALERT_WEBHOOK_SECRET) and the metric time series' sampling and retention. */
   monitoring: { webhookUrl: string | undefined; webhookSecret: string | undefined; sampleIntervalSeconds: number; retentionDays: number; customSeriesPerOrg: number };
+  /** How often the connection Schedule reconciler runs (SCHEDULE_RECONCILE_INTERVAL_MINUTES; 0: workers do not create its Schedule). */
+  scheduleReconciliation: { intervalMinutes: number };
   /** Each platform's request quotas the workers share: the documented defaults, overridden by PLATFORM_QUOTAS (JSON). */
   platformQuotas: PlatformQuotas;
   /** What one org's API requests may set off (see api/app-deps.ts ApiLimits), and how long an API read waits for a quota token. */
@@ -152,5 +155,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
       quotaMaxWaitSeconds: e.API_QUOTA_MAX_WAIT_SECONDS,
     },
     allowLoopbackPlatformHosts: e.ALLOW_LOOPBACK_PLATFORM_HOSTS === 'true',
+    scheduleReconciliation: { intervalMinutes: e.SCHEDULE_RECONCILE_INTERVAL_MINUTES },
   };
 }

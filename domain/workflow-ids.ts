@@ -21,6 +21,17 @@ export function connectionSyncScheduleId(connectionId: string): string {
   return `connection-sync-schedule:${connectionId}`;
 }
 
+/** The connection a sync Schedule id belongs to, or null when the id is not one. */
+export function connectionOfSyncScheduleId(scheduleId: string): string | null {
+  const match = /^connection-sync-schedule:([0-9a-f-]{36})$/i.exec(scheduleId);
+  return match ? match[1]! : null;
+}
+
+/** The Schedule that brings every connection's sync Schedule in line with Postgres, and the id prefix of its runs. */
+export function connectionScheduleReconciliationScheduleId(): string {
+  return 'connection-schedule-reconciliation';
+}
+
 /** One bulk sync request of an org. */
 export function bulkSyncWorkflowId(orgId: string, requestId: string): string {
   return `bulk-sync:${orgId}:${requestId}`;

@@ -18,6 +18,8 @@ import { createAlertEvaluationActivities } from '../activities/alert-evaluation-
 import { createIntegrationTestActivities } from '../activities/integration-test-activities';
 import { latestValidationScore } from '../db/repositories/validation-reports';
 import { ensureAlertEvaluationSchedule } from '../schedules/alert-evaluation-schedule';
+import { ensureConnectionScheduleReconciliationSchedule } from '../schedules/connection-schedule-reconciliation-schedule';
+import { createScheduleReconciliationActivities } from '../activities/schedule-reconciliation-activities';
 import { createAlertMetrics } from '../observability/alert-metrics';
 import { startMetricSampler } from '../observability/metric-sampler';
 import { createRolloutRollbackSignal } from './rollout-rollback-signal';
@@ -82,6 +84,7 @@ async function main(): Promise<void> {
       ...createNotificationActivities({ db: database.db, webhookUrl: config.notificationWebhookUrl }),
       ...createKeyRotationActivities({ db: database.db, vault }),
       ...createMaintenanceActivities({ db: database.db }),
+      ...createScheduleReconciliationActivities({ db: database.db, schedules }),
       ...createTokenRefreshActivities({ ...tokenRefreshDeps, settings: { refreshSkewMs: config.oauth.refreshSkewSeconds * 1000 } }),
       ...createSourceFallbackActivities({ db: database.db }),
       ...createMemoryHandoffActivities({ db: database.db, settings: { url: config.memory.serviceUrl, batchSize: config.memory.batchSize } }),
@@ -100,6 +103,9 @@ async function main(): Promise<void> {
     await ensureOAuthStateCleanupSchedule(client, config.temporal.taskQueue);
     await ensureDataValidationSchedule(client, config.temporal.taskQueue);
     await ensureAlertEvaluationSchedule(client, config.temporal.taskQueue);
+    if (config.scheduleReconciliation.intervalMinutes > 0) {
+      await ensureConnectionScheduleReconciliationSchedule(client, config.temporal.taskQueue, { intervalMinutes: config.scheduleReconciliation.intervalMinutes });
+    }
     const sampler = startMetricSampler({ registry, db: database.db, source: 'worker', intervalMs: config.monitoring.sampleIntervalSeconds * 1000, logger });
     const worker = await createConnectWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, dataConverter });
     logger.info({ taskQueue: config.temporal.taskQueue, metricsPort: metricsServer.port }, 'worker started');

@@ -11,3 +11,4 @@ export { alertEvaluationWorkflow } from './alert-evaluation';
 export { rolloutWorkflow } from './rollout';
 export { integrationTestSuiteWorkflow } from './integration-test-suite';
 export { integrationTestAllWorkflow } from './integration-test-all';
+export { connectionScheduleReconciliationWorkflow } from './connection-schedule-reconciliation';

@@ -1,13 +1,19 @@
 import { z } from 'zod';
-import { DATA_MODES, SYNC_FREQUENCIES } from '../../domain/connection';
-import { isSyncFrequency } from '../../domain/sync-frequency';
+import { DATA_MODES } from '../../domain/connection';
+import { syncFrequencyProblem } from '../../domain/sync-frequency';
 import { PLATFORM_IDS, PLATFORMS, STREAM_KINDS } from '../../domain/platforms';
 
 /** Text that Postgres can store: no NUL characters. */
 const Text = z.string().refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
 
-/** A named frequency or a five-field cron expression (UTC). */
-const SyncFrequency = z.string().trim().refine(isSyncFrequency, `sync_frequency is one of ${SYNC_FREQUENCIES.join(', ')} or a five-field cron expression`);
+/** A named frequency or a cron expression (UTC) that Temporal Schedules accept; see domain/sync-frequency.ts. */
+const SyncFrequency = z
+  .string()
+  .trim()
+  .superRefine((value, ctx) => {
+    const problem = syncFrequencyProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const Credentials = z.record(z.string(), Text.pipe(z.string().max(8192, 'a credential value may be at most 8192 characters')));
 

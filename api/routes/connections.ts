@@ -7,6 +7,7 @@ import { resolveReadableSource } from '../../connectors/connection-source';
 import { credentialHostIssues } from '../../connectors/credential-hosts';
 import { ApiError, notFound } from '../api-error';
 import type { AppDeps } from '../app-deps';
+import { applyConnectionSchedule } from '../apply-connection-schedule';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 import { presentConnection } from '../presenters/connection';
@@ -87,8 +88,14 @@ export function connectionRoutes(deps: AppDeps) {
         }
         throw err;
       }
-      await deps.schedules.reconcile(connection);
-      await c.get('audit')({ action: 'connection.create', targetType: 'connection', targetId: id, outcome: 'success', details: { platform: body.platform, data_mode: dataMode, data_mode_from_preference: body.data_mode === undefined } });
+      const schedule = await applyConnectionSchedule(deps, id, () => deps.schedules.reconcile(connection));
+      await c.get('audit')({
+        action: 'connection.create',
+        targetType: 'connection',
+        targetId: id,
+        outcome: 'success',
+        details: { platform: body.platform, data_mode: dataMode, data_mode_from_preference: body.data_mode === undefined, schedule },
+      });
       return c.json(presentConnection(connection), 201);
     })
     .get('/', validate('query', ListQuery), async (c) => {
@@ -112,16 +119,18 @@ export function connectionRoutes(deps: AppDeps) {
       };
       const updated = await updateConnection(deps.db, orgId, existing.id, changes);
       if (!updated) throw notFound('Connection');
-      await deps.schedules.reconcile(updated);
-      await c.get('audit')({ action: 'connection.update', targetType: 'connection', targetId: existing.id, outcome: 'success', details: { fields: Object.keys(body) } });
+      const schedule = await applyConnectionSchedule(deps, existing.id, () => deps.schedules.reconcile(updated));
+      await c.get('audit')({ action: 'connection.update', targetType: 'connection', targetId: existing.id, outcome: 'success', details: { fields: Object.keys(body), schedule } });
       return c.json(presentConnection(updated));
     })
     .delete('/:id', async (c) => {
       const { orgId } = c.get('principal');
       const existing = await loadOwnConnection(deps, orgId, c.req.param('id'));
+      // The row goes first: a Schedule left behind is an orphan the reconciler removes, whereas a
+      // row left without its Schedule would look like a live connection that never syncs.
       await deleteConnection(deps.db, orgId, existing.id);
-      await deps.schedules.remove(existing.id);
-      await c.get('audit')({ action: 'connection.delete', targetType: 'connection', targetId: existing.id, outcome: 'success' });
+      const schedule = await applyConnectionSchedule(deps, existing.id, () => deps.schedules.remove(existing.id));
+      await c.get('audit')({ action: 'connection.delete', targetType: 'connection', targetId: existing.id, outcome: 'success', details: { platform: existing.platform, schedule } });
       return c.body(null, 204);
     })
     .post('/:id/test', async (c) => {

@@ -18,9 +18,10 @@ import type { PlatformOAuthDeps } from '../oauth/platform-oauth-deps';
 import { startTokenRefreshWorkflow } from '../oauth/start-token-refresh';
 import { storeOAuthConnection } from '../oauth/store-oauth-connection';
 import { presentConnection } from '../presenters/connection';
+import { applyConnectionSchedule } from '../apply-connection-schedule';
 import { InitiateOAuthBody, OAuthCallbackQuery } from './platform-oauth-schemas';
 
-export type PlatformOAuthRouteDeps = Pick<AppDeps, 'db' | 'vault' | 'connectors' | 'temporal' | 'taskQueue' | 'logger'> & { oauth: PlatformOAuthDeps };
+export type PlatformOAuthRouteDeps = Pick<AppDeps, 'db' | 'vault' | 'connectors' | 'temporal' | 'taskQueue' | 'logger' | 'schedules'> & { oauth: PlatformOAuthDeps };
 
 /**
  * What initiate remembers for the callback, sealed in the state row under the state as subject:
@@ -171,12 +172,14 @@ export function platformOAuthRoutes(deps: PlatformOAuthRouteDeps) {
       });
       const connectionTest = await testNewConnection(connection, deps.vault.open(connection.id, connectionCredentials(connection)));
       const refreshWorkflowId = await scheduleTokenRefresh(connection, tokens);
+      // A re-authorisation makes the connection active again: its Schedule resumes.
+      const schedule = await applyConnectionSchedule(deps, connection.id, () => deps.schedules.reconcile(connection));
       await c.get('audit')({
         action: created ? 'connection.create' : 'connection.update',
         targetType: 'connection',
         targetId: connection.id,
         outcome: 'success',
-        details: created ? { platform, data_mode: connection.data_mode, via: 'oauth' } : { fields: ['credentials', 'status'], via: 'oauth' },
+        details: created ? { platform, data_mode: connection.data_mode, via: 'oauth', schedule } : { fields: ['credentials', 'status'], via: 'oauth', schedule },
       });
       await audit({
         targetType: 'connection',

@@ -94,3 +94,18 @@ export async function countSyncOutcome(db: Db, id: string, outcome: 'failed' | '
 export async function setSyncWarning(db: Db, id: string, at: Date): Promise<void> {
   await db.updateTable('user_platform_connections').set({ sync_warning_at: at, updated_at: at }).where('id', '=', id).execute();
 }
+
+/** A page of every org's connections in id order, with what their sync Schedules derive from. */
+export async function listScheduledConnectionsAfter(db: Db, afterId: string | null, limit: number, orgId?: string) {
+  let query = db.selectFrom('user_platform_connections').select(['id', 'org_id', 'platform', 'sync_frequency', 'status']).orderBy('id').limit(limit);
+  if (afterId) query = query.where('id', '>', afterId);
+  if (orgId) query = query.where('org_id', '=', orgId);
+  return query.execute();
+}
+
+/** Which of these ids are connections (of any org). */
+export async function existingConnectionIds(db: Db, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('user_platform_connections').select('id').where('id', 'in', ids).execute();
+  return new Set(rows.map((r) => r.id));
+}

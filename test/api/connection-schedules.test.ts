@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { CronExpressionParser } from 'cron-parser';
 import { type RunningEmulator, startEmulator } from '../../connectors/emulator';
 import { connectionSyncScheduleId } from '../../domain/workflow-ids';
+import { syncFrequencyProblem } from '../../domain/sync-frequency';
 import { waitFor } from '../../scripts/service-process';
 import { createTestApi } from '../setup/api-client';
 import { openTestHarness, startTestSyncWorker, type TestHarness, uniqueName } from '../setup/test-harness';
@@ -63,6 +65,71 @@ describe('recurring syncs on Temporal Schedules', () => {
     const bad = await api.call('POST', CONNECTIONS, { token: admin, json: { platform: 'tiktok', data_mode: 'mock', credentials: {}, sync_frequency: 'fortnightly' } });
     expect(bad.status).toBe(400);
     expect(bad.json.error.details[0].field).toBe('sync_frequency');
+  });
+
+  it('refuses a cron expression Temporal would refuse with a 400 naming sync_frequency, and creates nothing', async () => {
+    const org = `org-cron-${randomUUID().slice(0, 8)}`;
+    const token = await api.token(org, 'admin');
+    for (const sync_frequency of ['61 * * * *', '* * * *', '@fortnightly', '0 0 L * *', '0 0 1 * 1', '0 0 * * * 2026']) {
+      const bad = await api.call('POST', CONNECTIONS, { token, json: { platform: 'tiktok', data_mode: 'mock', credentials: {}, sync_frequency } });
+      expect({ sync_frequency, status: bad.status }).toEqual({ sync_frequency, status: 400 });
+      expect(bad.json.error.details).toEqual([{ field: 'sync_frequency', message: expect.any(String) }]);
+    }
+    expect((await api.call('GET', CONNECTIONS, { token })).json.total).toBe(0);
+    const audited = await harness.database.db.selectFrom('audit_log').select('action').where('org_id', '=', org).where('action', '=', 'connection.create').execute();
+    expect(audited).toEqual([]);
+
+    // An update with a bad expression changes neither the row nor its Schedule.
+    const created = await api.call('POST', CONNECTIONS, { token, json: { platform: 'tiktok', data_mode: 'mock', credentials: {}, sync_frequency: '0 6 * * *' } });
+    const id = created.json.id as string;
+    const before = await schedule(id).describe();
+    const refused = await api.call('PUT', `${CONNECTIONS}/${id}`, { token, json: { sync_frequency: '0 25 * * *' } });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.details[0]).toEqual({ field: 'sync_frequency', message: expect.stringContaining('hour') });
+    expect((await api.call('GET', `${CONNECTIONS}/${id}`, { token })).json.sync_frequency).toBe('0 6 * * *');
+    expect((await schedule(id).describe()).spec).toEqual(before.spec);
+  });
+
+  /** Creates a paused Schedule with this cron expression on the real server; its next times, or the server's refusal. */
+  async function temporalVerdict(cron: string): Promise<{ accepted: true; next: string[] } | { accepted: false }> {
+    const handle = await harness.temporal.client.schedule
+      .create({
+        scheduleId: uniqueName('cron-probe'),
+        spec: { cronExpressions: [cron] },
+        action: { type: 'startWorkflow', workflowType: 'scheduledSyncWorkflow', taskQueue: uniqueName('nobody'), args: [] },
+        state: { paused: true },
+      })
+      .catch(() => null);
+    if (!handle) return { accepted: false };
+    try {
+      const description = await handle.describe();
+      return { accepted: true, next: description.info.nextActionTimes.slice(0, 3).map((d) => d.toISOString()) };
+    } finally {
+      await handle.delete();
+    }
+  }
+
+  it('accepts what Temporal Schedules accept and read the same way, and nothing Temporal refuses', async () => {
+    const accepted = ['15 3 * * 1', '*/15 * * * *', '5/15 * * * *', '0 0 * * 7', '0 9-17/2 * * MON-FRI', '0 0 1 jan,JUL *', '30 2 1,15 * *', '0 0 29 2 *', '@hourly', '@daily', '@weekly', '@monthly', '@yearly'];
+    for (const cron of accepted) {
+      expect({ cron, problem: syncFrequencyProblem(cron) }).toEqual({ cron, problem: null });
+      const verdict = await temporalVerdict(cron);
+      // cron-parser's next runs (which our checks rely on) are the server's.
+      const parsed = CronExpressionParser.parse(cron.startsWith('@') ? cron : `0 ${cron}`, { tz: 'UTC', currentDate: new Date() });
+      const next = parsed.take(3).map((d) => d.toISOString()!);
+      expect({ cron, verdict }).toEqual({ cron, verdict: { accepted: true, next } });
+    }
+    const refusedByBoth = ['61 * * * *', '* * * *', '@fortnightly', '0 24 * * *', '0 0 32 * *', '0 0 * 13 *', '*/0 * * * *', '10-5 * * * *', '0 0 * * 8', '0 0 * foo *', '0 12 ? * *', '30 2 1,15 * ?'];
+    for (const cron of refusedByBoth) {
+      expect({ cron, refused: syncFrequencyProblem(cron) !== null }).toEqual({ cron, refused: true });
+      expect({ cron, verdict: await temporalVerdict(cron) }).toEqual({ cron, verdict: { accepted: false } });
+    }
+    // Deliberately narrower than the server: a year or seconds field, @every, time zones and comments
+    // (frequencies are UTC cron), a day-of-month with a day-of-week (Temporal requires both, standard
+    // cron either), and dates that never come.
+    for (const cron of ['0 0 * * * 2026', '0 0 0 * * * 2026', '@every 1h', 'TZ=Europe/Paris 0 0 * * *', '0 0 * * * #nightly', '0 0 1 * 1', '0 0 30 2 *']) {
+      expect({ cron, refused: syncFrequencyProblem(cron) !== null }).toEqual({ cron, refused: true });
+    }
   });
 
   it('runs a triggered tick as the connection’s one sync, and skips a tick while that sync runs', async () => {

@@ -36,7 +36,7 @@ describe('default data mode: the user’s preference for new connections', () =>
     expect((await api.call('POST', CONNECTIONS, { token: bob, json: { platform: 'klaviyo', credentials: {}, account_id: 'b-1' } })).json.data_mode).toBe('mock');
 
     const audit = await harness.database.db.selectFrom('audit_log').select(['action', 'details']).where('target_id', '=', defaulted.json.id).execute();
-    expect(audit).toEqual([{ action: 'connection.create', details: { platform: 'klaviyo', data_mode: 'hybrid', data_mode_from_preference: true } }]);
+    expect(audit).toEqual([{ action: 'connection.create', details: { platform: 'klaviyo', data_mode: 'hybrid', data_mode_from_preference: true, schedule: 'applied' } }]);
   });
 
   it('a live preference still needs the platform’s credential fields; bad preferences are refused', async () => {

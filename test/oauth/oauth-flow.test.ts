@@ -3,7 +3,8 @@ import { generators } from 'openid-client';
 import { type RunningEmulator, startEmulator } from '../../connectors/emulator';
 import { oauthStateSecret, oauthStateSecretColumns } from '../../db/repositories/oauth-states';
 import { connectionCredentials } from '../../db/repositories/connections';
-import { tokenRefreshWorkflowId } from '../../domain/workflow-ids';
+import { connectionSyncScheduleId, tokenRefreshWorkflowId } from '../../domain/workflow-ids';
+import { createConnectionSyncSchedules } from '../../schedules/connection-sync-schedule';
 import { authorizeInBrowser } from '../support/oauth-browser';
 import { type OAuthTestServer, startOAuthTestServer } from '../support/oauth-server-process';
 import { createOAuthTestApi } from '../support/oauth-test-api';
@@ -143,10 +144,21 @@ describe('OAuth 2.0 authorization code flow with PKCE', () => {
     expect(first).toMatchObject({ created: true, connection: { data_mode: 'mock' }, connection_test: { ok: true } });
     const id = first.connection.id;
     const before = harness.vault.open(id, connectionCredentials(await harness.database.db.selectFrom('user_platform_connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow()));
-    await harness.database.db.updateTable('user_platform_connections').set({ status: 'reauth_required' }).where('id', '=', id).execute();
+    // A daily connection whose Schedule was paused when the platform rejected its tokens.
+    const needingReauth = await harness.database.db
+      .updateTable('user_platform_connections')
+      .set({ status: 'reauth_required', sync_frequency: 'daily' })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await createConnectionSyncSchedules(harness.temporal.client, taskQueue).reconcile(needingReauth);
+    const schedule = harness.temporal.client.schedule.getHandle(connectionSyncScheduleId(id));
+    expect((await schedule.describe()).state.paused).toBe(true);
 
     const second = await api.connect(editor, { platform: 'hubspot', redirect_uri: server.redirectUri, account_id: 'portal-2' });
     expect(second).toMatchObject({ created: false, connection: { id, status: 'active', data_mode: 'mock' } });
+    expect((await schedule.describe()).state.paused).toBe(false);
+    await schedule.delete();
     const after = harness.vault.open(id, connectionCredentials(await harness.database.db.selectFrom('user_platform_connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow()));
     expect(after.access_token).not.toBe(before.access_token);
     expect(after.refresh_token).not.toBe(before.refresh_token);

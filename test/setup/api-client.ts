@@ -3,7 +3,8 @@ import { Registry } from 'prom-client';
 import { createApp } from '../../api/app';
 import type { PlatformOAuthDeps } from '../../api/oauth/platform-oauth-deps';
 import { createPlatformOAuthClient } from '../../connectors/oauth/platform-oauth-client';
-import { createConnectionSyncSchedules } from '../../schedules/connection-sync-schedule';
+import type { Client } from '@temporalio/client';
+import { createConnectionSyncSchedules, SCHEDULE_CALL_TIMEOUT_MS } from '../../schedules/connection-sync-schedule';
 import type { PlatformId } from '../../domain/platforms';
 import { createPlatformConnectors } from '../../connectors/platform-connectors';
 import type { PlatformQuotas } from '../../domain/platform-quotas';
@@ -32,6 +33,8 @@ export function createTestApi(
     customSeriesPerOrg?: number;
     /** The hosts connectors may reach; the emulators' loopback by default. */
     network?: PlatformNetwork;
+    /** The API's Temporal client (the harness's unless given: a client of an unreachable server, say). */
+    temporal?: Client;
   },
 ) {
   const jwtSecret = randomBytes(32).toString('hex');
@@ -40,9 +43,9 @@ export function createTestApi(
   const customMetrics = createCustomMetricExporter({ processRegistry: metrics, maxSeriesPerOrg: options.customSeriesPerOrg });
   const app = createApp({
     db,
-    temporal: harness.temporal.client,
+    temporal: options.temporal ?? harness.temporal.client,
     taskQueue: options.taskQueue,
-    schedules: createConnectionSyncSchedules(harness.temporal.client, options.taskQueue),
+    schedules: createConnectionSyncSchedules(options.temporal ?? harness.temporal.client, options.taskQueue, { callTimeoutMs: SCHEDULE_CALL_TIMEOUT_MS }),
     oauth: options.oauth ?? { client: createPlatformOAuthClient({ platforms: {} }), stateTtlSeconds: 600 },
     vault: harness.vault,
     connectors: createPlatformConnectors({ db, metrics, quotas: options.quotas ?? NO_PLATFORM_QUOTAS, baseUrls: options.baseUrls, timeoutMs: 5_000, maxQuotaWaitSeconds: 5, network: options.network ?? EMULATOR_NETWORK }),

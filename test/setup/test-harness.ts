@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { createKeyRotationActivities } from '../../activities/key-rotation-activities';
 import { createMaintenanceActivities } from '../../activities/maintenance-activities';
+import { createScheduleReconciliationActivities } from '../../activities/schedule-reconciliation-activities';
 import { createTokenRefreshActivities } from '../../activities/token-refresh-activities';
 import { createValidationActivities } from '../../activities/validation-activities';
 import { createAlertEvaluationActivities, type AlertEvaluationActivityDeps } from '../../activities/alert-evaluation-activities';
@@ -134,10 +135,12 @@ export async function startTestSyncWorker(
     refreshCredentials: options.refreshCredentials,
     schedules: createConnectionSyncSchedules(harness.temporal.client, options.taskQueue),
   });
+  const scheduleReconciliation = createScheduleReconciliationActivities({ db: harness.database.db, schedules: createConnectionSyncSchedules(harness.temporal.client, options.taskQueue) });
   const activities = {
     ...syncActivities,
     ...createKeyRotationActivities({ db: harness.database.db, vault: options.vault ?? harness.vault }),
     ...createMaintenanceActivities({ db: harness.database.db }),
+    ...scheduleReconciliation,
     ...createNotificationActivities({ db: harness.database.db, webhookUrl: options.notificationWebhookUrl }),
     ...createTokenRefreshActivities({ db: harness.database.db, vault: options.vault ?? harness.vault, oauth: options.oauth ?? createPlatformOAuthClient({ platforms: {} }), settings: {} }),
     ...createSourceFallbackActivities({ db: harness.database.db }),

@@ -24,6 +24,9 @@ export async function startWorkerProcess(harness: TestHarness, options: { taskQu
       LOG_LEVEL: 'warn',
       // The emulators listen on loopback.
       ALLOW_LOOPBACK_PLATFORM_HOSTS: 'true',
+      // Test files share the Temporal server, each with its own codec key: a deployment-wide reconciler
+      // started by one file's worker would act on the others' connections.
+      SCHEDULE_RECONCILE_INTERVAL_MINUTES: '0',
       ...options.env,
     },
   });

@@ -1,0 +1,31 @@
+import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import { connectionScheduleReconciliationScheduleId } from '../domain/workflow-ids';
+import { connectionScheduleReconciliationWorkflow } from '../workflows/connection-schedule-reconciliation';
+
+/** How often the sync Schedules are brought in line with Postgres, unless configured (SCHEDULE_RECONCILE_INTERVAL_MINUTES). */
+export const DEFAULT_SCHEDULE_RECONCILIATION_MINUTES = 5;
+
+/**
+ * Makes sure the Schedule that reconciles every connection's sync Schedule exists and runs at the
+ * configured interval (a run still going skips the next). Idempotent: every worker calls it at start.
+ */
+export async function ensureConnectionScheduleReconciliationSchedule(
+  client: Client,
+  taskQueue: string,
+  options: { intervalMinutes?: number; scheduleId?: string } = {},
+): Promise<void> {
+  const scheduleId = options.scheduleId ?? connectionScheduleReconciliationScheduleId();
+  const every = `${options.intervalMinutes ?? DEFAULT_SCHEDULE_RECONCILIATION_MINUTES} minutes`;
+  try {
+    await client.schedule.create({
+      scheduleId,
+      spec: { intervals: [{ every }] },
+      action: { type: 'startWorkflow', workflowType: connectionScheduleReconciliationWorkflow, taskQueue, args: [{}] },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP },
+    });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    // A changed interval takes effect when the next worker starts.
+    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec: { ...previous.spec, intervals: [{ every }] } }));
+  }
+}
