@@ -15,6 +15,9 @@ const EnvSchema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('liftos-connect'),
+  // The dev server ./scripts/start runs when TEMPORAL_ADDRESS is not set.
+  TEMPORAL_DEV_SERVER_PORT: z.coerce.number().int().positive().default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().positive().default(8233),
   PORT: z.coerce.number().int().nonnegative().default(8080),
   WORKER_METRICS_PORT: z.coerce.number().int().nonnegative().default(9464),
   TEMPORAL_SDK_METRICS_PORT: z.coerce.number().int().positive().default(9465),
@@ -47,6 +50,8 @@ export interface Config {
   databaseUrl: string | undefined;
   embeddedPostgresPort: number;
   temporal: { address: string; namespace: string; taskQueue: string };
+  /** Ports of the Temporal dev server ./scripts/start runs when TEMPORAL_ADDRESS is not set. */
+  temporalDevServer: { port: number; uiPort: number };
   apiPort: number;
   /** Requests a minute each API token may make. */
   rateLimitPerMinute: number;
@@ -107,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
     databaseUrl: e.DATABASE_URL,
     embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    temporalDevServer: { port: e.TEMPORAL_DEV_SERVER_PORT, uiPort: e.TEMPORAL_UI_PORT },
     apiPort: e.PORT,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     workerMetricsPort: e.WORKER_METRICS_PORT,
