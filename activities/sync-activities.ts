@@ -13,7 +13,7 @@ import { earliestMetricDates, removeMetricsNotWrittenSince, upsertMetrics } from
 import { listSyncLogStreams, openSyncLogStreams } from '../db/repositories/sync-log-streams';
 import { type SyncTotals, addPageToSyncLog, closeSyncLog, findSyncLog, openSyncLog, syncTotals } from '../db/repositories/sync-logs';
 import { advanceStreamCursor, listStreamCursors } from '../db/repositories/sync-stream-cursors';
-import type { Connection, Database, NewAuditEntry } from '../db/schema';
+import type { Connection, Database, NewAuditEntry, SyncLog } from '../db/schema';
 import type { DataMode, DataSource } from '../domain/connection';
 import { resolveConnectionSource } from '../connectors/connection-source';
 import { QUALITY_GATE_FAILURE, checkPageQuality, describeQualityFailure } from '../domain/quality-gate';
@@ -47,6 +47,8 @@ export interface SyncActivityDeps {
     pageSize?: number;
     /** How long one `syncStreamPages` call works before handing progress back to the workflow. */
     chunkBudgetMs: number;
+    /** The paging heartbeat timeout the plan hands the workflow (how soon a dead worker's attempt is retried); the workflow's own otherwise. */
+    heartbeatTimeoutSeconds?: number;
   };
   now?: () => Date;
   /**
@@ -79,6 +81,8 @@ export interface SyncPlan {
   windows: Partial<Record<StreamKind, DateWindow>>;
   /** The smallest window covering every stream's, as the log records it. */
   window: DateWindow;
+  /** The paging activities' heartbeat timeout (a worker setting); absent: the workflow's default. */
+  heartbeatTimeoutSeconds?: number;
 }
 
 export interface SyncStreamPagesInput {
@@ -248,7 +252,18 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       });
       if (created) deps.metrics.syncsStarted.inc({ platform: connection.platform, source });
       const plannedWindow = created ? window : { startDate: log.window_start, endDate: log.window_end };
-      return { syncLogId: log.id, platform: connection.platform, mode: connection.data_mode, source, sourceReason: selection.reason, kind, streams, windows, window: plannedWindow };
+      return {
+        syncLogId: log.id,
+        platform: connection.platform,
+        mode: connection.data_mode,
+        source,
+        sourceReason: selection.reason,
+        kind,
+        streams,
+        windows,
+        window: plannedWindow,
+        heartbeatTimeoutSeconds: deps.settings.heartbeatTimeoutSeconds,
+      };
     },
 
     /**
@@ -266,6 +281,8 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       // The log's checkpoint is where the last committed page left off: the exact resume point.
       const resumed = log.checkpoint?.stream === input.stream ? log.checkpoint : null;
       if (resumed?.done) return { cursor: null, done: true, totals: syncTotals(log) };
+      // A retried attempt (its worker died, Postgres or the platform failed it): the audit says where it picked up.
+      if (ctx.info.attempt > 1) await appendAudit(deps.db, resumeAuditEntry(connection, log, input.stream, ctx.info.attempt, resumed !== null));
 
       const deadline = Date.now() + deps.settings.chunkBudgetMs;
       const result: SyncChunkResult = { cursor: resumed ? resumed.cursor : input.cursor, done: false, totals: syncTotals(log) };
@@ -392,6 +409,21 @@ function selectStreams(available: readonly StreamKind[], only: StreamKind | unde
     throw ApplicationFailure.create({ type: FailureType.ConnectionMisconfigured, message: `This connection has no ${only} stream`, nonRetryable: true });
   }
   return [only];
+}
+
+/** A retried paging attempt, recorded before it writes: which attempt, and the committed progress it resumes after. */
+function resumeAuditEntry(connection: Connection, log: SyncLog, stream: StreamKind, attempt: number, fromCheckpoint: boolean): NewAuditEntry {
+  return {
+    org_id: connection.org_id,
+    actor_id: 'system:sync',
+    actor_role: 'system',
+    action: 'sync.resume',
+    target_type: 'connection',
+    target_id: connection.id,
+    outcome: 'success',
+    request_id: null,
+    details: { sync_log_id: log.id, workflow_id: log.workflow_id, stream, attempt, from: fromCheckpoint ? 'checkpoint' : 'stream start', pages: log.pages, records_written: log.records_written },
+  };
 }
 
 /** A sync's audit row: the requester when a person asked for it, the scheduler otherwise. */

@@ -39,6 +39,8 @@ const EnvSchema = z.object({
   SYNC_LOOKBACK_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   SYNC_FAILURE_WARNING_AFTER: z.coerce.number().int().min(1).default(3),
   SYNC_FAILURE_DISABLE_AFTER: z.coerce.number().int().min(1).default(6),
+  // How long a sync's paging may go without a heartbeat before a dead worker's attempt is retried elsewhere.
+  SYNC_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
   NOTIFICATION_WEBHOOK_URL: z.string().url().optional(),
   PLATFORM_QUOTAS: z.string().optional(),
 })
@@ -71,7 +73,7 @@ export interface Config {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   sync: { defaultWindowDays: number; pageSize: number | undefined };
   /** Incremental sync and the failure policy (see activities/sync-failure-policy.ts). */
-  syncPolicy: { lookbackDays: number; failureWarningAfter: number; failureDisableAfter: number };
+  syncPolicy: { lookbackDays: number; failureWarningAfter: number; failureDisableAfter: number; heartbeatTimeoutSeconds: number };
   /** Where notifications (a connection disabled by the failure policy) are POSTed; unset, they stay in the table. */
   notificationWebhookUrl: string | undefined;
   /** Per-platform API roots from `<PLATFORM>_BASE_URL` (e.g. META_BUSINESS_BASE_URL), for emulators and sandboxes. */
@@ -127,7 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
     oauth: loadOAuthConfig(env),
     memory: { serviceUrl: e.MEMORY_SERVICE_URL, batchSize: e.MEMORY_HANDOFF_BATCH_SIZE },
     monitoring: { webhookUrl: e.ALERT_WEBHOOK_URL, webhookSecret: e.ALERT_WEBHOOK_SECRET, sampleIntervalSeconds: e.METRIC_SAMPLE_INTERVAL_SECONDS, retentionDays: e.METRIC_RETENTION_DAYS },
-    syncPolicy: { lookbackDays: e.SYNC_LOOKBACK_DAYS, failureWarningAfter: e.SYNC_FAILURE_WARNING_AFTER, failureDisableAfter: e.SYNC_FAILURE_DISABLE_AFTER },
+    syncPolicy: { lookbackDays: e.SYNC_LOOKBACK_DAYS, failureWarningAfter: e.SYNC_FAILURE_WARNING_AFTER, failureDisableAfter: e.SYNC_FAILURE_DISABLE_AFTER, heartbeatTimeoutSeconds: e.SYNC_HEARTBEAT_TIMEOUT_SECONDS },
     notificationWebhookUrl: e.NOTIFICATION_WEBHOOK_URL,
     platformQuotas: loadPlatformQuotas(e.PLATFORM_QUOTAS),
   };
