@@ -287,6 +287,8 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       const deadline = Date.now() + deps.settings.chunkBudgetMs;
       const result: SyncChunkResult = { cursor: resumed ? resumed.cursor : input.cursor, done: false, totals: syncTotals(log) };
       let pagesThisCall = 0;
+      // What this attempt last saw committed: its page writes must follow it (see addPageToSyncLog).
+      let committed = log.checkpoint;
       const target = { connectionId: connection.id, orgId: connection.org_id, platform: connection.platform };
       // Fetching and serialising a page is our CPU; writing it is Postgres's. Overlap the two.
       const preparePage = (cursor: string | null) =>
@@ -309,20 +311,25 @@ export function createSyncActivities(deps: SyncActivityDeps) {
           // Its failure is raised when awaited on the next turn, not as an unhandled rejection.
           pending.catch(() => {});
         }
-        const { written, totals } = await withPgTransaction(deps.pool, async (trx) => {
+        const { written, totals, checkpoint } = await withPgTransaction(deps.pool, async (trx) => {
           const count = await upsertMetrics(trx.client, batch);
           const done = page.nextCursor === null;
-          const committed = await addPageToSyncLog(trx.db, input.syncLogId, {
+          const checkpoint = { stream: input.stream, cursor: page.nextCursor, done };
+          const totals = await addPageToSyncLog(trx.db, input.syncLogId, {
             recordsFetched: page.records.length,
             recordsWritten: count,
             bytesRead: page.bytesRead,
             bytesWritten: Buffer.byteLength(batch.copyText),
-            checkpoint: { stream: input.stream, cursor: page.nextCursor, done },
+            checkpoint,
+            after: committed,
           });
+          // Thrown inside the transaction: this page's rows roll back with it. The retry that took over carries on.
+          if (!totals) throw ApplicationFailure.create({ type: 'SyncCheckpointMoved', message: `Sync log ${input.syncLogId} moved past this attempt's checkpoint; another attempt took over` });
           // The stream's cursor moves only with the page that completes it, never ahead of its rows.
           if (done) await advanceStreamCursor(trx.db, { connectionId: connection.id, stream: input.stream, kind: log.kind, window: input.window, syncLogId: input.syncLogId });
-          return { written: count, totals: committed };
+          return { written: count, totals, checkpoint };
         });
+        committed = checkpoint;
         result.cursor = page.nextCursor;
         result.done = page.nextCursor === null;
         result.totals = totals;

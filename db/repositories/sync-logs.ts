@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { SyncStatus } from '../../domain/sync';
 import type { Database, NewSyncLog, SyncCheckpoint, SyncLog } from '../schema';
 import { addPageToSyncLogStream, pageCounterIncrements } from './sync-log-streams';
@@ -42,19 +42,24 @@ export interface SyncTotals {
 /**
  * Adds one written page to the log and its stream's counters and answers the sync's totals. Runs in
  * the page's transaction, so counts, checkpoint and rows always agree, whatever attempt wrote them.
+ * `after` is the checkpoint the writer resumed from or last wrote: when the log's has moved on (an
+ * attempt that lost its worker's link to Temporal while a retry took over) the page is refused with
+ * `undefined`, and the caller rolls its rows back, so no page is counted twice.
  */
 export async function addPageToSyncLog(
   db: Db,
   id: string,
-  page: { recordsFetched: number; recordsWritten: number; bytesRead: number; bytesWritten: number; checkpoint: SyncCheckpoint },
-): Promise<SyncTotals> {
-  await addPageToSyncLogStream(db, id, page.checkpoint.stream, { ...page, completed: page.checkpoint.done });
+  page: { recordsFetched: number; recordsWritten: number; bytesRead: number; bytesWritten: number; checkpoint: SyncCheckpoint; after: SyncCheckpoint | null },
+): Promise<SyncTotals | undefined> {
   const row = await db
     .updateTable('data_sync_logs')
     .set({ ...pageCounterIncrements(page), checkpoint: JSON.stringify(page.checkpoint) as unknown as SyncCheckpoint })
     .where('id', '=', id)
+    .where(sql<boolean>`checkpoint is not distinct from ${page.after === null ? null : JSON.stringify(page.after)}::jsonb`)
     .returning(['pages', 'records_fetched', 'records_written', 'bytes_read', 'bytes_written'])
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (!row) return undefined;
+  await addPageToSyncLogStream(db, id, page.checkpoint.stream, { ...page, completed: page.checkpoint.done });
   return syncTotals(row);
 }
 

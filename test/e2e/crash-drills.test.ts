@@ -106,13 +106,17 @@ describe('crash drills under ./scripts/start', () => {
     const apiPid = pidOf('api');
 
     // Pages slow enough that each drill lands mid-sync, at a measured point.
-    emulator.faults.set({ latencyMs: 150 });
+    emulator.faults.set({ latencyMs: 60 });
     expect((await api('POST', `/api/v1/platform-connections/connections/${id}/sync`, token, { start_date: WINDOW.startDate, end_date: WINDOW.endDate })).status).toBe(202);
-    const written = () => latestSyncLog(database.db, id).then((log) => log?.records_written ?? 0);
-    const reach = (rows: number) => waitFor(written, (n) => n >= rows, { timeoutMs: 90_000, what: `${rows} rows written` });
-    const atDrill: number[] = [];
     const elapsed: string[] = [];
     const mark = (what: string) => elapsed.push(`${what} ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const written = () => latestSyncLog(database.db, id).then((log) => log?.records_written ?? 0);
+    const reach = async (rows: number) => {
+      const n = await waitFor(written, (w) => w >= rows, { timeoutMs: 90_000, what: `${rows} rows written` });
+      mark(`${rows} rows`);
+      return n;
+    };
+    const atDrill: number[] = [];
 
     // 1 and 2: the worker, SIGKILLed twice; the start script restarts it, the sync resumes.
     for (const [i, rows] of [10_000, 30_000].entries()) {
@@ -130,6 +134,7 @@ describe('crash drills under ./scripts/start', () => {
     expect(postmaster).toBe(pidOf('postgres'));
     process.kill(postmaster, 'SIGQUIT');
     await printed(new RegExp(`\\[start\\] postgres \\(pid ${postmaster}\\) (exited|killed)[^;]*; restarting in \\d+ s`), 'postgres reported');
+    mark('postgres down');
     await printed(/\[start\] postgres restarted/, 'postgres restarted');
     mark('postgres restart');
 
