@@ -43,6 +43,8 @@ const EnvSchema = z.object({
   SYNC_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
   NOTIFICATION_WEBHOOK_URL: z.string().url().optional(),
   PLATFORM_QUOTAS: z.string().optional(),
+  // A pre-built workflow bundle (./scripts/start builds one so a restarted worker starts fast); absent: the worker bundles workflows/.
+  WORKFLOW_BUNDLE_PATH: z.string().optional(),
 })
   .refine((e) => !e.ALERT_WEBHOOK_URL || e.ALERT_WEBHOOK_SECRET, { message: 'ALERT_WEBHOOK_SECRET is required when ALERT_WEBHOOK_URL is set', path: ['ALERT_WEBHOOK_SECRET'] })
   .refine((e) => e.SYNC_FAILURE_DISABLE_AFTER > e.SYNC_FAILURE_WARNING_AFTER, { message: 'must be greater than SYNC_FAILURE_WARNING_AFTER', path: ['SYNC_FAILURE_DISABLE_AFTER'] });
@@ -74,6 +76,7 @@ export interface Config {
   sync: { defaultWindowDays: number; pageSize: number | undefined };
   /** Incremental sync and the failure policy (see activities/sync-failure-policy.ts). */
   syncPolicy: { lookbackDays: number; failureWarningAfter: number; failureDisableAfter: number; heartbeatTimeoutSeconds: number };
+  workflowBundlePath: string | undefined;
   /** Where notifications (a connection disabled by the failure policy) are POSTed; unset, they stay in the table. */
   notificationWebhookUrl: string | undefined;
   /** Per-platform API roots from `<PLATFORM>_BASE_URL` (e.g. META_BUSINESS_BASE_URL), for emulators and sandboxes. */
@@ -132,5 +135,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
     syncPolicy: { lookbackDays: e.SYNC_LOOKBACK_DAYS, failureWarningAfter: e.SYNC_FAILURE_WARNING_AFTER, failureDisableAfter: e.SYNC_FAILURE_DISABLE_AFTER, heartbeatTimeoutSeconds: e.SYNC_HEARTBEAT_TIMEOUT_SECONDS },
     notificationWebhookUrl: e.NOTIFICATION_WEBHOOK_URL,
     platformQuotas: loadPlatformQuotas(e.PLATFORM_QUOTAS),
+    workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
   };
 }

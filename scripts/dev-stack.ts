@@ -1,3 +1,5 @@
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config/config';
 import { createDatabase } from '../db/database';
@@ -87,6 +89,7 @@ async function main(): Promise<void> {
       JWT_SECRET: config.jwtSecret,
       CREDENTIALS_KEYS: config.credentialsKeys.spec,
       PAYLOAD_CODEC_KEYS: config.payloadCodecKeys.spec,
+      WORKFLOW_BUNDLE_PATH: await bundleWorkflows(config.dataDir),
     };
     for (const [name, entry] of [['worker', 'workers/main.ts'], ['api', 'api/main.ts']] as const) {
       const supervisor = await startSupervised(name, async () => startServiceProcess(entry, { env }), { log, shuttingDown });
@@ -115,6 +118,15 @@ async function main(): Promise<void> {
     console.error(err instanceof Error ? err.message : err);
     await stopAll(1);
   }
+}
+
+/** Bundled once per start, so a worker restarted after a crash skips the bundling (seconds). */
+async function bundleWorkflows(dataDir: string): Promise<string> {
+  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet });
+  const path = join(dataDir, 'workflow-bundle.js');
+  writeFileSync(path, code);
+  return path;
 }
 
 /** Supervision's console lines, marked as the start script's own among the services' output. */
