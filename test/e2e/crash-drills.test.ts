@@ -39,7 +39,13 @@ describe('crash drills under ./scripts/start', () => {
     if (!pids.length) throw new Error(`no pid reported for ${name}`);
     return pids.at(-1)!;
   };
-  const printed = (pattern: RegExp, what: string) => waitFor(async () => pattern.test(output), (ok) => ok, { timeoutMs: 60_000, what });
+  /** Waits for a console line of the stack; on a timeout the error shows the stack's last output. */
+  const printed = (pattern: RegExp, what: string) =>
+    waitFor(async () => pattern.test(output), (ok) => ok, { timeoutMs: 60_000, what }).catch((err: Error) => {
+      throw new Error(`${err.message}\n--- the stack's output ends with:\n${output.slice(-3_000)}`);
+    });
+  /** The stack itself never stops because one of its processes did. */
+  const expectStackUp = () => expect({ running: stack.exitCode === null && stack.signalCode === null, stopping: output.includes('Stopping...') }).toEqual({ running: true, stopping: false });
 
   beforeAll(async () => {
     mkdirSync(dataDir, { recursive: true });
@@ -125,6 +131,7 @@ describe('crash drills under ./scripts/start', () => {
       process.kill(pid, 'SIGKILL');
       await printed(new RegExp(`\\[start\\] worker \\(pid ${pid}\\) killed by SIGKILL; restarting in \\d+ s`), `worker ${i + 1} reported`);
       await printed(new RegExp(`\\[start\\] worker restarted \\(pid (?!${pid}\\))\\d+\\)`), `worker ${i + 1} restarted`);
+      expectStackUp();
       mark(`worker kill ${i + 1}`);
     }
 
@@ -136,6 +143,7 @@ describe('crash drills under ./scripts/start', () => {
     await printed(new RegExp(`\\[start\\] postgres \\(pid ${postmaster}\\) (exited|killed)[^;]*; restarting in \\d+ s`), 'postgres reported');
     mark('postgres down');
     await printed(/\[start\] postgres restarted/, 'postgres restarted');
+    expectStackUp();
     mark('postgres restart');
 
     // 4: the Temporal dev server, SIGKILLed; its SQLite file keeps the workflow's history.
@@ -144,6 +152,7 @@ describe('crash drills under ./scripts/start', () => {
     process.kill(temporalPid, 'SIGKILL');
     await printed(new RegExp(`\\[start\\] temporal dev server \\(pid ${temporalPid}\\) killed by SIGKILL; restarting in \\d+ s`), 'temporal reported');
     await printed(/\[start\] temporal dev server restarted/, 'temporal restarted');
+    expectStackUp();
     mark('temporal restart');
 
     const done = await waitFor(() => latestSyncLog(database.db, id), (log) => log?.status !== 'running', { timeoutMs: 120_000, what: 'sync finished' });
