@@ -33,6 +33,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
 
   try {
+    // Bundling takes seconds: done while Postgres and Temporal start.
+    const bundling = bundleWorkflows(config.dataDir);
+    bundling.catch(() => {}); // awaited below; a failure before then must not go unhandled
     const postgresOptions = { databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'postgres'), port: config.embeddedPostgresPort, database: 'liftos' };
     const postgres = await startPostgres(postgresOptions);
     if (postgres.process) {
@@ -89,7 +92,7 @@ async function main(): Promise<void> {
       JWT_SECRET: config.jwtSecret,
       CREDENTIALS_KEYS: config.credentialsKeys.spec,
       PAYLOAD_CODEC_KEYS: config.payloadCodecKeys.spec,
-      WORKFLOW_BUNDLE_PATH: await bundleWorkflows(config.dataDir),
+      WORKFLOW_BUNDLE_PATH: await bundling,
     };
     for (const [name, entry] of [['worker', 'workers/main.ts'], ['api', 'api/main.ts']] as const) {
       const supervisor = await startSupervised(name, async () => startServiceProcess(entry, { env }), { log, shuttingDown });

@@ -22,6 +22,7 @@ const PAGE_SIZE = 2_000;
  * live sync of 102,200 rows: the worker is SIGKILLed twice, then Postgres is killed, then the
  * Temporal dev server. The start script restarts each; the sync completes with every row exactly
  * once and its counters exact, the audit says where it resumed, and the API never went down.
+ * Then the API itself is killed and comes back; Ctrl-C stops the stack cleanly.
  */
 describe('crash drills under ./scripts/start', () => {
   const dataDir = join(ROOT, '.data', `drill-${randomUUID().slice(0, 8)}`);
@@ -179,10 +180,17 @@ describe('crash drills under ./scripts/start', () => {
     for (const resume of resumes) expect(resume.attempt).toBeGreaterThan(1);
     expect(resumes.map((r) => r.records_written)).toEqual([...resumes.map((r) => r.records_written)].sort((a, b) => a - b));
 
-    // The others kept running: the API was never restarted and answers.
+    // The others kept running: the API was never restarted by the drills above, and answers.
     expect(pidOf('api')).toBe(apiPid);
     expect(output).not.toMatch(/\[start\] api \(pid/);
     expect((await fetch(`${apiUrl}/health`)).status).toBe(200);
+    // The API, killed too, comes back on its port.
+    process.kill(apiPid, 'SIGKILL');
+    await printed(new RegExp(`\\[start\\] api \\(pid ${apiPid}\\) killed by SIGKILL; restarting in 1 s`), 'api reported');
+    await printed(/\[start\] api restarted/, 'api restarted');
+    await waitFor(() => fetch(`${apiUrl}/health`).then((r) => r.status), (status) => status === 200, { timeoutMs: 60_000, what: 'API back' });
+    expectStackUp();
+    mark('api restart');
     console.log(`crash drills: ${expectedRows} rows, drills at ${atDrill.join(', ')} rows, ${resumes.length} resumes; ${elapsed.join(', ')}`);
 
     // Ctrl-C still stops everything, in order, and the stack exits cleanly.
