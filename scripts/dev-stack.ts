@@ -1,5 +1,5 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config/config';
 import { createDatabase } from '../db/database';
@@ -127,6 +127,7 @@ async function main(): Promise<void> {
 async function bundleWorkflows(dataDir: string): Promise<string> {
   const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
   const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet });
+  mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, 'workflow-bundle.js');
   writeFileSync(path, code);
   return path;
