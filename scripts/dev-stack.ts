@@ -1,19 +1,23 @@
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config/config';
 import { createDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
-import { startPostgres } from '../db/postgres-server';
+import { type PostgresServer, startPostgres } from '../db/postgres-server';
 import { signAccessToken } from '../security/access-token';
+import { startSupervised, type SupervisedRun } from './process-supervisor';
 import { startServiceProcess, waitFor } from './service-process';
 import { isLoopbackName } from '../connectors/platform-network';
 import { classifyAddress } from '../security/public-address';
-import { startTemporalDevServer } from './temporal-dev-server';
+import { startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
 
 
 /**
  * ./scripts/start: Postgres (DATABASE_URL or embedded under .data/), migrations, the Temporal
- * dev server (unless TEMPORAL_ADDRESS points elsewhere), the worker and the API. Ctrl-C stops
- * them in reverse order; data stays under .data/ for the next start.
+ * dev server (unless TEMPORAL_ADDRESS points elsewhere), the worker and the API. Each process it
+ * runs is supervised: one that dies is restarted with backoff while the others keep running.
+ * Ctrl-C stops them in reverse order; data stays under .data/ for the next start.
  */
 async function main(): Promise<void> {
   const config = loadConfig(process.env, (m) => console.warn(`warning: ${m}`));
@@ -26,12 +30,33 @@ async function main(): Promise<void> {
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => console.error(err));
     process.exit(code);
   };
+  const shuttingDown = () => stopping;
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
   try {
-    const postgres = await startPostgres({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'postgres'), port: config.embeddedPostgresPort, database: 'liftos' });
-    stops.push(postgres.stop);
+    // Bundling takes seconds: done while Postgres and Temporal start.
+    const bundling = bundleWorkflows(config.dataDir);
+    bundling.catch(() => {}); // awaited below; a failure before then must not go unhandled
+    const postgresOptions = { databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'postgres'), port: config.embeddedPostgresPort, database: 'liftos' };
+    const postgres = await startPostgres(postgresOptions);
+    if (postgres.process) {
+      // Same port and data directory on every restart: clients reconnect to the same URL.
+      // Its first run is the one started above (migrations needed it); restarts start it again.
+      let first: PostgresServer | undefined = postgres;
+      const supervisor = await startSupervised(
+        'postgres',
+        async () => {
+          const server = first ?? (await startPostgres(postgresOptions));
+          first = undefined;
+          return asRun(server);
+        },
+        { log, shuttingDown },
+      );
+      stops.push(supervisor.stop);
+    } else {
+      stops.push(postgres.stop);
+    }
     const database = createDatabase(postgres.url, { max: 1 });
     await migrateToLatest(database.db);
     await database.close();
@@ -39,19 +64,25 @@ async function main(): Promise<void> {
     let temporalAddress = config.temporal.address;
     let uiUrl = 'your Temporal server\'s Web UI';
     if (!process.env.TEMPORAL_ADDRESS) {
-      const [, port] = temporalAddress.split(':');
       // The Web UI decodes payloads through the API's codec server, authorised by a token in its path.
       const uiToken = await signAccessToken({ orgId: 'demo-org', userId: 'temporal-web-ui', role: 'admin' }, config.jwtSecret, 30 * 24 * 3600);
-      const server = await startTemporalDevServer({
-        cli: process.env.TEMPORAL_CLI ?? 'temporal',
-        dataDir: config.dataDir,
-        port: Number(port ?? 7233),
-        uiPort: 8233,
-        uiCodecEndpoint: `http://127.0.0.1:${config.apiPort}/codec/${uiToken}`,
-      });
-      stops.push(server.stop);
-      temporalAddress = server.address;
-      uiUrl = server.uiUrl;
+      // A restart reuses the SQLite file (--db-filename): workflow histories survive it.
+      let server: TemporalDevServer | undefined;
+      const supervisor = await startSupervised(
+        'temporal dev server',
+        async () =>
+          (server = await startTemporalDevServer({
+            cli: process.env.TEMPORAL_CLI ?? 'temporal',
+            dataDir: config.dataDir,
+            port: config.temporalDevServer.port,
+            uiPort: config.temporalDevServer.uiPort,
+            uiCodecEndpoint: `http://127.0.0.1:${config.apiPort}/codec/${uiToken}`,
+          })),
+        { log, shuttingDown },
+      );
+      stops.push(supervisor.stop);
+      temporalAddress = server!.address;
+      uiUrl = server!.uiUrl;
     }
 
     // Platforms pointed at local emulators need loopback hosts allowed; an explicit ALLOW_LOOPBACK_PLATFORM_HOSTS wins.
@@ -68,9 +99,12 @@ async function main(): Promise<void> {
       CREDENTIALS_KEYS: config.credentialsKeys.spec,
       PAYLOAD_CODEC_KEYS: config.payloadCodecKeys.spec,
       ALLOW_LOOPBACK_PLATFORM_HOSTS: allowLoopback,
+      WORKFLOW_BUNDLE_PATH: await bundling,
     };
-    stops.push(runService('worker', 'workers/main.ts', env, stopAll));
-    stops.push(runService('api', 'api/main.ts', env, stopAll));
+    for (const [name, entry] of [['worker', 'workers/main.ts'], ['api', 'api/main.ts']] as const) {
+      const supervisor = await startSupervised(name, async () => startServiceProcess(entry, { env }), { log, shuttingDown });
+      stops.push(supervisor.stop);
+    }
     const apiUrl = `http://127.0.0.1:${config.apiPort}`;
     await waitFor(() => fetch(`${apiUrl}/health`).then((r) => r.ok), (ok) => ok, { timeoutMs: 60_000, what: 'API health' });
 
@@ -104,19 +138,23 @@ function loopbackPlatforms(baseUrls: Partial<Record<string, string>>): string[] 
     .map(([platform]) => platform);
 }
 
-/** Runs one of our processes; if it dies on its own, the whole stack stops rather than limp on. */
-function runService(name: string, entry: string, env: NodeJS.ProcessEnv, stopAll: (code: number) => Promise<void>): () => Promise<void> {
-  const service = startServiceProcess(entry, { env });
-  let expected = false;
-  void service.exited.then((code) => {
-    if (expected) return;
-    console.error(`${name} exited unexpectedly (code ${code})`);
-    void stopAll(1);
-  });
-  return async () => {
-    expected = true;
-    await service.stop();
-  };
+/** Bundled once per start, so a worker restarted after a crash skips the bundling (seconds). */
+async function bundleWorkflows(dataDir: string): Promise<string> {
+  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet });
+  mkdirSync(dataDir, { recursive: true });
+  const path = join(dataDir, 'workflow-bundle.js');
+  writeFileSync(path, code);
+  return path;
+}
+
+/** Supervision's console lines, marked as the start script's own among the services' output. */
+function log(line: string): void {
+  console.log(`[start] ${line}`);
+}
+
+function asRun(postgres: PostgresServer): SupervisedRun {
+  return { pid: postgres.process!.pid, exit: postgres.process!.exit, stop: postgres.stop };
 }
 
 void main();

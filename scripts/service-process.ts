@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import type { ProcessExit } from './restart-backoff';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -12,6 +13,8 @@ export interface ServiceProcess {
   output(): string;
   /** Resolves with the exit code when the process ends, whoever ended it. */
   exited: Promise<number | null>;
+  /** The same end with the signal that caused it, if one did (a crash shows as SIGKILL, SIGSEGV...). */
+  exit: Promise<ProcessExit>;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
   /** Sends a signal without waiting, e.g. SIGKILL to simulate a crash. */
@@ -31,11 +34,13 @@ export function startServiceProcess(entry: string, options: { args?: string[]; e
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const exit = new Promise<ProcessExit>((done) => child.once('exit', (code, signal) => done({ code, signal })));
+  const exited = exit.then((e) => e.code);
   return {
     pid: child.pid,
     output: () => output,
     exited,
+    exit,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;

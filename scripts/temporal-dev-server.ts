@@ -3,10 +3,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import type { ProcessExit } from './restart-backoff';
 
 export interface TemporalDevServer {
   address: string;
   uiUrl: string;
+  pid: number | undefined;
+  /** Resolves when the server process ends, whoever ended it. */
+  exit: Promise<ProcessExit>;
   stop(): Promise<void>;
 }
 
@@ -30,12 +34,14 @@ export async function startTemporalDevServer(options: { cli: string; dataDir: st
   const child: ChildProcess = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Once its output is drained; a restarted server appends to the same file.
+  child.once('close', () => log.end());
+  const exit = new Promise<ProcessExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 
   const address = `127.0.0.1:${options.port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`The Temporal dev server exited (${child.exitCode}); see ${join(options.dataDir, 'logs', 'temporal.log')}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`The Temporal dev server exited (${child.exitCode}); see ${join(options.dataDir, 'logs', 'temporal.log')}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       await connection.workflowService.getSystemInfo({});
@@ -52,10 +58,11 @@ export async function startTemporalDevServer(options: { cli: string; dataDir: st
   return {
     address,
     uiUrl: `http://127.0.0.1:${options.uiPort}`,
+    pid: child.pid,
+    exit,
     async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-      log.end();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exit;
     },
   };
 }

@@ -107,7 +107,14 @@ async function main(): Promise<void> {
       await ensureConnectionScheduleReconciliationSchedule(client, config.temporal.taskQueue, { intervalMinutes: config.scheduleReconciliation.intervalMinutes });
     }
     const sampler = startMetricSampler({ registry, db: database.db, source: 'worker', intervalMs: config.monitoring.sampleIntervalSeconds * 1000, logger });
-    const worker = await createConnectWorker({ connection: workerConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, dataConverter });
+    const worker = await createConnectWorker({
+      connection: workerConnection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      activities,
+      dataConverter,
+      workflowBundlePath: config.workflowBundlePath,
+    });
     logger.info({ taskQueue: config.temporal.taskQueue, metricsPort: metricsServer.port }, 'worker started');
     // Runtime.install shuts the worker down gracefully on SIGINT/SIGTERM; run() resolves once it has drained.
     await worker.run();

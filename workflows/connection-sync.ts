@@ -93,8 +93,6 @@ const NOTIFYING: ActivityOptions = {
 };
 
 const bookkeeping = proxyActivities<SyncActivities>(BOOKKEEPING);
-const paging = proxyActivities<SyncActivities>(PAGING);
-const hybridLivePaging = proxyActivities<SyncActivities>(HYBRID_LIVE_PAGING);
 const fallback = proxyActivities<SourceFallbackActivities>(BOOKKEEPING);
 const memory = proxyActivities<MemoryHandoffActivities>(MEMORY_HANDOFF);
 const notifying = proxyActivities<NotificationActivities>(NOTIFYING);
@@ -125,6 +123,10 @@ export async function connectionSyncWorkflow(input: ConnectionSyncInput): Promis
   progress.mode = plan.mode;
   progress.fallbackReason = plan.sourceReason;
   let source = plan.source;
+  // The worker's setting decides how soon a dead worker's paging attempt is retried.
+  const heartbeat = plan.heartbeatTimeoutSeconds === undefined ? {} : { heartbeatTimeout: `${plan.heartbeatTimeoutSeconds} seconds` };
+  const paging = proxyActivities<SyncActivities>({ ...PAGING, ...heartbeat });
+  const hybridLivePaging = proxyActivities<SyncActivities>({ ...HYBRID_LIVE_PAGING, ...heartbeat });
 
   try {
     for (const stream of plan.streams) {

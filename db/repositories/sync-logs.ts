@@ -1,5 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
-import { sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { SyncStatus } from '../../domain/sync';
 import type { Database, NewSyncLog, SyncCheckpoint, SyncLog } from '../schema';
 import { storableOptionalText } from '../storable-text';
@@ -51,6 +50,9 @@ export interface SyncTotals {
 /**
  * Adds one written page to the log and its stream's counters and answers the sync's totals. Runs in
  * the page's transaction, so counts, checkpoint and rows always agree, whatever attempt wrote them.
+ * `after` is the checkpoint the writer resumed from or last wrote: when the log's has moved on (an
+ * attempt that lost its worker's link to Temporal while a retry took over) the page is refused with
+ * `undefined`, and the caller rolls its rows back, so no page is counted twice.
  */
 export async function addPageToSyncLog(
   db: Db,
@@ -64,9 +66,10 @@ export async function addPageToSyncLog(
     recordsQuarantined?: number;
     recordsCleaned?: number;
     requests?: PlatformRequestCounts;
+    /** The checkpoint this write follows: refused (undefined) when another attempt has moved the log on. */
+    after: SyncCheckpoint | null;
   },
-): Promise<SyncTotals> {
-  await addPageToSyncLogStream(db, id, page.checkpoint.stream, { ...page, completed: page.checkpoint.done });
+): Promise<SyncTotals | undefined> {
   const row = await db
     .updateTable('data_sync_logs')
     .set({
@@ -76,8 +79,11 @@ export async function addPageToSyncLog(
       checkpoint: JSON.stringify(page.checkpoint) as unknown as SyncCheckpoint,
     })
     .where('id', '=', id)
+    .where(sql<boolean>`checkpoint is not distinct from ${page.after === null ? null : JSON.stringify(page.after)}::jsonb`)
     .returning(['pages', 'records_fetched', 'records_written', 'bytes_read', 'bytes_written', 'records_quarantined', 'records_cleaned'])
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (!row) return undefined;
+  await addPageToSyncLogStream(db, id, page.checkpoint.stream, { ...page, completed: page.checkpoint.done });
   return syncTotals(row);
 }
 

@@ -124,7 +124,11 @@ describe('repositories (migrated Postgres)', () => {
     expect(again.log.id).toBe(first.id);
     await openSyncLogStreams(database.db, first.id, [{ stream: 'ad_performance', window: { startDate: '2026-01-01', endDate: '2026-01-31' } }]);
     await openSyncLogStreams(database.db, first.id, [{ stream: 'ad_performance', window: { startDate: '2026-01-05', endDate: '2026-01-31' } }]);
-    await addPageToSyncLog(database.db, first.id, { recordsFetched: 10, recordsWritten: 10, bytesRead: 100, bytesWritten: 120, checkpoint: { stream: 'ad_performance', cursor: '10', done: false } });
+    const page = { recordsFetched: 10, recordsWritten: 10, bytesRead: 100, bytesWritten: 120, checkpoint: { stream: 'ad_performance' as const, cursor: '10', done: false } };
+    expect(await addPageToSyncLog(database.db, first.id, { ...page, after: null })).toMatchObject({ pages: 1, recordsWritten: 10 });
+    // An attempt still writing from where the log was before (a retry took over from it) is refused, and counts nothing.
+    expect(await addPageToSyncLog(database.db, first.id, { ...page, after: null })).toBeUndefined();
+    expect(await addPageToSyncLog(database.db, first.id, { ...page, checkpoint: { stream: 'ad_performance', cursor: '20', done: false }, after: { stream: 'ad_performance', cursor: '0', done: false } })).toBeUndefined();
     const closed = await closeSyncLog(database.db, first.id, { status: 'completed', error: null, at: new Date() });
     expect(closed).toMatchObject({ status: 'completed', kind: 'incremental', pages: 1, records_written: 10, bytes_written: '120', checkpoint: { stream: 'ad_performance', cursor: '10', done: false } });
     // The stream keeps the window first recorded, and its own counters.
