@@ -9,6 +9,7 @@ import { latestSyncLog } from '../../db/repositories/sync-logs';
 import { createTestApi } from '../setup/api-client';
 import { createTestConnection, startSyncWorkflow } from '../setup/fixtures';
 import { openTestHarness, startTestSyncWorker, type TestHarness, uniqueName } from '../setup/test-harness';
+import { EMULATOR_NETWORK } from '../setup/connector-test-kit';
 
 const CONNECTIONS = '/api/v1/platform-connections/connections';
 const PAGE_SIZE = 25;
@@ -89,7 +90,7 @@ describe('connectionSyncWorkflow with records Postgres cannot store as sent (Sho
   it('a record no column can hold is quarantined: the rest of its page is written and the sync completes', async () => {
     // The HubSpot connector over its emulator, with one contact a page answered out of range: a
     // created date of year 0 and, for another, a count too large for bigint.
-    const base = createConnectorRegistry({ baseUrls: { hubspot: hubspot.url }, timeoutMs: 5_000 });
+    const base = createConnectorRegistry({ baseUrls: { hubspot: hubspot.url }, timeoutMs: 5_000, network: EMULATOR_NETWORK });
     let corrupted = 0;
     const corrupting: ConnectorRegistry = {
       hasLiveConnector: (p) => base.hasLiveConnector(p),
