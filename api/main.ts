@@ -6,7 +6,7 @@ import { createConnectorRegistry } from '../connectors/registry';
 import { createDatabase } from '../db/database';
 import { createLogger } from '../observability/logger';
 import { createCredentialVault } from '../security/credential-vault';
-import { createPayloadCodec } from '../security/payload-codec';
+import { createDataConverter, createPayloadCodec } from '../security/payload-codec';
 import { createConnectionSyncSchedules } from '../schedules/connection-sync-schedule';
 import { createPlatformOAuthClient } from '../connectors/oauth/platform-oauth-client';
 import { startMetricSampler } from '../observability/metric-sampler';
@@ -23,14 +23,14 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: config.temporal.address });
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
-  const payloadCodec = await createPayloadCodec(config.payloadCodecKeys.keyring);
-  const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: { payloadCodecs: [payloadCodec] } });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: await createDataConverter(config.payloadCodecKeys.keyring) });
   const app = createApp({
     db: database.db,
     temporal,
     schedules: createConnectionSyncSchedules(temporal, config.temporal.taskQueue),
     oauth: { client: createPlatformOAuthClient(config.oauth), stateTtlSeconds: config.oauth.stateTtlSeconds },
-    payloadCodec,
+    // The Web UI shows any payload, including plaintext ones written before encryption.
+    payloadCodec: await createPayloadCodec(config.payloadCodecKeys.keyring, { plaintext: 'pass' }),
     codecCorsOrigins: config.codecCorsOrigins,
     taskQueue: config.temporal.taskQueue,
     vault: await createCredentialVault(config.credentialsKeys.keyring),
