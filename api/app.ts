@@ -37,11 +37,12 @@ export function createApp(deps: AppDeps) {
   app.use(async (c, next) => {
     // Audit entries carry the actor and request id; routes only say what happened.
     c.set('audit', async (event) => {
-      const principal = c.get('principal');
+      const actor = c.get('actor');
       await appendAudit(deps.db, {
-        org_id: principal.orgId,
-        actor_id: principal.userId,
-        actor_role: principal.role,
+        // A deployment operator acts outside every org.
+        org_id: c.get('principal')?.orgId ?? null,
+        actor_id: actor.userId,
+        actor_role: actor.role,
         action: event.action,
         target_type: event.targetType,
         target_id: event.targetId,

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     // The Web UI shows any payload, including plaintext ones written before encryption.
     payloadCodec: await createPayloadCodec(config.payloadCodecKeys.keyring, { plaintext: 'pass' }),
     codecCorsOrigins: config.codecCorsOrigins,
+    codecUiCredential: config.codecUiCredential,
     taskQueue: config.temporal.taskQueue,
     vault: await createCredentialVault(config.credentialsKeys.keyring),
     connectors: createConnectorRegistry({ baseUrls: config.platformBaseUrls }),

@@ -8,6 +8,7 @@ import * as rollouts from './2026-11-25T1040-rollouts';
 import * as integrationTestReports from './2026-11-25T1050-integration-test-reports';
 import * as monitoring from './2026-11-25T1100-monitoring';
 import * as metricFirstSynced from './2026-11-25T1110-metric-first-synced';
+import * as auditDeploymentActors from './2026-12-04T0930-audit-deployment-actors';
 
 /** Migrations in order. Imported statically so they run the same under tsx, jest and bundlers. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25T1050-integration-test-reports': integrationTestReports,
   '2026-11-25T1100-monitoring': monitoring,
   '2026-11-25T1110-metric-first-synced': metricFirstSynced,
+  '2026-12-04T0930-audit-deployment-actors': auditDeploymentActors,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -6,17 +6,19 @@ import { createPlatformOAuthClient } from '../../connectors/oauth/platform-oauth
 import { createConnectionSyncSchedules } from '../../schedules/connection-sync-schedule';
 import type { PlatformId } from '../../domain/platforms';
 import { createConnectorRegistry } from '../../connectors/registry';
-import { createLogger } from '../../observability/logger';
-import { type Role, signAccessToken } from '../../security/access-token';
+import { createLogger, type Logger } from '../../observability/logger';
+import { OPERATOR_ROLE, type Role, signAccessToken } from '../../security/access-token';
 import type { TestHarness } from './test-harness';
 import { createCustomMetricExporter } from '../../observability/custom-metric-exporter';
 
 /** The real Hono app over the shared Postgres and Temporal, driven through app.request(). */
 export function createTestApi(
   harness: TestHarness,
-  options: { taskQueue: string; baseUrls?: Partial<Record<PlatformId, string>>; rateLimitPerMinute?: number; oauth?: PlatformOAuthDeps },
+  options: { taskQueue: string; baseUrls?: Partial<Record<PlatformId, string>>; rateLimitPerMinute?: number; oauth?: PlatformOAuthDeps; logger?: Logger },
 ) {
   const jwtSecret = randomBytes(32).toString('hex');
+  // The Web UI's decode-only codec credential, as ./scripts/start makes one.
+  const codecUiCredential = randomBytes(32).toString('base64url');
   const metrics = new Registry();
   const app = createApp({
     db: harness.database.db,
@@ -27,11 +29,12 @@ export function createTestApi(
     vault: harness.vault,
     connectors: createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000 }),
     jwtSecret,
-    logger: createLogger({ name: 'api-test', level: 'silent' }),
+    logger: options.logger ?? createLogger({ name: 'api-test', level: 'silent' }),
     metrics,
     customMetrics: createCustomMetricExporter({ processRegistry: metrics }),
     payloadCodec: harness.payloadCodec,
     codecCorsOrigins: ['http://127.0.0.1:8233'],
+    codecUiCredential,
     rateLimitPerMinute: options.rateLimitPerMinute ?? 10_000,
   });
 
@@ -58,7 +61,10 @@ export function createTestApi(
     app,
     metrics,
     jwtSecret,
+    codecUiCredential,
     call,
     token: (orgId: string, role: Role, userId = `${role}-user`, ttlSeconds = 3600) => signAccessToken({ orgId, userId, role }, jwtSecret, ttlSeconds),
+    /** A deployment operator's token: no org. */
+    operatorToken: (userId = 'operator-user', ttlSeconds = 3600) => signAccessToken({ userId, role: OPERATOR_ROLE }, jwtSecret, ttlSeconds),
   };
 }
