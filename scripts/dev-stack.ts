@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { loadConfig } from '../config/config';
 import { createDatabase } from '../db/database';
@@ -36,16 +37,18 @@ async function main(): Promise<void> {
 
     let temporalAddress = config.temporal.address;
     let uiUrl = 'your Temporal server\'s Web UI';
+    let codecUiCredential = config.codecUiCredential;
     if (!process.env.TEMPORAL_ADDRESS) {
       const [, port] = temporalAddress.split(':');
-      // The Web UI decodes payloads through the API's codec server, authorised by a token in its path.
-      const uiToken = await signAccessToken({ orgId: 'demo-org', userId: 'temporal-web-ui', role: 'admin' }, config.jwtSecret, 30 * 24 * 3600);
+      // The Web UI decodes payloads through the API's codec server with a credential that can only
+      // decode, made anew at each start (the previous start's stops working).
+      codecUiCredential = randomBytes(32).toString('base64url');
       const server = await startTemporalDevServer({
         cli: process.env.TEMPORAL_CLI ?? 'temporal',
         dataDir: config.dataDir,
         port: Number(port ?? 7233),
         uiPort: 8233,
-        uiCodecEndpoint: `http://127.0.0.1:${config.apiPort}/codec/${uiToken}`,
+        uiCodecEndpoint: `http://127.0.0.1:${config.apiPort}/codec/${codecUiCredential}`,
       });
       stops.push(server.stop);
       temporalAddress = server.address;
@@ -63,7 +66,8 @@ async function main(): Promise<void> {
       PAYLOAD_CODEC_KEYS: config.payloadCodecKeys.spec,
     };
     stops.push(runService('worker', 'workers/main.ts', env, stopAll));
-    stops.push(runService('api', 'api/main.ts', env, stopAll));
+    // Only the API checks the codec credential; it reaches it by environment, not argv.
+    stops.push(runService('api', 'api/main.ts', { ...env, ...(codecUiCredential ? { CODEC_UI_CREDENTIAL: codecUiCredential } : {}) }, stopAll));
     const apiUrl = `http://127.0.0.1:${config.apiPort}`;
     await waitFor(() => fetch(`${apiUrl}/health`).then((r) => r.ok), (ok) => ok, { timeoutMs: 60_000, what: 'API health' });
 
@@ -78,6 +82,7 @@ async function main(): Promise<void> {
         `  Postgres:       ${postgres.url.replace(/:[^:@/]+@/, ':***@')}`,
         `  Admin token (org demo-org, 7 days):`,
         `    export TOKEN=${token}`,
+        `  Operator token (codec, key rotation, deployment-wide alerts): npm run --silent token -- --operator --user YOU`,
         '',
         'Try it: see README.md, "Walk through". Ctrl-C stops everything; data stays in .data/.',
         '',

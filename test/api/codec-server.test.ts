@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { createLogger } from '../../observability/logger';
 import { createTestApi } from '../setup/api-client';
 import { openTestHarness, type TestHarness, uniqueName } from '../setup/test-harness';
 
@@ -51,6 +53,23 @@ describe('codec server for the Temporal Web UI', () => {
     const foreign = { metadata: { encoding: b64(new TextEncoder().encode('binary/encrypted')), 'encryption-key-id': b64(new TextEncoder().encode('p9')) }, data: b64(new Uint8Array(64)) };
     const res = await api.call('POST', `/codec/${api.codecUiCredential}/decode`, { json: { payloads: [foreign] } });
     expect({ status: res.status, code: res.json?.error?.code }).toEqual({ status: 400, code: 'undecodable_payload' });
+  });
+
+  it("never writes the codec credential to the API's error log", async () => {
+    const stream = new PassThrough();
+    let logged = '';
+    stream.on('data', (chunk: Buffer) => (logged += chunk.toString()));
+    const logging = createTestApi(harness, { taskQueue: uniqueName('codec-log'), logger: createLogger({ name: 'api', level: 'info', destination: stream }) });
+    // An unexpected failure under a credential-carrying path (outside /codec, whose access rules refuse
+    // unknown routes), answered by the app's own error handler.
+    logging.app.post('/explode/:credential', () => {
+      throw new Error('unexpected');
+    });
+    const res = await logging.call('POST', `/explode/${logging.codecUiCredential}`);
+    expect(res.status).toBe(500);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(logged).toContain('unhandled API error');
+    expect(logged).not.toContain(logging.codecUiCredential);
   });
 
   it("answers the Web UI's CORS preflight for its origin only", async () => {
