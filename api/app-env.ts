@@ -16,7 +16,10 @@ export interface AppEnv {
     actor: Actor;
     /** The caller as an org member: set only for org tokens, so only org endpoints (by ACCESS_POLICY) read it. */
     principal: Principal;
+    /** Ours, always generated: audit entries and logs correlate by it. */
     requestId: string;
+    /** The client's X-Request-Id when well-formed, else undefined; never used as an id of ours. */
+    clientRequestId: string | undefined;
     audit: (event: AuditEvent) => Promise<void>;
   };
 }

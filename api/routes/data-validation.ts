@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -26,10 +27,10 @@ const TrendQuery = z.object({ days: z.coerce.number().int().min(1).max(365).defa
 
 /** Data validation of an org's synced data: run it (synchronously or not), read reports, summaries and the rules. */
 export function dataValidationRoutes(deps: AppDeps) {
-  function startValidation(connection: Connection, requestId: string) {
+  function startValidation(connection: Connection, runKey: string) {
     return deps.temporal.workflow.start(validationWorkflow, {
       taskQueue: deps.taskQueue,
-      workflowId: dataValidationWorkflowId(connection.id, requestId),
+      workflowId: dataValidationWorkflowId(connection.id, runKey),
       args: [{ connectionId: connection.id, orgId: connection.org_id, platform: connection.platform }],
       typedSearchAttributes: connectionSearchAttributes({ orgId: connection.org_id, platform: connection.platform, connectionId: connection.id }),
     });
@@ -69,7 +70,7 @@ export function dataValidationRoutes(deps: AppDeps) {
       const principal = c.get('principal');
       const connections = await deps.db.selectFrom('user_platform_connections').select('id').where('org_id', '=', principal.orgId).where('status', '<>', 'disabled').execute();
       if (connections.length === 0) return c.json({ workflow_id: null, total: 0, validated: 0, failed: 0, results: [] });
-      const workflowId = validateAllWorkflowId(principal.orgId, c.get('requestId'));
+      const workflowId = validateAllWorkflowId(principal.orgId, randomUUID());
       const handle = await deps.temporal.workflow.start(validateAllWorkflow, {
         taskQueue: deps.taskQueue,
         workflowId,
@@ -87,13 +88,13 @@ export function dataValidationRoutes(deps: AppDeps) {
     })
     .get('/connections/:id/validate', async (c) => {
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id'));
-      const handle = await startValidation(connection, c.get('requestId'));
+      const handle = await startValidation(connection, randomUUID());
       const report: ValidationReport = await resultWithin(handle, handle.result());
       return c.json(presentValidationReport(report));
     })
     .post('/connections/:id/validate-async', async (c) => {
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id'));
-      const handle = await startValidation(connection, c.get('requestId'));
+      const handle = await startValidation(connection, randomUUID());
       return c.json({ status: 'running', workflow_id: handle.workflowId, run_id: handle.firstExecutionRunId, result_url: `/api/v1/data-validation/validations/${handle.workflowId}` }, 202);
     })
     .get('/connections/:id/reports', validate('query', HistoryQuery), async (c) => {
