@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Client } from '@temporalio/client';
 import { Registry } from 'prom-client';
 import { createApp } from '../../api/app';
 import type { PlatformOAuthDeps } from '../../api/oauth/platform-oauth-deps';
@@ -14,7 +15,7 @@ import { createCustomMetricExporter } from '../../observability/custom-metric-ex
 /** The real Hono app over the shared Postgres and Temporal, driven through app.request(). */
 export function createTestApi(
   harness: TestHarness,
-  options: { taskQueue: string; baseUrls?: Partial<Record<PlatformId, string>>; rateLimitPerMinute?: number; oauth?: PlatformOAuthDeps; logger?: Logger },
+  options: { taskQueue: string; baseUrls?: Partial<Record<PlatformId, string>>; rateLimitPerMinute?: number; oauth?: PlatformOAuthDeps; logger?: Logger; temporal?: Client },
 ) {
   const jwtSecret = randomBytes(32).toString('hex');
   // The Web UI's decode-only codec credential, as ./scripts/start makes one.
@@ -22,7 +23,7 @@ export function createTestApi(
   const metrics = new Registry();
   const app = createApp({
     db: harness.database.db,
-    temporal: harness.temporal.client,
+    temporal: options.temporal ?? harness.temporal.client,
     taskQueue: options.taskQueue,
     schedules: createConnectionSyncSchedules(harness.temporal.client, options.taskQueue),
     oauth: options.oauth ?? { client: createPlatformOAuthClient({ platforms: {} }), stateTtlSeconds: 600 },
