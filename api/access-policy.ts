@@ -40,7 +40,7 @@ export const ACCESS_POLICY = {
   'GET /api/v1/data-validation/quality-summary': 'viewer',
   'POST /codec/decode': 'operator',
   'POST /codec/encode': 'operator',
-  'POST /codec/:token/decode': 'codec:decode',
+  'POST /codec/:credential/decode': 'codec:decode',
   'POST /api/v1/platform-connections/data': 'viewer',
   'GET /api/v1/platform-connections/preferences': 'viewer',
   'PUT /api/v1/platform-connections/preferences': 'viewer',

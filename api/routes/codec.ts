@@ -44,12 +44,12 @@ export function codecRoutes(deps: AppDeps) {
   const codec = new Hono<AppEnv>();
   codec.use(cors({ origin: deps.codecCorsOrigins, allowMethods: ['POST', 'OPTIONS'], allowHeaders: ['authorization', 'content-type', 'x-namespace'], credentials: true }));
   // The path-credential form needs its own pattern: a '*' middleware does not see the route's :credential.
-  codec.use('/:token/decode', authenticateCodecCredential(deps.codecUiCredential, 'token'));
+  codec.use('/:credential/decode', authenticateCodecCredential(deps.codecUiCredential, 'credential'));
   codec.use('/decode', authenticate(deps.jwtSecret));
   codec.use('/encode', authenticate(deps.jwtSecret));
   codec.use(authorize);
   const decode = validate('json', PayloadsBody);
-  for (const path of ['/decode', '/:token/decode']) {
+  for (const path of ['/decode', '/:credential/decode']) {
     codec.post(path, decode, async (c) => c.json({ payloads: await transform(() => deps.payloadCodec.decode(c.req.valid('json').payloads.map(fromJson))) }));
   }
   codec.post('/encode', validate('json', PayloadsBody), async (c) =>

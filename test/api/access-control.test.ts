@@ -50,8 +50,8 @@ describe('access control', () => {
     for (const caller of CALLERS) {
       const bearer = caller === 'codec:decode' ? undefined : caller === 'operator' ? await api.operatorToken() : await api.token(orgId, caller);
       // A caller presents what it has: a bearer token, or (the Web UI) the codec credential where a path takes one.
-      const token = template.includes(':token') ? (caller === 'codec:decode' ? api.codecUiCredential : bearer!) : undefined;
-      const path = template.replace(':id', randomUUID()).replace(':token', token ?? '');
+      const token = template.includes(':credential') ? (caller === 'codec:decode' ? api.codecUiCredential : bearer!) : undefined;
+      const path = template.replace(':id', randomUUID()).replace(':credential', token ?? '');
       const res = await api.call(method, path, { token: token ? undefined : (bearer ?? api.codecUiCredential), ...(method === 'POST' || method === 'PUT' ? { json: {} } : {}) });
       expect({ caller, refused: res.status === 401 || res.status === 403 }).toEqual({ caller, refused: !admits(needed, caller) });
     }
