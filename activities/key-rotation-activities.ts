@@ -28,7 +28,7 @@ export interface RotateKeyBatchResult {
 }
 
 export interface RecordKeyRotationInput {
-  requestedBy: SyncRequester & { orgId: string };
+  requestedBy: SyncRequester & { orgId: string | null };
   phase: 'start' | 'end';
   details: Record<string, unknown>;
 }

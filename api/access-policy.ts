@@ -1,9 +1,16 @@
-import type { Role } from '../security/access-token';
+import { type Actor, CODEC_DECODE_ROLE, isOrgMember, OPERATOR_ROLE, type Role } from '../security/access-token';
 
 /**
- * Who may call what: the least role each endpoint needs (viewer < editor < admin). Enforced by
- * one middleware (api/middleware/authorize.ts); a route missing here is refused, and a test walks
- * every entry with every role and checks the table matches the app's routes and the README.
+ * Who may call an endpoint: the least org role it needs (viewer < editor < admin), `operator`
+ * (a deployment operator, outside every org), `<role> or operator`, or `codec:decode` (the Web
+ * UI's codec credential, good for that one endpoint).
+ */
+export type AccessRule = Role | typeof OPERATOR_ROLE | `${Role} or ${typeof OPERATOR_ROLE}` | typeof CODEC_DECODE_ROLE;
+
+/**
+ * Who may call what. Enforced by one middleware (api/middleware/authorize.ts); a route missing
+ * here is refused, and a test walks every entry with every role and checks the table matches the
+ * app's routes and the README.
  */
 export const ACCESS_POLICY = {
   'GET /api/v1/platform-connections/platforms': 'viewer',
@@ -21,8 +28,8 @@ export const ACCESS_POLICY = {
   'POST /api/v1/platform-connections/sync/bulk': 'editor',
   'POST /api/v1/platform-connections/oauth/initiate': 'editor',
   'GET /api/v1/platform-connections/oauth/callback': 'editor',
-  'POST /api/v1/platform-connections/keys/rotate': 'admin',
-  'GET /api/v1/platform-connections/keys/rotate': 'admin',
+  'POST /api/v1/platform-connections/keys/rotate': 'operator',
+  'GET /api/v1/platform-connections/keys/rotate': 'operator',
   'GET /api/v1/audit': 'admin',
   'GET /api/v1/data-validation/validation-rules': 'viewer',
   'GET /api/v1/data-validation/connections/validate-all': 'viewer',
@@ -31,18 +38,17 @@ export const ACCESS_POLICY = {
   'GET /api/v1/data-validation/connections/:id/reports': 'viewer',
   'GET /api/v1/data-validation/validations/:workflow_id': 'viewer',
   'GET /api/v1/data-validation/quality-summary': 'viewer',
-  'POST /codec/decode': 'admin',
-  'POST /codec/encode': 'admin',
-  'POST /codec/:token/decode': 'admin',
-  'POST /codec/:token/encode': 'admin',
+  'POST /codec/decode': 'operator',
+  'POST /codec/encode': 'operator',
+  'POST /codec/:credential/decode': 'codec:decode',
   'POST /api/v1/platform-connections/data': 'viewer',
   'GET /api/v1/platform-connections/preferences': 'viewer',
   'PUT /api/v1/platform-connections/preferences': 'viewer',
   'GET /api/v1/rollout-monitoring/metrics': 'viewer',
   'POST /api/v1/rollout-monitoring/metrics': 'editor',
-  'GET /api/v1/rollout-monitoring/alerts': 'viewer',
+  'GET /api/v1/rollout-monitoring/alerts': 'viewer or operator',
   'GET /api/v1/rollout-monitoring/alerts/rules': 'viewer',
-  'POST /api/v1/rollout-monitoring/alerts/:id/resolve': 'editor',
+  'POST /api/v1/rollout-monitoring/alerts/:id/resolve': 'editor or operator',
   'GET /api/v1/rollout-monitoring/health': 'viewer',
   'GET /api/v1/rollout-monitoring/dashboard': 'viewer',
   'POST /api/v1/rollout-monitoring/rollouts': 'admin',
@@ -62,12 +68,28 @@ export const ACCESS_POLICY = {
   'POST /api/v1/live-integration/test-suite': 'editor',
   'GET /api/v1/live-integration/integration-status': 'viewer',
   'GET /api/v1/live-integration/data-modes': 'viewer',
-} as const satisfies Record<string, Role>;
+} as const satisfies Record<string, AccessRule>;
 
 export type PolicyKey = keyof typeof ACCESS_POLICY;
 
 export const ROLE_RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };
 
-export function requiredRole(method: string, routePath: string): Role | undefined {
-  return (ACCESS_POLICY as Record<string, Role>)[`${method} ${routePath}`];
+export function requiredAccess(method: string, routePath: string): AccessRule | undefined {
+  return (ACCESS_POLICY as Record<string, AccessRule>)[`${method} ${routePath}`];
+}
+
+/** Whether the rule admits the actor. Org roles rank; the operator and the codec credential match exactly. */
+export function permits(rule: AccessRule, actor: Actor): boolean {
+  if (rule === OPERATOR_ROLE || rule === CODEC_DECODE_ROLE) return actor.role === rule;
+  const [least, orOperator] = rule.split(' or ') as [Role, string | undefined];
+  if (orOperator && actor.role === OPERATOR_ROLE) return true;
+  return isOrgMember(actor) && ROLE_RANK[actor.role] >= ROLE_RANK[least];
+}
+
+/** Why a rule refuses an actor, in words for the 403. */
+export function refusal(rule: AccessRule, actor: Actor): string {
+  if (rule === OPERATOR_ROLE) return `This action needs a deployment operator token; your token has ${actor.role}`;
+  if (rule === CODEC_DECODE_ROLE) return 'This endpoint accepts only the codec credential of the Temporal Web UI';
+  if (!isOrgMember(actor) && actor.role === OPERATOR_ROLE) return 'This endpoint belongs to an org: an operator token reaches only deployment-wide endpoints';
+  return `This action needs the ${rule} role; your token has ${actor.role}`;
 }

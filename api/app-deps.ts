@@ -43,6 +43,8 @@ export interface AppDeps {
   payloadCodec: PayloadCodec;
   /** Web UI origins allowed to call the codec server. */
   codecCorsOrigins: string[];
+  /** The Web UI's decode-only credential for POST /codec/{credential}/decode; absent: that endpoint refuses everyone. */
+  codecUiCredential?: string;
   /** Requests a minute each token may make. */
   rateLimitPerMinute: number;
   limits: ApiLimits;

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { requestId } from 'hono/request-id';
 import { appendAudit } from '../db/repositories/audit-log';
 import { ApiError } from './api-error';
 import type { AppDeps } from './app-deps';
@@ -9,6 +8,7 @@ import { createErrorHandler } from './error-handler';
 import { authenticate } from './middleware/authenticate';
 import { authorize } from './middleware/authorize';
 import { rateLimitPerToken } from './middleware/rate-limit';
+import { requestIds } from './middleware/request-id';
 import { requestMetrics } from './middleware/request-metrics';
 import { auditRoutes } from './routes/audit';
 import { bulkSyncRoutes } from './routes/bulk-sync';
@@ -33,21 +33,23 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use(requestMetrics(deps.metrics));
-  app.use(requestId());
+  app.use(requestIds());
   app.use(async (c, next) => {
     // Audit entries carry the actor and request id; routes only say what happened.
     c.set('audit', async (event) => {
-      const principal = c.get('principal');
+      const actor = c.get('actor');
       await appendAudit(deps.db, {
-        org_id: principal.orgId,
-        actor_id: principal.userId,
-        actor_role: principal.role,
+        // A deployment operator acts outside every org.
+        org_id: c.get('principal')?.orgId ?? null,
+        actor_id: actor.userId,
+        actor_role: actor.role,
         action: event.action,
         target_type: event.targetType,
         target_id: event.targetId,
         outcome: event.outcome,
         request_id: c.get('requestId'),
-        details: event.details ?? {},
+        // The client's own id, kept apart: it is theirs to choose, so it proves nothing.
+        details: { ...(event.details ?? {}), ...(c.get('clientRequestId') ? { client_request_id: c.get('clientRequestId') } : {}) },
       });
     });
     await next();

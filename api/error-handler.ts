@@ -49,6 +49,7 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
       // Validation should have caught it; a value Postgres cannot store is still the caller's mistake.
       return c.json<ErrorBody>({ error: { code: 'invalid_value', message: 'A value in the request cannot be stored', details: null } }, 400);
     }
+    // The logger scrubs credentials from the path (a codec credential, a token in a query).
     logger.error({ err, path: c.req.path, method: c.req.method }, 'unhandled API error');
     return c.json<ErrorBody>({ error: { code: 'internal_error', message: 'Internal server error', details: null } }, 500);
   };

@@ -7,7 +7,7 @@ import { createPlatformNetwork } from '../connectors/platform-network';
 import { createDatabase } from '../db/database';
 import { createLogger } from '../observability/logger';
 import { createCredentialVault } from '../security/credential-vault';
-import { createPayloadCodec } from '../security/payload-codec';
+import { createDataConverter, createPayloadCodec } from '../security/payload-codec';
 import { createConnectionSyncSchedules, SCHEDULE_CALL_TIMEOUT_MS } from '../schedules/connection-sync-schedule';
 import { createPlatformOAuthClient } from '../connectors/oauth/platform-oauth-client';
 import { startMetricSampler } from '../observability/metric-sampler';
@@ -26,8 +26,7 @@ async function main(): Promise<void> {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const customMetrics = createCustomMetricExporter({ processRegistry: metrics, maxSeriesPerOrg: config.monitoring.customSeriesPerOrg });
-  const payloadCodec = await createPayloadCodec(config.payloadCodecKeys.keyring);
-  const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: { payloadCodecs: [payloadCodec] } });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: await createDataConverter(config.payloadCodecKeys.keyring) });
   const platformNetwork = createPlatformNetwork({ allowLoopback: config.allowLoopbackPlatformHosts });
   const app = createApp({
     db: database.db,
@@ -35,8 +34,10 @@ async function main(): Promise<void> {
     // Bounded, so a request answers while Temporal is down; the reconciler applies what was left.
     schedules: createConnectionSyncSchedules(temporal, config.temporal.taskQueue, { callTimeoutMs: SCHEDULE_CALL_TIMEOUT_MS }),
     oauth: { client: createPlatformOAuthClient(config.oauth), stateTtlSeconds: config.oauth.stateTtlSeconds },
-    payloadCodec,
+    // The Web UI shows any payload, including plaintext ones written before encryption.
+    payloadCodec: await createPayloadCodec(config.payloadCodecKeys.keyring, { plaintext: 'pass' }),
     codecCorsOrigins: config.codecCorsOrigins,
+    codecUiCredential: config.codecUiCredential,
     taskQueue: config.temporal.taskQueue,
     vault: await createCredentialVault(config.credentialsKeys.keyring),
     // The same quota-spending, timed registry as the worker's: API reads spend the fleet's platform quotas.

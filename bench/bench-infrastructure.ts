@@ -8,7 +8,7 @@ import { migrateToLatest } from '../db/migrate';
 import { type PostgresServer, startPostgres } from '../db/postgres-server';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { parseKeyring } from '../security/keyring';
-import { createPayloadCodec } from '../security/payload-codec';
+import { createDataConverter } from '../security/payload-codec';
 
 export interface BenchInfrastructure {
   /** PAYLOAD_CODEC_KEYS shared by the bench's client and the processes it starts. */
@@ -29,9 +29,9 @@ export async function startBenchInfrastructure(): Promise<BenchInfrastructure> {
   const database = createDatabase(postgres.url, { max: 10 });
   await migrateToLatest(database.db);
   const payloadCodecKeys = `p1:${randomBytes(32).toString('base64')}`;
-  const payloadCodec = await createPayloadCodec(parseKeyring(payloadCodecKeys, 'PAYLOAD_CODEC_KEYS'));
+  const dataConverter = await createDataConverter(parseKeyring(payloadCodecKeys, 'PAYLOAD_CODEC_KEYS'));
   const temporal = await TestWorkflowEnvironment.createLocal({
-    client: { dataConverter: { payloadCodecs: [payloadCodec] } },
+    client: { dataConverter },
     server: {
       executable: { type: 'existing-path', path: process.env.TEMPORAL_CLI ?? join(root, '.tools', 'temporal') },
       ip: '127.0.0.1',

@@ -28,6 +28,7 @@ const EnvSchema = z.object({
   CREDENTIALS_KEY: z.string().optional(),
   PAYLOAD_CODEC_KEYS: z.string().optional(),
   CODEC_CORS_ORIGINS: z.string().default('http://127.0.0.1:8233,http://localhost:8233'),
+  CODEC_UI_CREDENTIAL: z.string().min(32, 'CODEC_UI_CREDENTIAL must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   SYNC_DEFAULT_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
@@ -85,6 +86,8 @@ export interface Config {
   payloadCodecKeys: { spec: string; keyring: Keyring };
   /** Web UI origins allowed to call the codec server. */
   codecCorsOrigins: string[];
+  /** The Web UI's decode-only codec credential (CODEC_UI_CREDENTIAL; ./scripts/start makes a new one each start); none: no path-credential codec endpoint. */
+  codecUiCredential?: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   sync: { defaultWindowDays: number; pageSize: number | undefined };
   /** Incremental sync and the failure policy (see activities/sync-failure-policy.ts). */
@@ -150,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
     credentialsKeys: keyring('CREDENTIALS_KEYS', e.CREDENTIALS_KEYS ?? `v1:${e.CREDENTIALS_KEY ?? readOrCreateDevSecret(resolve(dataDir, 'credentials.key'), 'CREDENTIALS_KEY', warn)}`),
     payloadCodecKeys: keyring('PAYLOAD_CODEC_KEYS', e.PAYLOAD_CODEC_KEYS ?? `p1:${readOrCreateDevSecret(resolve(dataDir, 'payload-codec.key'), 'PAYLOAD_CODEC_KEYS', warn)}`),
     codecCorsOrigins: e.CODEC_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    codecUiCredential: e.CODEC_UI_CREDENTIAL,
     logLevel: e.LOG_LEVEL,
     sync: { defaultWindowDays: e.SYNC_DEFAULT_WINDOW_DAYS, pageSize: e.SYNC_PAGE_SIZE },
     platformBaseUrls,

@@ -137,7 +137,8 @@ export interface UserDataPreferencesTable {
 export interface AuditLogTable {
   id: Generated<string>;
   occurred_at: Timestamp;
-  org_id: string;
+  /** Null for a deployment operator's actions, which belong to no org. */
+  org_id: string | null;
   actor_id: string;
   actor_role: string;
   action: string;

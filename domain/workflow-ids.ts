@@ -32,9 +32,9 @@ export function connectionScheduleReconciliationScheduleId(): string {
   return 'connection-schedule-reconciliation';
 }
 
-/** One bulk sync request of an org. */
-export function bulkSyncWorkflowId(orgId: string, requestId: string): string {
-  return `bulk-sync:${orgId}:${requestId}`;
+/** One bulk sync request of an org; `runKey` is fresh per request (never a client's request id). */
+export function bulkSyncWorkflowId(orgId: string, runKey: string): string {
+  return `bulk-sync:${orgId}:${runKey}`;
 }
 
 /** One token refresh loop per connection: starting another replaces it (see startTokenRefreshWorkflow). */
@@ -42,7 +42,7 @@ export function tokenRefreshWorkflowId(connectionId: string): string {
   return `token-refresh:${connectionId}`;
 }
 
-/** One validation run of a connection; `key` tells runs apart (a request id, or the parent run's id). */
+/** One validation run of a connection; `key` tells runs apart (a fresh run key, or the parent run's id). */
 export function dataValidationWorkflowId(connectionId: string, key: string): string {
   return `data-validation:${connectionId}:${key}`;
 }
@@ -87,7 +87,7 @@ export function rolloutWorkflowId(rolloutId: string): string {
   return `rollout:${rolloutId}`;
 }
 
-/** One integration test suite run of a connection; `key` tells runs apart (a request id, or the parent run's id). */
+/** One integration test suite run of a connection; `key` tells runs apart (a fresh run key, or the parent run's id). */
 export function integrationTestWorkflowId(connectionId: string, key: string): string {
   return `integration-test:${connectionId}:${key}`;
 }

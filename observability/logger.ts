@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { redactUrlCredentials } from './log-redaction';
 
 /** Field paths that may hold secrets; pino replaces their values before a line is written. */
 const REDACT_PATHS = [
@@ -20,6 +21,16 @@ const REDACT_PATHS = [
 
 export type Logger = pino.Logger;
 
-export function createLogger(options: { level: string; name: string }): Logger {
-  return pino({ name: options.name, level: options.level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+/** `destination` is stdout unless given (tests read real log lines from a stream). */
+export function createLogger(options: { level: string; name: string; destination?: pino.DestinationStream }): Logger {
+  return pino(
+    {
+      name: options.name,
+      level: options.level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      // Credentials inside URLs, paths and messages, wherever in the line they are.
+      hooks: { streamWrite: redactUrlCredentials },
+    },
+    options.destination,
+  );
 }

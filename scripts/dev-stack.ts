@@ -1,5 +1,6 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { loadConfig } from '../config/config';
 import { createDatabase } from '../db/database';
@@ -63,9 +64,12 @@ async function main(): Promise<void> {
 
     let temporalAddress = config.temporal.address;
     let uiUrl = 'your Temporal server\'s Web UI';
+    let codecUiCredential = config.codecUiCredential;
     if (!process.env.TEMPORAL_ADDRESS) {
-      // The Web UI decodes payloads through the API's codec server, authorised by a token in its path.
-      const uiToken = await signAccessToken({ orgId: 'demo-org', userId: 'temporal-web-ui', role: 'admin' }, config.jwtSecret, 30 * 24 * 3600);
+      // The Web UI decodes payloads through the API's codec server with a credential that can only
+      // decode, made anew at each start (the previous start's stops working).
+      const credential = randomBytes(32).toString('base64url');
+      codecUiCredential = credential;
       // A restart reuses the SQLite file (--db-filename): workflow histories survive it.
       let server: TemporalDevServer | undefined;
       const supervisor = await startSupervised(
@@ -76,7 +80,7 @@ async function main(): Promise<void> {
             dataDir: config.dataDir,
             port: config.temporalDevServer.port,
             uiPort: config.temporalDevServer.uiPort,
-            uiCodecEndpoint: `http://127.0.0.1:${config.apiPort}/codec/${uiToken}`,
+            uiCodecEndpoint: `http://127.0.0.1:${config.apiPort}/codec/${credential}`,
           })),
         { log, shuttingDown },
       );
@@ -102,7 +106,9 @@ async function main(): Promise<void> {
       WORKFLOW_BUNDLE_PATH: await bundling,
     };
     for (const [name, entry] of [['worker', 'workers/main.ts'], ['api', 'api/main.ts']] as const) {
-      const supervisor = await startSupervised(name, async () => startServiceProcess(entry, { env }), { log, shuttingDown });
+      // Only the API checks the codec credential; it reaches it by environment, not argv.
+      const processEnv = name === 'api' && codecUiCredential ? { ...env, CODEC_UI_CREDENTIAL: codecUiCredential } : env;
+      const supervisor = await startSupervised(name, async () => startServiceProcess(entry, { env: processEnv }), { log, shuttingDown });
       stops.push(supervisor.stop);
     }
     const apiUrl = `http://127.0.0.1:${config.apiPort}`;
@@ -120,6 +126,7 @@ async function main(): Promise<void> {
         `  Postgres:       ${postgres.url.replace(/:[^:@/]+@/, ':***@')}`,
         `  Admin token (org demo-org, 7 days):`,
         `    export TOKEN=${token}`,
+        `  Operator token (codec, key rotation, deployment-wide alerts): npm run --silent token -- --operator --user YOU`,
         '',
         'Try it: see README.md, "Walk through". Ctrl-C stops everything; data stays in .data/.',
         '',

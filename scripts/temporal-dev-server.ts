@@ -1,6 +1,6 @@
 import { Connection } from '@temporalio/client';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import type { ProcessExit } from './restart-backoff';
@@ -17,6 +17,10 @@ export interface TemporalDevServer {
 /**
  * Runs `temporal server start-dev` with a persistent SQLite file, the Web UI, and the
  * project's custom search attributes registered, and waits until its frontend answers.
+ *
+ * The UI's codec endpoint can carry a credential, so it never goes on the command line (any
+ * process listing shows that): the CLI reads it from an env file of ours (`--env-file`, mode 0600,
+ * rewritten at each start), which also keeps a user's ~/.config/temporalio/temporal.yaml out.
  */
 export async function startTemporalDevServer(options: { cli: string; dataDir: string; port: number; uiPort: number; uiCodecEndpoint?: string }): Promise<TemporalDevServer> {
   mkdirSync(join(options.dataDir, 'logs'), { recursive: true });
@@ -28,7 +32,7 @@ export async function startTemporalDevServer(options: { cli: string; dataDir: st
     '--db-filename', join(options.dataDir, 'temporal.db'),
     '--log-level', 'warn',
     ...CUSTOM_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
-    ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
+    '--env-file', writeCliEnvFile(options.dataDir, options.uiCodecEndpoint),
   ];
   const log = createWriteStream(join(options.dataDir, 'logs', 'temporal.log'), { flags: 'a' });
   const child: ChildProcess = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -65,4 +69,12 @@ export async function startTemporalDevServer(options: { cli: string; dataDir: st
       await exit;
     },
   };
+}
+
+/** The CLI's env file (YAML; JSON is YAML): flag values it applies as if given on the command line. */
+function writeCliEnvFile(dataDir: string, uiCodecEndpoint: string | undefined): string {
+  const path = join(dataDir, 'temporal-cli-env.yaml');
+  writeFileSync(path, JSON.stringify({ env: { default: uiCodecEndpoint ? { 'ui-codec-endpoint': uiCodecEndpoint } : {} } }), { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return path;
 }

@@ -1,4 +1,4 @@
-import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
+import { type DataConverter, METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import sodium from 'libsodium-wrappers';
 import type { Keyring } from './keyring';
@@ -12,8 +12,14 @@ const KEY_ID = 'encryption-key-id';
  * Runs on the client and the worker alike; the codec server on the API decodes for the Web UI.
  * The key id travels with each payload, so payloads written under an older key stay readable
  * while it remains in the keyring.
+ *
+ * Decoding refuses a payload that is not encrypted, so a plaintext payload someone sends straight to
+ * the Temporal frontend (a signal, a workflow start) never reaches a workflow or activity: the
+ * workflow task or activity fails instead. Only the Web UI's codec server passes plaintext through
+ * (`plaintext: 'pass'`), to display payloads written before encryption.
  */
-export async function createPayloadCodec(keyring: Keyring): Promise<PayloadCodec> {
+export async function createPayloadCodec(keyring: Keyring, options: { plaintext?: 'refuse' | 'pass' } = {}): Promise<PayloadCodec> {
+  const passPlaintext = options.plaintext === 'pass';
   await sodium.ready;
   const NONCE = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
   const encoder = new TextEncoder();
@@ -34,8 +40,12 @@ export async function createPayloadCodec(keyring: Keyring): Promise<PayloadCodec
     },
     async decode(payloads: Payload[]): Promise<Payload[]> {
       return payloads.map((payload) => {
-        if (!payload.metadata || decoder.decode(payload.metadata[METADATA_ENCODING_KEY] ?? new Uint8Array()) !== ENCRYPTED_ENCODING) return payload;
-        const keyId = decoder.decode(payload.metadata[KEY_ID] ?? new Uint8Array());
+        const encoding = decoder.decode(payload.metadata?.[METADATA_ENCODING_KEY] ?? new Uint8Array());
+        if (encoding !== ENCRYPTED_ENCODING) {
+          if (passPlaintext) return payload;
+          throw new Error(`Refusing an unencrypted payload (encoding ${encoding || '(none)'}): every payload must be written by a client or worker with the payload codec`);
+        }
+        const keyId = decoder.decode(payload.metadata?.[KEY_ID] ?? new Uint8Array());
         const key = keyring.keys.get(keyId);
         if (!key || !payload.data) throw new Error(`Cannot decrypt a payload: key ${keyId || '(none)'} is not in the payload keyring`);
         const plaintext = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, payload.data.subarray(NONCE), keyId, payload.data.subarray(0, NONCE), key);
@@ -43,4 +53,15 @@ export async function createPayloadCodec(keyring: Keyring): Promise<PayloadCodec
       });
     },
   };
+}
+
+/** Where the failure converter lives, for DataConverter.failureConverterPath and workflow bundles. */
+export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
+
+/**
+ * The one data converter of every Temporal client and worker: payloads encrypted (plaintext refused
+ * on decode), and failure messages and stack traces encoded into payloads so they are encrypted too.
+ */
+export async function createDataConverter(keyring: Keyring): Promise<DataConverter & { payloadCodecs: [PayloadCodec] }> {
+  return { payloadCodecs: [await createPayloadCodec(keyring)], failureConverterPath: FAILURE_CONVERTER_PATH };
 }

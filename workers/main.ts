@@ -33,7 +33,7 @@ import { startMetricsServer } from '../observability/metrics-server';
 import { createSyncMetrics } from '../observability/sync-metrics';
 import { temporalLoggerFrom } from '../observability/temporal-logger';
 import { createCredentialVault } from '../security/credential-vault';
-import { createPayloadCodec } from '../security/payload-codec';
+import { createDataConverter } from '../security/payload-codec';
 import { createConnectWorker } from './connect-worker';
 
 /** The worker process: the composition root of activities, connectors, Postgres and Temporal. */
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     extra: async () => (await fetch(`http://127.0.0.1:${config.sdkMetricsPort}/metrics`)).text(),
   });
   try {
-    const dataConverter = { payloadCodecs: [await createPayloadCodec(config.payloadCodecKeys.keyring)] };
+    const dataConverter = await createDataConverter(config.payloadCodecKeys.keyring);
     const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter });
     const vault = await createCredentialVault(config.credentialsKeys.keyring);
     const schedules = createConnectionSyncSchedules(client, config.temporal.taskQueue);

@@ -15,7 +15,8 @@ export interface KeyRotationProgress {
 }
 
 export interface KeyRotationInput {
-  requestedBy: SyncRequester & { orgId: string };
+  /** orgId: null when a deployment operator asked (rotation spans every org). */
+  requestedBy: SyncRequester & { orgId: string | null };
   batchSize?: number;
   /** Carried across continue-as-new. */
   progress?: KeyRotationProgress;

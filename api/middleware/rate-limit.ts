@@ -11,7 +11,7 @@ export function rateLimitPerToken(requestsPerMinute: number) {
     windowMs: 60_000,
     limit: requestsPerMinute,
     standardHeaders: 'draft-6',
-    keyGenerator: (c) => `${c.get('principal').orgId}:${c.get('principal').userId}`,
+    keyGenerator: (c) => `${c.get('principal')?.orgId ?? c.get('actor').role}:${c.get('actor').userId}`,
     handler: () => {
       throw new ApiError(429, 'rate_limited', `At most ${requestsPerMinute} requests a minute per token; retry after the Retry-After delay`);
     },

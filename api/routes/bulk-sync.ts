@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Connection } from '../../db/schema';
@@ -30,7 +31,8 @@ export function bulkSyncRoutes(deps: AppDeps) {
     const active = found.filter((f) => f.status === 'active');
     if (active.length === 0) throw new ApiError(409, 'nothing_to_sync', 'None of these connections is active');
 
-    const workflowId = bulkSyncWorkflowId(principal.orgId, c.get('requestId'));
+    // A run key of its own: request ids are for correlation, not identity.
+    const workflowId = bulkSyncWorkflowId(principal.orgId, randomUUID());
     const handle = await deps.temporal.workflow.start(bulkSyncWorkflow, {
       taskQueue: deps.taskQueue,
       workflowId,

@@ -4,7 +4,8 @@ import { cors } from 'hono/cors';
 import { z } from 'zod';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
-import { authenticate } from '../middleware/authenticate';
+import { ApiError } from '../api-error';
+import { authenticate, authenticateCodecCredential } from '../middleware/authenticate';
 import { authorize } from '../middleware/authorize';
 import { validate } from '../middleware/validate';
 
@@ -23,26 +24,36 @@ const toJson = (p: Payload) => ({
   ...(p.data ? { data: Buffer.from(p.data).toString('base64') } : {}),
 });
 
+/** A payload the keyring cannot open is the caller's to fix (wrong deployment, lost key): 400, not a logged 500. */
+async function transform(run: () => Promise<Payload[]>): Promise<ReturnType<typeof toJson>[]> {
+  try {
+    return (await run()).map(toJson);
+  } catch (err) {
+    throw new ApiError(400, 'undecodable_payload', err instanceof Error ? err.message : 'A payload cannot be decoded');
+  }
+}
+
 /**
- * The codec server the Temporal Web UI calls to show encrypted payloads in clear: POST
- * /codec/decode and /codec/encode. Authorised like the API, by a bearer token or, for a UI that
- * cannot send headers, a token in the path (/codec/{token}/decode). CORS admits the UI's origin.
+ * The codec server the Temporal Web UI calls to show encrypted payloads in clear. POST
+ * /codec/decode and /codec/encode need a deployment operator's bearer token: payloads of every org
+ * pass through them. A UI that cannot send headers calls /codec/{credential}/decode with the
+ * deployment's decode-only codec credential (CODEC_UI_CREDENTIAL), which opens nothing else; there
+ * is no path-credential encode. CORS admits the UI's origin.
  */
 export function codecRoutes(deps: AppDeps) {
   const codec = new Hono<AppEnv>();
   codec.use(cors({ origin: deps.codecCorsOrigins, allowMethods: ['POST', 'OPTIONS'], allowHeaders: ['authorization', 'content-type', 'x-namespace'], credentials: true }));
-  // The path-token form needs its own pattern: a '*' middleware does not see the route's :token.
-  codec.use('/:token/*', authenticate(deps.jwtSecret, { pathTokenParam: 'token' }));
+  // The path-credential form needs its own pattern: a '*' middleware does not see the route's :credential.
+  codec.use('/:credential/decode', authenticateCodecCredential(deps.codecUiCredential, 'credential'));
   codec.use('/decode', authenticate(deps.jwtSecret));
   codec.use('/encode', authenticate(deps.jwtSecret));
   codec.use(authorize);
-  for (const prefix of ['', '/:token']) {
-    codec.post(`${prefix}/decode`, validate('json', PayloadsBody), async (c) =>
-      c.json({ payloads: (await deps.payloadCodec.decode(c.req.valid('json').payloads.map(fromJson))).map(toJson) }),
-    );
-    codec.post(`${prefix}/encode`, validate('json', PayloadsBody), async (c) =>
-      c.json({ payloads: (await deps.payloadCodec.encode(c.req.valid('json').payloads.map(fromJson))).map(toJson) }),
-    );
+  const decode = validate('json', PayloadsBody);
+  for (const path of ['/decode', '/:credential/decode']) {
+    codec.post(path, decode, async (c) => c.json({ payloads: await transform(() => deps.payloadCodec.decode(c.req.valid('json').payloads.map(fromJson))) }));
   }
+  codec.post('/encode', validate('json', PayloadsBody), async (c) =>
+    c.json({ payloads: await transform(() => deps.payloadCodec.encode(c.req.valid('json').payloads.map(fromJson))) }),
+  );
   return codec;
 }

@@ -10,19 +10,19 @@ import { validate } from '../middleware/validate';
 
 const RotateBody = z.strictObject({ batch_size: z.number().int().min(1).max(1000).optional() }).optional();
 
-/** Master key rotation: re-wraps every connection's data key under the keyring's current key. */
+/** Master key rotation: re-wraps every connection's data key under the keyring's current key. A deployment operator's power (it spans every org). */
 export function credentialKeyRoutes(deps: AppDeps) {
   const handle = () => deps.temporal.workflow.getHandle(keyRotationWorkflowId());
   return new Hono<AppEnv>()
     .post('/rotate', validate('json', RotateBody), async (c) => {
-      const principal = c.get('principal');
+      const actor = c.get('actor');
       try {
         const started = await deps.temporal.workflow.start(keyRotationWorkflow, {
           taskQueue: deps.taskQueue,
           workflowId: keyRotationWorkflowId(),
           args: [
             {
-              requestedBy: { orgId: principal.orgId, actorId: principal.userId, actorRole: principal.role, requestId: c.get('requestId') },
+              requestedBy: { orgId: null, actorId: actor.userId, actorRole: actor.role, requestId: c.get('requestId') },
               batchSize: c.req.valid('json')?.batch_size,
             },
           ],

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -123,10 +124,10 @@ export function liveIntegrationRoutes(deps: AppDeps) {
     }
   }
 
-  function startSuite(connection: Connection, requestId: string, options: { components: IntegrationComponent[]; thresholds?: Partial<IntegrationThresholds>; start_date?: string; end_date?: string }) {
+  function startSuite(connection: Connection, runKey: string, options: { components: IntegrationComponent[]; thresholds?: Partial<IntegrationThresholds>; start_date?: string; end_date?: string }) {
     return deps.temporal.workflow.start(integrationTestSuiteWorkflow, {
       taskQueue: deps.taskQueue,
-      workflowId: integrationTestWorkflowId(connection.id, requestId),
+      workflowId: integrationTestWorkflowId(connection.id, runKey),
       args: [
         {
           connectionId: connection.id,
@@ -166,7 +167,7 @@ export function liveIntegrationRoutes(deps: AppDeps) {
     .post('/test-connection/:connection_id', validate('query', WaitQuery), validate('json', TestConnectionBody.optional()), async (c) => {
       const body = c.req.valid('json') ?? {};
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('connection_id'));
-      const handle = await startSuite(connection, c.get('requestId'), { components: CONNECTION_TEST_COMPONENTS, thresholds: thresholdsOf(body.thresholds), start_date: body.start_date, end_date: body.end_date });
+      const handle = await startSuite(connection, randomUUID(), { components: CONNECTION_TEST_COMPONENTS, thresholds: thresholdsOf(body.thresholds), start_date: body.start_date, end_date: body.end_date });
       await c.get('audit')({ action: 'connection.integration_test', targetType: 'connection', targetId: connection.id, outcome: 'success', details: { workflow_id: handle.workflowId, components: CONNECTION_TEST_COMPONENTS } });
       const answer = await suiteAnswer(c.req.valid('query').wait === 'true', handle);
       return c.json(answer.body, answer.status);
@@ -175,7 +176,7 @@ export function liveIntegrationRoutes(deps: AppDeps) {
       const body = c.req.valid('json');
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, body.connection_id);
       const components = body.components ?? [...INTEGRATION_COMPONENTS];
-      const handle = await startSuite(connection, c.get('requestId'), { components, thresholds: thresholdsOf(body.thresholds), start_date: body.start_date, end_date: body.end_date });
+      const handle = await startSuite(connection, randomUUID(), { components, thresholds: thresholdsOf(body.thresholds), start_date: body.start_date, end_date: body.end_date });
       await c.get('audit')({ action: 'connection.integration_test', targetType: 'connection', targetId: connection.id, outcome: 'success', details: { workflow_id: handle.workflowId, components } });
       const answer = await suiteAnswer(c.req.valid('query').wait === 'true', handle);
       return c.json(answer.body, answer.status);
@@ -185,7 +186,7 @@ export function liveIntegrationRoutes(deps: AppDeps) {
       const { orgId } = c.get('principal');
       const connections = (await orgConnections(orgId)).filter((x) => x.status !== 'disabled');
       if (connections.length === 0) return c.json({ workflow_id: null, status: 'completed', total: 0, passed: 0, failed: 0, errored: 0, results: [] });
-      const workflowId = integrationTestAllWorkflowId(orgId, c.get('requestId'));
+      const workflowId = integrationTestAllWorkflowId(orgId, randomUUID());
       const handle = await deps.temporal.workflow.start(integrationTestAllWorkflow, {
         taskQueue: deps.taskQueue,
         workflowId,

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { listAlerts, resolveAlertByUser } from '../../db/repositories/alerts';
+import { findAlertById, listAlerts, resolveAlertByUser } from '../../db/repositories/alerts';
 import { ALERT_RULES, ALERT_SEVERITIES, ALERT_STATUSES, ALERT_TYPES } from '../../domain/alert-rules';
 import { ApiError } from '../api-error';
 import type { AppDeps } from '../app-deps';
@@ -18,12 +18,13 @@ const AlertQuery = z.object({
 
 const AlertId = z.object({ id: z.uuid() });
 
-/** GET …/alerts (the org's and the deployment's), the rule catalogue, and resolving an alert by hand. */
+/** GET …/alerts (the org's and the deployment's), the rule catalogue, and resolving an alert by hand (deployment-wide ones: operators only). */
 export function rolloutMonitoringAlertRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
     .get('/', validate('query', AlertQuery), async (c) => {
       const q = c.req.valid('query');
-      const alerts = await listAlerts(deps.db, { orgId: c.get('principal').orgId, status: q.status, severity: q.severity, type: q.type, ruleId: q.rule_id, limit: q.limit });
+      // An operator (no org) sees the deployment-wide alerts only.
+      const alerts = await listAlerts(deps.db, { orgId: c.get('principal')?.orgId ?? null, status: q.status, severity: q.severity, type: q.type, ruleId: q.rule_id, limit: q.limit });
       return c.json({ alerts: alerts.map(presentAlert) });
     })
     .get('/rules', (c) =>
@@ -37,10 +38,17 @@ export function rolloutMonitoringAlertRoutes(deps: AppDeps) {
       }),
     )
     .post('/:id/resolve', validate('param', AlertId), async (c) => {
-      const principal = c.get('principal');
+      const orgId = c.get('principal')?.orgId ?? null;
       const id = c.req.valid('param').id;
-      const result = await resolveAlertByUser(deps.db, { id, orgId: principal.orgId, userId: principal.userId, at: new Date() });
-      if (!result) throw new ApiError(404, 'not_found', `Alert ${id} not found`);
+      const result = await resolveAlertByUser(deps.db, { id, orgId, userId: c.get('actor').userId, at: new Date() });
+      if (!result) {
+        // Deployment-wide alerts are shown to every org but are the operators' to resolve.
+        if (orgId !== null && (await findAlertById(deps.db, id))?.org_id === null) {
+          await c.get('audit')({ action: 'alert.resolve', targetType: 'alert', targetId: id, outcome: 'denied', details: { reason: 'deployment_wide' } });
+          throw new ApiError(403, 'forbidden', 'A deployment-wide alert is resolved by a deployment operator, not an org member');
+        }
+        throw new ApiError(404, 'not_found', `Alert ${id} not found`);
+      }
       if (!result.changed) throw new ApiError(409, 'alert_already_resolved', `Alert ${id} was already resolved`, { resolved_at: result.row.resolved_at?.toISOString() ?? null, resolved_by: result.row.resolved_by });
       await c.get('audit')({ action: 'alert.resolve', targetType: 'alert', targetId: id, outcome: 'success', details: { rule_id: result.row.rule_id, severity: result.row.severity } });
       return c.json(presentAlert(result.row));

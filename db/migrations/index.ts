@@ -11,6 +11,7 @@ import * as metricFirstSynced from './2026-11-25T1110-metric-first-synced';
 import * as metricSource from './2026-12-04T0900-metric-source';
 import * as syncQuarantine from './2026-12-04T0910-sync-quarantine';
 import * as syncStreamPlatformRequests from './2026-12-04T0920-sync-stream-platform-requests';
+import * as auditDeploymentActors from './2026-12-04T0930-audit-deployment-actors';
 import * as validationRuns from './2026-12-04T0940-validation-runs';
 
 /** Migrations in order. Imported statically so they run the same under tsx, jest and bundlers. */
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-04T0900-metric-source': metricSource,
   '2026-12-04T0910-sync-quarantine': syncQuarantine,
   '2026-12-04T0920-sync-stream-platform-requests': syncStreamPlatformRequests,
+  '2026-12-04T0930-audit-deployment-actors': auditDeploymentActors,
   '2026-12-04T0940-validation-runs': validationRuns,
 };
 

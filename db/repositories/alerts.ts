@@ -88,8 +88,8 @@ export async function markRollbackRequested(db: Db, id: string, at: Date): Promi
 }
 
 export interface AlertFilter {
-  /** The org's alerts and the deployment's (org_id null) are visible to it. */
-  orgId: string;
+  /** The org's alerts and the deployment's (org_id null) are visible to it; null (an operator): the deployment's only. */
+  orgId: string | null;
   status?: AlertStatus | 'open';
   severity?: AlertSeverity;
   type?: AlertType;
@@ -98,7 +98,8 @@ export interface AlertFilter {
 }
 
 export async function listAlerts(db: Db, filter: AlertFilter): Promise<AlertRow[]> {
-  let query = db.selectFrom('alerts').selectAll().where((eb) => eb.or([eb('org_id', 'is', null), eb('org_id', '=', filter.orgId)]));
+  const orgId = filter.orgId;
+  let query = db.selectFrom('alerts').selectAll().where((eb) => (orgId === null ? eb('org_id', 'is', null) : eb.or([eb('org_id', 'is', null), eb('org_id', '=', orgId)])));
   if (filter.status === 'open') query = query.where('status', '<>', 'resolved');
   else if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.severity) query = query.where('severity', '=', filter.severity);
@@ -107,9 +108,13 @@ export async function listAlerts(db: Db, filter: AlertFilter): Promise<AlertRow[
   return query.orderBy('started_at', 'desc').orderBy('id').limit(filter.limit).execute();
 }
 
-/** Resolves a visible open alert by hand; undefined when not visible, the row unchanged when already resolved. */
-export async function resolveAlertByUser(db: Db, input: { id: string; orgId: string; userId: string; at: Date }): Promise<{ row: AlertRow; changed: boolean } | undefined> {
-  const visible = (eb: ExpressionBuilder<Database, 'alerts'>) => eb.or([eb('org_id', 'is', null), eb('org_id', '=', input.orgId)]);
+/**
+ * Resolves an open alert by hand: an org's own alert (orgId), or a deployment-wide one (orgId null,
+ * a deployment operator). Undefined when not the caller's to resolve, the row unchanged when already resolved.
+ */
+export async function resolveAlertByUser(db: Db, input: { id: string; orgId: string | null; userId: string; at: Date }): Promise<{ row: AlertRow; changed: boolean } | undefined> {
+  const orgId = input.orgId;
+  const visible = (eb: ExpressionBuilder<Database, 'alerts'>) => (orgId === null ? eb('org_id', 'is', null) : eb('org_id', '=', orgId));
   const updated = await db
     .updateTable('alerts')
     .set({ status: 'resolved', resolved_at: input.at, resolved_by: input.userId })

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ACCESS_POLICY, ROLE_RANK } from '../../api/access-policy';
+import { ACCESS_POLICY } from '../../api/access-policy';
 import { keyRotationWorkflowId } from '../../domain/workflow-ids';
 import { ROLES } from '../../security/access-token';
 import { createTestApi } from '../setup/api-client';
@@ -35,15 +35,54 @@ describe('access control', () => {
     }
   });
 
-  it.each(Object.entries(ACCESS_POLICY))('%s needs %s: lower roles get 403, the others get past authorisation', async (rule, needed) => {
+  /** Every kind of caller: the org roles and the operator by bearer token, the Web UI by its codec credential. */
+  const CALLERS = [...ROLES, 'operator', 'codec:decode'] as const;
+  const RANK: Record<string, number> = { viewer: 0, editor: 1, admin: 2 };
+  /** The rule's meaning, stated independently of api/access-policy.ts. */
+  function admits(rule: string, caller: (typeof CALLERS)[number]): boolean {
+    const [least, alternative] = rule.split(' or ');
+    if (caller === 'operator' || caller === 'codec:decode') return rule === caller || alternative === caller;
+    return least! in RANK && RANK[caller]! >= RANK[least!]!;
+  }
+
+  it.each(Object.entries(ACCESS_POLICY))('%s needs %s: every other caller is refused, the others get past authorisation', async (rule, needed) => {
     const [method, template] = rule.split(' ') as [string, string];
-    const path = template.replace(':id', randomUUID());
-    for (const role of ROLES) {
-      const token = await api.token(orgId, role);
-      const res = await api.call(method, path, { token, ...(method === 'POST' || method === 'PUT' ? { json: {} } : {}) });
-      if (ROLE_RANK[role] < ROLE_RANK[needed]) expect({ role, status: res.status, code: res.json?.error?.code }).toEqual({ role, status: 403, code: 'forbidden' });
-      else expect({ role, status: res.status }).not.toEqual({ role, status: 403 });
+    for (const caller of CALLERS) {
+      const bearer = caller === 'codec:decode' ? undefined : caller === 'operator' ? await api.operatorToken() : await api.token(orgId, caller);
+      // A caller presents what it has: a bearer token, or (the Web UI) the codec credential where a path takes one.
+      const token = template.includes(':credential') ? (caller === 'codec:decode' ? api.codecUiCredential : bearer!) : undefined;
+      const path = template.replace(':id', randomUUID()).replace(':credential', token ?? '');
+      const res = await api.call(method, path, { token: token ? undefined : (bearer ?? api.codecUiCredential), ...(method === 'POST' || method === 'PUT' ? { json: {} } : {}) });
+      expect({ caller, refused: res.status === 401 || res.status === 403 }).toEqual({ caller, refused: !admits(needed, caller) });
     }
+  });
+
+  it('keeps deployment-wide powers from org admins: codec, key rotation (an operator token has them)', async () => {
+    const admin = await api.token(orgId, 'admin');
+    const operator = await api.operatorToken();
+    const payloads = { payloads: [] };
+    for (const [method, path, json] of [['POST', '/codec/decode', payloads], ['POST', '/codec/encode', payloads], ['GET', '/api/v1/platform-connections/keys/rotate', undefined]] as const) {
+      const refused = await api.call(method, path, { token: admin, json });
+      expect({ path, status: refused.status, code: refused.json?.error?.code }).toEqual({ path, status: 403, code: 'forbidden' });
+      const allowed = await api.call(method, path, { token: operator, json });
+      expect({ path, refused: [401, 403].includes(allowed.status) }).toEqual({ path, refused: false });
+    }
+    // An admin's token in the codec path is no credential; the UI's codec credential decodes and does nothing else.
+    expect((await api.call('POST', `/codec/${admin}/decode`, { json: payloads })).status).toBe(401);
+    expect((await api.call('POST', `/codec/${api.codecUiCredential}/decode`, { json: payloads })).status).toBe(200);
+    expect((await api.call('POST', `/codec/${api.codecUiCredential}/encode`, { json: payloads })).status).toBe(404);
+    expect((await api.call('POST', '/codec/decode', { token: api.codecUiCredential, json: payloads })).status).toBe(401);
+    expect((await api.call('GET', '/api/v1/platform-connections/platforms', { token: api.codecUiCredential })).status).toBe(401);
+    // The operator is outside every org: org endpoints refuse it.
+    const orgRoute = await api.call('GET', '/api/v1/platform-connections/connections', { token: operator });
+    expect({ status: orgRoute.status, code: orgRoute.json?.error?.code }).toEqual({ status: 403, code: 'forbidden' });
+  });
+
+  it('audits an operator action without an org', async () => {
+    const operator = await api.operatorToken('op-audited');
+    await api.call('GET', '/api/v1/platform-connections/connections', { token: operator });
+    const rows = await harness.database.db.selectFrom('audit_log').selectAll().where('actor_id', '=', 'op-audited').execute();
+    expect(rows.map((r) => ({ org_id: r.org_id, actor_role: r.actor_role, action: r.action, outcome: r.outcome }))).toEqual([{ org_id: null, actor_role: 'operator', action: 'permission.denied', outcome: 'denied' }]);
   });
 
   it('limits requests per token: 429 with Retry-After once the budget is spent, other tokens unaffected', async () => {

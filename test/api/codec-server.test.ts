@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { createLogger } from '../../observability/logger';
 import { createTestApi } from '../setup/api-client';
 import { openTestHarness, type TestHarness, uniqueName } from '../setup/test-harness';
 
@@ -21,24 +23,53 @@ describe('codec server for the Temporal Web UI', () => {
     return { metadata: Object.fromEntries(Object.entries(p!.metadata!).map(([k, v]) => [k, b64(v)])), data: b64(p!.data!) };
   }
 
-  it('decodes for an admin, by header or by a token in the path', async () => {
-    const admin = await api.token(orgId, 'admin');
+  it("decodes and encodes for a deployment operator's bearer token, and decodes for the Web UI's codec credential in the path", async () => {
+    const operator = await api.operatorToken();
     const payload = await encryptedPayload();
-    for (const [path, token] of [['/codec/decode', admin], [`/codec/${admin}/decode`, undefined]] as const) {
+    for (const [path, token] of [['/codec/decode', operator], [`/codec/${api.codecUiCredential}/decode`, undefined]] as const) {
       const res = await api.call('POST', path, { token, json: { payloads: [payload] } });
       expect(res.status).toBe(200);
       const decoded = res.json.payloads[0];
       expect(JSON.parse(Buffer.from(decoded.data, 'base64').toString())).toEqual({ hello: 'codec' });
     }
-    const encoded = await api.call('POST', '/codec/encode', { token: admin, json: { payloads: [{ metadata: { encoding: b64(new TextEncoder().encode('json/plain')) }, data: b64(new TextEncoder().encode('{"a":1}')) }] } });
+    const encoded = await api.call('POST', '/codec/encode', { token: operator, json: { payloads: [{ metadata: { encoding: b64(new TextEncoder().encode('json/plain')) }, data: b64(new TextEncoder().encode('{"a":1}')) }] } });
     expect(Buffer.from(encoded.json.payloads[0].metadata.encoding, 'base64').toString()).toBe('binary/encrypted');
   });
 
-  it('refuses anonymous and non-admin callers, and malformed bodies', async () => {
+  it('refuses anonymous callers, org members (admins too), other credentials in the path, and malformed bodies', async () => {
     const payload = await encryptedPayload();
     expect((await api.call('POST', '/codec/decode', { json: { payloads: [payload] } })).status).toBe(401);
-    expect((await api.call('POST', '/codec/decode', { token: await api.token(orgId, 'editor'), json: { payloads: [payload] } })).status).toBe(403);
-    expect((await api.call('POST', '/codec/decode', { token: await api.token(orgId, 'admin'), json: { payloads: [{ data: 'not base64!' }] } })).status).toBe(400);
+    for (const role of ['viewer', 'editor', 'admin'] as const) {
+      const token = await api.token(orgId, role);
+      expect({ role, status: (await api.call('POST', '/codec/decode', { token, json: { payloads: [payload] } })).status }).toEqual({ role, status: 403 });
+      expect({ role, status: (await api.call('POST', `/codec/${token}/decode`, { json: { payloads: [payload] } })).status }).toEqual({ role, status: 401 });
+    }
+    expect((await api.call('POST', `/codec/${await api.operatorToken()}/decode`, { json: { payloads: [payload] } })).status).toBe(401);
+    expect((await api.call('POST', `/codec/${api.codecUiCredential}/encode`, { json: { payloads: [payload] } })).status).toBe(404);
+    expect((await api.call('POST', '/codec/decode', { token: await api.operatorToken(), json: { payloads: [{ data: 'not base64!' }] } })).status).toBe(400);
+  });
+
+  it('answers 400, not 500, for a payload the keyring cannot open', async () => {
+    const foreign = { metadata: { encoding: b64(new TextEncoder().encode('binary/encrypted')), 'encryption-key-id': b64(new TextEncoder().encode('p9')) }, data: b64(new Uint8Array(64)) };
+    const res = await api.call('POST', `/codec/${api.codecUiCredential}/decode`, { json: { payloads: [foreign] } });
+    expect({ status: res.status, code: res.json?.error?.code }).toEqual({ status: 400, code: 'undecodable_payload' });
+  });
+
+  it("never writes the codec credential to the API's error log", async () => {
+    const stream = new PassThrough();
+    let logged = '';
+    stream.on('data', (chunk: Buffer) => (logged += chunk.toString()));
+    const logging = createTestApi(harness, { taskQueue: uniqueName('codec-log'), logger: createLogger({ name: 'api', level: 'info', destination: stream }) });
+    // An unexpected failure under a credential-carrying path (outside /codec, whose access rules refuse
+    // unknown routes), answered by the app's own error handler.
+    logging.app.post('/explode/:credential', () => {
+      throw new Error('unexpected');
+    });
+    const res = await logging.call('POST', `/explode/${logging.codecUiCredential}`);
+    expect(res.status).toBe(500);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(logged).toContain('unhandled API error');
+    expect(logged).not.toContain(logging.codecUiCredential);
   });
 
   it("answers the Web UI's CORS preflight for its origin only", async () => {

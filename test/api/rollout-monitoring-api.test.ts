@@ -192,6 +192,42 @@ describe('rollout monitoring API', () => {
     expect(rules.json.rules.map((r: { type: string }) => r.type)).toEqual(expect.arrayContaining(rules.json.types));
   });
 
+  it('leaves deployment-wide alerts (no org) to deployment operators: org editors and admins see them but cannot resolve them', async () => {
+    const now = new Date();
+    const insert = (org: string | null) =>
+      harness.database.db
+        .insertInto('alerts')
+        .values({
+          rule_id: `test_deployment_${randomUUID().slice(0, 8)}`, fingerprint: randomUUID(), org_id: org, type: 'capacity', severity: 'high', initial_severity: 'high', status: 'firing',
+          labels: JSON.stringify({ service: 'worker' }), summary: 'worker memory high', value: 2, threshold: 1, started_at: now, last_evaluated_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    const deploymentWide = await insert(null);
+    const ofTheOrg = await insert(orgId);
+    const resolve = (id: string, token: string) => api.call('POST', `${BASE}/alerts/${id}/resolve`, { token });
+
+    const viewer = await api.token(orgId, 'viewer');
+    expect((await api.call('GET', `${BASE}/alerts?status=open&limit=500`, { token: viewer })).json.alerts.map((a: { id: string }) => a.id)).toEqual(expect.arrayContaining([deploymentWide.id, ofTheOrg.id]));
+    for (const role of ['editor', 'admin'] as const) {
+      const refused = await resolve(deploymentWide.id, await api.token(orgId, role));
+      expect({ role, status: refused.status, code: refused.json?.error?.code }).toEqual({ role, status: 403, code: 'forbidden' });
+    }
+    const operator = await api.operatorToken('ops-1');
+    // The operator lists the deployment's alerts only, and resolves none of an org's.
+    const listed = (await api.call('GET', `${BASE}/alerts?status=open&limit=500`, { token: operator })).json.alerts.map((a: { id: string }) => a.id);
+    expect(listed).toContain(deploymentWide.id);
+    expect(listed).not.toContain(ofTheOrg.id);
+    expect((await resolve(ofTheOrg.id, operator)).status).toBe(404);
+    expect(await resolve(deploymentWide.id, operator)).toMatchObject({ status: 200, json: { id: deploymentWide.id, status: 'resolved', resolved_by: 'ops-1' } });
+    const audit = await harness.database.db.selectFrom('audit_log').select(['org_id', 'actor_role', 'outcome']).where('action', '=', 'alert.resolve').where('target_id', '=', deploymentWide.id).orderBy('id').execute();
+    expect(audit).toEqual([
+      { org_id: orgId, actor_role: 'editor', outcome: 'denied' },
+      { org_id: orgId, actor_role: 'admin', outcome: 'denied' },
+      { org_id: null, actor_role: 'operator', outcome: 'success' },
+    ]);
+  });
+
   it('dashboard: sync success rates per platform, open alerts and connections of the org', async () => {
     const dashOrg = `org-dash-${randomUUID().slice(0, 8)}`;
     const meta = await createTestConnection(harness, { platform: 'meta_business', dataMode: 'mock', orgId: dashOrg });

@@ -53,11 +53,13 @@ describe('key rotation with a worker killed half-way', () => {
       harness.database.db.selectFrom('user_platform_connections').select(['id', 'credentials_key_version', 'credentials_wrapped_key']).where('org_id', '=', orgId).execute();
 
     const taskQueue = uniqueName('rotation');
+    const operatorId = uniqueName('ops');
     const first = await startWorker(taskQueue, rotatingKeys);
     const handle = await harness.temporal.client.workflow.start(keyRotationWorkflow, {
       taskQueue,
       workflowId: uniqueName('key-rotation'),
-      args: [{ requestedBy: { orgId, actorId: 'ada', actorRole: 'admin', requestId: null }, batchSize: 10 }],
+      // As the API starts it: for a deployment operator, outside every org.
+      args: [{ requestedBy: { orgId: null, actorId: operatorId, actorRole: 'operator', requestId: null }, batchSize: 10 }],
     });
     await waitFor(ownVersions, (r) => r.filter((x) => x.credentials_key_version === 'v2').length >= CONNECTIONS / 4, { timeoutMs: 60_000, what: 'a quarter rotated' });
     first.kill('SIGKILL');
@@ -83,7 +85,8 @@ describe('key rotation with a worker killed half-way', () => {
     const stored = await harness.database.db.selectFrom('user_platform_connections').selectAll().where('org_id', '=', orgId).execute();
     expect(stored).toHaveLength(CONNECTIONS);
     for (const row of stored) expect(newOnly.open(row.id, connectionCredentials(row)).access_token).toMatch(/^token-\d+$/);
-    const audit = await harness.database.db.selectFrom('audit_log').select(['action', 'outcome']).where('org_id', '=', orgId).orderBy('id').execute();
+    const audit = await harness.database.db.selectFrom('audit_log').select(['action', 'outcome', 'org_id']).where('actor_id', '=', operatorId).orderBy('id').execute();
+    expect(audit.map((a) => a.org_id)).toEqual([null, null]);
     expect(audit.map((a) => a.action)).toEqual(['key_rotation.start', 'key_rotation.end']);
 
     const syncQueue = uniqueName('after-rotation');

@@ -46,7 +46,7 @@ describe('tokenRefreshWorkflow on the dev server', () => {
         schedules: createConnectionSyncSchedules(harness.temporal.client, taskQueue),
         settings: { refreshSkewMs: 3_000, minRefreshIntervalMs: 1_000 },
       }),
-      dataConverter: { payloadCodecs: [harness.payloadCodec] },
+      dataConverter: harness.dataConverter,
     });
     running = worker.run();
   });

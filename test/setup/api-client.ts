@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import type { Client } from '@temporalio/client';
 import { Registry } from 'prom-client';
 import { createApp } from '../../api/app';
 import type { PlatformOAuthDeps } from '../../api/oauth/platform-oauth-deps';
 import { createPlatformOAuthClient } from '../../connectors/oauth/platform-oauth-client';
-import type { Client } from '@temporalio/client';
 import { createConnectionSyncSchedules, SCHEDULE_CALL_TIMEOUT_MS } from '../../schedules/connection-sync-schedule';
 import type { PlatformId } from '../../domain/platforms';
 import { createPlatformConnectors } from '../../connectors/platform-connectors';
@@ -11,8 +11,8 @@ import type { PlatformQuotas } from '../../domain/platform-quotas';
 import type { ApiLimits } from '../../api/app-deps';
 import type { PlatformNetwork } from '../../connectors/platform-network';
 import { EMULATOR_NETWORK } from './connector-test-kit';
-import { createLogger } from '../../observability/logger';
-import { type Role, signAccessToken } from '../../security/access-token';
+import { createLogger, type Logger } from '../../observability/logger';
+import { OPERATOR_ROLE, type Role, signAccessToken } from '../../security/access-token';
 import { NO_PLATFORM_QUOTAS, type TestHarness } from './test-harness';
 import { createCustomMetricExporter } from '../../observability/custom-metric-exporter';
 import { startApiMetricsServer } from '../../observability/api-metrics-server';
@@ -35,9 +35,12 @@ export function createTestApi(
     network?: PlatformNetwork;
     /** The API's Temporal client (the harness's unless given: a client of an unreachable server, say). */
     temporal?: Client;
+    logger?: Logger;
   },
 ) {
   const jwtSecret = randomBytes(32).toString('hex');
+  // The Web UI's decode-only codec credential, as ./scripts/start makes one.
+  const codecUiCredential = randomBytes(32).toString('base64url');
   const metrics = new Registry();
   const db = options.db ?? harness.database.db;
   const customMetrics = createCustomMetricExporter({ processRegistry: metrics, maxSeriesPerOrg: options.customSeriesPerOrg });
@@ -51,11 +54,12 @@ export function createTestApi(
     connectors: createPlatformConnectors({ db, metrics, quotas: options.quotas ?? NO_PLATFORM_QUOTAS, baseUrls: options.baseUrls, timeoutMs: 5_000, maxQuotaWaitSeconds: 5, network: options.network ?? EMULATOR_NETWORK }),
     platformNetwork: options.network ?? EMULATOR_NETWORK,
     jwtSecret,
-    logger: createLogger({ name: 'api-test', level: 'silent' }),
+    logger: options.logger ?? createLogger({ name: 'api-test', level: 'silent' }),
     metrics,
     customMetrics,
     payloadCodec: harness.payloadCodec,
     codecCorsOrigins: ['http://127.0.0.1:8233'],
+    codecUiCredential,
     rateLimitPerMinute: options.rateLimitPerMinute ?? 10_000,
     limits: { validationReportMaxAgeMs: 3_600_000, validationsRunningPerOrg: 3, fanOutConcurrency: 8, ...options.limits },
   });
@@ -95,7 +99,10 @@ export function createTestApi(
     metrics,
     scrapeMetrics,
     jwtSecret,
+    codecUiCredential,
     call,
     token: (orgId: string, role: Role, userId = `${role}-user`, ttlSeconds = 3600) => signAccessToken({ orgId, userId, role }, jwtSecret, ttlSeconds),
+    /** A deployment operator's token: no org. */
+    operatorToken: (userId = 'operator-user', ttlSeconds = 3600) => signAccessToken({ userId, role: OPERATOR_ROLE }, jwtSecret, ttlSeconds),
   };
 }

@@ -6,6 +6,7 @@ import { createDatabase } from '../../db/database';
 import { migrateToLatest } from '../../db/migrate';
 import { startPostgres } from '../../db/postgres-server';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
+import { FAILURE_CONVERTER_PATH } from '../../security/payload-codec';
 import { type SharedTestInfra, TEST_ENV } from './test-env';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -39,7 +40,7 @@ export default async function globalSetup(): Promise<void> {
     },
   });
 
-  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
   const bundlePath = join(dataDir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
 

@@ -27,8 +27,8 @@ import { startMetricSampler } from '../../observability/metric-sampler';
 import { createSyncMetrics } from '../../observability/sync-metrics';
 import { type CredentialVault, createCredentialVault } from '../../security/credential-vault';
 import { parseKeyring } from '../../security/keyring';
-import { createPayloadCodec } from '../../security/payload-codec';
-import type { PayloadCodec } from '@temporalio/common';
+import { createDataConverter } from '../../security/payload-codec';
+import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import type { PlatformId } from '../../domain/platforms';
 import { createConnectWorker } from '../../workers/connect-worker';
 import { createConnectionSyncSchedules } from '../../schedules/connection-sync-schedule';
@@ -44,6 +44,8 @@ export interface TestHarness {
   /** The payload codec every client and worker of the test uses, and its PAYLOAD_CODEC_KEYS. */
   payloadCodec: PayloadCodec;
   payloadCodecKeys: string;
+  /** The data converter (codec and failure converter) of every client and worker of the test. */
+  dataConverter: DataConverter;
   close(): Promise<void>;
 }
 
@@ -60,14 +62,16 @@ export async function openTestHarness(): Promise<TestHarness> {
   installQuietRuntime();
   const database = createDatabase(testEnv('databaseUrl'), { max: 5 });
   const payloadCodecKeys = `p1:${randomBytes(32).toString('base64')}`;
-  const payloadCodec = await createPayloadCodec(parseKeyring(payloadCodecKeys, 'PAYLOAD_CODEC_KEYS'));
-  const temporal = await TestWorkflowEnvironment.createFromExistingServer({ address: testEnv('temporalAddress'), client: { dataConverter: { payloadCodecs: [payloadCodec] } } });
+  const dataConverter = await createDataConverter(parseKeyring(payloadCodecKeys, 'PAYLOAD_CODEC_KEYS'));
+  const payloadCodec = dataConverter.payloadCodecs[0];
+  const temporal = await TestWorkflowEnvironment.createFromExistingServer({ address: testEnv('temporalAddress'), client: { dataConverter } });
   const credentialsKeys = `v1:${randomBytes(32).toString('base64')}`;
   return {
     database,
     temporal,
     payloadCodec,
     payloadCodecKeys,
+    dataConverter,
     vault: await createCredentialVault(parseKeyring(credentialsKeys)),
     credentialsKeys,
     async close() {
@@ -166,7 +170,7 @@ export async function startTestSyncWorker(
     namespace: 'default',
     taskQueue: options.taskQueue,
     activities,
-    dataConverter: { payloadCodecs: [harness.payloadCodec] },
+    dataConverter: harness.dataConverter,
     workflowBundlePath: testEnv('workflowBundle'),
   });
   const running = worker.run();

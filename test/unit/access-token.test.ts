@@ -1,3 +1,4 @@
+import { sign } from 'hono/jwt';
 import { createAccessTokenVerifier, signAccessToken, verifyAccessToken } from '../../security/access-token';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
@@ -22,5 +23,14 @@ describe('access tokens', () => {
     await expect(verifier(token)).rejects.toThrow();
     await expect(verifier(await signAccessToken({ orgId: 'o', userId: 'x', role: 'admin' }, `${SECRET}-forged`, 60, now))).rejects.toThrow();
     for (const user of ['a', 'b', 'c']) await verifier(await signAccessToken({ orgId: 'o', userId: user, role: 'admin' }, SECRET, 60, now));
+  });
+
+  it('round-trips an operator (no org), and refuses tokens mixing an org with the operator role or made for another use', async () => {
+    const operator = await signAccessToken({ userId: 'ops', role: 'operator' }, SECRET, 60);
+    await expect(verifyAccessToken(operator, SECRET)).resolves.toEqual({ userId: 'ops', role: 'operator' });
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    await expect(verifyAccessToken(await sign({ sub: 'x', org_id: 'org-1', role: 'operator', exp }, SECRET, 'HS256'), SECRET)).rejects.toThrow();
+    await expect(verifyAccessToken(await sign({ sub: 'x', role: 'admin', exp }, SECRET, 'HS256'), SECRET)).rejects.toThrow();
+    await expect(verifyAccessToken(await sign({ sub: 'x', org_id: 'org-1', role: 'admin', aud: 'codec:decode', exp }, SECRET, 'HS256'), SECRET)).rejects.toThrow();
   });
 });

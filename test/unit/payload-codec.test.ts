@@ -18,7 +18,7 @@ describe('payload codec', () => {
     expect(defaultPayloadConverter.fromPayload(decoded!)).toEqual({ connectionId: 'c-1', note: 'visible-only-in-clear' });
   });
 
-  it('reads payloads of an older key still in the keyring, refuses unknown keys, and passes clear payloads through', async () => {
+  it('reads payloads of an older key still in the keyring, refuses unknown keys and clear payloads', async () => {
     const spec = keys('p1');
     const old = await createPayloadCodec(parseKeyring(spec, 'PAYLOAD_CODEC_KEYS'));
     const [encoded] = await old.encode([input]);
@@ -26,6 +26,11 @@ describe('payload codec', () => {
     expect(defaultPayloadConverter.fromPayload((await rotated.decode([encoded!]))[0]!)).toMatchObject({ connectionId: 'c-1' });
     const stranger = await createPayloadCodec(parseKeyring(keys('p1'), 'PAYLOAD_CODEC_KEYS'));
     await expect(stranger.decode([encoded!])).rejects.toThrow();
-    expect(await stranger.decode([input])).toEqual([input]);
+    await expect(stranger.decode([input])).rejects.toThrow(/Refusing an unencrypted payload \(encoding json\/plain\)/);
+  });
+
+  it("passes clear payloads through only when asked to (the Web UI's codec server)", async () => {
+    const lenient = await createPayloadCodec(parseKeyring(keys('p1'), 'PAYLOAD_CODEC_KEYS'), { plaintext: 'pass' });
+    expect(await lenient.decode([input])).toEqual([input]);
   });
 });
