@@ -8,6 +8,9 @@ import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 
+/** How long the progress query may wait for a worker before the API answers the status alone. */
+const PROGRESS_QUERY_DEADLINE_MS = 2_000;
+
 const RotateBody = z.strictObject({ batch_size: z.number().int().min(1).max(1000).optional() }).optional();
 
 /** Master key rotation: re-wraps every connection's data key under the keyring's current key. A deployment operator's power (it spans every org). */
@@ -36,10 +39,14 @@ export function credentialKeyRoutes(deps: AppDeps) {
     .get('/rotate', async (c) => {
       try {
         const description = await handle().describe();
-        const progress =
-          description.status.name === 'RUNNING' ? await handle().query(keyRotationProgressQuery) : await handle().result().catch(() => null);
+        const running = description.status.name === 'RUNNING';
+        // A running rotation's progress needs a worker to answer the query: without one, the status alone.
+        const progress = running
+          ? await deps.temporal.connection.withDeadline(Date.now() + PROGRESS_QUERY_DEADLINE_MS, () => handle().query(keyRotationProgressQuery)).catch(() => null)
+          : await handle().result().catch(() => null);
         return c.json({
-          status: description.status.name === 'RUNNING' ? 'running' : description.status.name.toLowerCase(),
+          status: running ? 'running' : description.status.name.toLowerCase(),
+          progress_available: progress !== null,
           workflow_id: description.workflowId,
           run_id: description.runId,
           target_version: progress?.targetVersion ?? null,
