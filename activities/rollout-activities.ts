@@ -1,11 +1,12 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { LIVE_CONNECTORS } from '../connectors/live-connectors';
 import { createQualityGate } from '../db/report-quality-gate';
 import { appendAudit } from '../db/repositories/audit-log';
 import { findRolloutById, rolloutExposedConnections, rolloutScopeConnections, saveRolloutState, syncOutcomesSince } from '../db/repositories/rollouts';
+import { pingPostgres } from '../db/repositories/health';
 import { platformRequestTotalsOfSyncs } from '../db/repositories/sync-log-streams';
 import type { Database } from '../db/schema';
 import type { PlatformId } from '../domain/platforms';
@@ -68,7 +69,7 @@ export function createRolloutActivities(deps: RolloutActivityDeps) {
       const checks: PreRolloutCheck[] = [];
       const warnings: string[] = [];
 
-      await sql`select 1`.execute(deps.db);
+      await pingPostgres(deps.db);
       checks.push({ name: 'postgres', ok: true, detail: 'answers' });
 
       if (deps.temporal) {

@@ -3,21 +3,17 @@ import { Hono } from 'hono';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { countOpenAlertsBySeverity, listAlerts } from '../../db/repositories/alerts';
+import { HEALTH_PROBE_TIMEOUT_MS, probePostgres, probeTemporal } from '../../observability/health-probes';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 import { presentAlert } from '../presenters/alert';
 
-const CHECK_TIMEOUT_MS = 3_000;
 /** A worker that has not polled its task queue for this long is reported as gone. */
 const POLLER_STALE_MS = 2 * 60_000;
 
 function withTimeout<T>(probe: Promise<T>): Promise<T> {
-  return Promise.race([probe, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS).unref())]);
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : 'failed';
+  return Promise.race([probe, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timed out')), HEALTH_PROBE_TIMEOUT_MS).unref())]);
 }
 
 const DashboardQuery = z.object({ hours: z.coerce.number().int().min(1).max(24 * 31).default(24) });
@@ -26,8 +22,7 @@ const DashboardQuery = z.object({ hours: z.coerce.number().int().min(1).max(24 *
 export function rolloutMonitoringStatusRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
     .get('/health', async (c) => {
-      const postgres = await withTimeout(sql`select 1`.execute(deps.db)).then(() => 'ok', message);
-      const temporalCheck = await withTimeout(deps.temporal.workflowService.getSystemInfo({})).then(() => 'ok', message);
+      const [postgres, temporalCheck] = (await Promise.all([probePostgres(deps.db), probeTemporal(deps.temporal)])).map((r) => (r === 'ok' ? r : r.error));
       // Workers: the pollers of the task queue, by the time each last polled (Temporal's view of their heartbeat).
       const workers = await withTimeout(
         deps.temporal.workflowService.describeTaskQueue({

@@ -1,0 +1,31 @@
+import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import { pingPostgres } from '../db/repositories/health';
+import type { Database } from '../db/schema';
+
+/** How long one health probe may take before it counts as failed. */
+export const HEALTH_PROBE_TIMEOUT_MS = 2_000;
+
+export type ProbeResult = 'ok' | { error: string };
+
+/** Runs a probe under the timeout; its failure is a result, never an exception. */
+export async function probe(run: () => Promise<unknown>): Promise<ProbeResult> {
+  try {
+    await Promise.race([run(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), HEALTH_PROBE_TIMEOUT_MS).unref())]);
+    return 'ok';
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : 'failed' };
+  }
+}
+
+export function probePostgres(db: Kysely<Database>): Promise<ProbeResult> {
+  return probe(() => pingPostgres(db));
+}
+
+/**
+ * Temporal's frontend answers. Under a gRPC deadline, so an unreachable server's call ends with the
+ * probe instead of retrying on in the background (and firing after its connection closed).
+ */
+export function probeTemporal(client: Client): Promise<ProbeResult> {
+  return probe(() => client.connection.withDeadline(Date.now() + HEALTH_PROBE_TIMEOUT_MS, () => client.workflowService.getSystemInfo({})));
+}
