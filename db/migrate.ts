@@ -1,4 +1,5 @@
 import { type Kysely, Migrator } from 'kysely';
+import { runQueuedBackfills } from './backfills';
 import { migrationProvider } from './migrations';
 
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
@@ -8,5 +9,7 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   if (error || failed) {
     throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+  // Large data changes the migrations queued run after them, in batches of their own transactions.
+  await runQueuedBackfills(db);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

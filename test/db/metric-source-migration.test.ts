@@ -73,6 +73,8 @@ describe('migration 2026-12-04T0900-metric-source: existing rows are labelled fr
     await db.insertInto('marketing_metrics').values([row(live, 'before-any-log', at(1)), row(live, 'live-sync', at(11))]).execute();
 
     expect(await migrateToLatest(database.db)).toContain('2026-12-04T0900-metric-source');
+    // The relabelling ran as a backfill after the migration's transaction, in batches of its own, and is done.
+    expect((await sql<{ name: string; done: boolean }>`select name, completed_at is not null as done from schema_backfills`.execute(db)).rows).toEqual([{ name: 'metric-source-labels', done: true }]);
 
     const sources = async (connectionId: string) =>
       Object.fromEntries((await db.selectFrom('marketing_metrics').select(['entity_id', 'source']).where('connection_id', '=', connectionId).execute()).map((r) => [r.entity_id, r.source]));

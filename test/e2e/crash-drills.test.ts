@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { type RunningEmulator, startEmulator } from '../../connectors/emulator';
 import { adPerformanceRowCount } from '../../connectors/mock/generator';
 import { createDatabase, type DatabaseHandle } from '../../db/database';
+import { listSyncLogStreams } from '../../db/repositories/sync-log-streams';
 import { latestSyncLog } from '../../db/repositories/sync-logs';
 import { signAccessToken } from '../../security/access-token';
 import { freePort, waitFor } from '../../scripts/service-process';
@@ -169,6 +170,10 @@ describe('crash drills under ./scripts/start', () => {
     const counted = await sql<{ rows: string; keys: string }>`
       select count(*) as rows, count(distinct (stream, entity_id, date)) as keys from marketing_metrics where connection_id = ${id}`.execute(database.db);
     expect(counted.rows[0]).toEqual({ rows: String(expectedRows), keys: String(expectedRows) });
+    // The stream's own counters agree with the log's, and it completed once, with its last page.
+    const [stream] = await listSyncLogStreams(database.db, [done!.id]);
+    expect(stream).toMatchObject({ stream: 'ad_performance', pages, records_fetched: expectedRows, records_written: expectedRows, bytes_written: done!.bytes_written });
+    expect(stream!.completed_at).not.toBeNull();
 
     // What happened, in the audit: one start, one end, and a resume for each interrupted attempt.
     const audit = await database.db.selectFrom('audit_log').select(['action', 'details']).where('target_id', '=', id).where('action', 'like', 'sync.%').orderBy('id').execute();
