@@ -23,9 +23,15 @@ export function probePostgres(db: Kysely<Database>): Promise<ProbeResult> {
 }
 
 /**
- * Temporal's frontend answers. Under a gRPC deadline, so an unreachable server's call ends with the
- * probe instead of retrying on in the background (and firing after its connection closed).
+ * Temporal's frontend answers. Bounded by a gRPC deadline and awaited to the end, not raced against a
+ * timer: the client retries an unreachable server with backoff, and a call left retrying after the
+ * probe answered would outlive its caller (and fire after its connection closed).
  */
-export function probeTemporal(client: Client): Promise<ProbeResult> {
-  return probe(() => client.connection.withDeadline(Date.now() + HEALTH_PROBE_TIMEOUT_MS, () => client.workflowService.getSystemInfo({})));
+export async function probeTemporal(client: Client): Promise<ProbeResult> {
+  try {
+    await client.connection.withDeadline(Date.now() + HEALTH_PROBE_TIMEOUT_MS, () => client.workflowService.getSystemInfo({}));
+    return 'ok';
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : 'failed' };
+  }
 }
