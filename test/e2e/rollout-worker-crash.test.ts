@@ -3,21 +3,12 @@ import { startRolloutWorkflow } from '../../api/rollouts/start-rollout';
 import { type RunningEmulator, startEmulator } from '../../connectors/emulator';
 import { findRolloutById, insertRollout, rolloutExposedConnections } from '../../db/repositories/rollouts';
 import type { Connection } from '../../db/schema';
-import type { RolloutConfig } from '../../domain/rollout';
 import { type ServiceProcess, waitFor } from '../../scripts/service-process';
-import { createTestConnection, startSyncWorkflow } from '../setup/fixtures';
+import { createTestConnection, featureFlagRollout, startSyncWorkflow } from '../setup/fixtures';
 import { startWorkerProcess } from '../setup/worker-process';
 import { openTestHarness, type TestHarness, uniqueName } from '../setup/test-harness';
 
-const CONFIG: RolloutConfig = {
-  strategy: 'feature_flag',
-  steps: [{ enabled: true, minDurationSeconds: 3 }],
-  success: { minSuccessRate: 0.9, maxErrorRate: 0.1, minSampleSize: 2 },
-  rollback: { maxErrorRate: 0.5, minSampleSize: 2 },
-  advance: 'automatic',
-  analysisIntervalSeconds: 1,
-  maxInconclusiveSeconds: 30,
-};
+const CONFIG = featureFlagRollout({ minDurationSeconds: 3, analysisIntervalSeconds: 1, maxInconclusiveSeconds: 30 });
 
 /** The worker process running a rollout is SIGKILLed mid-step; another picks it up and the outcome is the same. */
 describe('a worker killed mid-rollout', () => {

@@ -4,6 +4,7 @@ import { credentialColumns, insertConnection } from '../../db/repositories/conne
 import type { Connection } from '../../db/schema';
 import type { DataMode } from '../../domain/connection';
 import type { PlatformId } from '../../domain/platforms';
+import type { RolloutConfig } from '../../domain/rollout';
 import { connectionSearchAttributes } from '../../domain/search-attributes';
 import type { DateWindow } from '../../domain/sync';
 import { connectionSyncWorkflowId } from '../../domain/workflow-ids';
@@ -40,4 +41,20 @@ export function startSyncWorkflow(client: Client, connection: Connection, taskQu
     args: [{ connectionId: connection.id, orgId: connection.org_id, platform: connection.platform, window }],
     typedSearchAttributes: connectionSearchAttributes({ orgId: connection.org_id, platform: connection.platform, connectionId: connection.id }),
   });
+}
+
+/**
+ * A feature-flag rollout: everyone in scope exposed in one step. Tests state only what they measure
+ * (step length, analysis interval, rollback sample size); the rest are ordinary criteria.
+ */
+export function featureFlagRollout(overrides: { minDurationSeconds: number; analysisIntervalSeconds: number; rollbackMinSampleSize?: number; maxInconclusiveSeconds?: number }): RolloutConfig {
+  return {
+    strategy: 'feature_flag',
+    steps: [{ enabled: true, minDurationSeconds: overrides.minDurationSeconds }],
+    success: { minSuccessRate: 0.9, maxErrorRate: 0.1, minSampleSize: 2 },
+    rollback: { maxErrorRate: 0.5, minSampleSize: overrides.rollbackMinSampleSize ?? 2 },
+    advance: 'automatic',
+    analysisIntervalSeconds: overrides.analysisIntervalSeconds,
+    maxInconclusiveSeconds: overrides.maxInconclusiveSeconds ?? 600,
+  };
 }

@@ -3,12 +3,12 @@ import type { RolloutRollbacks } from '../../activities/alert-evaluation-activit
 import { insertMetricSamples } from '../../db/repositories/metric-samples';
 import { insertRollout } from '../../db/repositories/rollouts';
 import { ALERT_RULES, type AlertRule } from '../../domain/alert-rules';
-import type { RolloutConfig } from '../../domain/rollout';
 import { ensureAlertEvaluationSchedule } from '../../schedules/alert-evaluation-schedule';
 import { waitFor } from '../../scripts/service-process';
 import { alertEvaluationWorkflow } from '../../workflows/alert-evaluation';
 import { startAlertWebhookReceiver } from '../support/alert-webhook-receiver';
 import { openTestHarness, startTestSyncWorker, type TestHarness, uniqueName } from '../setup/test-harness';
+import { featureFlagRollout } from '../setup/fixtures';
 
 const SECRET = 'test-webhook-secret-0123456789';
 
@@ -31,15 +31,7 @@ function recordingRollbacks() {
 }
 
 /** A stored rollout of the alerts' org (no workflow: the rollbacks here only record their calls). */
-const ROLLOUT_CONFIG: RolloutConfig = {
-  strategy: 'feature_flag',
-  steps: [{ enabled: true, minDurationSeconds: 600 }],
-  success: { minSuccessRate: 0.9, maxErrorRate: 0.1, minSampleSize: 2 },
-  rollback: { maxErrorRate: 0.5, minSampleSize: 2 },
-  advance: 'automatic',
-  analysisIntervalSeconds: 60,
-  maxInconclusiveSeconds: 600,
-};
+const ROLLOUT_CONFIG = featureFlagRollout({ minDurationSeconds: 600, analysisIntervalSeconds: 60 });
 
 describe('alertEvaluationWorkflow', () => {
   let harness: TestHarness;

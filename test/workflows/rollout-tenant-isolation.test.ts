@@ -7,26 +7,17 @@ import { insertMetricSamples } from '../../db/repositories/metric-samples';
 import { findRolloutById, insertRollout } from '../../db/repositories/rollouts';
 import { ALERT_RULES, type AlertRule } from '../../domain/alert-rules';
 import { PLATFORM_REQUEST_DURATION_METRIC } from '../../domain/metric-sample';
-import type { RolloutConfig } from '../../domain/rollout';
 import { waitFor } from '../../scripts/service-process';
 import { createRolloutRollbackSignal } from '../../workers/rollout-rollback-signal';
 import { alertEvaluationWorkflow } from '../../workflows/alert-evaluation';
 import { rolloutStatusQuery } from '../../workflows/rollout';
-import { createTestConnection, startSyncWorkflow } from '../setup/fixtures';
+import { createTestConnection, featureFlagRollout, startSyncWorkflow } from '../setup/fixtures';
 import { openTestHarness, startTestSyncWorker, type TestHarness, uniqueName } from '../setup/test-harness';
 
 const WINDOW = { startDate: '2026-01-01', endDate: '2026-01-07' };
 const ACTOR = { actorId: 'rollout-tester', actorRole: 'admin', requestId: null };
 /** A feature flag: everyone in scope is exposed for ten minutes, long past each test. */
-const FLAG: RolloutConfig = {
-  strategy: 'feature_flag',
-  steps: [{ enabled: true, minDurationSeconds: 600 }],
-  success: { minSuccessRate: 0.9, maxErrorRate: 0.1, minSampleSize: 2 },
-  rollback: { maxErrorRate: 0.5, minSampleSize: 50 },
-  advance: 'automatic',
-  analysisIntervalSeconds: 1,
-  maxInconclusiveSeconds: 600,
-};
+const FLAG = featureFlagRollout({ minDurationSeconds: 600, analysisIntervalSeconds: 1, rollbackMinSampleSize: 50 });
 
 /** The rollout error ratio rule on a metric of this test alone, so other files' samples never match it. */
 function rolloutRuleOnOwnMetric(): AlertRule {
