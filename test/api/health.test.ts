@@ -31,9 +31,9 @@ describe('GET /health with Temporal unreachable', () => {
       expect(res.json).toEqual({ status: 'degraded', checks: { postgres: 'ok', temporal: 'failed' } });
       expect(res.text).not.toContain(port!);
     }
-    expect(operator.status).toBe(503);
-    expect(operator.json.checks.postgres).toBe('ok');
-    expect(operator.json.checks.temporal).not.toBe('failed');
-    expect(operator.json.checks.temporal).toEqual(expect.any(String)); // the probe's own message
+    expect(operator!.status).toBe(503);
+    expect(operator!.json.checks.postgres).toBe('ok');
+    expect(operator!.json.checks.temporal).not.toBe('failed');
+    expect(operator!.json.checks.temporal).toEqual(expect.any(String)); // the probe's own message
   });
 });
