@@ -4,15 +4,16 @@ import { listAuditEntries } from '../../db/repositories/audit-query';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
+import { limitParam, Uuid } from '../request-schemas';
 
 const AuditQuery = z
   .object({
-    connection_id: z.uuid().optional(),
+    connection_id: Uuid.optional(),
     action: z.string().max(100).optional(),
     from: z.iso.datetime({ offset: true }).optional(),
     to: z.iso.datetime({ offset: true }).optional(),
     before_id: z.string().regex(/^\d+$/, 'expected the next_before_id of a previous page').optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(100),
+    limit: limitParam(500, 100),
   })
   .refine((q) => !q.from || !q.to || q.from < q.to, { message: 'from must be before to', path: ['from'] });
 

@@ -9,10 +9,11 @@ import { ApiError } from '../api-error';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
+import { Uuid } from '../request-schemas';
 
 const BulkSyncBody = z
   .strictObject({
-    connection_ids: z.array(z.uuid()).min(1).max(1000).optional(),
+    connection_ids: z.array(Uuid).min(1).max(1000).optional(),
     all: z.literal(true).optional(),
     concurrency: z.number().int().min(1).max(50).default(10),
   })

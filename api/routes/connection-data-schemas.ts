@@ -2,30 +2,27 @@ import { z } from 'zod';
 import { DATA_MODES } from '../../domain/connection';
 import { STREAM_KINDS } from '../../domain/platforms';
 import type { CursorSigner } from '../../security/cursor-signer';
+import { ConnectionRef, DataSourceName, DateRangeFields, withDateRange } from '../request-schemas';
 
 /** Most records one answer of POST /data carries; more come with `cursor`. */
 export const MAX_DATA_RECORDS = 1000;
+/** `limit` of a read of records (POST /data, POST /live-integration/hybrid-data): a JSON number, not a query text. */
+export const DataRecordsLimit = z.number().int().min(1).max(MAX_DATA_RECORDS, `limit may be at most ${MAX_DATA_RECORDS}`).default(100);
 
-const IsoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a real calendar date');
-
-export const ConnectionDataBody = z
-  .object({
-    connection_id: z.string().min(1).max(100),
-    stream: z.enum(STREAM_KINDS).optional(),
-    start_date: IsoDate,
-    end_date: IsoDate,
-    limit: z.number().int().min(1).max(MAX_DATA_RECORDS, `limit may be at most ${MAX_DATA_RECORDS}`).default(100),
-    /** Overrides the connection's data mode for this read. */
-    mode: z.enum(DATA_MODES).optional(),
-    /** `next_cursor` of the previous answer, with the same other fields. */
-    cursor: z.string().min(1).max(4096).optional(),
-  })
-  .strict()
-  .refine((v) => v.start_date <= v.end_date, { message: 'start_date must not be after end_date', path: ['start_date'] })
-  .refine((v) => Date.parse(v.end_date) - Date.parse(v.start_date) <= 3 * 366 * 86_400_000, { message: 'the range may span at most three years', path: ['end_date'] });
+export const ConnectionDataBody = withDateRange(
+  z
+    .object({
+      connection_id: ConnectionRef,
+      stream: z.enum(STREAM_KINDS).optional(),
+      ...DateRangeFields,
+      limit: DataRecordsLimit,
+      /** Overrides the connection's data mode for this read. */
+      mode: z.enum(DATA_MODES).optional(),
+      /** `next_cursor` of the previous answer, with the same other fields. */
+      cursor: z.string().min(1).max(4096).optional(),
+    })
+    .strict(),
+);
 export type ConnectionDataRequest = z.infer<typeof ConnectionDataBody>;
 
 /** What a `next_cursor` carries: the listing it continues and where it stands. Opaque to clients. */
@@ -38,7 +35,7 @@ const DataCursor = z
     end_date: z.string(),
     mode: z.enum(DATA_MODES),
     /** The source that served the listing's first answer: a listing never switches source. */
-    source: z.enum(['live', 'mock']),
+    source: DataSourceName,
     fallback_reason: z.string().nullable(),
     page_cursor: z.string().nullable(),
     skip: z.number().int().nonnegative(),

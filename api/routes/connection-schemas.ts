@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DATA_MODES } from '../../domain/connection';
 import { syncFrequencyProblem } from '../../domain/sync-frequency';
 import { PLATFORM_IDS, PLATFORMS, STREAM_KINDS } from '../../domain/platforms';
+import { OptionalDateRange, pageQuery } from '../request-schemas';
 
 /** Text that Postgres can store: no NUL characters. */
 const Text = z.string().refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
@@ -50,25 +51,10 @@ export const UpdateConnectionBody = z
   .strict()
   .refine((v) => Object.keys(v).length > 0, { message: 'Give at least one field to update' });
 
-const IsoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a real calendar date');
+/** POST …/sync: a backfill of the range, or the connection's next window when none is given. */
+export const StartSyncBody = OptionalDateRange;
 
-export const StartSyncBody = z
-  .object({ start_date: IsoDate.optional(), end_date: IsoDate.optional() })
-  .strict()
-  .refine((v) => (v.start_date === undefined) === (v.end_date === undefined), { message: 'start_date and end_date go together', path: ['end_date'] })
-  .refine((v) => !v.start_date || !v.end_date || v.start_date <= v.end_date, { message: 'start_date must not be after end_date', path: ['start_date'] })
-  .refine((v) => !v.start_date || !v.end_date || Date.parse(v.end_date) - Date.parse(v.start_date) <= 3 * 366 * 86_400_000, {
-    message: 'a backfill may span at most three years',
-    path: ['end_date'],
-  });
-
-export const ListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-});
+export const ListQuery = pageQuery(200, 50);
 
 export const IdParam = z.object({ id: z.string() });
 

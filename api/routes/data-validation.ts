@@ -18,6 +18,7 @@ import { startOrJoinValidation } from '../validation-runs';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
+import { DataSourceName, limitParam } from '../request-schemas';
 import { presentValidationReport, presentValidationSummary } from '../presenters/validation-report';
 import { loadOwnConnection } from './connections';
 
@@ -26,11 +27,11 @@ const SYNCHRONOUS_DEADLINE_MS = 60_000;
 
 const Flag = z.enum(['true', 'false']);
 /** Which rows a validation judges or a report listing covers: live unless the caller asks for mock. */
-const SourceQuery = z.object({ source: z.enum(['live', 'mock']).default('live') });
+const SourceQuery = z.object({ source: DataSourceName.default('live') });
 /** `refresh=true` runs a validation even when the stored report is fresh (editor role); `wait=false` answers 202 at once. */
 const RunQuery = SourceQuery.extend({ refresh: Flag.default('false'), wait: Flag.default('true') });
 const ValidateAllQuery = RunQuery.extend({ concurrency: z.coerce.number().int().min(1).max(20).default(4) });
-const HistoryQuery = SourceQuery.extend({ limit: z.coerce.number().int().min(1).max(200).default(30) });
+const HistoryQuery = SourceQuery.extend({ limit: limitParam(200, 30) });
 const TrendQuery = SourceQuery.extend({ days: z.coerce.number().int().min(1).max(365).default(30) });
 const ResultQuery = z.object({ run_id: z.string().min(1).max(100).optional() });
 

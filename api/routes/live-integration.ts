@@ -24,7 +24,8 @@ import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 import { presentHealth, presentIntegrationTestReport } from '../presenters/integration-test-report';
-import { MAX_DATA_RECORDS } from './connection-data-schemas';
+import { ConnectionRef, DateRangeFields, OptionalDateRangeFields, pageQuery, withDateRange } from '../request-schemas';
+import { DataRecordsLimit } from './connection-data-schemas';
 import { loadOwnConnection } from './connections';
 
 /** How long a request waits for its suite before answering 504 with the workflow id (the report is stored either way). */
@@ -34,7 +35,6 @@ const PROBE_FRESH_MS = 24 * 60 * 60 * 1000;
 /** What test-connection runs: the connection's own checks, without the hybrid data tests. */
 const CONNECTION_TEST_COMPONENTS: IntegrationComponent[] = ['connection', 'quality', 'health'];
 
-const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'not a real calendar date');
 const Thresholds = z
   .object({
     max_response_ms: z.number().int().min(1).max(600_000),
@@ -46,20 +46,14 @@ const Thresholds = z
   })
   .partial()
   .strict();
-const windowRefinements = <T extends z.ZodType<{ start_date?: string; end_date?: string }>>(schema: T) =>
-  schema
-    .refine((v) => (v.start_date === undefined) === (v.end_date === undefined), { message: 'start_date and end_date go together', path: ['end_date'] })
-    .refine((v) => !v.start_date || !v.end_date || v.start_date <= v.end_date, { message: 'start_date must not be after end_date', path: ['start_date'] })
-    .refine((v) => !v.start_date || !v.end_date || Date.parse(v.end_date) - Date.parse(v.start_date) <= 366 * 86_400_000, { message: 'the range may span at most a year', path: ['end_date'] });
-const TestConnectionBody = windowRefinements(z.object({ thresholds: Thresholds.optional(), start_date: IsoDate.optional(), end_date: IsoDate.optional() }).strict());
-const TestSuiteBody = windowRefinements(
+const TestConnectionBody = withDateRange(z.object({ thresholds: Thresholds.optional(), ...OptionalDateRangeFields }).strict());
+const TestSuiteBody = withDateRange(
   z
     .object({
-      connection_id: z.string().min(1).max(100),
+      connection_id: ConnectionRef,
       components: z.array(z.enum(INTEGRATION_COMPONENTS)).min(1).max(INTEGRATION_COMPONENTS.length).optional(),
       thresholds: Thresholds.optional(),
-      start_date: IsoDate.optional(),
-      end_date: IsoDate.optional(),
+      ...OptionalDateRangeFields,
     })
     .strict(),
 );
@@ -70,24 +64,20 @@ const TestAllBody = z
     thresholds: Thresholds.optional(),
   })
   .strict();
-const HybridDataBody = z
-  .object({
-    connection_id: z.string().min(1).max(100),
-    stream: z.enum(STREAM_KINDS).optional(),
-    start_date: IsoDate,
-    end_date: IsoDate,
-    limit: z.number().int().min(1).max(MAX_DATA_RECORDS).default(100),
-  })
-  .strict()
-  .refine((v) => v.start_date <= v.end_date, { message: 'start_date must not be after end_date', path: ['start_date'] })
-  .refine((v) => Date.parse(v.end_date) - Date.parse(v.start_date) <= 3 * 366 * 86_400_000, { message: 'the range may span at most three years', path: ['end_date'] });
+const HybridDataBody = withDateRange(
+  z
+    .object({
+      connection_id: ConnectionRef,
+      stream: z.enum(STREAM_KINDS).optional(),
+      ...DateRangeFields,
+      limit: DataRecordsLimit,
+    })
+    .strict(),
+);
 const WaitQuery = z.object({ wait: z.enum(['true', 'false']).default('true') });
 /** Most connections one health-status or data-modes answer covers; more come with `offset`. */
 const MAX_CONNECTIONS_PAGE = 200;
-const ConnectionsPageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(MAX_CONNECTIONS_PAGE).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
-});
+const ConnectionsPageQuery = pageQuery(MAX_CONNECTIONS_PAGE, 100);
 
 function thresholdsOf(body: z.infer<typeof Thresholds> | undefined): Partial<IntegrationThresholds> | undefined {
   if (!body) return undefined;

@@ -7,16 +7,17 @@ import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 import { presentAlert } from '../presenters/alert';
+import { limitParam, Uuid } from '../request-schemas';
 
 const AlertQuery = z.object({
   status: z.enum([...ALERT_STATUSES, 'open']).optional(),
   severity: z.enum(ALERT_SEVERITIES).optional(),
   type: z.enum(ALERT_TYPES).optional(),
   rule_id: z.string().max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  limit: limitParam(500, 100),
 });
 
-const AlertId = z.object({ id: z.uuid() });
+const AlertId = z.object({ id: Uuid });
 
 /** GET …/alerts (the org's and the deployment's), the rule catalogue, and resolving an alert by hand (deployment-wide ones: operators only). */
 export function rolloutMonitoringAlertRoutes(deps: AppDeps) {

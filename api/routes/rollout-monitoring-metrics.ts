@@ -6,6 +6,7 @@ import { ApiError } from '../api-error';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
+import { limitParam } from '../request-schemas';
 
 const MetricName = z.string().max(MAX_METRIC_NAME_LENGTH).regex(METRIC_NAME_PATTERN, 'expected a Prometheus metric name: lower-case letters, digits and _, not starting with a digit');
 /** What an org may record: its own namespace (liftos_custom_*), which no service metric uses. */
@@ -48,7 +49,7 @@ const SeriesQuery = z
     to: z.iso.datetime({ offset: true }).optional(),
     step: z.coerce.number().int().min(1).max(86_400).optional(),
     aggregate: z.enum(METRIC_AGGREGATES).default('avg'),
-    limit: z.coerce.number().int().min(1).max(10_000).default(5_000),
+    limit: limitParam(10_000, 5_000),
   })
   .transform((q) => {
     const to = q.to ? new Date(q.to) : new Date();

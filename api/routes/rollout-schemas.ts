@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PLATFORM_IDS } from '../../domain/platforms';
 import { ROLLOUT_STRATEGIES } from '../../domain/rollout';
+import { DataSourceName, pageQuery } from '../request-schemas';
 
 const rate = z.number().min(0).max(1);
 const platform = z.enum(PLATFORM_IDS);
@@ -24,7 +25,7 @@ export const CreateRolloutBody = z.strictObject({
   strategy: z.enum(ROLLOUT_STRATEGIES),
   platforms: z.array(platform).min(1).optional(),
   groups: z.record(z.string().min(1).max(100), z.array(z.string().min(1).max(200)).max(10_000)).optional(),
-  variants: z.array(z.strictObject({ name: z.string().min(1).max(100), weight: z.number().positive().max(1_000_000), source: z.enum(['live', 'mock']) })).max(20).optional(),
+  variants: z.array(z.strictObject({ name: z.string().min(1).max(100), weight: z.number().positive().max(1_000_000), source: DataSourceName })).max(20).optional(),
   steps: z
     .array(
       z.strictObject({
@@ -51,9 +52,6 @@ export const ThresholdsBody = z
 
 export const RollbackBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
 
-export const ListRolloutsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-});
+export const ListRolloutsQuery = pageQuery(200, 50);
 
 export const EvaluateQuery = z.object({ user_id: z.string().min(1).max(200), platform });
