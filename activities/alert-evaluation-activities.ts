@@ -8,6 +8,7 @@ import { findRollout } from '../db/repositories/rollouts';
 import type { AlertRow, Database } from '../db/schema';
 import { planAlertChanges } from '../domain/alert-evaluation';
 import { ALERT_RULES, type AlertRule, type AlertSeverity } from '../domain/alert-rules';
+import { AlertFailureType } from '../domain/errors';
 import type { RollbackTrigger } from '../domain/rollout';
 import type { AlertMetrics } from '../observability/alert-metrics';
 import { signWebhookBody, WEBHOOK_DELIVERY_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from './alert-webhook';
@@ -39,11 +40,6 @@ export interface AlertEvaluationActivityDeps {
   rules?: readonly AlertRule[];
   now?: () => Date;
 }
-
-export const AlertFailureType = {
-  WebhookUnavailable: 'AlertWebhookUnavailableError',
-  WebhookRejected: 'AlertWebhookRejectedError',
-} as const;
 
 /** One change of the evaluation as the workflow carries it: ids only, no alert contents in history. */
 export interface AlertChangeRef {

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { findSyncLog } from '../db/repositories/sync-logs';
 import { countSyncWrittenRows, listSyncWrittenRows } from '../db/repositories/sync-written-rows';
 import type { Database, MetricRow } from '../db/schema';
-import { FailureType } from '../domain/errors';
+import { FailureType, MemoryFailureType } from '../domain/errors';
 import { type MemoryBatch, type MemoryMetric, memoryBatchId, memoryRecordsOf } from '../domain/memory-record';
 
 export interface MemoryHandoffActivityDeps {
@@ -34,12 +34,6 @@ export interface MemoryHandoffHeartbeat {
   nextBatch: number;
   records: number;
 }
-
-/** Failure types of the hand-off: a refusal is not retried (the same batch would be refused again). */
-export const MemoryFailureType = {
-  Unavailable: 'MemoryServiceUnavailableError',
-  Rejected: 'MemoryServiceRejectedError',
-} as const;
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 

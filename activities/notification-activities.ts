@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import { findNotification, recordNotificationAttempt } from '../db/repositories/notifications';
 import type { Database } from '../db/schema';
+import { NotificationFailureType } from '../domain/errors';
 
 export interface NotificationActivityDeps {
   db: Kysely<Database>;
@@ -14,8 +15,6 @@ export interface NotificationActivityDeps {
 export interface DeliverNotificationInput {
   notificationId: string;
 }
-
-export const NOTIFICATION_DELIVERY_FAILED = 'NotificationDeliveryFailedError';
 
 export function createNotificationActivities(deps: NotificationActivityDeps) {
   const now = deps.now ?? (() => new Date());
@@ -45,7 +44,7 @@ export function createNotificationActivities(deps: NotificationActivityDeps) {
       }
       if (failure) {
         await recordNotificationAttempt(deps.db, notification.id, { error: failure });
-        throw ApplicationFailure.create({ type: NOTIFICATION_DELIVERY_FAILED, message: failure });
+        throw ApplicationFailure.create({ type: NotificationFailureType.DeliveryFailed, message: failure });
       }
       await recordNotificationAttempt(deps.db, notification.id, { deliveredAt: now() });
       return { delivered: true };

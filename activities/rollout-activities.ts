@@ -9,11 +9,10 @@ import { findRolloutById, rolloutExposedConnections, rolloutScopeConnections, sa
 import { pingPostgres } from '../db/repositories/health';
 import { platformRequestTotalsOfSyncs } from '../db/repositories/sync-log-streams';
 import type { Database } from '../db/schema';
+import { RolloutFailureType } from '../domain/errors';
 import type { PlatformId } from '../domain/platforms';
 import type { RolloutActor, RolloutEvent, RolloutStage, RolloutState, StepMeasurement } from '../domain/rollout';
 import { summarizeStep } from '../domain/rollout-analysis';
-
-export const RolloutFailureType = { RolloutNotFound: 'RolloutNotFoundError' } as const;
 
 
 export interface PreRolloutCheck {
@@ -108,10 +107,6 @@ export function createRolloutActivities(deps: RolloutActivityDeps) {
       const unreachable: string[] = [];
       for (const platform of [...new Set(scope.map((c) => c.platform))].sort()) {
         const live = LIVE_CONNECTORS[platform];
-        if (!live) {
-          warnings.push(`${platform} has no live connector: its connections stay on mock`);
-          continue;
-        }
         const url = deps.platformBaseUrls?.[platform] ?? live.defaultBaseUrl;
         if (url.includes('{')) {
           warnings.push(`${platform} is reached per connection: checked when it syncs`);

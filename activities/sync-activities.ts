@@ -19,7 +19,7 @@ import type { Connection, Database, NewAuditEntry, SyncLog } from '../db/schema'
 import type { DataMode, DataSource } from '../domain/connection';
 import { resolveConnectionSource } from '../connectors/connection-source';
 import { QUALITY_GATE_FAILURE, checkPageQuality, describeQualityFailure } from '../domain/quality-gate';
-import { FailureType } from '../domain/errors';
+import { FailureType, SyncFailureType } from '../domain/errors';
 import { PLATFORMS, type PlatformId, type StreamKind } from '../domain/platforms';
 import { type DateWindow, type SyncRequester, trailingWindow } from '../domain/sync';
 import { type SyncKind, envelopeWindow, streamWindow } from '../domain/sync-window';
@@ -192,21 +192,13 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       const execution = Context.current().info.workflowExecution;
       if (!execution) throw ApplicationFailure.nonRetryable('startSync runs only inside a connection sync workflow');
       const connection = await loadConnection(input.connectionId);
-      const selection = await resolveConnectionSource({ db: deps.db, vault: deps.vault, connectors: deps.connectors, now }, connection);
+      const selection = await resolveConnectionSource({ db: deps.db, vault: deps.vault, now }, connection);
       // auto and hybrid serve a connection awaiting re-authorisation from mock; nothing else syncs unless active.
       const servableWhileReauth = connection.status === 'reauth_required' && selection.source === 'mock';
       if (connection.status !== 'active' && !servableWhileReauth) {
         throw ApplicationFailure.create({
           type: FailureType.ConnectionMisconfigured,
           message: `Connection ${connection.id} is ${connection.status}; it cannot sync until it is active again`,
-          nonRetryable: true,
-        });
-      }
-      const hasLive = deps.connectors.hasLiveConnector(connection.platform);
-      if (connection.data_mode === 'live' && !hasLive) {
-        throw ApplicationFailure.create({
-          type: FailureType.ConnectionMisconfigured,
-          message: `${connection.platform} has no live connector yet; use data_mode mock, auto or hybrid`,
           nonRetryable: true,
         });
       }
@@ -343,7 +335,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
               after: committed,
             });
             // Thrown inside the transaction: this page's rows roll back with it. The retry that took over carries on.
-            if (!totals) throw ApplicationFailure.create({ type: 'SyncCheckpointMoved', message: `Sync log ${input.syncLogId} moved past this attempt's checkpoint; another attempt took over` });
+            if (!totals) throw ApplicationFailure.create({ type: SyncFailureType.CheckpointMoved, message: `Sync log ${input.syncLogId} moved past this attempt's checkpoint; another attempt took over` });
             // The stream's cursor moves only with the page that completes it, never ahead of its rows.
             if (done) await advanceStreamCursor(trx.db, { connectionId: connection.id, stream: input.stream, kind: log.kind, window: input.window, syncLogId: input.syncLogId });
             return { written: count, totals, checkpoint };

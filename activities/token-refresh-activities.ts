@@ -2,15 +2,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { credentialsExpiry } from '../connectors/oauth/oauth-credentials';
 import { OAuthProviderError, OAuthProviderUnavailableError } from '../connectors/oauth/oauth-errors';
 import { connectionCredentials, findConnectionById } from '../db/repositories/connections';
+import { TokenRefreshFailureType } from '../domain/errors';
 import { refreshExpiringToken, type TokenRefreshDeps, type TokenRefreshOutcome } from './connection-token-refresh';
-
-/** Failure types of the refresh activity (ApplicationFailure.type); both are retried with backoff. */
-export const TokenRefreshFailureType = {
-  /** The token endpoint could not be reached, timed out or failed on its side. */
-  ProviderUnavailable: 'OAuthProviderUnavailableError',
-  /** The platform refused the refresh for another reason than invalid_grant (invalid_client: our app's configuration). */
-  RefreshRejected: 'OAuthRefreshRejectedError',
-} as const;
 
 export interface TokenRefreshActivityDeps extends TokenRefreshDeps {
   settings?: {

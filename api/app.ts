@@ -71,7 +71,7 @@ export function createApp(deps: AppDeps) {
   v1.use(authenticate(deps.jwtSecret));
   v1.use(rateLimitPerToken(deps.rateLimitPerMinute));
   v1.use(authorize);
-  v1.route('/platform-connections/platforms', platformRoutes(deps));
+  v1.route('/platform-connections/platforms', platformRoutes());
   v1.route('/platform-connections/connections', connectionRoutes(deps));
   v1.route('/platform-connections/oauth', platformOAuthRoutes(deps));
   v1.route('/platform-connections/keys', credentialKeyRoutes(deps));

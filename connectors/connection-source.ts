@@ -9,12 +9,10 @@ import { PLATFORMS } from '../domain/platforms';
 import { rolloutSourceFor } from '../domain/rollout-assignment';
 import { type SourceSelection, selectSource } from '../domain/source-selection';
 import type { CredentialVault } from '../security/credential-vault';
-import type { ConnectorRegistry } from './registry';
 
 export interface ConnectionSourceDeps {
   db: Kysely<Database>;
   vault: CredentialVault;
-  connectors: Pick<ConnectorRegistry, 'hasLiveConnector'>;
   now?: () => Date;
 }
 
@@ -28,13 +26,11 @@ const RECENT_SYNCS = 10;
  * Credentials are opened only to see that they are filled in; they do not leave this function.
  */
 export async function resolveConnectionSource(deps: ConnectionSourceDeps, connection: Connection, mode: DataMode = connection.data_mode): Promise<SourceSelection> {
-  if (mode === 'mock' || mode === 'live') return selectSource({ mode, hasLiveConnector: true, hasCredentials: true, connectionStatus: connection.status, recentSyncs: [], now: new Date(0) });
-  const hasLiveConnector = deps.connectors.hasLiveConnector(connection.platform);
+  if (mode === 'mock' || mode === 'live') return selectSource({ mode, hasCredentials: true, connectionStatus: connection.status, recentSyncs: [], now: new Date(0) });
   const recent = mode === 'auto' ? await listSyncLogs(deps.db, connection.id, RECENT_SYNCS) : [];
   const selection = selectSource({
     mode,
-    hasLiveConnector,
-    hasCredentials: hasLiveConnector && credentialsFilledIn(deps.vault, connection),
+    hasCredentials: credentialsFilledIn(deps.vault, connection),
     connectionStatus: connection.status,
     recentSyncs: recent.map((log) => ({ status: log.status, source: log.source, fellBack: log.fallback_at !== null, startedAt: log.started_at })),
     now: (deps.now ?? (() => new Date()))(),

@@ -17,8 +17,8 @@ import { createSnowflakeConnector, SNOWFLAKE_DEFAULT_BASE_URL } from './snowflak
 import { createDatabricksConnector, DATABRICKS_DEFAULT_BASE_URL } from './databricks/connector';
 import { createAmazonSellerCentralConnector } from './amazon-seller-central/connector';
 
-/** Platforms with a connector for their real API; the others are served by the mock source. */
-export const LIVE_CONNECTORS: Partial<Record<PlatformId, { create: ConnectorFactory; defaultBaseUrl: string }>> = {
+/** The connector for each platform's real API: every platform has one. */
+export const LIVE_CONNECTORS: Record<PlatformId, { create: ConnectorFactory; defaultBaseUrl: string }> = {
   meta_business: { create: createMetaBusinessConnector, defaultBaseUrl: 'https://graph.facebook.com' },
   google_ads: { create: createGoogleAdsConnector, defaultBaseUrl: 'https://googleads.googleapis.com' },
   klaviyo: { create: createKlaviyoConnector, defaultBaseUrl: 'https://a.klaviyo.com' },

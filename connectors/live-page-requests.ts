@@ -10,7 +10,6 @@ export function aroundLivePageRequests(
   around: (request: ConnectorRequest, fetchPage: Connector['fetchPage']) => Connector['fetchPage'],
 ): ConnectorRegistry {
   return {
-    hasLiveConnector: (platform) => registry.hasLiveConnector(platform),
     create(request) {
       const connector = registry.create(request);
       if (request.source !== 'live') return connector;

@@ -20,7 +20,6 @@ export interface ConnectorRequest {
 
 /** Builds the connector that serves a connection, live or mock. */
 export interface ConnectorRegistry {
-  hasLiveConnector(platform: PlatformId): boolean;
   create(request: ConnectorRequest): Connector;
 }
 
@@ -33,11 +32,9 @@ export function createConnectorRegistry(
   } = {},
 ): ConnectorRegistry {
   return {
-    hasLiveConnector: (platform) => LIVE_CONNECTORS[platform] !== undefined,
     create(request) {
       if (request.source === 'mock') return createMockConnector({ platform: request.platform, accountId: request.accountId });
       const live = LIVE_CONNECTORS[request.platform];
-      if (!live) throw new Error(`No live connector for ${request.platform}`);
       return live.create({
         baseUrl: options.baseUrls?.[request.platform] ?? live.defaultBaseUrl,
         credentials: request.credentials,

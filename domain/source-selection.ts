@@ -22,7 +22,6 @@ export interface RecentSync {
 
 export interface SourceSelectionInput {
   mode: DataMode;
-  hasLiveConnector: boolean;
   /** Every credential field the platform needs is filled in. */
   hasCredentials: boolean;
   connectionStatus: ConnectionStatus;
@@ -49,12 +48,10 @@ export function selectSource(input: SourceSelectionInput): SourceSelection {
     case 'live':
       return { source: 'live', reason: null };
     case 'hybrid':
-      if (!input.hasLiveConnector) return { source: 'mock', reason: 'no live connector for this platform yet' };
       if (!input.hasCredentials) return { source: 'mock', reason: 'no credentials for the live platform' };
       if (input.connectionStatus === 'reauth_required') return { source: 'mock', reason: 'the connection needs re-authorisation' };
       return { source: 'live', reason: null };
     case 'auto': {
-      if (!input.hasLiveConnector) return { source: 'mock', reason: 'no live connector for this platform yet' };
       if (!input.hasCredentials) return { source: 'mock', reason: 'no credentials for the live platform' };
       if (input.connectionStatus === 'reauth_required') return { source: 'mock', reason: 'the connection needs re-authorisation' };
       const failures = recentLiveFailureRun(input.recentSyncs, input.now);

@@ -1,6 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/workflow';
-import type { AlertFailureType, createAlertEvaluationActivities } from '../activities/alert-evaluation-activities';
+import type { createAlertEvaluationActivities } from '../activities/alert-evaluation-activities';
+import { AlertFailureType } from '../domain/errors';
 
 type AlertEvaluationActivities = ReturnType<typeof createAlertEvaluationActivities>;
 
@@ -8,11 +9,10 @@ type AlertEvaluationActivities = ReturnType<typeof createAlertEvaluationActiviti
 const EVALUATING: ActivityOptions = { startToCloseTimeout: '45 seconds', retry: { initialInterval: '1 second', maximumAttempts: 3 } };
 /** A rollback is the point of a critical alert on a rollout: retried patiently. */
 const ROLLING_BACK: ActivityOptions = { startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 } };
-const WEBHOOK_REJECTED: (typeof AlertFailureType)['WebhookRejected'] = 'AlertWebhookRejectedError';
 /** Webhook deliveries: retried with backoff; a 4xx other than 408/429 is not retried. */
 const NOTIFYING: ActivityOptions = {
   startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6, nonRetryableErrorTypes: [WEBHOOK_REJECTED] },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6, nonRetryableErrorTypes: [AlertFailureType.WebhookRejected] },
 };
 const PURGING: ActivityOptions = { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 3 } };
 

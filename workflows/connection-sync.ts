@@ -12,7 +12,7 @@ import type { NotificationActivities } from '../activities/notification-activiti
 import type { SyncChunkResult, createSyncActivities } from '../activities/sync-activities';
 import type { createSourceFallbackActivities } from '../activities/source-fallback-activities';
 import type { MemoryHandoffResult, createMemoryHandoffActivities } from '../activities/memory-handoff-activities';
-import { NON_RETRYABLE_FAILURES } from '../domain/errors';
+import { MemoryFailureType, NON_RETRYABLE_FAILURES } from '../domain/errors';
 import type { PlatformId, StreamKind } from '../domain/platforms';
 import type { DateWindow, SyncProgress, SyncRequester } from '../domain/sync';
 import { pausingForQuota } from './quota-pause';
@@ -83,7 +83,7 @@ const HYBRID_LIVE_PAGING: ActivityOptions = {
 const MEMORY_HANDOFF: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: ['MemoryServiceRejectedError', ...NON_RETRYABLE_FAILURES] },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: [MemoryFailureType.Rejected, ...NON_RETRYABLE_FAILURES] },
 };
 
 /** A webhook POST; the receiver may be down for a while. */

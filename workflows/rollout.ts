@@ -1,6 +1,7 @@
 import { condition, continueAsNew, defineQuery, defineSignal, defineUpdate, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { RolloutActivities } from '../activities/rollout-activities';
+import { RolloutFailureType } from '../domain/errors';
 import type { RollbackCriteria, RollbackTrigger, RolloutActor, RolloutConfig, RolloutEvent, RolloutStage, RolloutState, StepAnalysis, SuccessCriteria } from '../domain/rollout';
 import { stepPercentage, thresholdProblems } from '../domain/rollout';
 import { judgeStep, recommendationsFor, rollbackCause } from '../domain/rollout-analysis';
@@ -40,12 +41,12 @@ export const rolloutStatusQuery = defineQuery<RolloutStatus>('status');
 /** Reads and one small transaction: quick, retried until Postgres answers. */
 const BOOKKEEPING: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['RolloutNotFoundError'] },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: [RolloutFailureType.RolloutNotFound] },
 };
 /** Validation reaches every platform in scope (3 s each at most). */
 const VALIDATION: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['RolloutNotFoundError'] },
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: [RolloutFailureType.RolloutNotFound] },
 };
 
 const bookkeeping = proxyActivities<RolloutActivities>(BOOKKEEPING);

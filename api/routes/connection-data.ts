@@ -51,9 +51,6 @@ export function connectionDataRoutes(deps: AppDeps) {
   }
 
   async function startListing(connection: Connection, body: ConnectionDataRequest, mode: DataMode): Promise<Listing> {
-    if (mode === 'live' && !deps.connectors.hasLiveConnector(connection.platform)) {
-      throw new ApiError(422, 'live_connector_unavailable', `${connection.platform} has no live connector yet; use mode mock, auto or hybrid`);
-    }
     const selection = await resolveReadableSource(deps, connection, mode);
     const stream = streamOf(connectorFor(connection, selection.source), body, selection.source);
     return { mode, source: selection.source, fallbackReason: selection.reason, stream, window: { startDate: body.start_date, endDate: body.end_date }, position: { pageCursor: null, skip: 0 } };

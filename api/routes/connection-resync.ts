@@ -6,7 +6,7 @@ import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 import { startConnectionSync } from '../start-connection-sync';
 import { ResyncBody } from './connection-schemas';
-import { loadOwnConnection, requireServableSource } from './connections';
+import { loadOwnConnection } from './connections';
 
 /**
  * Full resync of a connection, or of one stream: re-reads it whole (cursor ignored) and replaces its
@@ -23,7 +23,6 @@ export function connectionResyncRoutes(deps: AppDeps) {
     if (connection.status !== 'active') {
       throw new ApiError(409, 'connection_not_active', `The connection is ${connection.status}; it must be active to sync`);
     }
-    requireServableSource(deps, connection);
     const started = await startConnectionSync(deps, connection, {
       resync: body.stream ? { stream: body.stream } : {},
       requestedBy: { actorId: c.get('principal').userId, actorRole: c.get('principal').role, requestId: c.get('requestId') },

@@ -13,7 +13,7 @@ import { validate } from '../middleware/validate';
 import { presentSync, presentSyncLog } from '../presenters/sync';
 import { startConnectionSync } from '../start-connection-sync';
 import { ListQuery, StartSyncBody } from './connection-schemas';
-import { loadOwnConnection, requireServableSource } from './connections';
+import { loadOwnConnection } from './connections';
 
 /** How long a progress query may wait for a worker before the API answers from the log alone. */
 const PROGRESS_QUERY_DEADLINE_MS = 2_000;
@@ -45,7 +45,6 @@ export function connectionSyncRoutes(deps: AppDeps) {
       if (connection.status !== 'active' && !mockWhileReauth) {
         throw new ApiError(409, 'connection_not_active', `The connection is ${connection.status}; it must be active to sync`);
       }
-      requireServableSource(deps, connection);
       const started = await startConnectionSync(deps, connection, {
         window: body.start_date && body.end_date ? { startDate: body.start_date, endDate: body.end_date } : undefined,
         requestedBy: { actorId: c.get('principal').userId, actorRole: c.get('principal').role, requestId: c.get('requestId') },

@@ -27,13 +27,6 @@ export async function loadOwnConnection(deps: AppDeps, orgId: string, id: string
   return connection;
 }
 
-/** A live connection needs a live connector for its platform; the others can always be served. */
-export function requireServableSource(deps: AppDeps, connection: Connection): void {
-  if (connection.data_mode === 'live' && !deps.connectors.hasLiveConnector(connection.platform)) {
-    throw new ApiError(422, 'live_connector_unavailable', `${connection.platform} has no live connector yet; use data_mode mock, auto or hybrid`);
-  }
-}
-
 /** A live connection needs the platform's credential fields, whether its mode was asked for or came from the user's preference. */
 function requireLiveCredentialFields(platform: PlatformId, mode: DataMode, credentials: Record<string, string>): void {
   if (mode !== 'live') return;
@@ -135,7 +128,6 @@ export function connectionRoutes(deps: AppDeps) {
     })
     .post('/:id/test', async (c) => {
       const existing = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id'));
-      requireServableSource(deps, existing);
       const { source } = await resolveReadableSource(deps, existing);
       const credentials = source === 'live' ? deps.vault.open(existing.id, connectionCredentials(existing)) : {};
       const connector = deps.connectors.create({ platform: existing.platform, source, accountId: existing.account_id, credentials });

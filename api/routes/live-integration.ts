@@ -295,7 +295,6 @@ export function liveIntegrationRoutes(deps: AppDeps) {
           platform: connection.platform,
           display_name: connection.display_name,
           data_mode: connection.data_mode,
-          has_live_connector: deps.connectors.hasLiveConnector(connection.platform),
           effective_source: selection.source,
           reason: selection.reason,
         };

@@ -66,10 +66,8 @@ export function platformOAuthRoutes(deps: PlatformOAuthRouteDeps) {
 
   /** A connection test right after authorising: its failure is reported, not fatal. */
   async function testNewConnection(connection: Connection, credentials: Credentials): Promise<{ ok: boolean; message: string; account_name: string | null }> {
-    const hasLive = deps.connectors.hasLiveConnector(connection.platform);
     // The source a sync of this connection would use.
     const { source } = await resolveConnectionSource(deps, connection);
-    if (source === 'live' && !hasLive) return { ok: false, message: `${connection.platform} has no live connector yet`, account_name: null };
     try {
       const result = await deps.connectors.create({ platform: connection.platform, source, accountId: connection.account_id, credentials }).testConnection();
       return { ok: result.ok, message: result.message, account_name: result.accountName };

@@ -1,9 +1,8 @@
 import { Hono } from 'hono';
 import { PLATFORM_IDS, PLATFORMS } from '../../domain/platforms';
-import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 
-export function platformRoutes(deps: AppDeps) {
+export function platformRoutes() {
   return new Hono<AppEnv>().get('/', (c) =>
     c.json({
       platforms: PLATFORM_IDS.map((id) => {
@@ -16,7 +15,6 @@ export function platformRoutes(deps: AppDeps) {
           category: p.category,
           streams: p.streams,
           credential_fields: p.credentialFields,
-          live_connector: deps.connectors.hasLiveConnector(id),
         };
       }),
     }),

@@ -124,7 +124,7 @@ describe('live integration API', () => {
     expect(res.status).toBe(200);
     expect(res.json.modes.map((m: { mode: string }) => m.mode)).toEqual(['mock', 'live', 'auto', 'hybrid']);
     const byId = new Map(res.json.connections.map((c: { connection_id: string }) => [c.connection_id, c]));
-    expect(byId.get(connection.id)).toMatchObject({ data_mode: 'auto', has_live_connector: true, effective_source: 'live', reason: null });
+    expect(byId.get(connection.id)).toMatchObject({ data_mode: 'auto', effective_source: 'live', reason: null });
     expect(byId.get(mock.id)).toMatchObject({ data_mode: 'hybrid', effective_source: 'mock', reason: 'no credentials for the live platform' });
   });
 

@@ -2,7 +2,7 @@ import { AUTO_HEALTH_LOOKBACK_MS, type RecentSync, recentLiveFailureRun, selectS
 
 const now = new Date('2026-03-01T12:00:00Z');
 const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
-const base: SourceSelectionInput = { mode: 'auto', hasLiveConnector: true, hasCredentials: true, connectionStatus: 'active', recentSyncs: [], now };
+const base: SourceSelectionInput = { mode: 'auto', hasCredentials: true, connectionStatus: 'active', recentSyncs: [], now };
 const liveFailed = (minutes: number): RecentSync => ({ status: 'failed', source: 'live', fellBack: false, startedAt: ago(minutes) });
 const liveOk = (minutes: number): RecentSync => ({ status: 'completed', source: 'live', fellBack: false, startedAt: ago(minutes) });
 const fellBack = (minutes: number): RecentSync => ({ status: 'completed', source: 'mock', fellBack: true, startedAt: ago(minutes) });
@@ -16,7 +16,6 @@ describe('selectSource', () => {
 
   it('auto: live with credentials and health; mock, with the reason, otherwise', () => {
     expect(selectSource(base)).toEqual({ source: 'live', reason: null });
-    expect(selectSource({ ...base, hasLiveConnector: false })).toEqual({ source: 'mock', reason: 'no live connector for this platform yet' });
     expect(selectSource({ ...base, hasCredentials: false })).toEqual({ source: 'mock', reason: 'no credentials for the live platform' });
     expect(selectSource({ ...base, connectionStatus: 'reauth_required' })).toEqual({ source: 'mock', reason: 'the connection needs re-authorisation' });
     expect(selectSource({ ...base, recentSyncs: [liveFailed(1), fellBack(2), liveFailed(3)] })).toEqual({ source: 'mock', reason: 'the last 3 live syncs failed' });
@@ -26,7 +25,6 @@ describe('selectSource', () => {
   it('hybrid: live whenever it can try; the fallback happens during the sync, not here', () => {
     expect(selectSource({ ...base, mode: 'hybrid', recentSyncs: [liveFailed(1), liveFailed(2), liveFailed(3)] })).toEqual({ source: 'live', reason: null });
     expect(selectSource({ ...base, mode: 'hybrid', hasCredentials: false }).source).toBe('mock');
-    expect(selectSource({ ...base, mode: 'hybrid', hasLiveConnector: false }).source).toBe('mock');
   });
 });
 

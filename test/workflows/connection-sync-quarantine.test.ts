@@ -93,7 +93,6 @@ describe('connectionSyncWorkflow with records Postgres cannot store as sent (Sho
     const base = createConnectorRegistry({ baseUrls: { hubspot: hubspot.url }, timeoutMs: 5_000, network: EMULATOR_NETWORK });
     let corrupted = 0;
     const corrupting: ConnectorRegistry = {
-      hasLiveConnector: (p) => base.hasLiveConnector(p),
       create(request): Connector {
         const connector = base.create(request);
         return {
