@@ -1,7 +1,7 @@
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { RolloutActor } from '../../domain/rollout';
 import type { RolloutRow } from '../../db/schema';
-import { OrgIdKey } from '../../domain/search-attributes';
+import { orgSearchAttributes } from '../../domain/search-attributes';
 import { rolloutWorkflowId } from '../../domain/workflow-ids';
 import { rolloutWorkflow } from '../../workflows/rollout';
 
@@ -17,6 +17,6 @@ export function startRolloutWorkflow(
     taskQueue,
     workflowId: rolloutWorkflowId(rollout.id),
     args: [{ rolloutId: rollout.id, orgId: rollout.org_id, config: rollout.config, startedBy, loopsPerRun: options.loopsPerRun }],
-    typedSearchAttributes: [{ key: OrgIdKey, value: rollout.org_id }],
+    typedSearchAttributes: orgSearchAttributes(rollout.org_id),
   });
 }
