@@ -5,7 +5,7 @@ import { orgSearchAttributes } from '../../domain/search-attributes';
 import { rolloutWorkflowId } from '../../domain/workflow-ids';
 import { rolloutWorkflow } from '../../workflows/rollout';
 
-/** Starts a stored rollout's workflow (id rollout:{id}, OrgId search attribute); Temporal refuses a second start. */
+/** Starts a stored rollout's workflow (id rollout:{id}, OrgId and Scope=org search attributes); Temporal refuses a second start. */
 export function startRolloutWorkflow(
   client: Client,
   taskQueue: string,
