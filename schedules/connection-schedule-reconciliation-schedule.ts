@@ -1,6 +1,7 @@
-import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { connectionScheduleReconciliationScheduleId } from '../domain/workflow-ids';
 import { connectionScheduleReconciliationWorkflow } from '../workflows/connection-schedule-reconciliation';
+import { ensureDeploymentSchedule } from './deployment-schedule';
 
 /** How often the sync Schedules are brought in line with Postgres, unless configured (SCHEDULE_RECONCILE_INTERVAL_MINUTES). */
 export const DEFAULT_SCHEDULE_RECONCILIATION_MINUTES = 5;
@@ -16,16 +17,6 @@ export async function ensureConnectionScheduleReconciliationSchedule(
 ): Promise<void> {
   const scheduleId = options.scheduleId ?? connectionScheduleReconciliationScheduleId();
   const every = `${options.intervalMinutes ?? DEFAULT_SCHEDULE_RECONCILIATION_MINUTES} minutes`;
-  try {
-    await client.schedule.create({
-      scheduleId,
-      spec: { intervals: [{ every }] },
-      action: { type: 'startWorkflow', workflowType: connectionScheduleReconciliationWorkflow, taskQueue, args: [{}] },
-      policies: { overlap: ScheduleOverlapPolicy.SKIP },
-    });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    // A changed interval takes effect when the next worker starts.
-    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec: { ...previous.spec, intervals: [{ every }] } }));
-  }
+  // A changed interval takes effect when the next worker starts.
+  await ensureDeploymentSchedule(client, { scheduleId, spec: { intervals: [{ every }] }, workflowType: connectionScheduleReconciliationWorkflow, taskQueue, args: [{}], updateSpec: true });
 }

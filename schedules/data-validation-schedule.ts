@@ -1,6 +1,7 @@
-import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { dataValidationScheduleId } from '../domain/workflow-ids';
 import { validateAllWorkflow } from '../workflows/validate-all';
+import { ensureDeploymentSchedule } from './deployment-schedule';
 
 /** Validations of the daily run at once, across all orgs. */
 export const DAILY_VALIDATION_CONCURRENCY = 4;
@@ -10,14 +11,11 @@ export const DAILY_VALIDATION_CONCURRENCY = 4;
  * platforms have settled the previous day). Idempotent: every worker calls it at start.
  */
 export async function ensureDataValidationSchedule(client: Client, taskQueue: string, scheduleId = dataValidationScheduleId()): Promise<void> {
-  try {
-    await client.schedule.create({
-      scheduleId,
-      spec: { calendars: [{ hour: 5, minute: 0 }] },
-      action: { type: 'startWorkflow', workflowType: validateAllWorkflow, taskQueue, args: [{ concurrency: DAILY_VALIDATION_CONCURRENCY }] },
-      policies: { overlap: ScheduleOverlapPolicy.SKIP },
-    });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-  }
+  await ensureDeploymentSchedule(client, {
+    scheduleId,
+    spec: { calendars: [{ hour: 5, minute: 0 }] },
+    workflowType: validateAllWorkflow,
+    taskQueue,
+    args: [{ concurrency: DAILY_VALIDATION_CONCURRENCY }],
+  });
 }

@@ -1,11 +1,11 @@
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { RolloutActor } from '../../domain/rollout';
 import type { RolloutRow } from '../../db/schema';
-import { OrgIdKey } from '../../domain/search-attributes';
+import { orgSearchAttributes } from '../../domain/search-attributes';
 import { rolloutWorkflowId } from '../../domain/workflow-ids';
 import { rolloutWorkflow } from '../../workflows/rollout';
 
-/** Starts a stored rollout's workflow (id rollout:{id}, OrgId search attribute); Temporal refuses a second start. */
+/** Starts a stored rollout's workflow (id rollout:{id}, OrgId and Scope=org search attributes); Temporal refuses a second start. */
 export function startRolloutWorkflow(
   client: Client,
   taskQueue: string,
@@ -17,6 +17,6 @@ export function startRolloutWorkflow(
     taskQueue,
     workflowId: rolloutWorkflowId(rollout.id),
     args: [{ rolloutId: rollout.id, orgId: rollout.org_id, config: rollout.config, startedBy, loopsPerRun: options.loopsPerRun }],
-    typedSearchAttributes: [{ key: OrgIdKey, value: rollout.org_id }],
+    typedSearchAttributes: orgSearchAttributes(rollout.org_id),
   });
 }

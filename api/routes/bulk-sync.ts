@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Connection } from '../../db/schema';
-import { OrgIdKey } from '../../domain/search-attributes';
+import { orgSearchAttributes } from '../../domain/search-attributes';
 import { bulkSyncWorkflowId } from '../../domain/workflow-ids';
 import { bulkSyncWorkflow } from '../../workflows/bulk-sync';
 import { ApiError } from '../api-error';
@@ -45,7 +45,7 @@ export function bulkSyncRoutes(deps: AppDeps) {
           requestedBy: { actorId: principal.userId, actorRole: principal.role, requestId: c.get('requestId') },
         },
       ],
-      typedSearchAttributes: [{ key: OrgIdKey, value: principal.orgId }],
+      typedSearchAttributes: orgSearchAttributes(principal.orgId),
     });
     await c.get('audit')({ action: 'sync.bulk', targetType: 'org', targetId: principal.orgId, outcome: 'success', details: { workflow_id: workflowId, connections: active.length } });
     return c.json({ workflow_id: workflowId, run_id: handle.firstExecutionRunId, connections: active.length, skipped_inactive: found.length - active.length }, 202);

@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { deploymentSearchAttributes } from '../../domain/search-attributes';
 import { keyRotationWorkflowId } from '../../domain/workflow-ids';
 import { keyRotationProgressQuery, keyRotationWorkflow } from '../../workflows/key-rotation';
 import { ApiError } from '../api-error';
@@ -29,6 +30,7 @@ export function credentialKeyRoutes(deps: AppDeps) {
               batchSize: c.req.valid('json')?.batch_size,
             },
           ],
+          typedSearchAttributes: deploymentSearchAttributes(),
         });
         return c.json({ status: 'running', workflow_id: started.workflowId, run_id: started.firstExecutionRunId }, 202);
       } catch (err) {

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { findReportByWorkflowId, fullReport, latestReport, latestReportsOfOrg, listConnectionReports, orgScoreTrend, reportSummary } from '../../db/repositories/validation-reports';
 import { QUALITY_LEVELS, SEVERITY_WEIGHTS } from '../../domain/data-quality-score';
-import { OrgIdKey, connectionSearchAttributes } from '../../domain/search-attributes';
+import { connectionSearchAttributes, orgSearchAttributes } from '../../domain/search-attributes';
 import type { ValidationReport } from '../../domain/validation-report';
 import { VALIDATION_RULE_IDS, VALIDATION_RULES } from '../../domain/validation-rules';
 import { connectionOfDataValidationWorkflowId, connectionValidationWorkflowId, orgValidateAllWorkflowId } from '../../domain/workflow-ids';
@@ -137,7 +137,7 @@ export function dataValidationRoutes(deps: AppDeps) {
           workflowId,
           workflowIdConflictPolicy: 'USE_EXISTING',
           args: [{ orgId: principal.orgId, connectionIds: stale.map((x) => x.id), concurrency: query.concurrency, source: query.source }],
-          typedSearchAttributes: [{ key: OrgIdKey, value: principal.orgId }],
+          typedSearchAttributes: orgSearchAttributes(principal.orgId),
         }),
       );
       if (query.wait === 'false') return c.json(running(run, VALIDATE_ALL_URL), 202);

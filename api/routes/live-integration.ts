@@ -14,7 +14,7 @@ import { DATA_MODES } from '../../domain/connection';
 import { classifyConnectionHealth, HEALTH_STATUSES } from '../../domain/connection-health';
 import { DEFAULT_INTEGRATION_THRESHOLDS, INTEGRATION_COMPONENTS, type IntegrationComponent, type IntegrationThresholds } from '../../domain/integration-test-report';
 import { STREAM_KINDS } from '../../domain/platforms';
-import { OrgIdKey, connectionSearchAttributes } from '../../domain/search-attributes';
+import { connectionSearchAttributes, orgSearchAttributes } from '../../domain/search-attributes';
 import { integrationTestAllWorkflowId, integrationTestWorkflowId } from '../../domain/workflow-ids';
 import { integrationTestAllWorkflow } from '../../workflows/integration-test-all';
 import { integrationTestSuiteWorkflow } from '../../workflows/integration-test-suite';
@@ -181,7 +181,7 @@ export function liveIntegrationRoutes(deps: AppDeps) {
         taskQueue: deps.taskQueue,
         workflowId,
         args: [{ orgId, connectionIds: connections.map((x) => x.id), concurrency: body.concurrency, components: body.components, thresholds: thresholdsOf(body.thresholds) }],
-        typedSearchAttributes: [{ key: OrgIdKey, value: orgId }],
+        typedSearchAttributes: orgSearchAttributes(orgId),
       });
       if (c.req.valid('query').wait === 'false') return c.json({ status: 'running', workflow_id: workflowId, run_id: handle.firstExecutionRunId }, 202);
       const result = await awaitResult(handle, handle.result());

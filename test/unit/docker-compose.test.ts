@@ -285,7 +285,7 @@ describe('docker-compose.yml', () => {
     const script = shellScript('temporal-admin-tools');
     expect(script).toMatch(/temporal operator search-attribute create/);
     expect(script).toMatch(/--address temporal:7233/);
-    expect(CUSTOM_SEARCH_ATTRIBUTES.map((k) => k.name)).toEqual(expect.arrayContaining(['OrgId', 'Platform', 'ConnectionId']));
+    expect(CUSTOM_SEARCH_ATTRIBUTES.map((k) => k.name)).toEqual(expect.arrayContaining(['OrgId', 'Platform', 'ConnectionId', 'Scope']));
     for (const key of CUSTOM_SEARCH_ATTRIBUTES) {
       // The SDK's KEYWORD / KEYWORD_LIST is the CLI's Keyword / KeywordList.
       const cliType = key.type.toLowerCase().replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());

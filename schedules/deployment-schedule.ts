@@ -1,0 +1,35 @@
+import { type Client, ScheduleAlreadyRunning, type ScheduleOptionsStartWorkflowAction, ScheduleOverlapPolicy, type ScheduleSpec, type Workflow } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { deploymentSearchAttributes, ScopeKey } from '../domain/search-attributes';
+
+/**
+ * Makes sure a deployment-wide Schedule exists, its runs marked `Scope = deployment` for the Web UI
+ * (a run still going skips the next). Idempotent: every worker calls it at start. A Schedule that
+ * exists keeps its state; it gains the search attributes when an older worker made it without them,
+ * and takes the given spec when `updateSpec` says so.
+ */
+export async function ensureDeploymentSchedule<W extends Workflow>(
+  client: Client,
+  options: { scheduleId: string; spec: ScheduleSpec; workflowType: W; taskQueue: string; args: Parameters<W>; updateSpec?: boolean },
+): Promise<void> {
+  const typedSearchAttributes = deploymentSearchAttributes();
+  try {
+    await client.schedule.create({
+      scheduleId: options.scheduleId,
+      spec: options.spec,
+      action: { type: 'startWorkflow', workflowType: options.workflowType, taskQueue: options.taskQueue, args: options.args, typedSearchAttributes } as ScheduleOptionsStartWorkflowAction<W>,
+      policies: { overlap: ScheduleOverlapPolicy.SKIP },
+    });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    const handle = client.schedule.getHandle(options.scheduleId);
+    const attributes = (await handle.describe()).action.typedSearchAttributes;
+    const marked = (attributes instanceof TypedSearchAttributes ? attributes : new TypedSearchAttributes(attributes)).get(ScopeKey) === 'deployment';
+    if (marked && !options.updateSpec) return;
+    await handle.update((previous) => ({
+      ...previous,
+      spec: options.updateSpec ? options.spec : previous.spec,
+      action: { ...previous.action, typedSearchAttributes },
+    }));
+  }
+}
