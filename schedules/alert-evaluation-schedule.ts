@@ -7,6 +7,6 @@ import { ensureDeploymentSchedule } from './deployment-schedule';
  * Makes sure the Schedule that evaluates the alert rules exists (every minute; a run still going
  * skips the next). Idempotent: every worker calls it at start.
  */
-export async function ensureAlertEvaluationSchedule(client: Client, taskQueue: string, scheduleId = alertEvaluationScheduleId()): Promise<void> {
-  await ensureDeploymentSchedule(client, { scheduleId, spec: { intervals: [{ every: '1 minute' }] }, workflowType: alertEvaluationWorkflow, taskQueue, args: [] });
+export async function ensureAlertEvaluationSchedule(client: Client, taskQueue: string, scheduleId = alertEvaluationScheduleId()): Promise<string | null> {
+  return ensureDeploymentSchedule(client, { scheduleId, spec: { intervals: [{ every: '1 minute' }] }, workflowType: alertEvaluationWorkflow, taskQueue, args: [] });
 }

@@ -14,9 +14,9 @@ export async function ensureConnectionScheduleReconciliationSchedule(
   client: Client,
   taskQueue: string,
   options: { intervalMinutes?: number; scheduleId?: string } = {},
-): Promise<void> {
+): Promise<string | null> {
   const scheduleId = options.scheduleId ?? connectionScheduleReconciliationScheduleId();
   const every = `${options.intervalMinutes ?? DEFAULT_SCHEDULE_RECONCILIATION_MINUTES} minutes`;
   // A changed interval takes effect when the next worker starts.
-  await ensureDeploymentSchedule(client, { scheduleId, spec: { intervals: [{ every }] }, workflowType: connectionScheduleReconciliationWorkflow, taskQueue, args: [{}], updateSpec: true });
+  return ensureDeploymentSchedule(client, { scheduleId, spec: { intervals: [{ every }] }, workflowType: connectionScheduleReconciliationWorkflow, taskQueue, args: [{}], updateSpec: true });
 }

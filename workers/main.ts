@@ -100,12 +100,15 @@ async function main(): Promise<void> {
       ...createIntegrationTestActivities({ db: database.db, vault, connectors, validationScore: (connectionId) => latestValidationScore(database.db, connectionId) }),
     };
     // The project's own Schedules exist once any worker has started (creating them is idempotent).
-    await ensureOAuthStateCleanupSchedule(client, config.temporal.taskQueue);
-    await ensureDataValidationSchedule(client, config.temporal.taskQueue);
-    await ensureAlertEvaluationSchedule(client, config.temporal.taskQueue);
-    if (config.scheduleReconciliation.intervalMinutes > 0) {
-      await ensureConnectionScheduleReconciliationSchedule(client, config.temporal.taskQueue, { intervalMinutes: config.scheduleReconciliation.intervalMinutes });
-    }
+    const staleSchedules = [
+      await ensureOAuthStateCleanupSchedule(client, config.temporal.taskQueue),
+      await ensureDataValidationSchedule(client, config.temporal.taskQueue),
+      await ensureAlertEvaluationSchedule(client, config.temporal.taskQueue),
+      config.scheduleReconciliation.intervalMinutes > 0
+        ? await ensureConnectionScheduleReconciliationSchedule(client, config.temporal.taskQueue, { intervalMinutes: config.scheduleReconciliation.intervalMinutes })
+        : null,
+    ];
+    for (const reason of staleSchedules) if (reason) logger.warn({ reason }, 'deployment Schedule not brought up to date');
     const sampler = startMetricSampler({ registry, db: database.db, source: 'worker', intervalMs: config.monitoring.sampleIntervalSeconds * 1000, logger });
     const worker = await createConnectWorker({
       connection: workerConnection,

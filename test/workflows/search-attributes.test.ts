@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { ScheduleOverlapPolicy, WorkflowNotFoundError } from '@temporalio/client';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client, ScheduleOverlapPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { startTokenRefreshWorkflow } from '../../api/oauth/start-token-refresh';
 import type { Connection } from '../../db/schema';
@@ -10,8 +10,11 @@ import { ensureConnectionScheduleReconciliationSchedule } from '../../schedules/
 import { ensureDataValidationSchedule } from '../../schedules/data-validation-schedule';
 import { ensureOAuthStateCleanupSchedule } from '../../schedules/oauth-state-cleanup-schedule';
 import { waitFor } from '../../scripts/service-process';
+import { parseKeyring } from '../../security/keyring';
+import { createDataConverter } from '../../security/payload-codec';
 import * as workflows from '../../workflows';
 import { alertEvaluationWorkflow } from '../../workflows/alert-evaluation';
+import { connectionScheduleReconciliationWorkflow } from '../../workflows/connection-schedule-reconciliation';
 import { createTestApi } from '../setup/api-client';
 import { openTestHarness, startTestSyncWorker, type TestHarness, uniqueName } from '../setup/test-harness';
 
@@ -144,7 +147,7 @@ describe('search attributes of every workflow', () => {
     expect(rotation.status).toBe(202);
     expect(await attributesOf(rotation.json.workflow_id, rotation.json.run_id)).toEqual(deploymentWide('keyRotationWorkflow'));
 
-    const ensures: [string, (scheduleId: string) => Promise<void>][] = [
+    const ensures: [string, (scheduleId: string) => Promise<string | null>][] = [
       ['alertEvaluationWorkflow', (id) => ensureAlertEvaluationSchedule(harness.temporal.client, idleQueue, id)],
       ['oauthStateCleanupWorkflow', (id) => ensureOAuthStateCleanupSchedule(harness.temporal.client, idleQueue, id)],
       ['validateAllWorkflow', (id) => ensureDataValidationSchedule(harness.temporal.client, idleQueue, id)],
@@ -153,7 +156,7 @@ describe('search attributes of every workflow', () => {
     for (const [type, ensure] of ensures) {
       const scheduleId = uniqueName(`attrs-${type}`);
       scheduleIds.push(scheduleId);
-      await ensure(scheduleId);
+      expect(await ensure(scheduleId)).toBeNull();
       const run = await triggeredRun(scheduleId);
       expect(await attributesOf(run.workflowId, run.firstExecutionRunId)).toEqual(deploymentWide(type));
     }
@@ -174,6 +177,16 @@ describe('search attributes of every workflow', () => {
     expect(attributes instanceof TypedSearchAttributes ? attributes.getAll().map((p) => [p.key.name, p.value]) : attributes).toEqual([['Scope', 'deployment']]);
     // Its state is left alone.
     expect(description.state.paused).toBe(true);
+  });
+
+  it('a deployment Schedule whose arguments this worker cannot decode is left as it is, with the reason, and the worker starts', async () => {
+    const scheduleId = uniqueName('attrs-foreign-schedule');
+    scheduleIds.push(scheduleId);
+    // Made by a process with another payload key (another deployment's worker, or a key since dropped).
+    const foreign = new Client({ connection: harness.temporal.client.connection, dataConverter: await createDataConverter(parseKeyring(`p9:${randomBytes(32).toString('base64')}`, 'PAYLOAD_CODEC_KEYS')) });
+    await foreign.schedule.create({ scheduleId, spec: { intervals: [{ every: '1 minute' }] }, action: { type: 'startWorkflow', workflowType: connectionScheduleReconciliationWorkflow, taskQueue: idleQueue, args: [{}] }, state: { paused: true } });
+    expect(await ensureConnectionScheduleReconciliationSchedule(harness.temporal.client, idleQueue, { scheduleId })).toMatch(new RegExp(`^Schedule ${scheduleId} left as it is: `));
+    expect((await foreign.schedule.getHandle(scheduleId).describe()).state.paused).toBe(true);
   });
 
   it('org fan-outs carry OrgId and Scope=org, and each child its connection’s attributes', async () => {
