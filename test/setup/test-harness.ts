@@ -50,7 +50,7 @@ export interface TestHarness {
 }
 
 /** Expected failures (auth errors, cancellations) would otherwise flood the output at WARN. */
-function installQuietRuntime(): void {
+export function installQuietRuntime(): void {
   try {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
   } catch {
@@ -58,10 +58,11 @@ function installQuietRuntime(): void {
   }
 }
 
-export async function openTestHarness(): Promise<TestHarness> {
+export async function openTestHarness(options: { payloadCodecKeys?: string } = {}): Promise<TestHarness> {
   installQuietRuntime();
   const database = createDatabase(testEnv('databaseUrl'), { max: 5 });
-  const payloadCodecKeys = `p1:${randomBytes(32).toString('base64')}`;
+  // A fixed key only where a test must decode payloads across runs (recorded replay histories).
+  const payloadCodecKeys = options.payloadCodecKeys ?? `p1:${randomBytes(32).toString('base64')}`;
   const dataConverter = await createDataConverter(parseKeyring(payloadCodecKeys, 'PAYLOAD_CODEC_KEYS'));
   const payloadCodec = dataConverter.payloadCodecs[0];
   const temporal = await TestWorkflowEnvironment.createFromExistingServer({ address: testEnv('temporalAddress'), client: { dataConverter } });
