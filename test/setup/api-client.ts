@@ -35,6 +35,8 @@ export function createTestApi(
     network?: PlatformNetwork;
     /** The API's Temporal client (the harness's unless given: a client of an unreachable server, say). */
     temporal?: Client;
+    /** How long inline Schedule calls wait for Temporal (production's bound unless given: a test of an unreachable server shortens it). */
+    scheduleCallTimeoutMs?: number;
     logger?: Logger;
   },
 ) {
@@ -48,7 +50,7 @@ export function createTestApi(
     db,
     temporal: options.temporal ?? harness.temporal.client,
     taskQueue: options.taskQueue,
-    schedules: createConnectionSyncSchedules(options.temporal ?? harness.temporal.client, options.taskQueue, { callTimeoutMs: SCHEDULE_CALL_TIMEOUT_MS }),
+    schedules: createConnectionSyncSchedules(options.temporal ?? harness.temporal.client, options.taskQueue, { callTimeoutMs: options.scheduleCallTimeoutMs ?? SCHEDULE_CALL_TIMEOUT_MS }),
     oauth: options.oauth ?? { client: createPlatformOAuthClient({ platforms: {} }), stateTtlSeconds: 600 },
     vault: harness.vault,
     connectors: createPlatformConnectors({ db, metrics, quotas: options.quotas ?? NO_PLATFORM_QUOTAS, baseUrls: options.baseUrls, timeoutMs: 5_000, maxQuotaWaitSeconds: 5, network: options.network ?? EMULATOR_NETWORK }),

@@ -36,7 +36,7 @@ describe('connection Schedules converge with Postgres', () => {
     api = createTestApi(harness, { taskQueue });
     // The same API over a Temporal client whose server is not there.
     deadConnection = Connection.lazy({ address: `127.0.0.1:${await closedPort()}` });
-    apiWithoutTemporal = createTestApi(harness, { taskQueue, temporal: new Client({ connection: deadConnection, dataConverter: { payloadCodecs: [harness.payloadCodec] } }) });
+    apiWithoutTemporal = createTestApi(harness, { taskQueue, scheduleCallTimeoutMs: 1_000, temporal: new Client({ connection: deadConnection, dataConverter: { payloadCodecs: [harness.payloadCodec] } }) });
   });
   afterAll(async () => {
     await worker.stop();
