@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type RunningEmulator, startEmulator } from '../../connectors/emulator';
 import { waitFor } from '../../scripts/service-process';
 import { createTestApi } from '../setup/api-client';
-import { createTestConnection } from '../setup/fixtures';
+import { createTestConnection, percentageRolloutRequest } from '../setup/fixtures';
 import { openTestHarness, startTestSyncWorker, type TestHarness, uniqueName } from '../setup/test-harness';
 
 describe('rollout endpoints', () => {
@@ -26,15 +26,7 @@ describe('rollout endpoints', () => {
     await harness.close();
   });
 
-  const body = {
-    name: 'google ads to live',
-    strategy: 'percentage',
-    platforms: ['google_ads'],
-    steps: [{ percentage: 100, min_duration_seconds: 600 }],
-    success_criteria: { min_success_rate: 0.95, max_error_rate: 0.05, min_sample_size: 10 },
-    rollback_criteria: { max_error_rate: 0.2, min_sample_size: 5 },
-    analysis_interval_seconds: 1,
-  };
+  const body = percentageRolloutRequest('google ads to live');
 
   it('refuses a rollout that does not hold together, and creates nothing', async () => {
     const admin = await api.token(orgId, 'admin');

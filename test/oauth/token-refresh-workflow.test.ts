@@ -1,15 +1,12 @@
 import { connectionSyncScheduleId } from '../../domain/workflow-ids';
-import { createConnectionSyncSchedules } from '../../schedules/connection-sync-schedule';
 import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { createTokenRefreshActivities } from '../../activities/token-refresh-activities';
 import { startTokenRefreshWorkflow } from '../../api/oauth/start-token-refresh';
 import { connectionCredentials } from '../../db/repositories/connections';
 import { waitFor } from '../../scripts/service-process';
 import { refreshNowSignal, tokenRefreshStatusQuery } from '../../workflows/token-refresh';
 import { type OAuthTestServer, startOAuthTestServer } from '../support/oauth-server-process';
-import { createOAuthTestApi } from '../support/oauth-test-api';
-import { testEnv } from '../setup/test-env';
+import { createOAuthTestApi, createTokenRefreshTestWorker } from '../support/oauth-test-api';
 import { openTestHarness, type TestHarness, uniqueName } from '../setup/test-harness';
 
 /** Access tokens live 6 s; with a 3 s skew the loop refreshes every 3 s (half the life of a token shorter than twice the skew). */
@@ -35,19 +32,7 @@ describe('tokenRefreshWorkflow on the dev server', () => {
       // These tests run the refresh themselves.
       scheduleTokenRefresh: false,
     });
-    worker = await Worker.create({
-      connection: harness.temporal.nativeConnection,
-      taskQueue,
-      workflowBundle: { codePath: testEnv('workflowBundle') },
-      activities: createTokenRefreshActivities({
-        db: harness.database.db,
-        vault: harness.vault,
-        oauth: api.oauth.client,
-        schedules: createConnectionSyncSchedules(harness.temporal.client, taskQueue),
-        settings: { refreshSkewMs: 3_000, minRefreshIntervalMs: 1_000 },
-      }),
-      dataConverter: harness.dataConverter,
-    });
+    worker = await createTokenRefreshTestWorker(harness, api, taskQueue, { refreshSkewMs: 3_000, minRefreshIntervalMs: 1_000 });
     running = worker.run();
   });
   afterAll(async () => {

@@ -58,3 +58,16 @@ export function featureFlagRollout(overrides: { minDurationSeconds: number; anal
     maxInconclusiveSeconds: overrides.maxInconclusiveSeconds ?? 600,
   };
 }
+
+/** The API body of a one-step percentage rollout of Google Ads to live (a step long past each test). */
+export function percentageRolloutRequest(name: string) {
+  return {
+    name,
+    strategy: 'percentage',
+    platforms: ['google_ads'],
+    steps: [{ percentage: 100, min_duration_seconds: 600 }],
+    success_criteria: { min_success_rate: 0.95, max_error_rate: 0.05, min_sample_size: 10 },
+    rollback_criteria: { max_error_rate: 0.2, min_sample_size: 5 },
+    analysis_interval_seconds: 1,
+  };
+}

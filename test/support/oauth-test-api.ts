@@ -1,9 +1,13 @@
+import { Worker } from '@temporalio/worker';
+import { createTokenRefreshActivities } from '../../activities/token-refresh-activities';
 import type { PlatformOAuthDeps } from '../../api/oauth/platform-oauth-deps';
 import { loadOAuthConfig } from '../../config/oauth-platforms';
 import { createPlatformOAuthClient } from '../../connectors/oauth/platform-oauth-client';
 import type { PlatformId } from '../../domain/platforms';
+import { createConnectionSyncSchedules } from '../../schedules/connection-sync-schedule';
 import type { Role } from '../../security/access-token';
 import { createTestApi } from '../setup/api-client';
+import { testEnv } from '../setup/test-env';
 import type { TestHarness } from '../setup/test-harness';
 import { authorizeInBrowser } from './oauth-browser';
 
@@ -55,4 +59,21 @@ export function createOAuthTestApi(
       return completed.json;
     },
   };
+}
+
+/** A worker of token refresh alone, over the OAuth test API's client, as the token refresh tests run it. */
+export function createTokenRefreshTestWorker(harness: TestHarness, api: ReturnType<typeof createOAuthTestApi>, taskQueue: string, settings: { refreshSkewMs: number; minRefreshIntervalMs: number }) {
+  return Worker.create({
+    connection: harness.temporal.nativeConnection,
+    taskQueue,
+    workflowBundle: { codePath: testEnv('workflowBundle') },
+    activities: createTokenRefreshActivities({
+      db: harness.database.db,
+      vault: harness.vault,
+      oauth: api.oauth.client,
+      schedules: createConnectionSyncSchedules(harness.temporal.client, taskQueue),
+      settings,
+    }),
+    dataConverter: harness.dataConverter,
+  });
 }

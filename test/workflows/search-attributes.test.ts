@@ -16,6 +16,7 @@ import * as workflows from '../../workflows';
 import { alertEvaluationWorkflow } from '../../workflows/alert-evaluation';
 import { connectionScheduleReconciliationWorkflow } from '../../workflows/connection-schedule-reconciliation';
 import { createTestApi } from '../setup/api-client';
+import { percentageRolloutRequest } from '../setup/fixtures';
 import { openTestHarness, startTestSyncWorker, type TestHarness, uniqueName } from '../setup/test-harness';
 
 const API = '/api/v1';
@@ -124,15 +125,7 @@ describe('search attributes of every workflow', () => {
     const admin = await idle.token(idleOrg, 'admin');
     const created = await idle.call('POST', `${API}/rollout-monitoring/rollouts`, {
       token: admin,
-      json: {
-        name: 'attrs',
-        strategy: 'percentage',
-        platforms: ['google_ads'],
-        steps: [{ percentage: 100, min_duration_seconds: 600 }],
-        success_criteria: { min_success_rate: 0.95, max_error_rate: 0.05, min_sample_size: 10 },
-        rollback_criteria: { max_error_rate: 0.2, min_sample_size: 5 },
-        analysis_interval_seconds: 1,
-      },
+      json: percentageRolloutRequest('attrs'),
     });
     expect(created.status).toBe(201);
     const started = await idle.call('POST', `${API}/rollout-monitoring/rollouts/${created.json.id}/start`, { token: admin });
