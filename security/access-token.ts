@@ -69,13 +69,17 @@ export function createAccessTokenVerifier(secret: string, options: { maxEntries?
   const maxEntries = options.maxEntries ?? 10_000;
   const nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
   const verified = new Map<string, { actor: TokenActor; exp: number }>();
-  return async (token: string): Promise<TokenActor> => {
+  const verifyToken = async (token: string): Promise<TokenActor> => {
     const known = verified.get(token);
     if (known && known.exp > nowSeconds()) return known.actor;
     verified.delete(token);
     const fresh = await verifyClaims(token, secret);
+    // The verifier's own clock decides expiry too, so a cached and a fresh answer agree.
+    if (fresh.exp <= nowSeconds()) throw new Error('The token has expired');
     if (verified.size >= maxEntries) verified.delete(verified.keys().next().value!);
     verified.set(token, fresh);
     return fresh.actor;
   };
+  /** How many verified tokens are remembered (never more than maxEntries). */
+  return Object.assign(verifyToken, { remembered: () => verified.size });
 }

@@ -13,16 +13,21 @@ describe('access tokens', () => {
   });
 
   it('remembers verified tokens but still refuses one whose exp has passed, and stays bounded', async () => {
-    const now = Math.floor(Date.now() / 1000);
-    const verifier = createAccessTokenVerifier(SECRET, { maxEntries: 2 });
-    // Valid for about one more second.
-    const token = await signAccessToken({ orgId: 'org-1', userId: 'ada', role: 'viewer' }, SECRET, 101, now - 100);
+    const issuedAt = Math.floor(Date.now() / 1000);
+    let now = issuedAt;
+    const verifier = createAccessTokenVerifier(SECRET, { maxEntries: 2, nowSeconds: () => now });
+    const token = await signAccessToken({ orgId: 'org-1', userId: 'ada', role: 'viewer' }, SECRET, 60, now);
     await expect(verifier(token)).resolves.toMatchObject({ userId: 'ada' });
     await expect(verifier(token)).resolves.toMatchObject({ userId: 'ada' });
-    await new Promise((r) => setTimeout(r, 2_100));
+    expect(verifier.remembered()).toBe(1);
+    // A minute on by the verifier's clock: the remembered token is refused, and not remembered again.
+    now += 61;
     await expect(verifier(token)).rejects.toThrow();
-    await expect(verifier(await signAccessToken({ orgId: 'o', userId: 'x', role: 'admin' }, `${SECRET}-forged`, 60, now))).rejects.toThrow();
-    for (const user of ['a', 'b', 'c']) await verifier(await signAccessToken({ orgId: 'o', userId: user, role: 'admin' }, SECRET, 60, now));
+    expect(verifier.remembered()).toBe(0);
+    // Tokens issued when the first was, valid past the verifier's clock.
+    await expect(verifier(await signAccessToken({ orgId: 'o', userId: 'x', role: 'admin' }, `${SECRET}-forged`, 600, issuedAt))).rejects.toThrow();
+    for (const user of ['a', 'b', 'c']) await verifier(await signAccessToken({ orgId: 'o', userId: user, role: 'admin' }, SECRET, 600, issuedAt));
+    expect(verifier.remembered()).toBe(2);
   });
 
   it('round-trips an operator (no org), and refuses tokens mixing an org with the operator role or made for another use', async () => {
