@@ -21,9 +21,9 @@ import { platformOAuthRoutes } from './routes/platform-oauth';
 import { platformRoutes } from './routes/platforms';
 import { connectionDataRoutes } from './routes/connection-data';
 import { dataPreferenceRoutes } from './routes/data-preferences';
-import { rolloutMonitoringMetricRoutes } from './routes/rollout-monitoring-metrics';
-import { rolloutMonitoringAlertRoutes } from './routes/rollout-monitoring-alerts';
-import { rolloutMonitoringStatusRoutes } from './routes/rollout-monitoring-status';
+import { metricRoutes } from './routes/metrics';
+import { alertRoutes } from './routes/alerts';
+import { monitoringRoutes } from './routes/monitoring';
 import { rolloutRoutes } from './routes/rollouts';
 import { liveIntegrationRoutes } from './routes/live-integration';
 
@@ -80,9 +80,9 @@ export function createApp(deps: AppDeps) {
   v1.route('/platform-connections/data', connectionDataRoutes(deps));
   v1.route('/platform-connections/preferences', dataPreferenceRoutes(deps));
   v1.route('/data-validation', dataValidationRoutes(deps));
-  v1.route('/rollout-monitoring/metrics', rolloutMonitoringMetricRoutes(deps));
-  v1.route('/rollout-monitoring/alerts', rolloutMonitoringAlertRoutes(deps));
-  v1.route('/rollout-monitoring', rolloutMonitoringStatusRoutes(deps));
+  v1.route('/rollout-monitoring/metrics', metricRoutes(deps));
+  v1.route('/rollout-monitoring/alerts', alertRoutes(deps));
+  v1.route('/rollout-monitoring', monitoringRoutes(deps));
   v1.route('/rollout-monitoring', rolloutRoutes(deps));
   v1.route('/live-integration', liveIntegrationRoutes(deps));
   app.route('/api/v1', v1);

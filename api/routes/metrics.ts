@@ -74,7 +74,7 @@ const RecordBody = z.union([Sample, z.object({ samples: z.array(Sample).min(1).m
  * GET /api/v1/rollout-monitoring/metrics: a metric's time series (the deployment's service metrics and
  * the org's custom ones); POST records custom samples for the caller's org.
  */
-export function rolloutMonitoringMetricRoutes(deps: AppDeps) {
+export function metricRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
     .get('/', validate('query', SeriesQuery), async (c) => {
       const q = c.req.valid('query');

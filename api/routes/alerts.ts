@@ -20,7 +20,7 @@ const AlertQuery = z.object({
 const AlertId = z.object({ id: Uuid });
 
 /** GET …/alerts (the org's and the deployment's), the rule catalogue, and resolving an alert by hand (deployment-wide ones: operators only). */
-export function rolloutMonitoringAlertRoutes(deps: AppDeps) {
+export function alertRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
     .get('/', validate('query', AlertQuery), async (c) => {
       const q = c.req.valid('query');

@@ -19,7 +19,7 @@ function withTimeout<T>(probe: Promise<T>): Promise<T> {
 const DashboardQuery = z.object({ hours: z.coerce.number().int().min(1).max(24 * 31).default(24) });
 
 /** GET …/health (Postgres, Temporal, the workers polling the task queue, metric sampling) and GET …/dashboard. */
-export function rolloutMonitoringStatusRoutes(deps: AppDeps) {
+export function monitoringRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
     .get('/health', async (c) => {
       const [postgres, temporalCheck] = (await Promise.all([probePostgres(deps.db), probeTemporal(deps.temporal)])).map((r) => (r === 'ok' ? r : r.error));
