@@ -11,7 +11,7 @@ import { ALERT_RULES, type AlertRule, type AlertSeverity } from '../domain/alert
 import { AlertFailureType } from '../domain/errors';
 import type { RollbackTrigger } from '../domain/rollout';
 import type { AlertMetrics } from '../observability/alert-metrics';
-import { signWebhookBody, WEBHOOK_DELIVERY_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from './alert-webhook';
+import { signWebhookBody, WEBHOOK_DELIVERY_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from '../observability/alert-webhook';
 
 /** What an alert's rollback carries: the rollout, the org that owns both, and the alert that asked. */
 export interface AlertRollbackRequest {

@@ -23,11 +23,11 @@ import { FailureType, SyncFailureType } from '../domain/errors';
 import { PLATFORMS, type PlatformId, type StreamKind } from '../domain/platforms';
 import { type DateWindow, type SyncRequester, trailingWindow } from '../domain/sync';
 import { type SyncKind, envelopeWindow, streamWindow } from '../domain/sync-window';
-import { applySyncFailurePolicy } from './sync-failure-policy';
+import { applySyncFailurePolicy } from '../db/sync-failure-policy';
 import { appendAudit } from '../db/repositories/audit-log';
 import type { SyncMetrics } from '../observability/sync-metrics';
 import type { CredentialVault } from '../security/credential-vault';
-import { toPlatformFailure } from './platform-failure';
+import { toPlatformFailure } from './edge/platform-failure';
 
 export interface SyncActivityDeps {
   db: Kysely<Database>;

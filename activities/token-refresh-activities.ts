@@ -3,7 +3,7 @@ import { credentialsExpiry } from '../connectors/oauth/oauth-credentials';
 import { OAuthProviderError, OAuthProviderUnavailableError } from '../connectors/oauth/oauth-errors';
 import { connectionCredentials, findConnectionById } from '../db/repositories/connections';
 import { TokenRefreshFailureType } from '../domain/errors';
-import { refreshExpiringToken, type TokenRefreshDeps, type TokenRefreshOutcome } from './connection-token-refresh';
+import { refreshExpiringToken, type TokenRefreshDeps, type TokenRefreshOutcome } from '../services/connection-token-refresh';
 
 export interface TokenRefreshActivityDeps extends TokenRefreshDeps {
   settings?: {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
-import { createPlatformRateLimiter } from '../activities/platform-rate-limiter';
+import { createPlatformRateLimiter } from '../services/platform-rate-limiter';
 import type { Database } from '../db/schema';
 import type { PlatformQuotas } from '../domain/platform-quotas';
 import type { PlatformId } from '../domain/platforms';

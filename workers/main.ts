@@ -3,7 +3,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { Client, Connection } from '@temporalio/client';
 import { createKeyRotationActivities } from '../activities/key-rotation-activities';
 import { createMaintenanceActivities } from '../activities/maintenance-activities';
-import { createSyncCredentialRefresher } from '../activities/connection-token-refresh';
+import { createSyncCredentialRefresher } from '../services/connection-token-refresh';
 import { createTokenRefreshActivities } from '../activities/token-refresh-activities';
 import { createPlatformOAuthClient } from '../connectors/oauth/platform-oauth-client';
 import { createConnectionSyncSchedules } from '../schedules/connection-sync-schedule';

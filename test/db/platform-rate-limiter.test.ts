@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
-import { createPlatformRateLimiter } from '../../activities/platform-rate-limiter';
+import { createPlatformRateLimiter } from '../../services/platform-rate-limiter';
 import { createDatabase, type DatabaseHandle } from '../../db/database';
 import { DEFAULT_PLATFORM_QUOTAS, type PlatformQuota } from '../../domain/platform-quotas';
 import { createRateLimitMetrics } from '../../observability/rate-limit-metrics';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
-import { createPlatformRateLimiter } from '../../activities/platform-rate-limiter';
+import { createPlatformRateLimiter } from '../../services/platform-rate-limiter';
 import { type RunningEmulator, startEmulator } from '../../connectors/emulator';
 import { googleAdsEmulator } from '../../connectors/google-ads/emulator';
 import { DEFAULT_ACCOUNT_SHAPE, adPerformanceRowCount } from '../../connectors/mock/generator';

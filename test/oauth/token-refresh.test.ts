@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createSyncCredentialRefresher, refreshConnectionToken, type TokenRefreshDeps } from '../../activities/connection-token-refresh';
+import { createSyncCredentialRefresher, refreshConnectionToken, type TokenRefreshDeps } from '../../services/connection-token-refresh';
 import { connectionCredentials } from '../../db/repositories/connections';
 import { type OAuthTestServer, startOAuthTestServer } from '../support/oauth-server-process';
 import { createOAuthTestApi } from '../support/oauth-test-api';

@@ -1,8 +1,8 @@
 import type { Transaction } from 'kysely';
-import { appendAudit } from '../db/repositories/audit-log';
-import { countSyncOutcome, setConnectionStatus, setSyncWarning } from '../db/repositories/connections';
-import { insertNotification } from '../db/repositories/notifications';
-import type { Connection, Database } from '../db/schema';
+import { appendAudit } from './repositories/audit-log';
+import { countSyncOutcome, setConnectionStatus, setSyncWarning } from './repositories/connections';
+import { insertNotification } from './repositories/notifications';
+import type { Connection, Database } from './schema';
 import { type SyncFailureThresholds, failureEscalation } from '../domain/sync-failure-policy';
 
 export interface SyncOutcome {

@@ -10,7 +10,7 @@ import { connectionCredentials, credentialColumns, findConnectionById, setConnec
 import type { Connection, Database, NewAuditEntry } from '../db/schema';
 import type { CredentialVault } from '../security/credential-vault';
 import type { ConnectionSyncSchedules } from '../schedules/connection-sync-schedule';
-import type { SyncActivityDeps } from './sync-activities';
+import type { SyncActivityDeps } from '../activities/sync-activities';
 
 export interface TokenRefreshDeps {
   db: Kysely<Database>;

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { ConnectorError } from '../connectors/connector-error';
-import { FailureType } from '../domain/errors';
+import { ConnectorError } from '../../connectors/connector-error';
+import { FailureType } from '../../domain/errors';
 
 /** Turns a connector's failure into the typed failure the workflow's retry policy understands. */
 export function toPlatformFailure(err: unknown, platform: string): unknown {
