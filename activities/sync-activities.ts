@@ -17,7 +17,7 @@ import { addSyncLogQuarantineSamples } from '../db/repositories/sync-log-quarant
 import { mergeIssueTallies } from '../domain/record-quarantine';
 import type { Connection, Database, NewAuditEntry, SyncLog } from '../db/schema';
 import type { DataMode, DataSource } from '../domain/connection';
-import { resolveConnectionSource } from '../connectors/connection-source';
+import { resolveConnectionSource } from '../services/connection-source-selection';
 import { QUALITY_GATE_FAILURE, checkPageQuality, describeQualityFailure } from '../domain/quality-gate';
 import { FailureType, SyncFailureType } from '../domain/errors';
 import { PLATFORMS, type PlatformId, type StreamKind } from '../domain/platforms';

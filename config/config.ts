@@ -90,7 +90,7 @@ export interface Config {
   codecUiCredential?: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   sync: { defaultWindowDays: number; pageSize: number | undefined };
-  /** Incremental sync and the failure policy (see activities/sync-failure-policy.ts). */
+  /** Incremental sync and the failure policy (see db/sync-failure-policy.ts). */
   syncPolicy: { lookbackDays: number; failureWarningAfter: number; failureDisableAfter: number; heartbeatTimeoutSeconds: number };
   workflowBundlePath: string | undefined;
   /** Where notifications (a connection disabled by the failure policy) are POSTed; unset, they stay in the table. */

@@ -35,7 +35,7 @@ export interface UserPlatformConnectionsTable {
   last_sync_at: Timestamp | null;
   last_sync_status: SyncStatus | null;
   created_at: Timestamp;
-  /** Failed syncs since the last successful one (see the failure policy in activities/sync-failure-policy.ts). */
+  /** Failed syncs since the last successful one (see the failure policy in db/sync-failure-policy.ts). */
   consecutive_sync_failures: Generated<number>;
   /** When a run of failures reached the warning threshold; null once a sync succeeds. */
   sync_warning_at: Timestamp | null;

@@ -10,7 +10,7 @@ import type { PlatformId } from './platforms';
  * live and mock data have the same shape.
  */
 
-/** One read through the data modes' path (connectors/mode-record-read.ts). */
+/** One read through the data modes' path (services/connection-mode-read.ts). */
 export interface ModeReadObservation {
   mode: DataMode;
   /** Null when the read failed. */

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { Connector } from '../../connectors/connector';
 import { ConnectorError } from '../../connectors/connector-error';
-import { resolveReadableSource } from '../../connectors/connection-source';
+import { resolveReadableSource } from '../../services/connection-source-selection';
 import { QualityGateRejection, type ReadPosition, type RecordRead, readRecords } from '../../connectors/record-reader';
 import { connectionCredentials } from '../../db/repositories/connections';
 import type { Connection } from '../../db/schema';

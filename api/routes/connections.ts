@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { connectionCredentials, credentialColumns, deleteConnection, findConnection, insertConnection, listConnections, updateConnection } from '../../db/repositories/connections';
 import type { Connection, ConnectionUpdate } from '../../db/schema';
 import { PLATFORMS } from '../../domain/platforms';
-import { resolveReadableSource } from '../../connectors/connection-source';
+import { resolveReadableSource } from '../../services/connection-source-selection';
 import { credentialHostIssues } from '../../connectors/credential-hosts';
 import { ApiError, notFound } from '../api-error';
 import type { AppDeps } from '../app-deps';

@@ -3,8 +3,8 @@ import { WorkflowFailedError, type WorkflowHandle, type WorkflowHandleWithFirstE
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { ConnectorError } from '../../connectors/connector-error';
-import { resolveConnectionSource } from '../../connectors/connection-source';
-import { readInMode } from '../../connectors/mode-record-read';
+import { resolveConnectionSource } from '../../services/connection-source-selection';
+import { readInMode } from '../../services/connection-mode-read';
 import { listConnections } from '../../db/repositories/connections';
 import { connectionSyncHealth } from '../../db/repositories/connection-sync-health';
 import { fullIntegrationTestReport, latestIntegrationTestReportsOfOrg } from '../../db/repositories/integration-test-reports';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Credentials } from '../../connectors/connector';
 import type { OAuthTokens } from '../../connectors/oauth/oauth-credentials';
 import { OAuthProviderError, OAuthProviderUnavailableError } from '../../connectors/oauth/oauth-errors';
-import { resolveConnectionSource } from '../../connectors/connection-source';
+import { resolveConnectionSource } from '../../services/connection-source-selection';
 import { generateAuthorizationSecrets } from '../../connectors/oauth/platform-oauth-client';
 import { connectionCredentials } from '../../db/repositories/connections';
 import { consumeOAuthState, insertOAuthState, type OAuthStateRejection, oauthStateSecret, oauthStateSecretColumns } from '../../db/repositories/oauth-states';

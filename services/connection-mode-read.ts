@@ -3,11 +3,11 @@ import type { Connection } from '../db/schema';
 import type { DataMode, DataSource } from '../domain/connection';
 import type { StreamKind } from '../domain/platforms';
 import type { DateWindow, MetricRecord } from '../domain/sync';
-import type { Connector } from './connector';
-import { ConnectorError } from './connector-error';
-import { type ConnectionSourceDeps, resolveReadableSource } from './connection-source';
-import { QualityGateRejection, readRecords } from './record-reader';
-import type { ConnectorRegistry } from './registry';
+import type { Connector } from '../connectors/connector';
+import { ConnectorError } from '../connectors/connector-error';
+import { type ConnectionSourceDeps, resolveReadableSource } from './connection-source-selection';
+import { QualityGateRejection, readRecords } from '../connectors/record-reader';
+import type { ConnectorRegistry } from '../connectors/registry';
 
 export interface ModeReadDeps extends ConnectionSourceDeps {
   connectors: ConnectorRegistry;
