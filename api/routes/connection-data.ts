@@ -15,7 +15,7 @@ import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 import { ConnectionDataBody, type ConnectionDataRequest, type DataCursor, decodeDataCursor, encodeDataCursor } from './connection-data-schemas';
-import { loadOwnConnection } from './connections';
+import { loadOwnConnection } from '../own-connection';
 
 /** The listing a request continues or starts: which source serves it and from where. */
 interface Listing {

@@ -6,7 +6,7 @@ import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 import { startConnectionSync } from '../start-connection-sync';
 import { ResyncBody } from './connection-schemas';
-import { loadOwnConnection } from './connections';
+import { loadOwnConnection } from '../own-connection';
 
 /**
  * Full resync of a connection, or of one stream: re-reads it whole (cursor ignored) and replaces its

@@ -13,7 +13,7 @@ import { validate } from '../middleware/validate';
 import { presentSync, presentSyncLog } from '../presenters/sync';
 import { startConnectionSync } from '../start-connection-sync';
 import { ListQuery, StartSyncBody } from './connection-schemas';
-import { loadOwnConnection } from './connections';
+import { loadOwnConnection } from '../own-connection';
 
 /** How long a progress query may wait for a worker before the API answers from the log alone. */
 const PROGRESS_QUERY_DEADLINE_MS = 2_000;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
-import { connectionCredentials, credentialColumns, deleteConnection, findConnection, insertConnection, listConnections, updateConnection } from '../../db/repositories/connections';
+import { connectionCredentials, credentialColumns, deleteConnection, insertConnection, listConnections, updateConnection } from '../../db/repositories/connections';
 import type { Connection, ConnectionUpdate } from '../../db/schema';
 import { PLATFORMS } from '../../domain/platforms';
 import { resolveReadableSource } from '../../services/connection-source-selection';
@@ -10,6 +10,7 @@ import type { AppDeps } from '../app-deps';
 import { applyConnectionSchedule } from '../apply-connection-schedule';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
+import { loadOwnConnection } from '../own-connection';
 import { presentConnection } from '../presenters/connection';
 import { CreateConnectionBody, ListQuery, UpdateConnectionBody } from './connection-schemas';
 import { connectionSyncRoutes } from './connection-syncs';
@@ -17,15 +18,6 @@ import { DEFAULT_DATA_MODE, findDefaultDataMode } from '../../db/repositories/da
 import type { DataMode } from '../../domain/connection';
 import type { PlatformId } from '../../domain/platforms';
 import { connectionResyncRoutes } from './connection-resync';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Loads a connection of the caller's org; anything else (another org's, malformed id) is a 404. */
-export async function loadOwnConnection(deps: AppDeps, orgId: string, id: string): Promise<Connection> {
-  const connection = UUID.test(id) ? await findConnection(deps.db, orgId, id) : undefined;
-  if (!connection) throw notFound('Connection');
-  return connection;
-}
 
 /** A live connection needs the platform's credential fields, whether its mode was asked for or came from the user's preference. */
 function requireLiveCredentialFields(platform: PlatformId, mode: DataMode, credentials: Record<string, string>): void {

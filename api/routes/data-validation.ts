@@ -20,7 +20,7 @@ import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 import { DataSourceName, limitParam } from '../request-schemas';
 import { presentValidationReport, presentValidationSummary } from '../presenters/validation-report';
-import { loadOwnConnection } from './connections';
+import { loadOwnConnection } from '../own-connection';
 
 /** How long a synchronous validation request waits for its workflow before answering 504 with the workflow id. */
 const SYNCHRONOUS_DEADLINE_MS = 60_000;

@@ -26,7 +26,7 @@ import { validate } from '../middleware/validate';
 import { presentHealth, presentIntegrationTestReport } from '../presenters/integration-test-report';
 import { ConnectionRef, DateRangeFields, OptionalDateRangeFields, pageQuery, withDateRange } from '../request-schemas';
 import { DataRecordsLimit } from './connection-data-schemas';
-import { loadOwnConnection } from './connections';
+import { loadOwnConnection } from '../own-connection';
 
 /** How long a request waits for its suite before answering 504 with the workflow id (the report is stored either way). */
 const SYNCHRONOUS_DEADLINE_MS = 60_000;
