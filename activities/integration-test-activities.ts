@@ -16,7 +16,7 @@ import { type HybridObservations, hybridCheckVerdicts, type ModeReadObservation,
 import { type CallOutcome, connectionCheckVerdicts, healthCheckVerdicts, qualityCheckVerdict, qualityScore, type TimedCall } from '../domain/integration-check-verdicts';
 import type { ComponentResult, IntegrationTarget, IntegrationTestReport, IntegrationThresholds } from '../domain/integration-test-report';
 import type { PlatformId, StreamKind } from '../domain/platforms';
-import { checkPageQuality } from '../domain/quality-gate';
+import { checkPageQuality } from '../domain/page-quality-check';
 import type { DateWindow, MetricRecord } from '../domain/sync';
 import type { CredentialVault } from '../security/credential-vault';
 

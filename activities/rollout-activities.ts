@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { LIVE_CONNECTORS } from '../connectors/live-connectors';
-import { createQualityGate } from '../db/report-quality-gate';
+import { createValidationReportGate } from '../db/validation-report-gate';
 import { appendAudit } from '../db/repositories/audit-log';
 import { findRolloutById, rolloutExposedConnections, rolloutScopeConnections, saveRolloutState, syncOutcomesSince } from '../db/repositories/rollouts';
 import { pingPostgres } from '../db/repositories/health';
@@ -43,7 +43,7 @@ const STAGES_IN_PROGRESS: RolloutStage[] = ['validating', 'running', 'awaiting_a
 
 export function createRolloutActivities(deps: RolloutActivityDeps) {
   const now = deps.now ?? (() => new Date());
-  const qualityGate = createQualityGate({ db: deps.db, now });
+  const reportGate = createValidationReportGate({ db: deps.db, now });
 
   async function loadRollout(rolloutId: string) {
     const rollout = await findRolloutById(deps.db, rolloutId);
@@ -94,7 +94,7 @@ export function createRolloutActivities(deps: RolloutActivityDeps) {
 
       const qualityProblems: string[] = [];
       for (const connection of scope) {
-        const decision = await qualityGate({ connectionId: connection.id });
+        const decision = await reportGate({ connectionId: connection.id });
         if (decision.pass) continue;
         if (decision.reason === 'critical_rule_failed' || decision.reason === 'score_below_minimum') {
           qualityProblems.push(`connection ${connection.id}: ${decision.reason.replaceAll('_', ' ')} (score ${decision.score})`);

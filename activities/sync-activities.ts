@@ -18,7 +18,7 @@ import { mergeIssueTallies } from '../domain/record-quarantine';
 import type { Connection, Database, NewAuditEntry, SyncLog } from '../db/schema';
 import type { DataMode, DataSource } from '../domain/connection';
 import { resolveConnectionSource } from '../services/connection-source-selection';
-import { QUALITY_GATE_FAILURE, checkPageQuality, describeQualityFailure } from '../domain/quality-gate';
+import { PAGE_QUALITY_FAILURE, checkPageQuality, describeQualityFailure } from '../domain/page-quality-check';
 import { FailureType, SyncFailureType } from '../domain/errors';
 import { PLATFORMS, type PlatformId, type StreamKind } from '../domain/platforms';
 import { type DateWindow, type SyncRequester, trailingWindow } from '../domain/sync';
@@ -95,7 +95,7 @@ export interface SyncStreamPagesInput {
   window: DateWindow;
   /** Where the previous call left off; null for the stream's first page. */
   cursor: string | null;
-  /** Hybrid mode's live pages must pass domain/quality-gate.ts before they are written. */
+  /** Hybrid mode's live pages must pass domain/page-quality-check.ts before they are written (the field keeps its old name: it is in the histories of runs in flight). */
   qualityGate?: boolean;
 }
 
@@ -419,12 +419,12 @@ export function createSyncActivities(deps: SyncActivityDeps) {
 
 export type SyncActivities = ReturnType<typeof createSyncActivities>;
 
-/** A live page that fails the quality gate is never written: the hybrid workflow falls back instead. */
+/** A live page that fails the page quality check is never written: the hybrid workflow falls back instead. */
 function rejectFailingPage(page: Page, platform: string): void {
   const verdict = checkPageQuality(page.records);
   if (verdict.passed) return;
   throw ApplicationFailure.create({
-    type: QUALITY_GATE_FAILURE,
+    type: PAGE_QUALITY_FAILURE,
     message: `${platform}: ${describeQualityFailure(verdict.violations)}`,
     nonRetryable: true,
     details: [{ violations: verdict.violations.length, rules: [...new Set(verdict.violations.map((v) => v.rule))] }],

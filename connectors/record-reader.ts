@@ -1,5 +1,5 @@
 import type { StreamKind } from '../domain/platforms';
-import { checkPageQuality, describeQualityFailure } from '../domain/quality-gate';
+import { checkPageQuality, describeQualityFailure } from '../domain/page-quality-check';
 import type { DateWindow, MetricRecord } from '../domain/sync';
 import type { Connector } from './connector';
 
@@ -15,9 +15,9 @@ export interface RecordRead {
   next: ReadPosition | null;
 }
 
-/** A live page the quality gate refused (hybrid reads). */
-export class QualityGateRejection extends Error {
-  override readonly name = 'QualityGateRejection';
+/** A live page the page quality check refused (hybrid reads). */
+export class PageQualityRejection extends Error {
+  override readonly name = 'PageQualityRejection';
 }
 
 /** Platform requests one read may make, so an answer stays quick even when pages come back empty. */
@@ -30,15 +30,15 @@ const MAX_PAGES_PER_READ = 20;
  */
 export async function readRecords(
   connector: Connector,
-  request: { stream: StreamKind; window: DateWindow; limit: number; position: ReadPosition; qualityGate: boolean },
+  request: { stream: StreamKind; window: DateWindow; limit: number; position: ReadPosition; pageQualityCheck: boolean },
 ): Promise<RecordRead> {
   const records: MetricRecord[] = [];
   let position: ReadPosition = request.position;
   for (let pages = 0; pages < MAX_PAGES_PER_READ; pages++) {
     const page = await connector.fetchPage({ stream: request.stream, cursor: position.pageCursor, window: request.window, pageSize: request.limit });
-    if (request.qualityGate) {
+    if (request.pageQualityCheck) {
       const verdict = checkPageQuality(page.records);
-      if (!verdict.passed) throw new QualityGateRejection(describeQualityFailure(verdict.violations));
+      if (!verdict.passed) throw new PageQualityRejection(describeQualityFailure(verdict.violations));
     }
     const wanted = request.limit - records.length;
     const available = page.records.slice(position.skip);

@@ -6,7 +6,7 @@ import type { DateWindow, MetricRecord } from '../domain/sync';
 import type { Connector } from '../connectors/connector';
 import { ConnectorError } from '../connectors/connector-error';
 import { type ConnectionSourceDeps, resolveReadableSource } from './connection-source-selection';
-import { QualityGateRejection, readRecords } from '../connectors/record-reader';
+import { PageQualityRejection, readRecords } from '../connectors/record-reader';
 import type { ConnectorRegistry } from '../connectors/registry';
 
 export interface ModeReadDeps extends ConnectionSourceDeps {
@@ -61,7 +61,7 @@ export async function readInMode(deps: ModeReadDeps, connection: Connection, req
       window: request.window,
       limit: request.limit,
       position: { pageCursor: null, skip: 0 },
-      qualityGate: request.mode === 'hybrid' && source === 'live',
+      pageQualityCheck: request.mode === 'hybrid' && source === 'live',
     });
     return { mode: request.mode, source, fallbackReason, stream, records: result.records, more: result.next !== null };
   };
@@ -70,9 +70,9 @@ export async function readInMode(deps: ModeReadDeps, connection: Connection, req
   try {
     return await read('live', null);
   } catch (err) {
-    const liveFailure = err instanceof ConnectorError || err instanceof QualityGateRejection;
+    const liveFailure = err instanceof ConnectorError || err instanceof PageQualityRejection;
     if (!liveFailure || request.mode !== 'hybrid') throw err;
     // The same reason format as POST /platform-connections/data.
-    return read('mock', `${err instanceof QualityGateRejection ? 'quality gate' : `live ${err.kind} failure`}: ${err.message}`);
+    return read('mock', `${err instanceof PageQualityRejection ? 'quality gate' : `live ${err.kind} failure`}: ${err.message}`);
   }
 }

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { Connector } from '../../connectors/connector';
 import { ConnectorError } from '../../connectors/connector-error';
 import { resolveReadableSource } from '../../services/connection-source-selection';
-import { QualityGateRejection, type ReadPosition, type RecordRead, readRecords } from '../../connectors/record-reader';
+import { PageQualityRejection, type ReadPosition, type RecordRead, readRecords } from '../../connectors/record-reader';
 import { connectionCredentials } from '../../db/repositories/connections';
 import type { Connection } from '../../db/schema';
 import type { DataMode, DataSource } from '../../domain/connection';
@@ -91,12 +91,12 @@ export function connectionDataRoutes(deps: AppDeps) {
     let listing = body.cursor ? await continueListing(connection, body, mode, body.cursor) : await startListing(connection, body, mode);
 
     const read = (l: Listing): Promise<RecordRead> =>
-      readRecords(connectorFor(connection, l.source), { stream: l.stream, window: l.window, limit: body.limit, position: l.position, qualityGate: l.mode === 'hybrid' && l.source === 'live' });
+      readRecords(connectorFor(connection, l.source), { stream: l.stream, window: l.window, limit: body.limit, position: l.position, pageQualityCheck: l.mode === 'hybrid' && l.source === 'live' });
     let result: RecordRead;
     try {
       result = await read(listing);
     } catch (err) {
-      const liveFailure = err instanceof ConnectorError || err instanceof QualityGateRejection;
+      const liveFailure = err instanceof ConnectorError || err instanceof PageQualityRejection;
       if (!liveFailure || listing.source !== 'live') throw asApiError(err);
       if (listing.mode !== 'hybrid') {
         await auditRead(listing, 0, 'failure');
@@ -104,7 +104,7 @@ export function connectionDataRoutes(deps: AppDeps) {
       }
       // Hybrid: served by mock instead. A listing never mixes sources, so a live listing that
       // breaks off starts over from mock (the answer's source and fallback_reason say so).
-      listing = { ...listing, source: 'mock', fallbackReason: `${err instanceof QualityGateRejection ? 'quality gate' : `live ${err.kind} failure`}: ${err.message}`, position: { pageCursor: null, skip: 0 } };
+      listing = { ...listing, source: 'mock', fallbackReason: `${err instanceof PageQualityRejection ? 'quality gate' : `live ${err.kind} failure`}: ${err.message}`, position: { pageCursor: null, skip: 0 } };
       result = await read(listing).catch((mockErr: unknown) => {
         throw asApiError(mockErr);
       });
@@ -150,7 +150,7 @@ export function connectionDataRoutes(deps: AppDeps) {
 
 /** Platform failures answer 502 with what kind they were; the message is the connector's, already scrubbed of credentials. */
 function asApiError(err: unknown): unknown {
-  if (err instanceof QualityGateRejection) return new ApiError(502, 'platform_data_rejected', err.message);
+  if (err instanceof PageQualityRejection) return new ApiError(502, 'platform_data_rejected', err.message);
   if (!(err instanceof ConnectorError)) return err;
   const code = { auth: 'platform_auth_failed', rate_limited: 'platform_rate_limited', transient: 'platform_unavailable', malformed: 'platform_malformed_response' }[err.kind];
   return new ApiError(502, code, err.message, { kind: err.kind, status: err.details.status ?? null });

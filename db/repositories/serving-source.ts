@@ -7,7 +7,7 @@ type Db = Kysely<Database> | Transaction<Database>;
 /**
  * The source whose rows stand for a connection's synced data: that of its latest completed sync (mock
  * after a hybrid fallback), or before any, mock for a mock-mode connection and live otherwise. What
- * system-initiated work about a connection's data (the daily validation, the rollouts' quality gate)
+ * system-initiated work about a connection's data (the daily validation, the rollouts' validation report gate)
  * asks for explicitly, so a connection served by mock is judged by its mock rows.
  */
 export async function servingSource(db: Db, connection: { id: string; data_mode: string }): Promise<DataSource> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { createQualityGate } from '../../db/report-quality-gate';
+import { createValidationReportGate } from '../../db/validation-report-gate';
 import { waitFor } from '../../scripts/service-process';
 import { createTestApi } from '../setup/api-client';
 import { createTestConnection, startSyncWorkflow } from '../setup/fixtures';
@@ -117,7 +117,7 @@ describe('data validation API', () => {
     expect(summary.json.trend.at(-1).reports).toBeGreaterThanOrEqual(5);
 
     // The quality gate reads the latest stored report on the rows that serve the connection (mock here): Google's relationship failure is High, not Critical, and 85.7 ≥ 75.
-    const gate = createQualityGate({ db: harness.database.db });
+    const gate = createValidationReportGate({ db: harness.database.db });
     expect(await gate({ connectionId: googleId })).toMatchObject({ pass: true, score: all.json.results.find((r: any) => r.connection_id === googleId).score });
     expect(await gate({ connectionId: googleId, policy: { minScore: 90 } })).toMatchObject({ pass: false, reason: 'score_below_minimum' });
     expect(await gate({ connectionId: randomUUID() })).toMatchObject({ pass: false, reason: 'no_report' });
@@ -151,7 +151,7 @@ describe('data validation API', () => {
     expect(summary.json.lowest.map((r: any) => [r.connection_id, r.source])).toEqual([[metaId, 'live']]);
 
     // The rollouts' quality gate still judges a mock-served connection by its mock report, not by the later, empty live one.
-    const gate = createQualityGate({ db: harness.database.db });
+    const gate = createValidationReportGate({ db: harness.database.db });
     expect(await gate({ connectionId: metaId })).toMatchObject({ pass: true, score: mock.json.score });
 
     for (const path of [`${API}/connections/${metaId}/validate?source=all`, `${API}/connections/${metaId}/reports?source=MOCK`, `${API}/quality-summary?source=`]) {

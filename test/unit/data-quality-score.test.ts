@@ -1,4 +1,4 @@
-import { DEFAULT_QUALITY_GATE_POLICY, decideQualityGate } from '../../domain/report-quality-gate';
+import { DEFAULT_VALIDATION_REPORT_GATE_POLICY, decideValidationReportGate } from '../../domain/validation-report-gate';
 import { qualityLevel, scoreRuleOutcomes, SEVERITY_WEIGHTS } from '../../domain/data-quality-score';
 import { completeness, consistencyScore, freshnessScore, syncSuccessRate } from '../../domain/validation-metrics-analysis';
 import { recommendationsFor } from '../../domain/validation-recommendations';
@@ -77,12 +77,12 @@ describe('data quality scoring', () => {
   it('the quality gate judges the latest report: missing, too old, critical failure, low score', () => {
     const now = new Date('2026-11-02T12:00:00Z');
     const report = { reportId: 'r1', score: 92, validatedAt: '2026-11-02T05:00:00Z', criticalFailed: false };
-    const policy = DEFAULT_QUALITY_GATE_POLICY;
-    expect(decideQualityGate(report, policy, now)).toEqual({ pass: true, score: 92, reportId: 'r1' });
-    expect(decideQualityGate(null, policy, now)).toMatchObject({ pass: false, reason: 'no_report' });
-    expect(decideQualityGate({ ...report, validatedAt: '2026-10-30T05:00:00Z' }, policy, now)).toMatchObject({ pass: false, reason: 'report_too_old' });
-    expect(decideQualityGate({ ...report, criticalFailed: true }, policy, now)).toMatchObject({ pass: false, reason: 'critical_rule_failed' });
-    expect(decideQualityGate({ ...report, criticalFailed: true }, { ...policy, blockOnCriticalFailure: false }, now)).toMatchObject({ pass: true });
-    expect(decideQualityGate({ ...report, score: 70 }, policy, now)).toMatchObject({ pass: false, reason: 'score_below_minimum', score: 70 });
+    const policy = DEFAULT_VALIDATION_REPORT_GATE_POLICY;
+    expect(decideValidationReportGate(report, policy, now)).toEqual({ pass: true, score: 92, reportId: 'r1' });
+    expect(decideValidationReportGate(null, policy, now)).toMatchObject({ pass: false, reason: 'no_report' });
+    expect(decideValidationReportGate({ ...report, validatedAt: '2026-10-30T05:00:00Z' }, policy, now)).toMatchObject({ pass: false, reason: 'report_too_old' });
+    expect(decideValidationReportGate({ ...report, criticalFailed: true }, policy, now)).toMatchObject({ pass: false, reason: 'critical_rule_failed' });
+    expect(decideValidationReportGate({ ...report, criticalFailed: true }, { ...policy, blockOnCriticalFailure: false }, now)).toMatchObject({ pass: true });
+    expect(decideValidationReportGate({ ...report, score: 70 }, policy, now)).toMatchObject({ pass: false, reason: 'score_below_minimum', score: 70 });
   });
 });

@@ -1,4 +1,4 @@
-import { checkPageQuality, describeQualityFailure } from '../../domain/quality-gate';
+import { checkPageQuality, describeQualityFailure } from '../../domain/page-quality-check';
 import type { MetricRecord } from '../../domain/sync';
 
 const good: MetricRecord = {

@@ -1,7 +1,7 @@
 import type { MetricRecord } from './sync';
 
 /**
- * The quality gate hybrid mode puts on live data: a page that fails it is not written, and the sync
+ * The page quality check hybrid mode puts on live data: a page that fails it is not written, and the sync
  * falls back to the mock source. Pure, so the workflow's activities and the API apply the same rules.
  */
 
@@ -71,5 +71,5 @@ export function describeQualityFailure(violations: readonly QualityViolation[]):
   return `quality gate rejected live data: ${shown.join('; ')}${violations.length > 3 ? ` (and ${violations.length - 3} more)` : ''}`;
 }
 
-/** The failure type of a live page rejected by the gate: not retried (the same data would come back). */
-export const QUALITY_GATE_FAILURE = 'LiveDataQualityRejectedError';
+/** The failure type of a live page rejected by the check: not retried (the same data would come back). */
+export const PAGE_QUALITY_FAILURE = 'LiveDataQualityRejectedError';
