@@ -36,6 +36,6 @@ COPY . .
 # The official image's unprivileged user (uid 1000).
 USER node
 
-EXPOSE 8080 9464
+EXPOSE 8080 9464 9466
 # `node --import tsx` keeps one process, so SIGTERM reaches the service itself.
 CMD ["node", "--import", "tsx", "api/main.ts"]
