@@ -51,7 +51,10 @@ describe('rollout endpoints', () => {
     expect((await api.call('POST', `/api/v1/rollout-monitoring/rollouts/${id}/start`, { token: admin })).status).toBe(409);
     const status = () => api.call('GET', `/api/v1/rollout-monitoring/rollouts/${id}/status`, { token: admin }).then((r) => r.json);
     await waitFor(status, (s) => s.stage === 'running', { timeoutMs: 15_000, what: 'running' });
-    expect((await evaluate()).json).toMatchObject({ source: 'live', rollout_id: id, features: [{ rollout_id: id, enabled: true, variant: null, source: 'live' }] });
+    // The status answers the workflow's own state; the decision reads the rollout's row, which the workflow
+    // records right after (an activity): it follows within moments.
+    const decided = await waitFor(async () => (await evaluate()).json, (j) => j.source === 'live', { timeoutMs: 15_000, what: 'evaluated live' });
+    expect(decided).toMatchObject({ source: 'live', rollout_id: id, features: [{ rollout_id: id, enabled: true, variant: null, source: 'live' }] });
 
     const rejected = await api.call('PUT', `/api/v1/rollout-monitoring/rollouts/${id}/thresholds`, { token: admin, json: { rollback_criteria: { max_error_rate: 0.01 } } });
     expect(rejected.status).toBe(400);
