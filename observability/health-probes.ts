@@ -23,13 +23,18 @@ export function probePostgres(db: Kysely<Database>): Promise<ProbeResult> {
 }
 
 /**
- * Temporal's frontend answers. Bounded by a gRPC deadline and awaited to the end, not raced against a
- * timer: the client retries an unreachable server with backoff, and a call left retrying after the
- * probe answered would outlive its caller (and fire after its connection closed).
+ * A Temporal call bounded by a gRPC deadline and awaited to its end, never raced against a timer: the
+ * client retries an unreachable server with backoff, and a call left retrying after its caller
+ * answered would outlive it (and fire after its connection closed).
  */
+export function withinHealthDeadline<T>(client: Client, call: () => Promise<T>): Promise<T> {
+  return client.connection.withDeadline(Date.now() + HEALTH_PROBE_TIMEOUT_MS, call);
+}
+
+/** Temporal's frontend answers. */
 export async function probeTemporal(client: Client): Promise<ProbeResult> {
   try {
-    await client.connection.withDeadline(Date.now() + HEALTH_PROBE_TIMEOUT_MS, () => client.workflowService.getSystemInfo({}));
+    await withinHealthDeadline(client, () => client.workflowService.getSystemInfo({}));
     return 'ok';
   } catch (err) {
     return { error: err instanceof Error ? err.message : 'failed' };

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { countOpenAlertsBySeverity, listAlerts } from '../../db/repositories/alerts';
-import { HEALTH_PROBE_TIMEOUT_MS, probePostgres, probeTemporal } from '../../observability/health-probes';
+import { probePostgres, probeTemporal, withinHealthDeadline } from '../../observability/health-probes';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
@@ -11,10 +11,6 @@ import { presentAlert } from '../presenters/alert';
 
 /** A worker that has not polled its task queue for this long is reported as gone. */
 const POLLER_STALE_MS = 2 * 60_000;
-
-function withTimeout<T>(probe: Promise<T>): Promise<T> {
-  return Promise.race([probe, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timed out')), HEALTH_PROBE_TIMEOUT_MS).unref())]);
-}
 
 const DashboardQuery = z.object({ hours: z.coerce.number().int().min(1).max(24 * 31).default(24) });
 
@@ -24,7 +20,7 @@ export function monitoringRoutes(deps: AppDeps) {
     .get('/health', async (c) => {
       const [postgres, temporalCheck] = (await Promise.all([probePostgres(deps.db), probeTemporal(deps.temporal)])).map((r) => (r === 'ok' ? r : r.error));
       // Workers: the pollers of the task queue, by the time each last polled (Temporal's view of their heartbeat).
-      const workers = await withTimeout(
+      const workers = await withinHealthDeadline(deps.temporal, () =>
         deps.temporal.workflowService.describeTaskQueue({
           namespace: deps.temporal.options.namespace,
           taskQueue: { name: deps.taskQueue },
