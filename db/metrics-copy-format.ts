@@ -3,6 +3,7 @@ import type { PlatformId, StreamKind } from '../domain/platforms';
 import { type RecordIssueTally, addIssue, emptyIssueTally } from '../domain/record-quarantine';
 import type { MetricRecord } from '../domain/sync';
 import { storableMetricRecord } from './storable-metric-record';
+import { storableText } from './storable-text';
 
 /** The marketing_metrics columns a batch carries, in COPY order. */
 export const METRICS_COPY_COLUMNS = [
@@ -72,8 +73,8 @@ export function toMetricsBatch(target: MetricsTarget, records: readonly MetricRe
   return { count: records.length - quarantined.count, copyText, cleaned, quarantined, connectionId: target.connectionId, stream: target.stream, source: target.source };
 }
 
-/** Which record an issue is about, as far as its key fields are text. */
+/** Which record an issue is about, as far as its key fields are text (made storable: they are sampled into the log). */
 function issueKey(r: MetricRecord): { stream: string; entityId: string | null; date: string | null } {
-  const asText = (v: unknown) => (typeof v === 'string' ? v.replaceAll('\u0000', '') : null);
+  const asText = (v: unknown) => (typeof v === 'string' ? storableText(v) : null);
   return { stream: asText(r.stream) ?? '', entityId: asText(r.entityId), date: asText(r.date) };
 }
