@@ -24,7 +24,10 @@ export async function startOrJoinValidation(
   return deps.db.transaction().execute(async (trx) => {
     await lockOrgValidationRuns(trx, orgId);
     const recorded = await listOrgValidationRuns(trx, orgId);
-    const states = await mapBounded(recorded, DESCRIBE_CONCURRENCY, async (run) => ({ ...run, running: (await validationRunStatus(deps.temporal, run.workflow_id, run.run_id)) === 'RUNNING' }));
+    const states = await mapBounded(recorded, DESCRIBE_CONCURRENCY, async (run) => ({
+      ...run,
+      running: (await validationRunStatus(deps.temporal, run.workflow_id, run.run_id)) === 'RUNNING',
+    }));
     await forgetValidationRuns(trx, states.filter((s) => !s.running).map((s) => s.run_id));
     const running = states.filter((s) => s.running);
     const same = running.find((s) => s.workflow_id === workflowId);

@@ -39,13 +39,18 @@ export async function startConnectionSync(
     });
     return { workflowId, runId: handle.firstExecutionRunId };
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new WorkflowAlreadyRunning('connection_sync', workflowId, 'A sync of this connection is already running');
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new WorkflowAlreadyRunning('connection_sync', workflowId, 'A sync of this connection is already running');
+    }
     throw err;
   }
 }
 
 /** The running sync of a connection, if any, with its live progress (null when no worker answers in time). */
-export async function runningConnectionSync(client: Client, connectionId: string): Promise<{ workflowId: string; runId: string; progress: SyncProgress | null } | null> {
+export async function runningConnectionSync(
+  client: Client,
+  connectionId: string,
+): Promise<{ workflowId: string; runId: string; progress: SyncProgress | null } | null> {
   const handle = client.workflow.getHandle(connectionSyncWorkflowId(connectionId));
   try {
     const description = await handle.describe();

@@ -11,7 +11,11 @@ const PROGRESS_QUERY_DEADLINE_MS = 2_000;
  * Starts the master key rotation (Scope=deployment: it spans every org). Its one id allows one at a
  * time: a second start while one runs throws WorkflowAlreadyRunning.
  */
-export async function startKeyRotation(client: Client, taskQueue: string, input: Pick<KeyRotationInput, 'requestedBy' | 'batchSize'>): Promise<{ workflowId: string; runId: string }> {
+export async function startKeyRotation(
+  client: Client,
+  taskQueue: string,
+  input: Pick<KeyRotationInput, 'requestedBy' | 'batchSize'>,
+): Promise<{ workflowId: string; runId: string }> {
   const workflowId = keyRotationWorkflowId();
   try {
     const started = await client.workflow.start(keyRotationWorkflow, {
@@ -32,7 +36,9 @@ export async function startKeyRotation(client: Client, taskQueue: string, input:
  * query or the closed one's result (null when neither answers: no worker, or it failed). Null when no
  * rotation has run (or Temporal no longer keeps it).
  */
-export async function latestKeyRotation(client: Client): Promise<{ status: string; workflowId: string; runId: string; progress: KeyRotationProgress | null } | null> {
+export async function latestKeyRotation(
+  client: Client,
+): Promise<{ status: string; workflowId: string; runId: string; progress: KeyRotationProgress | null } | null> {
   const handle = client.workflow.getHandle<typeof keyRotationWorkflow>(keyRotationWorkflowId());
   try {
     const description = await handle.describe();

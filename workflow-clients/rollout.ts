@@ -69,7 +69,11 @@ export async function rollBackRollout(client: Client, rollout: RolloutRef, actor
  * Changes a running rollout's criteria; answers the criteria now in force. The workflow validates the
  * change: a rejected one throws WorkflowUpdateFailedError.
  */
-export function updateRolloutThresholds(client: Client, rollout: RolloutRef, change: ThresholdChange): Promise<{ success: SuccessCriteria; rollback: RollbackCriteria }> {
+export function updateRolloutThresholds(
+  client: Client,
+  rollout: RolloutRef,
+  change: ThresholdChange,
+): Promise<{ success: SuccessCriteria; rollback: RollbackCriteria }> {
   return handleOf(client, rollout).executeUpdate(updateThresholdsUpdate, { args: [change] });
 }
 

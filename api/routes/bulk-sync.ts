@@ -35,7 +35,13 @@ export function bulkSyncRoutes(deps: AppDeps) {
       concurrency: body.concurrency,
       requestedBy: { actorId: principal.userId, actorRole: principal.role, requestId: c.get('requestId') },
     });
-    await c.get('audit')({ action: 'sync.bulk', targetType: 'org', targetId: principal.orgId, outcome: 'success', details: { workflow_id: started.workflowId, connections: active.length } });
+    await c.get('audit')({
+      action: 'sync.bulk',
+      targetType: 'org',
+      targetId: principal.orgId,
+      outcome: 'success',
+      details: { workflow_id: started.workflowId, connections: active.length },
+    });
     return c.json({ workflow_id: started.workflowId, run_id: started.runId, connections: active.length, skipped_inactive: found.length - active.length }, 202);
   });
 }

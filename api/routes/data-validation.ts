@@ -5,7 +5,13 @@ import { findReportByWorkflowId, fullReport, latestReport, latestReportsOfOrg, l
 import { QUALITY_LEVELS, SEVERITY_WEIGHTS } from '../../domain/data-quality-score';
 import { VALIDATION_RULE_IDS, VALIDATION_RULES } from '../../domain/validation-rules';
 import { connectionOfDataValidationWorkflowId, connectionValidationWorkflowId, orgValidateAllWorkflowId } from '../../domain/workflow-ids';
-import { startConnectionValidation, startOrgValidateAll, validateAllRunResult, validationRunReport, validationRunStatus } from '../../workflow-clients/data-validation';
+import {
+  startConnectionValidation,
+  startOrgValidateAll,
+  validateAllRunResult,
+  validationRunReport,
+  validationRunStatus,
+} from '../../workflow-clients/data-validation';
 import type { Connection } from '../../db/schema';
 import type { DataSource } from '../../domain/connection';
 import type { Principal } from '../../security/access-token';
@@ -121,7 +127,12 @@ export function dataValidationRoutes(deps: AppDeps) {
       // Only the connections without a fresh report are validated; the others are served as stored.
       const workflowId = orgValidateAllWorkflowId(principal.orgId, query.source);
       const run = await startOrJoinValidation(deps, principal.orgId, workflowId, () =>
-        startOrgValidateAll(deps.temporal, deps.taskQueue, { orgId: principal.orgId, connectionIds: stale.map((x) => x.id), concurrency: query.concurrency, source: query.source }),
+        startOrgValidateAll(deps.temporal, deps.taskQueue, {
+          orgId: principal.orgId,
+          connectionIds: stale.map((x) => x.id),
+          concurrency: query.concurrency,
+          source: query.source,
+        }),
       );
       if (query.wait === 'false') return c.json(running(run, VALIDATE_ALL_URL), 202);
       const result = await resultWithin(validateAllRunResult(deps.temporal, run.workflowId, run.runId), run.workflowId, run.runId, VALIDATE_ALL_URL);

@@ -111,7 +111,10 @@ export function liveIntegrationRoutes(deps: AppDeps) {
     }
   }
 
-  function startSuite(connection: Connection, options: { components: IntegrationComponent[]; thresholds?: Partial<IntegrationThresholds>; start_date?: string; end_date?: string }) {
+  function startSuite(
+    connection: Connection,
+    options: { components: IntegrationComponent[]; thresholds?: Partial<IntegrationThresholds>; start_date?: string; end_date?: string },
+  ) {
     return startIntegrationTestSuite(deps.temporal, deps.taskQueue, connection, {
       components: options.components,
       thresholds: options.thresholds,
@@ -144,7 +147,12 @@ export function liveIntegrationRoutes(deps: AppDeps) {
     .post('/test-connection/:connection_id', validate('query', WaitQuery), validate('json', TestConnectionBody.optional()), async (c) => {
       const body = c.req.valid('json') ?? {};
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('connection_id'));
-      const handle = await startSuite(connection, { components: CONNECTION_TEST_COMPONENTS, thresholds: thresholdsOf(body.thresholds), start_date: body.start_date, end_date: body.end_date });
+      const handle = await startSuite(connection, {
+        components: CONNECTION_TEST_COMPONENTS,
+        thresholds: thresholdsOf(body.thresholds),
+        start_date: body.start_date,
+        end_date: body.end_date,
+      });
       await c.get('audit')({ action: 'connection.integration_test', targetType: 'connection', targetId: connection.id, outcome: 'success', details: { workflow_id: handle.workflowId, components: CONNECTION_TEST_COMPONENTS } });
       const answer = await suiteAnswer(c.req.valid('query').wait === 'true', handle);
       return c.json(answer.body, answer.status);
@@ -153,7 +161,12 @@ export function liveIntegrationRoutes(deps: AppDeps) {
       const body = c.req.valid('json');
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, body.connection_id);
       const components = body.components ?? [...INTEGRATION_COMPONENTS];
-      const handle = await startSuite(connection, { components, thresholds: thresholdsOf(body.thresholds), start_date: body.start_date, end_date: body.end_date });
+      const handle = await startSuite(connection, {
+        components,
+        thresholds: thresholdsOf(body.thresholds),
+        start_date: body.start_date,
+        end_date: body.end_date,
+      });
       await c.get('audit')({ action: 'connection.integration_test', targetType: 'connection', targetId: connection.id, outcome: 'success', details: { workflow_id: handle.workflowId, components } });
       const answer = await suiteAnswer(c.req.valid('query').wait === 'true', handle);
       return c.json(answer.body, answer.status);

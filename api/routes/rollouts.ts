@@ -138,7 +138,11 @@ export function rolloutRoutes(deps: AppDeps) {
       const r = body.rollback_criteria ?? {};
       const drop = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
       try {
-        const criteria = await updateRolloutThresholds(deps.temporal, row, { success: drop(successCriteriaFrom(s)), rollback: drop(rollbackCriteriaFrom(r)), actor: actorOf(c) });
+        const criteria = await updateRolloutThresholds(deps.temporal, row, {
+          success: drop(successCriteriaFrom(s)),
+          rollback: drop(rollbackCriteriaFrom(r)),
+          actor: actorOf(c),
+        });
         return c.json({ rollout_id: row.id, success_criteria: criteria.success, rollback_criteria: criteria.rollback });
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError) throw new ApiError(400, 'invalid_thresholds', err.cause?.message ?? 'The thresholds were rejected');

@@ -27,7 +27,10 @@ describe('workflow start conflicts', () => {
 
   it('a second sync of a connection answers 409 sync_already_running naming the running one', async () => {
     const editor = await api.token(orgId, 'editor');
-    const created = await api.call('POST', `${API}/platform-connections/connections`, { token: editor, json: { platform: 'meta_business', data_mode: 'mock', credentials: {}, account_id: uniqueName('act') } });
+    const created = await api.call('POST', `${API}/platform-connections/connections`, {
+      token: editor,
+      json: { platform: 'meta_business', data_mode: 'mock', credentials: {}, account_id: uniqueName('act') },
+    });
     expect(created.status).toBe(201);
     const first = await api.call('POST', `${API}/platform-connections/connections/${created.json.id}/sync`, { token: editor, json: {} });
     expect(first.status).toBe(202);
@@ -35,7 +38,9 @@ describe('workflow start conflicts', () => {
     const second = await api.call('POST', `${API}/platform-connections/connections/${created.json.id}/resync`, { token: editor, json: {} });
     expect({ status: second.status, body: second.json }).toEqual({
       status: 409,
-      body: { error: { code: 'sync_already_running', message: 'A sync of this connection is already running', details: { workflow_id: first.json.workflow_id } } },
+      body: {
+        error: { code: 'sync_already_running', message: 'A sync of this connection is already running', details: { workflow_id: first.json.workflow_id } },
+      },
     });
   });
 

@@ -25,7 +25,13 @@ describe('WorkflowAlreadyRunning at the error edge', () => {
   });
 
   it('a key rotation and a rollout answer their code alone', async () => {
-    expect(await answer('key_rotation')).toEqual({ status: 409, body: { error: { code: 'rotation_running', message: 'the key_rotation message', details: null } } });
-    expect(await answer('rollout')).toEqual({ status: 409, body: { error: { code: 'rollout_already_started', message: 'the rollout message', details: null } } });
+    expect(await answer('key_rotation')).toEqual({
+      status: 409,
+      body: { error: { code: 'rotation_running', message: 'the key_rotation message', details: null } },
+    });
+    expect(await answer('rollout')).toEqual({
+      status: 409,
+      body: { error: { code: 'rollout_already_started', message: 'the rollout message', details: null } },
+    });
   });
 });
