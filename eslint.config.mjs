@@ -21,6 +21,24 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // A workflow is started, signalled and found through its family's module in workflow-clients/ (its id, search
+    // attributes and conflict handling in one place), never from a route or the worker directly.
+    files: ['api/**/*.ts', 'workers/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.property.name='workflow'][property.name=/^(start|execute|signalWithStart|getHandle)$/]",
+          message: 'Start and find workflows through their family module in workflow-clients/.',
+        },
+        {
+          selector: 'CallExpression[callee.property.name=/^(signal|signalWithStart|executeUpdate|startUpdate)$/]',
+          message: 'Signal and update workflows through their family module in workflow-clients/.',
+        },
+      ],
+    },
+  },
+  {
     // Workflow code is replayed deterministically in a sandbox: no Node built-ins, no I/O modules.
     files: ['workflows/**/*.ts', 'domain/**/*.ts'],
     rules: {
