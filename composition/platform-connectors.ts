@@ -6,10 +6,10 @@ import type { PlatformQuotas } from '../domain/platform-quotas';
 import type { PlatformId } from '../domain/platforms';
 import { createPlatformRequestMetrics } from '../observability/platform-request-metrics';
 import { createRateLimitMetrics } from '../observability/rate-limit-metrics';
-import { type PlatformRequestLimiter, withPlatformQuotas } from './quota-limited-registry';
-import type { PlatformNetwork } from './platform-network';
-import { type ConnectorRegistry, createConnectorRegistry } from './registry';
-import { withPlatformRequestTiming } from './timed-registry';
+import { type PlatformRequestLimiter, withPlatformQuotas } from '../connectors/quota-limited-registry';
+import type { PlatformNetwork } from '../connectors/platform-network';
+import { type ConnectorRegistry, createConnectorRegistry } from '../connectors/registry';
+import { withPlatformRequestTiming } from '../connectors/timed-registry';
 
 export interface PlatformConnectorDeps {
   db: Kysely<Database>;
