@@ -30,14 +30,15 @@ export interface PlatformConnectorDeps {
 }
 
 /**
- * The one connector registry every process uses (worker, API, test harnesses): each live page
- * request spends through the fleet's shared quota buckets in Postgres, then is timed around the
- * platform call alone (quota waits excluded), for rollout analysis and Prometheus. Nothing reads a
- * platform around these quotas.
+ * The one connector registry of the worker and the API (and so of their tests), built by
+ * worker-activities.ts and api-deps.ts: each live page request spends through the fleet's shared
+ * quota buckets in Postgres, then is timed around the platform call alone (quota waits excluded),
+ * for rollout analysis and Prometheus. Nothing reads a platform around these quotas.
  */
 export function createPlatformConnectors(deps: PlatformConnectorDeps): ConnectorRegistry {
   const base = deps.base ?? createConnectorRegistry({ baseUrls: deps.baseUrls, timeoutMs: deps.timeoutMs, network: deps.network });
   const limiter =
-    deps.limiter ?? createPlatformRateLimiter({ db: deps.db, quotas: deps.quotas, metrics: createRateLimitMetrics(deps.metrics), maxWaitSeconds: deps.maxQuotaWaitSeconds });
+    deps.limiter ??
+    createPlatformRateLimiter({ db: deps.db, quotas: deps.quotas, metrics: createRateLimitMetrics(deps.metrics), maxWaitSeconds: deps.maxQuotaWaitSeconds });
   return withPlatformQuotas(withPlatformRequestTiming(base, createPlatformRequestMetrics(deps.metrics)), limiter);
 }

@@ -92,7 +92,11 @@ export function workerSettingsFrom(config: Config): WorkerSettings {
   return {
     taskQueue: config.temporal.taskQueue,
     sync: { defaultWindowDays: config.sync.defaultWindowDays, pageSize: config.sync.pageSize, chunkBudgetMs: SYNC_CHUNK_BUDGET_MS, ...config.syncPolicy },
-    connectors: { quotas: config.platformQuotas, baseUrls: config.platformBaseUrls, network: createPlatformNetwork({ allowLoopback: config.allowLoopbackPlatformHosts }) },
+    connectors: {
+      quotas: config.platformQuotas,
+      baseUrls: config.platformBaseUrls,
+      network: createPlatformNetwork({ allowLoopback: config.allowLoopbackPlatformHosts }),
+    },
     oauth: config.oauth,
     tokenRefresh: { refreshSkewMs: config.oauth.refreshSkewSeconds * 1000 },
     memory: { url: config.memory.serviceUrl, batchSize: config.memory.batchSize },

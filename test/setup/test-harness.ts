@@ -161,7 +161,13 @@ export function createTestWorkerActivities(harness: TestHarness, options: TestWo
     integrationTests: options.integrationTests ?? defaults.integrationTests,
   };
   const activities = createWorkerActivities(
-    { db: harness.database.db, pool: harness.database.pool, vault: options.vault ?? harness.vault, temporal: harness.temporal.client, metrics: metricsRegistry },
+    {
+      db: harness.database.db,
+      pool: harness.database.pool,
+      vault: options.vault ?? harness.vault,
+      temporal: harness.temporal.client,
+      metrics: metricsRegistry,
+    },
     settings,
     {
       now: options.now,

@@ -59,7 +59,12 @@ export function createOAuthTestApi(
 }
 
 /** A worker over the activities production composes, with the OAuth test API's client and the token refresh timing the tests shorten. */
-export function createTokenRefreshTestWorker(harness: TestHarness, api: ReturnType<typeof createOAuthTestApi>, taskQueue: string, tokenRefresh: { refreshSkewMs: number; minRefreshIntervalMs: number }) {
+export function createTokenRefreshTestWorker(
+  harness: TestHarness,
+  api: ReturnType<typeof createOAuthTestApi>,
+  taskQueue: string,
+  tokenRefresh: { refreshSkewMs: number; minRefreshIntervalMs: number },
+) {
   return createConnectWorker({
     connection: harness.temporal.nativeConnection,
     namespace: harness.config.temporal.namespace,

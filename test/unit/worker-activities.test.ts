@@ -48,8 +48,9 @@ describe('createWorkerActivities', () => {
     });
     // Nothing is reached while activities are built: the pool and the client connect lazily.
     database = createDatabase('postgres://127.0.0.1:1/unreached');
+    const vault = await createCredentialVault(config.credentialsKeys.keyring);
     const activities: Record<string, unknown> = createWorkerActivities(
-      { db: database.db, pool: database.pool, vault: await createCredentialVault(config.credentialsKeys.keyring), temporal: new Client(), metrics: new Registry() },
+      { db: database.db, pool: database.pool, vault, temporal: new Client(), metrics: new Registry() },
       workerSettingsFrom(config),
     );
     const called = [...activityNamesCalledByWorkflows()].sort();
