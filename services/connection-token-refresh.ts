@@ -8,6 +8,7 @@ import { lockConnectionCredentials } from '../db/connection-credentials-lock';
 import { appendAudit } from '../db/repositories/audit-log';
 import { connectionCredentials, credentialColumns, findConnectionById, setConnectionStatus } from '../db/repositories/connections';
 import type { Connection, Database, NewAuditEntry } from '../db/schema';
+import { tokenRefreshDue } from '../domain/token-refresh-plan';
 import type { CredentialVault } from '../security/credential-vault';
 import type { ConnectionSyncSchedules } from '../schedules/connection-sync-schedule';
 import type { SyncActivityDeps } from '../activities/sync-activities';
@@ -111,11 +112,7 @@ export function refreshConnectionToken(deps: TokenRefreshDeps, connectionId: str
 export function refreshExpiringToken(deps: TokenRefreshDeps, connectionId: string, options: { skewMs: number; force: boolean }): Promise<TokenRefreshOutcome> {
   return refreshUnderLock(deps, connectionId, {
     trigger: options.force ? 'request' : 'schedule',
-    isDue: (credentials, now) => {
-      if (options.force) return true;
-      const expiresAt = credentialsExpiry(credentials);
-      return expiresAt === null || expiresAt.getTime() - options.skewMs <= now.getTime();
-    },
+    isDue: (credentials, now) => options.force || tokenRefreshDue(credentialsExpiry(credentials), now, options.skewMs),
   }).then((outcome) => pauseSchedulesOnReauth(deps, connectionId, outcome));
 }
 

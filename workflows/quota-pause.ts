@@ -1,8 +1,6 @@
 import { ActivityFailure, ApplicationFailure, sleep } from '@temporalio/workflow';
 import { FailureType, type QuotaExhaustedDetails } from '../domain/errors';
-
-/** Past the quota's reset, so the first request after the pause finds the new window open. */
-const RESUME_MARGIN_MS = 500;
+import { quotaPauseMs } from '../domain/quota-pause';
 
 /**
  * Calls an activity; when it reports a platform quota spent (a daily cap), sleeps on a durable timer
@@ -14,17 +12,16 @@ export async function pausingForQuota<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (err) {
-      const resumeAt = quotaResumeAt(err);
-      if (resumeAt === null) throw err;
-      await sleep(Math.max(resumeAt - Date.now(), 0) + RESUME_MARGIN_MS);
+      const pauseMs = quotaPauseMs(quotaExhaustedDetails(err), Date.now());
+      if (pauseMs === null) throw err;
+      await sleep(pauseMs);
     }
   }
 }
 
-function quotaResumeAt(err: unknown): number | null {
+/** The details of a PlatformQuotaExhausted activity failure; undefined for any other error. */
+function quotaExhaustedDetails(err: unknown): QuotaExhaustedDetails | undefined {
   const cause = err instanceof ActivityFailure ? err.cause : undefined;
-  if (!(cause instanceof ApplicationFailure) || cause.type !== FailureType.PlatformQuotaExhausted) return null;
-  const details = cause.details?.[0] as QuotaExhaustedDetails | undefined;
-  const resumeAt = details ? Date.parse(details.resumeAt) : NaN;
-  return Number.isFinite(resumeAt) ? resumeAt : null;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== FailureType.PlatformQuotaExhausted) return undefined;
+  return cause.details?.[0] as QuotaExhaustedDetails | undefined;
 }

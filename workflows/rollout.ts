@@ -2,9 +2,10 @@ import { condition, continueAsNew, defineQuery, defineSignal, defineUpdate, prox
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { RolloutActivities } from '../activities/rollout-activities';
 import { RolloutFailureType } from '../domain/errors';
-import type { RollbackCriteria, RollbackTrigger, RolloutActor, RolloutConfig, RolloutEvent, RolloutStage, RolloutState, StepAnalysis, SuccessCriteria } from '../domain/rollout';
+import type { RollbackCriteria, RollbackTrigger, RolloutActor, RolloutConfig, RolloutEvent, RolloutStage, RolloutState, SuccessCriteria } from '../domain/rollout';
 import { stepPercentage, thresholdProblems } from '../domain/rollout';
-import { judgeStep, recommendationsFor, rollbackCause } from '../domain/rollout-analysis';
+import { recommendationsFor } from '../domain/rollout-analysis';
+import { planMeasuredStep, rolloutWakeUpMs } from '../domain/rollout-step-plan';
 
 export interface RolloutInput {
   rolloutId: string;
@@ -150,9 +151,9 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
   const loops = input.loopsPerRun ?? DEFAULT_LOOPS_PER_RUN;
   for (let i = 0; i < loops && !workflowInfo().continueAsNewSuggested; i++) {
     if (TERMINAL.includes(state.stage)) return status();
-    const waiting = state.stage === 'running' ? config.analysisIntervalSeconds * 1000 : undefined;
-    if (waiting === undefined) await condition(() => controls.length > 0);
-    else await condition(() => controls.length > 0, waiting);
+    const wakeUpMs = rolloutWakeUpMs(state.stage, config);
+    if (wakeUpMs === undefined) await condition(() => controls.length > 0);
+    else await condition(() => controls.length > 0, wakeUpMs);
 
     // Controls first, in the order they arrived; a rollback or promotion ends the rollout.
     while (controls.length > 0 && !TERMINAL.includes(state.stage)) {
@@ -182,39 +183,41 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
     if (state.stage !== 'running') continue;
 
     const measurement = await bookkeeping.measureRolloutStep({ rolloutId: input.rolloutId, stepIndex: state.stepIndex, stepStartedAt: state.stepStartedAt! });
-    const elapsedMs = Date.now() - Date.parse(state.stepStartedAt!);
-    const minMs = config.steps[state.stepIndex]!.minDurationSeconds * 1000;
-    const cause = rollbackCause(measurement, state.criteria.rollback);
-    const analysis: StepAnalysis = cause
-      ? { measurement, verdict: 'fail', reasons: [cause] }
-      : elapsedMs >= minMs
-        ? judgeStep(measurement, state.criteria.success)
-        : { measurement, verdict: 'inconclusive', reasons: ['minimum duration not reached'] };
+    const { analysis, decision } = planMeasuredStep({
+      config,
+      criteria: state.criteria,
+      stepIndex: state.stepIndex,
+      stepStartedAt: state.stepStartedAt!,
+      measurement,
+      nowMs: Date.now(),
+    });
     state.metricsHistory = [...state.metricsHistory, analysis].slice(-KEPT_ANALYSES);
 
-    if (cause) {
-      await rollBack(`automatic rollback: ${cause}`, null, true);
-    } else if (elapsedMs < minMs) {
-      await record([], null);
-    } else if (analysis.verdict === 'fail') {
-      await rollBack(`automatic rollback: step ${state.stepIndex + 1} failed: ${analysis.reasons.join('; ')}`, null, true);
-    } else if (analysis.verdict === 'pass') {
-      const passed = { type: 'step_passed', message: `Step ${state.stepIndex + 1} passed: ${analysis.reasons.join('; ')}`, details: { measurement } };
-      if (state.stepIndex === lastStep) {
+    // Built before a transition moves stepIndex.
+    const passed = { type: 'step_passed', message: `Step ${state.stepIndex + 1} passed: ${analysis.reasons.join('; ')}`, details: { measurement } };
+    switch (decision.kind) {
+      case 'roll_back':
+        await rollBack(decision.cause, null, true);
+        break;
+      case 'keep_measuring':
+        await record([], null);
+        break;
+      case 'pause':
+        state.stage = 'paused';
+        await record([{ type: 'paused', message: `Paused: step ${state.stepIndex + 1} stayed inconclusive (${analysis.reasons.join('; ')})` }], null);
+        break;
+      case 'complete':
         state.stage = 'completed';
         await record([passed, { type: 'completed', message: 'Rollout completed' }], null);
-      } else if (config.advance === 'manual') {
+        break;
+      case 'await_approval':
         state.stage = 'awaiting_approval';
         await record([passed, { type: 'awaiting_approval', message: `Step ${state.stepIndex + 2} waits for approval` }], null);
-      } else {
+        break;
+      case 'start_next_step':
         startStep(state.stepIndex + 1);
         await record([passed, { type: 'step_started', message: `Step ${state.stepIndex + 1} of ${config.steps.length} started` }], null);
-      }
-    } else if (elapsedMs >= minMs + config.maxInconclusiveSeconds * 1000) {
-      state.stage = 'paused';
-      await record([{ type: 'paused', message: `Paused: step ${state.stepIndex + 1} stayed inconclusive (${analysis.reasons.join('; ')})` }], null);
-    } else {
-      await record([], null);
+        break;
     }
   }
   if (TERMINAL.includes(state.stage)) return status();

@@ -1,7 +1,8 @@
 import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/workflow';
-import type { TokenRefreshActivities, TokenRefreshEndReason } from '../activities/token-refresh-activities';
+import type { TokenRefreshActivities } from '../activities/token-refresh-activities';
 import type { PlatformId } from '../domain/platforms';
+import { type TokenRefreshEndReason, tokenRefreshWaitMs } from '../domain/token-refresh-plan';
 
 /** Only ids: tokens never enter a workflow. OrgId, Platform and ConnectionId are also set as search attributes by the starter. */
 export interface TokenRefreshInput {
@@ -80,8 +81,8 @@ export async function tokenRefreshWorkflow(input: TokenRefreshInput): Promise<To
 
     status.phase = 'waiting';
     status.refreshAt = schedule.refreshAt;
-    const delayMs = Date.parse(schedule.refreshAt) - Date.now();
-    if (delayMs > 0 && !refreshRequested) await condition(() => refreshRequested, delayMs);
+    const waitMs = tokenRefreshWaitMs(schedule.refreshAt, Date.now(), refreshRequested);
+    if (waitMs > 0) await condition(() => refreshRequested, waitMs);
 
     const force = refreshRequested;
     refreshRequested = false;

@@ -9,8 +9,13 @@ import { type OAuthTestServer, startOAuthTestServer } from '../support/oauth-ser
 import { createOAuthTestApi, createTokenRefreshTestWorker } from '../support/oauth-test-api';
 import { openTestHarness, type TestHarness, uniqueName } from '../setup/test-harness';
 
-/** Access tokens live 6 s; with a 3 s skew the loop refreshes every 3 s (half the life of a token shorter than twice the skew). */
-const ACCESS_TOKEN_TTL_SECONDS = 6;
+/**
+ * Access tokens live 2 s at first; with a 1 s skew the loop refreshes about every second (half the life of a token shorter
+ * than twice the skew). The schedule's arithmetic is unit-tested in token-refresh-plan.test.ts; here, that the loop follows it.
+ */
+const ACCESS_TOKEN_TTL_SECONDS = 2;
+/** Then long-lived tokens: the next scheduled refresh is a minute away while the test signals and revokes. */
+const LONG_ACCESS_TOKEN_TTL_SECONDS = 60;
 
 describe('tokenRefreshWorkflow on the dev server', () => {
   let harness: TestHarness;
@@ -32,7 +37,7 @@ describe('tokenRefreshWorkflow on the dev server', () => {
       // These tests run the refresh themselves.
       scheduleTokenRefresh: false,
     });
-    worker = await createTokenRefreshTestWorker(harness, api, taskQueue, { refreshSkewMs: 3_000, minRefreshIntervalMs: 1_000 });
+    worker = await createTokenRefreshTestWorker(harness, api, taskQueue, { refreshSkewMs: 1_000, minRefreshIntervalMs: 500 });
     running = worker.run();
   });
   afterAll(async () => {
@@ -44,6 +49,18 @@ describe('tokenRefreshWorkflow on the dev server', () => {
 
   const row = (id: string) => harness.database.db.selectFrom('user_platform_connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const stored = async (id: string) => harness.vault.open(id, connectionCredentials(await row(id)));
+  /** The trigger of each successful refresh, in order: `schedule` on the timer, `request` on refreshNow. */
+  const refreshTriggers = (id: string) => async () => {
+    const audits = await harness.database.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('target_id', '=', id)
+      .where('action', '=', 'token.refresh')
+      .where('outcome', '=', 'success')
+      .orderBy('id')
+      .execute();
+    return audits.map((a) => (a.details as { trigger: string }).trigger);
+  };
 
   it('refreshes before expiry, on refreshNow, and ends with reauth_required when the grant is revoked', async () => {
     const editor = await api.token(orgId, 'editor', 'alice');
@@ -58,22 +75,27 @@ describe('tokenRefreshWorkflow on the dev server', () => {
     // Before expiry, twice, each time with the rotated refresh token of the previous refresh.
     const status = await waitFor(() => handle.query(tokenRefreshStatusQuery), (s) => s.refreshes >= 2, { timeoutMs: 30_000, what: 'two scheduled refreshes' });
     expect(status).toMatchObject({ endedBecause: null, lastRefreshedAt: expect.any(String) });
+    expect((await refreshTriggers(connection.id)()).slice(0, 2)).toEqual(['schedule', 'schedule']);
     const second = await stored(connection.id);
     expect(second.access_token).not.toBe(first.access_token);
     expect(second.refresh_token).not.toBe(first.refresh_token);
     expect(Date.parse(second.expires_at!)).toBeGreaterThan(Date.parse(first.expires_at!));
 
-    // refreshNow does not wait for the timer.
+    // Once a long-lived token is in (the next scheduled refresh gets one), the loop sleeps for about a minute.
+    await server.setAccessTokenTtl(LONG_ACCESS_TOKEN_TTL_SECONDS);
     const waiting = await waitFor(
       () => handle.query(tokenRefreshStatusQuery),
-      (s) => s.phase === 'waiting' && Date.parse(s.refreshAt!) - Date.now() > 1_500,
-      { timeoutMs: 10_000, what: 'waiting for the next refresh' },
+      (s) => s.phase === 'waiting' && Date.parse(s.refreshAt!) - Date.now() > (LONG_ACCESS_TOKEN_TTL_SECONDS / 2) * 1000,
+      { timeoutMs: 10_000, what: 'sleeping on a long-lived token' },
     );
+    // refreshNow does not wait for the timer: it cancels it and forces a refresh, audited as requested.
     await handle.signal(refreshNowSignal);
     const signalled = await waitFor(() => handle.query(tokenRefreshStatusQuery), (s) => s.refreshes > waiting.refreshes, { timeoutMs: 5_000, what: 'a refresh on refreshNow' });
     expect(Date.parse(signalled.lastRefreshedAt!)).toBeLessThan(Date.parse(waiting.refreshAt!));
+    expect((await refreshTriggers(connection.id)()).at(-1)).toBe('request');
+    expect((await handle.fetchHistory()).events!.filter((e) => e.timerCanceledEventAttributes)).toHaveLength(1);
 
-    // The user revokes the app at the platform: the next refresh is refused and the loop ends.
+    // The user revokes the app at the platform: the next refresh (asked for at once) is refused and the loop ends.
     await server.revoke((await stored(connection.id)).refresh_token!);
     await handle.signal(refreshNowSignal);
     const result = await handle.result();
@@ -82,7 +104,7 @@ describe('tokenRefreshWorkflow on the dev server', () => {
     expect((await syncSchedule.describe()).state).toMatchObject({ paused: true, note: 'connection is reauth_required' });
     await syncSchedule.delete();
     const audits = await harness.database.db.selectFrom('audit_log').select(['outcome', 'details']).where('target_id', '=', connection.id).where('action', '=', 'token.refresh').orderBy('id').execute();
-    expect(audits.at(-1)).toMatchObject({ outcome: 'failure', details: { error: 'invalid_grant' } });
+    expect(audits.at(-1)).toMatchObject({ outcome: 'failure', details: { error: 'invalid_grant', trigger: 'request' } });
     expect(audits.filter((a) => a.outcome === 'success').length).toBe(result.refreshes);
     expect((await handle.query(tokenRefreshStatusQuery)).endedBecause).toBe('reauth_required');
 

@@ -16,6 +16,8 @@ export interface OAuthTestServer {
   revoke(token: string): Promise<void>;
   /** A refresh_token grant made directly, as another client holding that token would. */
   refreshDirectly(refreshToken: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** The lifetime of the access tokens the server issues from now on. */
+  setAccessTokenTtl(seconds: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -74,6 +76,10 @@ export async function startOAuthTestServer(options: { accessTokenTtlSeconds?: nu
     async refreshDirectly(refreshToken) {
       const response = await postForm(tokenUrl, { grant_type: 'refresh_token', refresh_token: refreshToken });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    },
+    async setAccessTokenTtl(seconds) {
+      const response = await fetch(`${issuer}/__test/access-token-ttl`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seconds }) });
+      if (!response.ok) throw new Error(`setting the access token lifetime answered ${response.status}: ${await response.text()}`);
     },
     stop: async () => {
       await server.stop();

@@ -10,6 +10,7 @@
  *
  * Environment: OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_REDIRECT_URIS (comma-separated),
  * OAUTH_ACCESS_TOKEN_TTL_SECONDS (default 60), OAUTH_SCOPES (space-separated, extra scopes it accepts).
+ * `POST /__test/access-token-ttl` with `{"seconds": n}` changes the lifetime of the access tokens issued from then on.
  * Prints one JSON line `{"issuer": "http://127.0.0.1:<port>"}` once it listens.
  */
 import { randomBytes } from 'node:crypto';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   const server = createServer();
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const accessTokenTtl = Number(process.env.OAUTH_ACCESS_TOKEN_TTL_SECONDS ?? 60);
+  let accessTokenTtl = Number(process.env.OAUTH_ACCESS_TOKEN_TTL_SECONDS ?? 60);
   const extraScopes = (process.env.OAUTH_SCOPES ?? '').split(/\s+/).filter(Boolean);
 
   const configuration: Configuration = {
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
     // Plain OAuth 2.0 clients ask for platform scopes, not offline_access: issue a refresh token on every code.
     issueRefreshToken: async (_ctx: KoaContextWithOIDC, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: () => true,
-    ttl: { AccessToken: accessTokenTtl, AuthorizationCode: 60, RefreshToken: 24 * 3600, Grant: 24 * 3600, Interaction: 600, Session: 600 },
+    ttl: { AccessToken: () => accessTokenTtl, AuthorizationCode: 60, RefreshToken: 24 * 3600, Grant: 24 * 3600, Interaction: 600, Session: 600 },
     features: { devInteractions: { enabled: false }, revocation: { enabled: true } },
     interactions: { url: (_ctx: KoaContextWithOIDC, interaction) => `/interaction/${interaction.uid}` },
     findAccount: async (_ctx: KoaContextWithOIDC, sub: string) => ({ accountId: sub, claims: async () => ({ sub }) }),
@@ -76,7 +77,29 @@ async function main(): Promise<void> {
     await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
   }
 
+  /** Lets a test move from short-lived tokens (refreshes every second) to long-lived ones (no refresh due while it looks). */
+  async function setAccessTokenTtl(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body = '';
+    for await (const chunk of req) body += String(chunk);
+    const seconds = Number((JSON.parse(body) as { seconds?: unknown }).seconds);
+    if (!Number.isInteger(seconds) || seconds < 1) {
+      res.statusCode = 400;
+      res.end('seconds must be a whole number of at least 1');
+      return;
+    }
+    accessTokenTtl = seconds;
+    res.statusCode = 204;
+    res.end();
+  }
+
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'POST' && req.url === '/__test/access-token-ttl') {
+      setAccessTokenTtl(req, res).catch((err: unknown) => {
+        res.statusCode = 400;
+        res.end(err instanceof Error ? err.message : 'bad request');
+      });
+      return;
+    }
     if (req.url?.startsWith('/interaction/')) {
       interact(req, res).catch((err: unknown) => {
         res.statusCode = 500;

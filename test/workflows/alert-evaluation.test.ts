@@ -4,7 +4,6 @@ import { insertMetricSamples } from '../../db/repositories/metric-samples';
 import { insertRollout } from '../../db/repositories/rollouts';
 import { ALERT_RULES, type AlertRule } from '../../domain/alert-rules';
 import { ensureAlertEvaluationSchedule } from '../../schedules/alert-evaluation-schedule';
-import { waitFor } from '../../scripts/service-process';
 import { alertEvaluationWorkflow } from '../../workflows/alert-evaluation';
 import { startAlertWebhookReceiver } from '../support/alert-webhook-receiver';
 import { openTestHarness, startTestSyncWorker, type TestHarness, uniqueName } from '../setup/test-harness';
@@ -97,11 +96,14 @@ describe('alertEvaluationWorkflow', () => {
   });
 
   it('escalates by duration, and an escalation to critical on a rollout rolls it back exactly once', async () => {
-    const rule = ruleOnOwnMetric({ severity: 'high', escalation: [{ afterSeconds: 1, severity: 'critical' }] });
+    const rule = ruleOnOwnMetric({ severity: 'high', escalation: [{ afterSeconds: 60, severity: 'critical' }] });
     const rolloutId = await storedRollout();
     const { calls, rollbacks } = recordingRollbacks();
     const taskQueue = uniqueName('alerts');
-    const worker = await startTestSyncWorker(harness, { taskQueue, alerting: { rules: [rule], rollbacks } });
+    // The evaluation's clock, which the test moves on instead of waiting for the escalation step.
+    let clockAheadMs = 0;
+    const now = () => new Date(Date.now() + clockAheadMs);
+    const worker = await startTestSyncWorker(harness, { taskQueue, alerting: { rules: [rule], rollbacks, now } });
     const evaluate = () => harness.temporal.client.workflow.execute(alertEvaluationWorkflow, { taskQueue, workflowId: uniqueName('alert-evaluation') });
     try {
       await record(rule, { rollout_id: rolloutId }, 0.9);
@@ -110,8 +112,10 @@ describe('alertEvaluationWorkflow', () => {
       const [firing] = await alertsOf(rule);
       expect(firing).toMatchObject({ status: 'firing', severity: 'high', initial_severity: 'high' });
 
-      // Held past the escalation step.
-      await waitFor(async () => Date.now() - firing!.started_at.getTime(), (ms) => ms > 1_100, { timeoutMs: 5_000, what: 'escalation step reached' });
+      // Held, not yet for the escalation step's minute: still high.
+      expect(await evaluate()).toMatchObject({ fired: 0, escalated: 0, rollbacksRequested: 0 });
+      // A minute on, by the evaluation's clock (the sample is still in the rule's five-minute window).
+      clockAheadMs = 61_000;
       expect(await evaluate()).toMatchObject({ fired: 0, escalated: 1, rollbacksRequested: 1 });
       expect(await evaluate()).toMatchObject({ fired: 0, escalated: 0, rollbacksRequested: 0 });
       expect(calls).toEqual([{ rolloutId, reason: expect.any(String) }]);

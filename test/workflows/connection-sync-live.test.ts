@@ -71,16 +71,16 @@ describe('connectionSyncWorkflow against a live platform API (Google Ads emulato
 
   it("waits the platform's own retry delay after a 429, then completes", async () => {
     const connection = await liveConnection();
-    emulator.faults.set({ failNext: { status: 429, count: 1 }, retryAfterSeconds: 5 });
+    emulator.faults.set({ failNext: { status: 429, count: 1 }, retryAfterSeconds: 3 });
     const handle = await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW);
     const pending = await waitFor(
       async () => (await handle.describe()).raw.pendingActivities?.[0],
       (activity) => activity?.lastFailure?.applicationFailureInfo?.type === FailureType.PlatformRateLimited && !!activity.nextAttemptScheduleTime,
       { timeoutMs: 20_000, what: 'rate-limited attempt recorded' },
     );
-    // The next attempt is scheduled the platform's 5 s out, not the retry policy's 2 s backoff.
+    // The next attempt is scheduled the platform's 3 s out, not the retry policy's 2 s backoff.
     const seconds = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) + (t?.nanos ?? 0) / 1e9;
-    expect(seconds(pending!.nextAttemptScheduleTime) - seconds(pending!.lastStartedTime)).toBeGreaterThanOrEqual(4.5);
+    expect(seconds(pending!.nextAttemptScheduleTime) - seconds(pending!.lastStartedTime)).toBeGreaterThanOrEqual(2.7);
     expect(await handle.result()).toMatchObject({ status: 'completed', recordsWritten: expectedRows });
   });
 

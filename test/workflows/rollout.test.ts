@@ -15,12 +15,15 @@ const WINDOW = { startDate: '2026-01-01', endDate: '2026-01-07' };
 const ACTOR = { actorId: 'rollout-tester', actorRole: 'admin', requestId: null };
 const TERMINAL: RolloutStage[] = ['completed', 'rolled_back', 'blocked'];
 
-/** Two steps (50 %, then 100 %) judged on at least two live syncs each; rolled back above a 50 % error rate. */
+/**
+ * Two steps (50 %, then 100 %) judged on at least two live syncs each; rolled back above a 50 % error rate.
+ * Steps last a second: the timing itself (minimum durations, inconclusive waits) is unit-tested in rollout-step-plan.test.ts.
+ */
 const HEALTHY_CONFIG: RolloutConfig = {
   strategy: 'percentage',
   steps: [
-    { percentage: 50, minDurationSeconds: 3 },
-    { percentage: 100, minDurationSeconds: 3 },
+    { percentage: 50, minDurationSeconds: 1 },
+    { percentage: 100, minDurationSeconds: 1 },
   ],
   success: { minSuccessRate: 0.9, maxErrorRate: 0.1, minSampleSize: 2 },
   rollback: { maxErrorRate: 0.5, minSampleSize: 2 },
@@ -108,7 +111,8 @@ describe('rolloutWorkflow over emulator-backed connections', () => {
     (await harness.database.db.selectFrom('audit_log').select(['action', 'details', 'actor_id']).where('target_type', '=', 'rollout').where('target_id', '=', rolloutId).orderBy('id').execute());
 
   it('completes when the connections stay healthy, across continue-as-new, exposing the same users as it grows', async () => {
-    const { row, handle, connections } = await createRollout(HEALTHY_CONFIG, { loopsPerRun: 3 });
+    // One analysis loop per run: however quickly the steps pass, the rollout continues as new between them.
+    const { row, handle, connections } = await createRollout(HEALTHY_CONFIG, { loopsPerRun: 1 });
     const firstRunId = (await handle.describe()).runId;
     await waitFor(() => findRolloutById(harness.database.db, row.id), (r) => r?.stage === 'running', { timeoutMs: 15_000, what: 'rollout running' });
     const atStep1 = await rolloutExposedConnections(harness.database.db, row, { stage: 'running', stepIndex: 0 });
