@@ -103,7 +103,7 @@ describe('alertEvaluationWorkflow', () => {
     // The evaluation's clock, which the test moves on instead of waiting for the escalation step.
     let clockAheadMs = 0;
     const now = () => new Date(Date.now() + clockAheadMs);
-    const worker = await startTestSyncWorker(harness, { taskQueue, alerting: { rules: [rule], rollbacks, now } });
+    const worker = await startTestSyncWorker(harness, { taskQueue, alerting: { rules: [rule], rollbacks }, now });
     const evaluate = () => harness.temporal.client.workflow.execute(alertEvaluationWorkflow, { taskQueue, workflowId: uniqueName('alert-evaluation') });
     try {
       await record(rule, { rollout_id: rolloutId }, 0.9);
