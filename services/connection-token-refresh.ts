@@ -6,7 +6,7 @@ import { OAuthProviderError, OAuthProviderUnavailableError } from '../connectors
 import type { PlatformOAuthClient } from '../connectors/oauth/platform-oauth-client';
 import { lockConnectionCredentials } from '../db/connection-credentials-lock';
 import { appendAudit } from '../db/repositories/audit-log';
-import { connectionCredentials, credentialColumns, findConnectionById, setConnectionStatus } from '../db/repositories/connections';
+import { connectionCredentials, findConnectionById, setConnectionStatus, swapConnectionCredentials } from '../db/repositories/connections';
 import type { Connection, Database, NewAuditEntry } from '../db/schema';
 import type { CredentialVault } from '../security/credential-vault';
 import type { ConnectionSyncSchedules } from '../schedules/connection-sync-schedule';
@@ -75,13 +75,8 @@ async function refreshUnderLock(
     }
 
     const renewed = oauthCredentials(tokens, credentials);
-    const swapped = await trx
-      .updateTable('user_platform_connections')
-      .set({ ...credentialColumns(deps.vault.seal(connection.id, renewed)), updated_at: now() })
-      .where('id', '=', connection.id)
-      .where('credentials_ciphertext', '=', connection.credentials_ciphertext)
-      .executeTakeFirst();
-    if (swapped.numUpdatedRows === 0n) {
+    const swapped = await swapConnectionCredentials(trx, connection.id, { expected: connection.credentials_ciphertext, sealed: deps.vault.seal(connection.id, renewed), at: now() });
+    if (!swapped) {
       // Replaced meanwhile by someone who does not refresh (a user's update): theirs stand.
       const replaced = await findConnectionById(trx, connection.id);
       if (!replaced) return { status: 'connection_gone' };
