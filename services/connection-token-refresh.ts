@@ -8,9 +8,8 @@ import { lockConnectionCredentials } from '../db/connection-credentials-lock';
 import { appendAudit } from '../db/repositories/audit-log';
 import { connectionCredentials, findConnectionById, setConnectionStatus, swapConnectionCredentials } from '../db/repositories/connections';
 import type { Connection, Database, NewAuditEntry } from '../db/schema';
+import type { ConnectionSyncSchedules } from '../domain/connection-sync-schedules';
 import type { CredentialVault } from '../security/credential-vault';
-import type { ConnectionSyncSchedules } from '../schedules/connection-sync-schedule';
-import type { SyncActivityDeps } from '../activities/sync-activities';
 
 export interface TokenRefreshDeps {
   db: Kysely<Database>;
@@ -123,12 +122,15 @@ async function pauseSchedulesOnReauth(deps: TokenRefreshDeps, connectionId: stri
   return outcome;
 }
 
+/** Renews a connection's credentials after the platform rejected them; the new ones, or null when they cannot be renewed. */
+export type SyncCredentialRefresher = (input: { connectionId: string; rejected: Credentials }) => Promise<Credentials | null>;
+
 /**
  * `SyncActivityDeps.refreshCredentials` over refreshConnectionToken: the renewed (or already newer)
  * credentials, or null when they cannot be renewed. A token endpoint that is down is a transient
  * failure of the sync, not a reason to ask the user to re-authorise.
  */
-export function createSyncCredentialRefresher(deps: TokenRefreshDeps): NonNullable<SyncActivityDeps['refreshCredentials']> {
+export function createSyncCredentialRefresher(deps: TokenRefreshDeps): SyncCredentialRefresher {
   return async ({ connectionId, rejected }) => {
     if (!rejected.access_token) return null;
     let outcome: TokenRefreshOutcome;

@@ -1,8 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ConnectionStatus } from '../../domain/connection';
 import type { PlatformId } from '../../domain/platforms';
+import type { SealedSecret } from '../../domain/sealed-secret';
 import type { SyncStatus } from '../../domain/sync';
-import type { SealedSecret } from '../../security/credential-vault';
 import type { Connection, ConnectionUpdate, Database, NewConnection } from '../schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
