@@ -24,6 +24,7 @@ const MAY_IMPORT = {
   services: ['domain', 'db', 'connectors', 'security', 'observability', 'config'],
   schedules: ['domain', 'db', 'workflows', 'workflow-clients'],
   activities: ['domain', 'db', 'connectors', 'services', 'security', 'observability', 'schedules', 'config', 'workflow-clients'],
+  'workflow-clients': ['domain', 'db', 'workflows', 'activities'],
   // Beyond domain/, workflows import activities, db and connectors as types only (WORKFLOW_TYPE_IMPORTS).
   workflows: ['domain'],
 };
@@ -45,6 +46,7 @@ const QUERY_BUILDER_CALLS = ['selectFrom', 'selectNoFrom', 'insertInto', 'replac
 const QUERY_PACKAGES = ['kysely', 'pg', 'pg-copy-streams'];
 const MAY_QUERY = ['db', 'test'];
 const QUERIES_LIVE_IN_DB = 'Queries live in db/ repositories (first argument the db or a transaction): call one, or add one there.';
+const QUERY_BUILDER_SYNTAX = { selector: `CallExpression[callee.property.name=/^(${QUERY_BUILDER_CALLS.join('|')})$/]`, message: QUERIES_LIVE_IN_DB };
 
 function forbiddenFolders(folder) {
   const allowed = MAY_IMPORT[folder];
@@ -109,8 +111,26 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     ignores: MAY_QUERY.map((folder) => `${folder}/**`),
+    rules: { 'no-restricted-syntax': ['error', QUERY_BUILDER_SYNTAX] },
+  },
+  {
+    // A workflow is started, signalled and found through its family's module in workflow-clients/ (its id, search
+    // attributes and conflict handling in one place), never from a route or the worker directly.
+    files: ['api/**/*.ts', 'workers/**/*.ts'],
     rules: {
-      'no-restricted-syntax': ['error', { selector: `CallExpression[callee.property.name=/^(${QUERY_BUILDER_CALLS.join('|')})$/]`, message: QUERIES_LIVE_IN_DB }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.property.name='workflow'][property.name=/^(start|execute|signalWithStart|getHandle)$/]",
+          message: 'Start and find workflows through their family module in workflow-clients/.',
+        },
+        {
+          selector: 'CallExpression[callee.property.name=/^(signal|signalWithStart|executeUpdate|startUpdate)$/]',
+          message: 'Signal and update workflows through their family module in workflow-clients/.',
+        },
+        // ESLint keeps the last options of a rule: the query rule above is repeated here.
+        QUERY_BUILDER_SYNTAX,
+      ],
     },
   },
   {

@@ -22,7 +22,7 @@ export interface AlertRollbackRequest {
 }
 
 /**
- * Rolls a rollout back; the production implementation signals its workflow (workers/rollout-rollback-signal.ts).
+ * Rolls a rollout back; the production implementation signals its workflow (workflow-clients/rollout.ts).
  * Answers whether it signalled: a rollout that does not run, or runs for another org, is not signalled.
  */
 export interface RolloutRollbacks {

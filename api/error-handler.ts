@@ -2,6 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { ConnectionReadRefused } from '../domain/connection-read-refusal';
 import { FailureType, type QuotaExhaustedDetails } from '../domain/errors';
+import { type SingleRunWorkflow, WorkflowAlreadyRunning } from '../domain/workflow-already-running';
 import type { ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -20,12 +21,23 @@ const CODE_BY_STATUS: Record<number, string> = {
   429: 'rate_limited',
 };
 
+/** The 409 code of a start refused while the workflow's one run is going; a sync's answer names the run to follow. */
+const ALREADY_RUNNING: Record<SingleRunWorkflow, { code: string; namesRun: boolean }> = {
+  connection_sync: { code: 'sync_already_running', namesRun: true },
+  key_rotation: { code: 'rotation_running', namesRun: false },
+  rollout: { code: 'rollout_already_started', namesRun: false },
+};
+
 /** The one place errors become responses. Unexpected errors are logged and answered without internals. */
 export function createErrorHandler(logger: Logger): ErrorHandler {
   return (err, c) => {
     if (err instanceof ApiError) return c.json(err.body(), err.status);
     if (err instanceof WorkflowNotFoundError) {
       return c.json<ErrorBody>({ error: { code: 'not_found', message: 'Workflow not found', details: null } }, 404);
+    }
+    if (err instanceof WorkflowAlreadyRunning) {
+      const { code, namesRun } = ALREADY_RUNNING[err.workflow];
+      return c.json<ErrorBody>({ error: { code, message: err.message, details: namesRun ? { workflow_id: err.workflowId } : null } }, 409);
     }
     if (err instanceof ConnectionReadRefused) {
       // The org's rollout decides exposure (a permission); the connection's status is a state to fix first.

@@ -1,6 +1,6 @@
-import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { forgetValidationRuns, listOrgValidationRuns, lockOrgValidationRuns, recordValidationRun } from '../db/repositories/validation-runs';
 import { mapBounded } from '../domain/bounded-concurrency';
+import { validationRunStatus } from '../workflow-clients/data-validation';
 import { ApiError } from './api-error';
 import type { AppDeps } from './app-deps';
 
@@ -15,16 +15,19 @@ const DESCRIBE_CONCURRENCY = 8;
  * consistent) whether it still runs. `start` uses the id's conflict policy USE_EXISTING, so a run
  * started around this ledger is joined too.
  */
-export async function startOrJoinValidation<H extends WorkflowHandle>(
+export async function startOrJoinValidation(
   deps: Pick<AppDeps, 'db' | 'temporal' | 'limits'>,
   orgId: string,
   workflowId: string,
-  start: () => Promise<H & { firstExecutionRunId: string }>,
+  start: () => Promise<{ runId: string }>,
 ): Promise<{ workflowId: string; runId: string; joined: boolean }> {
   return deps.db.transaction().execute(async (trx) => {
     await lockOrgValidationRuns(trx, orgId);
     const recorded = await listOrgValidationRuns(trx, orgId);
-    const states = await mapBounded(recorded, DESCRIBE_CONCURRENCY, async (run) => ({ ...run, running: await isRunning(deps, run.workflow_id, run.run_id) }));
+    const states = await mapBounded(recorded, DESCRIBE_CONCURRENCY, async (run) => ({
+      ...run,
+      running: (await validationRunStatus(deps.temporal, run.workflow_id, run.run_id)) === 'RUNNING',
+    }));
     await forgetValidationRuns(trx, states.filter((s) => !s.running).map((s) => s.run_id));
     const running = states.filter((s) => s.running);
     const same = running.find((s) => s.workflow_id === workflowId);
@@ -36,17 +39,8 @@ export async function startOrJoinValidation<H extends WorkflowHandle>(
         workflow_ids: running.map((s) => s.workflow_id),
       });
     }
-    const handle = await start();
-    await recordValidationRun(trx, { runId: handle.firstExecutionRunId, workflowId, orgId });
-    return { workflowId, runId: handle.firstExecutionRunId, joined: false };
+    const { runId } = await start();
+    await recordValidationRun(trx, { runId, workflowId, orgId });
+    return { workflowId, runId, joined: false };
   });
-}
-
-async function isRunning(deps: Pick<AppDeps, 'temporal'>, workflowId: string, runId: string): Promise<boolean> {
-  try {
-    return (await deps.temporal.workflow.getHandle(workflowId, runId).describe()).status.name === 'RUNNING';
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return false;
-    throw err;
-  }
 }

@@ -37,7 +37,7 @@ export function bulkSyncWorkflowId(orgId: string, runKey: string): string {
   return `bulk-sync:${orgId}:${runKey}`;
 }
 
-/** One token refresh loop per connection: starting another replaces it (see startTokenRefreshWorkflow). */
+/** One token refresh loop per connection: starting another replaces it (see workflow-clients/token-refresh.ts). */
 export function tokenRefreshWorkflowId(connectionId: string): string {
   return `token-refresh:${connectionId}`;
 }

@@ -1,8 +1,8 @@
 import { type Client, isGrpcServiceError, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleSpec } from '@temporalio/client';
 import type { ConnectionSyncSchedules, ScheduledConnection, ScheduleFix } from '../domain/connection-sync-schedules';
-import { connectionSearchAttributes } from '../domain/search-attributes';
 import { syncScheduleJitterMs, syncScheduleSpec } from '../domain/sync-frequency';
 import { connectionOfSyncScheduleId, connectionSyncScheduleId } from '../domain/workflow-ids';
+import { connectionSyncSearchAttributes } from '../workflow-clients/connection-sync';
 import { scheduledSyncWorkflow } from '../workflows/scheduled-sync';
 
 /** The action memo that records which frequency a Schedule was made for (the server keeps cron only as calendars). */
@@ -41,7 +41,8 @@ export function createConnectionSyncSchedules(client: Client, taskQueue: string,
       taskQueue,
       args: [{ connectionId: connection.id, orgId: connection.org_id, platform: connection.platform }] as [Parameters<typeof scheduledSyncWorkflow>[0]],
       memo: { syncFrequency: connection.sync_frequency } satisfies ScheduleMemo,
-      typedSearchAttributes: connectionSearchAttributes({ orgId: connection.org_id, platform: connection.platform, connectionId: connection.id }),
+      // The same attributes as the syncs the API starts: one filter finds a connection's scheduled and requested runs.
+      typedSearchAttributes: connectionSyncSearchAttributes(connection),
     };
     return { spec: scheduleSpec, action, paused, note: paused ? `connection is ${connection.status}` : undefined };
   }

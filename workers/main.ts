@@ -22,7 +22,7 @@ import { ensureConnectionScheduleReconciliationSchedule } from '../schedules/con
 import { createScheduleReconciliationActivities } from '../activities/schedule-reconciliation-activities';
 import { createAlertMetrics } from '../observability/alert-metrics';
 import { startMetricSampler } from '../observability/metric-sampler';
-import { createRolloutRollbackSignal } from './rollout-rollback-signal';
+import { createRolloutRollbackSignal } from '../workflow-clients/rollout';
 import { createNotificationActivities } from '../activities/notification-activities';
 import { loadConfig } from '../config/config';
 import { createPlatformConnectors } from '../connectors/platform-connectors';

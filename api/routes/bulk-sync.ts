@@ -1,10 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { listOrgConnections } from '../../db/repositories/connections';
-import { orgSearchAttributes } from '../../domain/search-attributes';
-import { bulkSyncWorkflowId } from '../../domain/workflow-ids';
-import { bulkSyncWorkflow } from '../../workflows/bulk-sync';
+import { startBulkSync } from '../../workflow-clients/bulk-sync';
 import { ApiError } from '../api-error';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
@@ -30,22 +27,19 @@ export function bulkSyncRoutes(deps: AppDeps) {
     const active = found.filter((f) => f.status === 'active');
     if (active.length === 0) throw new ApiError(409, 'nothing_to_sync', 'None of these connections is active');
 
-    // A run key of its own: request ids are for correlation, not identity.
-    const workflowId = bulkSyncWorkflowId(principal.orgId, randomUUID());
-    const handle = await deps.temporal.workflow.start(bulkSyncWorkflow, {
-      taskQueue: deps.taskQueue,
-      workflowId,
-      args: [
-        {
-          orgId: principal.orgId,
-          connections: active.map((a) => ({ connectionId: a.id, platform: a.platform })),
-          concurrency: body.concurrency,
-          requestedBy: { actorId: principal.userId, actorRole: principal.role, requestId: c.get('requestId') },
-        },
-      ],
-      typedSearchAttributes: orgSearchAttributes(principal.orgId),
+    const started = await startBulkSync(deps.temporal, deps.taskQueue, {
+      orgId: principal.orgId,
+      connections: active.map((a) => ({ connectionId: a.id, platform: a.platform })),
+      concurrency: body.concurrency,
+      requestedBy: { actorId: principal.userId, actorRole: principal.role, requestId: c.get('requestId') },
     });
-    await c.get('audit')({ action: 'sync.bulk', targetType: 'org', targetId: principal.orgId, outcome: 'success', details: { workflow_id: workflowId, connections: active.length } });
-    return c.json({ workflow_id: workflowId, run_id: handle.firstExecutionRunId, connections: active.length, skipped_inactive: found.length - active.length }, 202);
+    await c.get('audit')({
+      action: 'sync.bulk',
+      targetType: 'org',
+      targetId: principal.orgId,
+      outcome: 'success',
+      details: { workflow_id: started.workflowId, connections: active.length },
+    });
+    return c.json({ workflow_id: started.workflowId, run_id: started.runId, connections: active.length, skipped_inactive: found.length - active.length }, 202);
   });
 }

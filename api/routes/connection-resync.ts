@@ -4,7 +4,7 @@ import { ApiError } from '../api-error';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
-import { startConnectionSync } from '../start-connection-sync';
+import { startConnectionSync } from '../../workflow-clients/connection-sync';
 import { ResyncBody } from './connection-schemas';
 import { loadOwnConnection } from '../own-connection';
 
@@ -23,7 +23,7 @@ export function connectionResyncRoutes(deps: AppDeps) {
     if (connection.status !== 'active') {
       throw new ApiError(409, 'connection_not_active', `The connection is ${connection.status}; it must be active to sync`);
     }
-    const started = await startConnectionSync(deps, connection, {
+    const started = await startConnectionSync(deps.temporal, deps.taskQueue, connection, {
       resync: body.stream ? { stream: body.stream } : {},
       requestedBy: { actorId: c.get('principal').userId, actorRole: c.get('principal').role, requestId: c.get('requestId') },
     });

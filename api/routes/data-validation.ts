@@ -1,15 +1,18 @@
-import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { listOrgConnections } from '../../db/repositories/connections';
 import { findReportByWorkflowId, fullReport, latestReport, latestReportsOfOrg, listConnectionReports, orgScoreTrend, reportSummary } from '../../db/repositories/validation-reports';
 import { QUALITY_LEVELS, SEVERITY_WEIGHTS } from '../../domain/data-quality-score';
-import { connectionSearchAttributes, orgSearchAttributes } from '../../domain/search-attributes';
-import type { ValidationReport } from '../../domain/validation-report';
 import { VALIDATION_RULE_IDS, VALIDATION_RULES } from '../../domain/validation-rules';
 import { connectionOfDataValidationWorkflowId, connectionValidationWorkflowId, orgValidateAllWorkflowId } from '../../domain/workflow-ids';
-import { validationWorkflow } from '../../workflows/data-validation';
-import { type ValidateAllResult, validateAllWorkflow } from '../../workflows/validate-all';
+import {
+  startConnectionValidation,
+  startOrgValidateAll,
+  validateAllRunResult,
+  validationRunReport,
+  validationRunStatus,
+} from '../../workflow-clients/data-validation';
 import type { Connection } from '../../db/schema';
 import type { DataSource } from '../../domain/connection';
 import type { Principal } from '../../security/access-token';
@@ -56,21 +59,13 @@ export function dataValidationRoutes(deps: AppDeps) {
 
   /** Joins the running validation of the connection's rows of `source` or starts one (one per connection and source at a time). */
   function runValidation(connection: Connection, source: DataSource) {
-    const workflowId = connectionValidationWorkflowId(connection.id, source);
-    return startOrJoinValidation(deps, connection.org_id, workflowId, () =>
-      deps.temporal.workflow.start(validationWorkflow, {
-        taskQueue: deps.taskQueue,
-        workflowId,
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        args: [{ connectionId: connection.id, orgId: connection.org_id, platform: connection.platform, source }],
-        typedSearchAttributes: connectionSearchAttributes({ orgId: connection.org_id, platform: connection.platform, connectionId: connection.id }),
-      }),
+    return startOrJoinValidation(deps, connection.org_id, connectionValidationWorkflowId(connection.id, source), () =>
+      startConnectionValidation(deps.temporal, deps.taskQueue, connection, source),
     );
   }
 
   /** The workflow's result, or a 504 naming the workflow when it takes longer than the request may wait. */
-  async function resultWithin<T>(workflowId: string, runId: string, url = resultUrl(workflowId, runId)): Promise<T> {
-    const handle = deps.temporal.workflow.getHandle(workflowId, runId);
+  async function resultWithin<T>(result: Promise<T>, workflowId: string, runId: string, url = resultUrl(workflowId, runId)): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -79,7 +74,7 @@ export function dataValidationRoutes(deps: AppDeps) {
       );
     });
     try {
-      return await Promise.race([handle.result() as Promise<T>, deadline]);
+      return await Promise.race([result, deadline]);
     } catch (err) {
       if (err instanceof WorkflowFailedError) throw new ApiError(502, 'validation_failed', `The validation failed: ${err.cause?.message ?? err.message}`, { workflow_id: workflowId });
       throw err;
@@ -133,16 +128,15 @@ export function dataValidationRoutes(deps: AppDeps) {
       // Only the connections without a fresh report are validated; the others are served as stored.
       const workflowId = orgValidateAllWorkflowId(principal.orgId, query.source);
       const run = await startOrJoinValidation(deps, principal.orgId, workflowId, () =>
-        deps.temporal.workflow.start(validateAllWorkflow, {
-          taskQueue: deps.taskQueue,
-          workflowId,
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          args: [{ orgId: principal.orgId, connectionIds: stale.map((x) => x.id), concurrency: query.concurrency, source: query.source }],
-          typedSearchAttributes: orgSearchAttributes(principal.orgId),
+        startOrgValidateAll(deps.temporal, deps.taskQueue, {
+          orgId: principal.orgId,
+          connectionIds: stale.map((x) => x.id),
+          concurrency: query.concurrency,
+          source: query.source,
         }),
       );
       if (query.wait === 'false') return c.json(running(run, VALIDATE_ALL_URL), 202);
-      const result = await resultWithin<ValidateAllResult>(run.workflowId, run.runId, VALIDATE_ALL_URL);
+      const result = await resultWithin(validateAllRunResult(deps.temporal, run.workflowId, run.runId), run.workflowId, run.runId, VALIDATE_ALL_URL);
       const covered = new Set(result.results.map((r) => r.connectionId));
       const results = [
         ...result.results.map((r) => ({ connection_id: r.connectionId, platform: r.platform, workflow_id: r.workflowId, source: r.source, report_id: r.reportId, score: r.score, level: r.level, error: r.error })),
@@ -169,7 +163,7 @@ export function dataValidationRoutes(deps: AppDeps) {
       }
       const run = await runValidation(connection, query.source);
       if (query.wait === 'false') return c.json(running(run), 202);
-      const report = await resultWithin<ValidationReport>(run.workflowId, run.runId);
+      const report = await resultWithin(validationRunReport(deps.temporal, run.workflowId, run.runId), run.workflowId, run.runId);
       return c.json({ ...presentValidationReport(report), served: 'run' });
     })
     .post('/connections/:id/validate-async', validate('query', SourceQuery), async (c) => {
@@ -192,20 +186,14 @@ export function dataValidationRoutes(deps: AppDeps) {
       await loadOwnConnection(deps, orgId, connectionId).catch(() => {
         throw notFound('Validation');
       });
-      // A connection's validation id is reused by its later runs: the run asked for, or the latest.
-      const handle = deps.temporal.workflow.getHandle(workflowId, runId);
-      let status: string | null;
-      try {
-        status = (await handle.describe()).status.name;
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-        status = null; // past Temporal's retention: the stored report, if any, is all there is
-      }
+      // A connection's validation id is reused by its later runs: the run asked for, or the latest. Its status
+      // is null past Temporal's retention: the stored report, if any, is all there is.
+      const status = await validationRunStatus(deps.temporal, workflowId, runId);
       if (status === 'RUNNING') return c.json({ status: 'running', workflow_id: workflowId, report: null });
       const stored = await findReportByWorkflowId(deps.db, orgId, workflowId, runId);
       if (stored) return c.json({ status: 'completed', workflow_id: workflowId, report: presentValidationReport(fullReport(stored)) });
       if (status === null) throw notFound('Validation');
-      const error = await handle.result().then(
+      const error = await validationRunReport(deps.temporal, workflowId, runId).then(
         () => null,
         (err: unknown) => (err instanceof WorkflowFailedError ? (err.cause?.message ?? err.message) : status.toLowerCase()),
       );

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -14,10 +13,8 @@ import { DATA_MODES } from '../../domain/connection';
 import { classifyConnectionHealth, HEALTH_STATUSES } from '../../domain/connection-health';
 import { DEFAULT_INTEGRATION_THRESHOLDS, INTEGRATION_COMPONENTS, type IntegrationComponent, type IntegrationThresholds } from '../../domain/integration-test-report';
 import { STREAM_KINDS } from '../../domain/platforms';
-import { connectionSearchAttributes, orgSearchAttributes } from '../../domain/search-attributes';
-import { integrationTestAllWorkflowId, integrationTestWorkflowId } from '../../domain/workflow-ids';
-import { integrationTestAllWorkflow } from '../../workflows/integration-test-all';
-import { integrationTestSuiteWorkflow } from '../../workflows/integration-test-suite';
+import type { integrationTestSuiteWorkflow } from '../../workflows/integration-test-suite';
+import { startIntegrationTestAll, startIntegrationTestSuite } from '../../workflow-clients/integration-test';
 import { ApiError } from '../api-error';
 import { presentMetricRecord } from '../presenters/metric-record';
 import type { AppDeps } from '../app-deps';
@@ -114,21 +111,14 @@ export function liveIntegrationRoutes(deps: AppDeps) {
     }
   }
 
-  function startSuite(connection: Connection, runKey: string, options: { components: IntegrationComponent[]; thresholds?: Partial<IntegrationThresholds>; start_date?: string; end_date?: string }) {
-    return deps.temporal.workflow.start(integrationTestSuiteWorkflow, {
-      taskQueue: deps.taskQueue,
-      workflowId: integrationTestWorkflowId(connection.id, runKey),
-      args: [
-        {
-          connectionId: connection.id,
-          orgId: connection.org_id,
-          platform: connection.platform,
-          components: options.components,
-          thresholds: options.thresholds,
-          window: options.start_date && options.end_date ? { startDate: options.start_date, endDate: options.end_date } : undefined,
-        },
-      ],
-      typedSearchAttributes: connectionSearchAttributes({ orgId: connection.org_id, platform: connection.platform, connectionId: connection.id }),
+  function startSuite(
+    connection: Connection,
+    options: { components: IntegrationComponent[]; thresholds?: Partial<IntegrationThresholds>; start_date?: string; end_date?: string },
+  ) {
+    return startIntegrationTestSuite(deps.temporal, deps.taskQueue, connection, {
+      components: options.components,
+      thresholds: options.thresholds,
+      window: options.start_date && options.end_date ? { startDate: options.start_date, endDate: options.end_date } : undefined,
     });
   }
 
@@ -157,7 +147,12 @@ export function liveIntegrationRoutes(deps: AppDeps) {
     .post('/test-connection/:connection_id', validate('query', WaitQuery), validate('json', TestConnectionBody.optional()), async (c) => {
       const body = c.req.valid('json') ?? {};
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('connection_id'));
-      const handle = await startSuite(connection, randomUUID(), { components: CONNECTION_TEST_COMPONENTS, thresholds: thresholdsOf(body.thresholds), start_date: body.start_date, end_date: body.end_date });
+      const handle = await startSuite(connection, {
+        components: CONNECTION_TEST_COMPONENTS,
+        thresholds: thresholdsOf(body.thresholds),
+        start_date: body.start_date,
+        end_date: body.end_date,
+      });
       await c.get('audit')({ action: 'connection.integration_test', targetType: 'connection', targetId: connection.id, outcome: 'success', details: { workflow_id: handle.workflowId, components: CONNECTION_TEST_COMPONENTS } });
       const answer = await suiteAnswer(c.req.valid('query').wait === 'true', handle);
       return c.json(answer.body, answer.status);
@@ -166,7 +161,12 @@ export function liveIntegrationRoutes(deps: AppDeps) {
       const body = c.req.valid('json');
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, body.connection_id);
       const components = body.components ?? [...INTEGRATION_COMPONENTS];
-      const handle = await startSuite(connection, randomUUID(), { components, thresholds: thresholdsOf(body.thresholds), start_date: body.start_date, end_date: body.end_date });
+      const handle = await startSuite(connection, {
+        components,
+        thresholds: thresholdsOf(body.thresholds),
+        start_date: body.start_date,
+        end_date: body.end_date,
+      });
       await c.get('audit')({ action: 'connection.integration_test', targetType: 'connection', targetId: connection.id, outcome: 'success', details: { workflow_id: handle.workflowId, components } });
       const answer = await suiteAnswer(c.req.valid('query').wait === 'true', handle);
       return c.json(answer.body, answer.status);
@@ -176,13 +176,14 @@ export function liveIntegrationRoutes(deps: AppDeps) {
       const { orgId } = c.get('principal');
       const connections = (await orgConnections(orgId)).filter((x) => x.status !== 'disabled');
       if (connections.length === 0) return c.json({ workflow_id: null, status: 'completed', total: 0, passed: 0, failed: 0, errored: 0, results: [] });
-      const workflowId = integrationTestAllWorkflowId(orgId, randomUUID());
-      const handle = await deps.temporal.workflow.start(integrationTestAllWorkflow, {
-        taskQueue: deps.taskQueue,
-        workflowId,
-        args: [{ orgId, connectionIds: connections.map((x) => x.id), concurrency: body.concurrency, components: body.components, thresholds: thresholdsOf(body.thresholds) }],
-        typedSearchAttributes: orgSearchAttributes(orgId),
+      const handle = await startIntegrationTestAll(deps.temporal, deps.taskQueue, {
+        orgId,
+        connectionIds: connections.map((x) => x.id),
+        concurrency: body.concurrency,
+        components: body.components,
+        thresholds: thresholdsOf(body.thresholds),
       });
+      const { workflowId } = handle;
       if (c.req.valid('query').wait === 'false') return c.json({ status: 'running', workflow_id: workflowId, run_id: handle.firstExecutionRunId }, 202);
       const result = await awaitResult(handle, handle.result());
       return c.json({

@@ -15,7 +15,7 @@ import type { AppDeps } from '../app-deps';
 import type { AppEnv, AuditEvent } from '../app-env';
 import { validate } from '../middleware/validate';
 import type { PlatformOAuthDeps } from '../oauth/platform-oauth-deps';
-import { startTokenRefreshWorkflow } from '../oauth/start-token-refresh';
+import { startTokenRefreshWorkflow } from '../../workflow-clients/token-refresh';
 import { storeOAuthConnection } from '../oauth/store-oauth-connection';
 import { presentConnection } from '../presenters/connection';
 import { applyConnectionSchedule } from '../apply-connection-schedule';

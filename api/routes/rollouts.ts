@@ -1,18 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Hono } from 'hono';
 import type { z } from 'zod';
 import type { RolloutActor } from '../../domain/rollout';
 import { activeRolloutDecision, findRollout, insertRollout, listRollouts } from '../../db/repositories/rollouts';
 import type { RolloutRow } from '../../db/schema';
 import { type RollbackCriteria, type RolloutConfig, type RolloutStage, rolloutConfigProblems, type SuccessCriteria } from '../../domain/rollout';
-import { pauseRolloutSignal, promoteRolloutSignal, resumeRolloutSignal, rollbackRolloutSignal, rolloutStatusQuery, updateThresholdsUpdate } from '../../workflows/rollout';
 import { ApiError, notFound } from '../api-error';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
-import { startRolloutWorkflow } from '../rollouts/start-rollout';
 import { CreateRolloutBody, EvaluateQuery, ListRolloutsQuery, RollbackBody, type RollbackCriteriaBody, type SuccessCriteriaBody, ThresholdsBody } from './rollout-schemas';
+import {
+  liveRolloutStatus,
+  pauseRollout,
+  promoteRollout,
+  resumeRollout,
+  rollBackRollout,
+  startRolloutWorkflow,
+  updateRolloutThresholds,
+} from '../../workflow-clients/rollout';
 
 const ACTIVE: RolloutStage[] = ['validating', 'running', 'awaiting_approval', 'paused'];
 
@@ -82,7 +89,6 @@ export function rolloutRoutes(deps: AppDeps) {
     if (!ACTIVE.includes(row.stage)) throw new ApiError(409, 'rollout_not_active', `The rollout is ${row.stage}`);
     return row;
   }
-  const handleOf = (row: RolloutRow) => deps.temporal.workflow.getHandle(row.workflow_id);
 
   return new Hono<AppEnv>()
     .post('/rollouts', validate('json', CreateRolloutBody), async (c) => {
@@ -102,32 +108,27 @@ export function rolloutRoutes(deps: AppDeps) {
     .post('/rollouts/:id/start', async (c) => {
       const row = await loadOwn(c.get('principal').orgId, c.req.param('id'));
       if (row.stage !== 'created') throw new ApiError(409, 'rollout_already_started', `The rollout is ${row.stage}`);
-      try {
-        const handle = await startRolloutWorkflow(deps.temporal, deps.taskQueue, row, actorOf(c));
-        return c.json({ status: 'validating', workflow_id: handle.workflowId, run_id: handle.firstExecutionRunId }, 202);
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ApiError(409, 'rollout_already_started', 'The rollout has already started');
-        throw err;
-      }
+      const handle = await startRolloutWorkflow(deps.temporal, deps.taskQueue, row, actorOf(c));
+      return c.json({ status: 'validating', workflow_id: handle.workflowId, run_id: handle.firstExecutionRunId }, 202);
     })
     .post('/rollouts/:id/pause', async (c) => {
       const row = await loadActive(c.get('principal').orgId, c.req.param('id'));
-      await handleOf(row).signal(pauseRolloutSignal, { actor: actorOf(c) });
+      await pauseRollout(deps.temporal, row, actorOf(c));
       return c.json({ rollout_id: row.id, requested: 'pause' }, 202);
     })
     .post('/rollouts/:id/resume', async (c) => {
       const row = await loadActive(c.get('principal').orgId, c.req.param('id'));
-      await handleOf(row).signal(resumeRolloutSignal, { actor: actorOf(c) });
+      await resumeRollout(deps.temporal, row, actorOf(c));
       return c.json({ rollout_id: row.id, requested: 'resume' }, 202);
     })
     .post('/rollouts/:id/promote', async (c) => {
       const row = await loadActive(c.get('principal').orgId, c.req.param('id'));
-      await handleOf(row).signal(promoteRolloutSignal, { actor: actorOf(c) });
+      await promoteRollout(deps.temporal, row, actorOf(c));
       return c.json({ rollout_id: row.id, requested: 'promote' }, 202);
     })
     .post('/rollouts/:id/rollback', validate('json', RollbackBody), async (c) => {
       const row = await loadActive(c.get('principal').orgId, c.req.param('id'));
-      await handleOf(row).signal(rollbackRolloutSignal, { reason: c.req.valid('json').reason, actor: actorOf(c), trigger: { kind: 'manual' } });
+      await rollBackRollout(deps.temporal, row, actorOf(c), c.req.valid('json').reason);
       return c.json({ rollout_id: row.id, requested: 'rollback' }, 202);
     })
     .put('/rollouts/:id/thresholds', validate('json', ThresholdsBody), async (c) => {
@@ -137,14 +138,10 @@ export function rolloutRoutes(deps: AppDeps) {
       const r = body.rollback_criteria ?? {};
       const drop = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
       try {
-        const criteria = await handleOf(row).executeUpdate(updateThresholdsUpdate, {
-          args: [
-            {
-              success: drop(successCriteriaFrom(s)),
-              rollback: drop(rollbackCriteriaFrom(r)),
-              actor: actorOf(c),
-            },
-          ],
+        const criteria = await updateRolloutThresholds(deps.temporal, row, {
+          success: drop(successCriteriaFrom(s)),
+          rollback: drop(rollbackCriteriaFrom(r)),
+          actor: actorOf(c),
         });
         return c.json({ rollout_id: row.id, success_criteria: criteria.success, rollback_criteria: criteria.rollback });
       } catch (err) {
@@ -155,7 +152,7 @@ export function rolloutRoutes(deps: AppDeps) {
     .get('/rollouts/:id/status', async (c) => {
       const row = await loadOwn(c.get('principal').orgId, c.req.param('id'));
       // A running rollout answers from its workflow (the source of truth); a closed one from its last stored state.
-      const live = ACTIVE.includes(row.stage) ? await handleOf(row).query(rolloutStatusQuery).catch(() => null) : null;
+      const live = ACTIVE.includes(row.stage) ? await liveRolloutStatus(deps.temporal, row) : null;
       const state = live ?? row.state;
       return c.json({
         rollout_id: row.id,

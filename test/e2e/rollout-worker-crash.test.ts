@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startRolloutWorkflow } from '../../api/rollouts/start-rollout';
+import { startRolloutWorkflow } from '../../workflow-clients/rollout';
 import { type RunningEmulator, startEmulator } from '../../connectors/emulator';
 import { findRolloutById, insertRollout, rolloutExposedConnections } from '../../db/repositories/rollouts';
 import type { Connection } from '../../db/schema';

@@ -1,7 +1,7 @@
 import { connectionSyncScheduleId } from '../../domain/workflow-ids';
 import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { startTokenRefreshWorkflow } from '../../api/oauth/start-token-refresh';
+import { startTokenRefreshWorkflow } from '../../workflow-clients/token-refresh';
 import { connectionCredentials } from '../../db/repositories/connections';
 import { waitFor } from '../../scripts/service-process';
 import { refreshNowSignal, tokenRefreshStatusQuery } from '../../workflows/token-refresh';

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Client, WorkflowFailedError } from '@temporalio/client';
-import { startRolloutWorkflow } from '../../api/rollouts/start-rollout';
+import { startRolloutWorkflow } from '../../workflow-clients/rollout';
 import { type RunningEmulator, startEmulator } from '../../connectors/emulator';
 import { findRolloutById, insertRollout } from '../../db/repositories/rollouts';
 import type { RolloutConfig } from '../../domain/rollout';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { OrgIdKey } from '../../domain/search-attributes';
 import { rolloutWorkflowId } from '../../domain/workflow-ids';
-import { createRolloutRollbackSignal } from '../../workers/rollout-rollback-signal';
+import { createRolloutRollbackSignal } from '../../workflow-clients/rollout';
 import { oauthStateCleanupWorkflow } from '../../workflows/oauth-state-cleanup';
 import { openTestHarness, type TestHarness, uniqueName } from '../setup/test-harness';
 

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { createRolloutActivities } from '../../activities/rollout-activities';
-import { startRolloutWorkflow } from '../../api/rollouts/start-rollout';
+import { createRolloutRollbackSignal, startRolloutWorkflow } from '../../workflow-clients/rollout';
 import { type RunningEmulator, startEmulator } from '../../connectors/emulator';
 import { insertMetricSamples } from '../../db/repositories/metric-samples';
 import { findRolloutById, insertRollout } from '../../db/repositories/rollouts';
 import { ALERT_RULES, type AlertRule } from '../../domain/alert-rules';
 import { PLATFORM_REQUEST_DURATION_METRIC } from '../../domain/metric-sample';
 import { waitFor } from '../../scripts/service-process';
-import { createRolloutRollbackSignal } from '../../workers/rollout-rollback-signal';
 import { alertEvaluationWorkflow } from '../../workflows/alert-evaluation';
 import { rolloutStatusQuery } from '../../workflows/rollout';
 import { createTestConnection, featureFlagRollout, startSyncWorkflow } from '../setup/fixtures';

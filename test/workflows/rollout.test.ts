@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { startRolloutWorkflow } from '../../api/rollouts/start-rollout';
+import { startRolloutWorkflow } from '../../workflow-clients/rollout';
 import { type RunningEmulator, startEmulator } from '../../connectors/emulator';
 import { activeRolloutDecision, findRolloutById, insertRollout, rolloutExposedConnections } from '../../db/repositories/rollouts';
 import type { Connection, RolloutRow } from '../../db/schema';

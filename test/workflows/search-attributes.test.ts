@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, ScheduleOverlapPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import { startTokenRefreshWorkflow } from '../../api/oauth/start-token-refresh';
+import { startTokenRefreshWorkflow } from '../../workflow-clients/token-refresh';
 import type { Connection } from '../../db/schema';
 import { ConnectionIdKey, OrgIdKey, PlatformKey, ScopeKey } from '../../domain/search-attributes';
 import { connectionSyncScheduleId, connectionSyncWorkflowId, dataValidationWorkflowId, integrationTestWorkflowId } from '../../domain/workflow-ids';
