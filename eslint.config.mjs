@@ -39,7 +39,17 @@ const MAY_IMPORT_ENTRY_POINTS = ['test', 'composition'];
 
 /** Workflow code is replayed deterministically in a sandbox: no Node built-ins, no I/O modules. */
 const DETERMINISTIC = ['workflows', 'domain'];
-const SIDE_EFFECT_PACKAGES = ['pg', 'kysely', 'libsodium-wrappers', 'pino', 'prom-client', 'hono', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'];
+const SIDE_EFFECT_PACKAGES = [
+  'pg',
+  'kysely',
+  'libsodium-wrappers',
+  'pino',
+  'prom-client',
+  'hono',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/activity',
+];
 
 /** Queries live in db/ repositories, whose first argument is the db or a transaction; elsewhere code calls them. */
 const QUERY_BUILDER_CALLS = ['selectFrom', 'selectNoFrom', 'insertInto', 'replaceInto', 'updateTable', 'deleteFrom', 'mergeInto'];
@@ -66,14 +76,16 @@ function restrictedImports(folder, depth) {
   const paths = [];
   const patterns = [];
   if (forbidden.length > 0) {
-    const may = MAY_IMPORT[folder];
+    const may = MAY_IMPORT[folder] && [...MAY_IMPORT[folder], ...(folder === 'workflows' ? WORKFLOW_TYPE_IMPORTS.map((f) => `${f} (types)`) : [])];
     const message = may
-      ? `${folder}/ may import ${[...may, ...(folder === 'workflows' ? WORKFLOW_TYPE_IMPORTS.map((f) => `${f} (types)`) : [])].join(', ') || 'no other folder'} (docs/architecture.md, Layers).`
-      : `Only ${[...MAY_IMPORT_ENTRY_POINTS].join(', ')} and a process's own folder import ${ENTRY_POINTS.join(' or ')}; nothing imports test (docs/architecture.md, Layers).`;
+      ? `${folder}/ may import ${may.join(', ') || 'no other folder'} (docs/architecture.md, Layers).`
+      : `Only ${MAY_IMPORT_ENTRY_POINTS.join(', ')} and a process's own folder import ${ENTRY_POINTS.join(' or ')}; nothing imports test ` +
+        '(docs/architecture.md, Layers).';
     patterns.push({ regex: `^${up}(${forbidden.join('|')})(/|$)`, message });
   }
   if (folder === 'workflows') {
-    patterns.push({ regex: `^${up}(${WORKFLOW_TYPE_IMPORTS.join('|')})(/|$)`, allowTypeImports: true, message: 'Workflows import activities, db and connectors as types only.' });
+    const message = 'Workflows import activities, db and connectors as types only.';
+    patterns.push({ regex: `^${up}(${WORKFLOW_TYPE_IMPORTS.join('|')})(/|$)`, allowTypeImports: true, message });
   }
   if (DETERMINISTIC.includes(folder)) {
     paths.push(...nodeBuiltins.map((name) => ({ name, message: 'Workflow code must be deterministic: no Node built-ins.' })));

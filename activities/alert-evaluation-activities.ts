@@ -2,7 +2,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { observeAlertSignal } from '../db/monitoring/alert-signals';
-import { type AlertChange, applyAlertPlan, countOpenAlertsByTypeAndSeverity, findAlertById, listOpenAlertsOfRule, markRollbackRequested } from '../db/repositories/alerts';
+import {
+  type AlertChange,
+  applyAlertPlan,
+  countOpenAlertsByTypeAndSeverity,
+  findAlertById,
+  listOpenAlertsOfRule,
+  markRollbackRequested,
+} from '../db/repositories/alerts';
 import { deleteMetricSamplesBefore } from '../db/repositories/metric-samples';
 import { findRollout } from '../db/repositories/rollouts';
 import type { AlertRow, Database } from '../db/schema';

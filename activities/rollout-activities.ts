@@ -5,7 +5,14 @@ import type { Kysely } from 'kysely';
 import { LIVE_CONNECTORS } from '../connectors/live-connectors';
 import { createValidationReportGate } from '../db/validation-report-gate';
 import { appendAudit } from '../db/repositories/audit-log';
-import { findRolloutById, otherRolloutsInProgress, rolloutExposedConnections, rolloutScopeConnections, saveRolloutState, syncOutcomesSince } from '../db/repositories/rollouts';
+import {
+  findRolloutById,
+  otherRolloutsInProgress,
+  rolloutExposedConnections,
+  rolloutScopeConnections,
+  saveRolloutState,
+  syncOutcomesSince,
+} from '../db/repositories/rollouts';
 import { pingPostgres } from '../db/repositories/health';
 import { platformRequestTotalsOfSyncs } from '../db/repositories/sync-log-streams';
 import type { Database } from '../db/schema';

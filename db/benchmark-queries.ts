@@ -48,23 +48,28 @@ export async function generateValidationBenchmarkRows(
 ): Promise<void> {
   const { connectionId: id, orgId, firstDay } = target;
   await sql`
-    insert into marketing_metrics (connection_id, stream, entity_id, date, org_id, platform, entity_name, parent_id, impressions, clicks, spend, conversions, revenue, currency, raw, source)
-    select ${id}::uuid, 'ad_performance', ad_id, d.date, ${orgId}, 'meta_business', 'Ad ' || a, adset_id, v.impressions, v.clicks, v.spend, v.conversions, v.conversions * 60, 'USD',
-      jsonb_build_object('ad_id', ad_id, 'adset_id', adset_id, 'campaign_id', campaign_id, 'date', d.date, 'impressions', v.impressions, 'clicks', v.clicks, 'spend', v.spend), 'live'
+    insert into marketing_metrics (connection_id, stream, entity_id, date, org_id, platform, entity_name, parent_id,
+      impressions, clicks, spend, conversions, revenue, currency, raw, source)
+    select ${id}::uuid, 'ad_performance', ad_id, d.date, ${orgId}, 'meta_business', 'Ad ' || a, adset_id,
+      v.impressions, v.clicks, v.spend, v.conversions, v.conversions * 60, 'USD',
+      jsonb_build_object('ad_id', ad_id, 'adset_id', adset_id, 'campaign_id', campaign_id, 'date', d.date,
+        'impressions', v.impressions, 'clicks', v.clicks, 'spend', v.spend), 'live'
     from generate_series(0, ${target.days - 1}) as day_index
     cross join lateral (select (${firstDay}::date + day_index) as date) d
     cross join generate_series(0, ${target.ads - 1}) as a
     cross join lateral (select 'ad' || a as ad_id, 'adset' || (a / 5) as adset_id, 'campaign' || (a / 50) as campaign_id,
       2000 + (abs(hashint4(a)) % 18000) as base, 0.005 + (abs(hashint4(a + 7)) % 250) / 10000.0 as ctr, 0.3 + (abs(hashint4(a + 13)) % 220) / 100.0 as cpc) p
-    cross join lateral (select round(p.base * (case when extract(isodow from d.date) >= 6 then 0.75 else 1 end) * (0.85 + (abs(hashint4(a * 7919 + day_index)) % 300) / 1000.0))::bigint as impressions) i
+    cross join lateral (select round(p.base * (case when extract(isodow from d.date) >= 6 then 0.75 else 1 end)
+      * (0.85 + (abs(hashint4(a * 7919 + day_index)) % 300) / 1000.0))::bigint as impressions) i
     cross join lateral (select i.impressions, round(i.impressions * p.ctr)::bigint as clicks) c
     cross join lateral (select c.impressions, c.clicks, round(c.clicks * p.cpc, 2) as spend, round(c.clicks * 0.04) as conversions) v`.execute(db);
   await sql`vacuum (analyze) marketing_metrics`.execute(db);
   await sql`checkpoint`.execute(db);
 }
 
-/** A few defects in generated rows: clicks above impressions on five rows of `implausibleDay`, and `thinnedDay` losing all its rows but ad0's. */
+/** A few defects in generated rows: clicks above impressions on five rows of `implausibleDay`; `thinnedDay` loses all its rows but ad0's. */
 export async function plantValidationDefects(db: Kysely<Database>, connectionId: string, days: { implausibleDay: string; thinnedDay: string }): Promise<void> {
-  await sql`update marketing_metrics set clicks = impressions + 1 where connection_id = ${connectionId} and date = ${days.implausibleDay} and entity_id in ('ad1', 'ad2', 'ad3', 'ad4', 'ad5')`.execute(db);
+  await sql`update marketing_metrics set clicks = impressions + 1
+    where connection_id = ${connectionId} and date = ${days.implausibleDay} and entity_id in ('ad1', 'ad2', 'ad3', 'ad4', 'ad5')`.execute(db);
   await sql`delete from marketing_metrics where connection_id = ${connectionId} and date = ${days.thinnedDay} and entity_id <> 'ad0'`.execute(db);
 }

@@ -74,7 +74,8 @@ async function refreshUnderLock(
     }
 
     const renewed = oauthCredentials(tokens, credentials);
-    const swapped = await swapConnectionCredentials(trx, connection.id, { expected: connection.credentials_ciphertext, sealed: deps.vault.seal(connection.id, renewed), at: now() });
+    const sealed = deps.vault.seal(connection.id, renewed);
+    const swapped = await swapConnectionCredentials(trx, connection.id, { expected: connection.credentials_ciphertext, sealed, at: now() });
     if (!swapped) {
       // Replaced meanwhile by someone who does not refresh (a user's update): theirs stand.
       const replaced = await findConnectionById(trx, connection.id);

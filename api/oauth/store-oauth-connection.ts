@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type OAuthTokens, oauthCredentials, withoutTokens } from '../../connectors/oauth/oauth-credentials';
 import { lockConnectionCredentials } from '../../db/connection-credentials-lock';
-import { connectionCredentials, credentialColumns, findConnectionById, findConnectionIdByAccount, insertConnection, updateConnection } from '../../db/repositories/connections';
+import {
+  connectionCredentials,
+  credentialColumns,
+  findConnectionById,
+  findConnectionIdByAccount,
+  insertConnection,
+  updateConnection,
+} from '../../db/repositories/connections';
 import type { Connection, Database } from '../../db/schema';
 import type { DataMode } from '../../domain/connection';
 import { PLATFORMS, type PlatformId } from '../../domain/platforms';

@@ -22,11 +22,12 @@ import { withPgTransaction } from '../../db/pg-transaction';
 import { addPageToSyncLog, closeSyncLog, openSyncLog, syncCountsByPlatformSince } from '../../db/repositories/sync-logs';
 import type { Database, NewConnection } from '../../db/schema';
 import type { ConnectionStatus } from '../../domain/connection';
+import type { AlertSeverity, AlertStatus, AlertType } from '../../domain/alert-rules';
 import type { PlatformId } from '../../domain/platforms';
 import type { RolloutStage } from '../../domain/rollout';
 import { listSyncLogStreams, openSyncLogStreams } from '../../db/repositories/sync-log-streams';
 import { advanceStreamCursor, listStreamCursors } from '../../db/repositories/sync-stream-cursors';
-import type { MetricRecord } from '../../domain/sync';
+import type { MetricRecord, SyncStatus } from '../../domain/sync';
 import { featureFlagRollout } from '../setup/fixtures';
 import { testEnv } from '../setup/test-env';
 
@@ -34,7 +35,8 @@ function connectionRow(orgId: string, overrides: Partial<NewConnection> & { plat
   const id = overrides.id ?? randomUUID();
   return {
     id, org_id: orgId, user_id: 'u1', account_id: `acct-${id}`, display_name: 'Test', status: 'active', data_mode: 'mock', sync_frequency: 'manual',
-    credentials_ciphertext: Buffer.from([1, 2, 3]), credentials_wrapped_key: Buffer.from([4]), credentials_key_version: 'v1', last_sync_at: null, last_sync_status: null,
+    credentials_ciphertext: Buffer.from([1, 2, 3]), credentials_wrapped_key: Buffer.from([4]), credentials_key_version: 'v1',
+    last_sync_at: null, last_sync_status: null,
     ...overrides,
   };
 }
@@ -201,9 +203,11 @@ describe('repositories (migrated Postgres)', () => {
 
     beforeAll(async () => {
       for (const [name, c] of Object.entries(created)) {
-        await insertConnection(database.db, connectionRow(org, { id: c.id, platform: c.platform, status: c.status, created_at: c.at, account_id: `acct-${name}` }));
+        const row = connectionRow(org, { id: c.id, platform: c.platform, status: c.status, created_at: c.at, account_id: `acct-${name}` });
+        await insertConnection(database.db, row);
       }
-      otherOrgConnection = (await insertConnection(database.db, connectionRow(`org-${randomUUID()}`, { platform: 'meta_business', account_id: 'acct-meta' }))).id;
+      const other = connectionRow(`org-${randomUUID()}`, { platform: 'meta_business', account_id: 'acct-meta' });
+      otherOrgConnection = (await insertConnection(database.db, other)).id;
     });
 
     it('lists them by id, or by creation, filtered by status, ids and platforms; another org\'s ids match nothing', async () => {
@@ -217,7 +221,8 @@ describe('repositories (migrated Postgres)', () => {
       // An empty list asks for none, not for all.
       expect(await ids({ ids: [] })).toEqual([]);
       expect(await ids({ platforms: [] })).toEqual([]);
-      expect((await listOrgConnections(database.db, org, { ids: [created.meta.id] }))[0]).toMatchObject({ org_id: org, platform: 'meta_business', status: 'active', display_name: 'Test' });
+      const [meta] = await listOrgConnections(database.db, org, { ids: [created.meta.id] });
+      expect(meta).toMatchObject({ org_id: org, platform: 'meta_business', status: 'active', display_name: 'Test' });
     });
 
     it('counts them by status', async () => {
@@ -242,7 +247,8 @@ describe('repositories (migrated Postgres)', () => {
     expect(swapped.updated_at).toEqual(at);
     // Replaced meanwhile: a swap from the old ciphertext changes nothing.
     const stale = { keyVersion: 'v3', wrappedKey: new Uint8Array([1]), ciphertext: new Uint8Array([1]) };
-    expect(await swapConnectionCredentials(database.db, connection.id, { expected: connection.credentials_ciphertext, sealed: stale, at: new Date() })).toBe(false);
+    const late = { expected: connection.credentials_ciphertext, sealed: stale, at: new Date() };
+    expect(await swapConnectionCredentials(database.db, connection.id, late)).toBe(false);
     expect(connectionCredentials((await findConnectionById(database.db, connection.id))!).keyVersion).toBe('v2');
     expect(await swapConnectionCredentials(database.db, randomUUID(), { expected: swapped.credentials_ciphertext, sealed: stale, at: new Date() })).toBe(false);
   });
@@ -274,17 +280,24 @@ describe('repositories (migrated Postgres)', () => {
   it('counts open alerts by type and severity, and the alerts an org saw fire in a window', async () => {
     const org = `org-${randomUUID()}`;
     const since = new Date('2026-02-01T00:00:00Z');
-    const alert = (trx: Transaction<Database>, values: { org: string | null; type: 'performance' | 'security'; severity: 'high' | 'critical'; status: 'firing' | 'escalated' | 'resolved'; at: string }) =>
+    type TestAlert = { org: string | null; type: AlertType; severity: AlertSeverity; status: AlertStatus; at: string };
+    const alert = (trx: Transaction<Database>, values: TestAlert) =>
       trx
         .insertInto('alerts')
         .values({
-          rule_id: 'test-rule', fingerprint: randomUUID(), org_id: values.org, type: values.type, severity: values.severity, initial_severity: values.severity, status: values.status,
+          rule_id: 'test-rule', fingerprint: randomUUID(), org_id: values.org, type: values.type,
+          severity: values.severity, initial_severity: values.severity, status: values.status,
           labels: '{}', summary: 'test', value: 1, threshold: 0, started_at: values.at, last_evaluated_at: values.at,
         })
         .execute();
     await inRolledBackSnapshot(database.db, async (trx) => {
-      const countOf = async (type: string, severity: string) => (await countOpenAlertsByTypeAndSeverity(trx)).find((r) => r.type === type && r.severity === severity)?.count ?? 0;
-      const before = { performanceHigh: await countOf('performance', 'high'), securityCritical: await countOf('security', 'critical'), fired: await countAlertsFiredSince(trx, org, since) };
+      const countOf = async (type: AlertType, severity: AlertSeverity) =>
+        (await countOpenAlertsByTypeAndSeverity(trx)).find((r) => r.type === type && r.severity === severity)?.count ?? 0;
+      const before = {
+        performanceHigh: await countOf('performance', 'high'),
+        securityCritical: await countOf('security', 'critical'),
+        fired: await countAlertsFiredSince(trx, org, since),
+      };
       await alert(trx, { org, type: 'performance', severity: 'high', status: 'firing', at: '2026-02-02T00:00:00Z' });
       await alert(trx, { org: null, type: 'performance', severity: 'high', status: 'escalated', at: '2026-01-15T00:00:00Z' });
       await alert(trx, { org: `org-${randomUUID()}`, type: 'security', severity: 'critical', status: 'firing', at: '2026-02-03T00:00:00Z' });
@@ -301,7 +314,8 @@ describe('repositories (migrated Postgres)', () => {
   it("answers each sampled process's latest service sample in the window", async () => {
     const [api, worker, stopped] = ['api', 'worker', 'stopped'].map((name) => `test-${name}-${randomUUID().slice(0, 8)}`) as [string, string, string];
     const since = new Date('2026-04-01T00:00:00Z');
-    const sample = (source: string, recordedAt: string, orgId: string | null = null) => ({ name: 'liftos_test_gauge', kind: 'gauge' as const, labels: {}, value: 1, orgId, source, recordedAt: new Date(recordedAt) });
+    const sample = (source: string, recordedAt: string, orgId: string | null = null) =>
+      ({ name: 'liftos_test_gauge', kind: 'gauge' as const, labels: {}, value: 1, orgId, source, recordedAt: new Date(recordedAt) });
     await insertMetricSamples(database.db, [
       sample(api, '2026-04-01T10:00:00Z'),
       sample(api, '2026-04-01T11:00:00Z'),
@@ -311,9 +325,11 @@ describe('repositories (migrated Postgres)', () => {
       sample(stopped, '2026-03-31T23:00:00Z'),
     ]);
     const latest = (await latestServiceSampleTimes(database.db, since)).filter((s) => [api, worker, stopped].includes(s.source));
-    expect(latest.sort((a, b) => a.source.localeCompare(b.source))).toEqual(
-      [{ source: api, lastAt: new Date('2026-04-01T11:00:00Z') }, { source: worker, lastAt: new Date('2026-04-01T09:30:00Z') }].sort((a, b) => a.source.localeCompare(b.source)),
-    );
+    expect(Object.fromEntries(latest.map((s) => [s.source, s.lastAt]))).toEqual({
+      [api]: new Date('2026-04-01T11:00:00Z'),
+      [worker]: new Date('2026-04-01T09:30:00Z'),
+    });
+    expect(latest).toHaveLength(2);
   });
 
   it("counts the org's syncs in a window per platform, with the completed ones' mean duration", async () => {
@@ -321,7 +337,7 @@ describe('repositories (migrated Postgres)', () => {
     const meta = await insertConnection(database.db, connectionRow(org, { platform: 'meta_business' }));
     const google = await insertConnection(database.db, connectionRow(org, { platform: 'google_ads' }));
     const other = await insertConnection(database.db, connectionRow(`org-${randomUUID()}`, { platform: 'meta_business' }));
-    const log = (connection: { id: string; org_id: string; platform: PlatformId }, status: 'running' | 'completed' | 'failed' | 'cancelled', startedAt: string, seconds?: number) =>
+    const log = (connection: { id: string; org_id: string; platform: PlatformId }, status: SyncStatus, startedAt: string, seconds?: number) =>
       openSyncLog(database.db, {
         connection_id: connection.id, org_id: connection.org_id, platform: connection.platform, workflow_id: 'wf', run_id: randomUUID(), status, source: 'mock',
         window_start: '2026-01-01', window_end: '2026-01-31', error: null, checkpoint: null,
