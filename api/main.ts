@@ -2,20 +2,16 @@ import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { loadConfig } from '../config/config';
-import { createPlatformConnectors } from '../connectors/platform-connectors';
-import { createPlatformNetwork } from '../connectors/platform-network';
+import { apiSettingsFrom, createApiDeps } from '../composition/api-deps';
 import { createDatabase } from '../db/database';
 import { createLogger } from '../observability/logger';
 import { createCredentialVault } from '../security/credential-vault';
 import { createDataConverter, createPayloadCodec } from '../security/payload-codec';
-import { createConnectionSyncSchedules, SCHEDULE_CALL_TIMEOUT_MS } from '../schedules/connection-sync-schedule';
-import { createPlatformOAuthClient } from '../connectors/oauth/platform-oauth-client';
 import { startMetricSampler } from '../observability/metric-sampler';
 import { createApp } from './app';
-import { createCustomMetricExporter } from '../observability/custom-metric-exporter';
 import { startApiMetricsServer } from '../observability/api-metrics-server';
 
-/** The API process: composes dependencies, serves until SIGINT/SIGTERM, then closes everything. */
+/** The API process: opens Postgres and Temporal, serves the app over composition/'s dependencies until SIGINT/SIGTERM, then closes everything. */
 async function main(): Promise<void> {
   const logger = createLogger({ name: 'api', level: process.env.LOG_LEVEL ?? 'info' });
   const config = loadConfig(process.env, (m) => logger.warn(m));
@@ -25,45 +21,23 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: config.temporal.address });
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
-  const customMetrics = createCustomMetricExporter({ processRegistry: metrics, maxSeriesPerOrg: config.monitoring.customSeriesPerOrg });
   const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: await createDataConverter(config.payloadCodecKeys.keyring) });
-  const platformNetwork = createPlatformNetwork({ allowLoopback: config.allowLoopbackPlatformHosts });
-  const app = createApp({
-    db: database.db,
-    temporal,
-    // Bounded, so a request answers while Temporal is down; the reconciler applies what was left.
-    schedules: createConnectionSyncSchedules(temporal, config.temporal.taskQueue, { callTimeoutMs: SCHEDULE_CALL_TIMEOUT_MS }),
-    oauth: { client: createPlatformOAuthClient(config.oauth), stateTtlSeconds: config.oauth.stateTtlSeconds },
-    // The Web UI shows any payload, including plaintext ones written before encryption.
-    payloadCodec: await createPayloadCodec(config.payloadCodecKeys.keyring, { plaintext: 'pass' }),
-    codecCorsOrigins: config.codecCorsOrigins,
-    codecUiCredential: config.codecUiCredential,
-    taskQueue: config.temporal.taskQueue,
-    vault: await createCredentialVault(config.credentialsKeys.keyring),
-    // The same quota-spending, timed registry as the worker's: API reads spend the fleet's platform quotas.
-    connectors: createPlatformConnectors({
+  const deps = createApiDeps(
+    {
       db: database.db,
+      temporal,
+      vault: await createCredentialVault(config.credentialsKeys.keyring),
+      // The Web UI shows any payload, including plaintext ones written before encryption.
+      payloadCodec: await createPayloadCodec(config.payloadCodecKeys.keyring, { plaintext: 'pass' }),
       metrics,
-      quotas: config.platformQuotas,
-      baseUrls: config.platformBaseUrls,
-      network: platformNetwork,
-      maxQuotaWaitSeconds: config.apiLimits.quotaMaxWaitSeconds,
-    }),
-    platformNetwork,
-    jwtSecret: config.jwtSecret,
-    logger,
-    metrics,
-    customMetrics,
-    rateLimitPerMinute: config.rateLimitPerMinute,
-    limits: {
-      validationReportMaxAgeMs: config.apiLimits.validationReportMaxAgeSeconds * 1000,
-      validationsRunningPerOrg: config.apiLimits.validationsRunningPerOrg,
-      fanOutConcurrency: config.apiLimits.fanOutConcurrency,
+      logger,
     },
-  });
+    apiSettingsFrom(config),
+  );
+  const app = createApp(deps);
   const sampler = startMetricSampler({ registry: metrics, db: database.db, source: 'api', intervalMs: config.monitoring.sampleIntervalSeconds * 1000, logger });
   const server = serve({ fetch: app.fetch, port: config.apiPort, hostname: '0.0.0.0' }, (info) => logger.info({ port: info.port }, 'API listening'));
-  const metricsServer = await startApiMetricsServer({ metrics, customMetrics, port: config.apiMetricsPort, hostname: config.metricsHost });
+  const metricsServer = await startApiMetricsServer({ metrics, customMetrics: deps.customMetrics, port: config.apiMetricsPort, hostname: config.metricsHost });
   logger.info({ port: metricsServer.port, host: config.metricsHost }, 'API metrics listening');
 
   await new Promise<void>((resolve) => {

@@ -11,9 +11,21 @@ import type { AlertEvaluationActivities } from '../activities/alert-evaluation-a
 import type { NotificationActivities } from '../activities/notification-activities';
 import type { RolloutActivities } from '../activities/rollout-activities';
 import type { IntegrationTestActivities } from '../activities/integration-test-activities';
+import type { ScheduleReconciliationActivities } from '../activities/schedule-reconciliation-activities';
 
-/** Every activity the workflows of this project call. */
-export type ConnectActivities = SyncActivities & KeyRotationActivities & MaintenanceActivities & TokenRefreshActivities & SourceFallbackActivities & MemoryHandoffActivities & ValidationActivities & AlertEvaluationActivities & NotificationActivities & RolloutActivities & IntegrationTestActivities;
+/** Every activity the workflows of this project call (built by composition/worker-activities.ts). */
+export type ConnectActivities = SyncActivities &
+  KeyRotationActivities &
+  MaintenanceActivities &
+  ScheduleReconciliationActivities &
+  TokenRefreshActivities &
+  SourceFallbackActivities &
+  MemoryHandoffActivities &
+  ValidationActivities &
+  AlertEvaluationActivities &
+  NotificationActivities &
+  RolloutActivities &
+  IntegrationTestActivities;
 
 export interface ConnectWorkerOptions {
   connection: NativeConnection;

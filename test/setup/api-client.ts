@@ -1,23 +1,18 @@
-import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { Registry } from 'prom-client';
 import { createApp } from '../../api/app';
 import type { PlatformOAuthDeps } from '../../api/oauth/platform-oauth-deps';
-import { createPlatformOAuthClient } from '../../connectors/oauth/platform-oauth-client';
-import { createConnectionSyncSchedules, SCHEDULE_CALL_TIMEOUT_MS } from '../../schedules/connection-sync-schedule';
+import { apiSettingsFrom, createApiDeps } from '../../composition/api-deps';
 import type { PlatformId } from '../../domain/platforms';
-import { createPlatformConnectors } from '../../connectors/platform-connectors';
 import type { PlatformQuotas } from '../../domain/platform-quotas';
 import type { ApiLimits } from '../../api/app-deps';
 import type { PlatformNetwork } from '../../connectors/platform-network';
-import { EMULATOR_NETWORK } from './connector-test-kit';
 import { createLogger, type Logger } from '../../observability/logger';
 import { OPERATOR_ROLE, type Role, signAccessToken } from '../../security/access-token';
-import { NO_PLATFORM_QUOTAS, type TestHarness } from './test-harness';
-import { createCustomMetricExporter } from '../../observability/custom-metric-exporter';
+import type { TestHarness } from './test-harness';
 import { startApiMetricsServer } from '../../observability/api-metrics-server';
 
-/** The real Hono app over the shared Postgres and Temporal, driven through app.request(). */
+/** The real Hono app over the shared Postgres and Temporal, its dependencies built as api/main.ts builds them, driven through app.request(). */
 export function createTestApi(
   harness: TestHarness,
   options: {
@@ -27,7 +22,7 @@ export function createTestApi(
     oauth?: PlatformOAuthDeps;
     /** The API's database (an instrumented one); the harness's otherwise. */
     db?: TestHarness['database']['db'];
-    /** Platform quotas the API's reads spend (none unless given), as api/main.ts composes them. */
+    /** Platform quotas the API's reads spend (none unless given). */
     quotas?: PlatformQuotas;
     limits?: Partial<ApiLimits>;
     customSeriesPerOrg?: number;
@@ -40,31 +35,38 @@ export function createTestApi(
     logger?: Logger;
   },
 ) {
-  const jwtSecret = randomBytes(32).toString('hex');
-  // The Web UI's decode-only codec credential, as ./scripts/start makes one.
-  const codecUiCredential = randomBytes(32).toString('base64url');
-  const metrics = new Registry();
-  const db = options.db ?? harness.database.db;
-  const customMetrics = createCustomMetricExporter({ processRegistry: metrics, maxSeriesPerOrg: options.customSeriesPerOrg });
-  const app = createApp({
-    db,
-    temporal: options.temporal ?? harness.temporal.client,
+  const defaults = apiSettingsFrom(harness.config);
+  const settings = {
+    ...defaults,
     taskQueue: options.taskQueue,
-    schedules: createConnectionSyncSchedules(options.temporal ?? harness.temporal.client, options.taskQueue, { callTimeoutMs: options.scheduleCallTimeoutMs ?? SCHEDULE_CALL_TIMEOUT_MS }),
-    oauth: options.oauth ?? { client: createPlatformOAuthClient({ platforms: {} }), stateTtlSeconds: 600 },
-    vault: harness.vault,
-    connectors: createPlatformConnectors({ db, metrics, quotas: options.quotas ?? NO_PLATFORM_QUOTAS, baseUrls: options.baseUrls, timeoutMs: 5_000, maxQuotaWaitSeconds: 5, network: options.network ?? EMULATOR_NETWORK }),
-    platformNetwork: options.network ?? EMULATOR_NETWORK,
-    jwtSecret,
-    logger: options.logger ?? createLogger({ name: 'api-test', level: 'silent' }),
-    metrics,
-    customMetrics,
-    payloadCodec: harness.payloadCodec,
-    codecCorsOrigins: ['http://127.0.0.1:8233'],
-    codecUiCredential,
-    rateLimitPerMinute: options.rateLimitPerMinute ?? 10_000,
-    limits: { validationReportMaxAgeMs: 3_600_000, validationsRunningPerOrg: 3, fanOutConcurrency: 8, ...options.limits },
-  });
+    connectors: {
+      ...defaults.connectors,
+      baseUrls: { ...defaults.connectors.baseUrls, ...options.baseUrls },
+      quotas: options.quotas ?? defaults.connectors.quotas,
+      network: options.network ?? defaults.connectors.network,
+      // A hung emulator fails its test in seconds, not after the connectors' 30.
+      timeoutMs: 5_000,
+    },
+    scheduleCallTimeoutMs: options.scheduleCallTimeoutMs ?? defaults.scheduleCallTimeoutMs,
+    rateLimitPerMinute: options.rateLimitPerMinute ?? defaults.rateLimitPerMinute,
+    limits: { ...defaults.limits, ...options.limits },
+    customSeriesPerOrg: options.customSeriesPerOrg ?? defaults.customSeriesPerOrg,
+  };
+  const metrics = new Registry();
+  const deps = createApiDeps(
+    {
+      db: options.db ?? harness.database.db,
+      temporal: options.temporal ?? harness.temporal.client,
+      vault: harness.vault,
+      payloadCodec: harness.payloadCodec,
+      metrics,
+      logger: options.logger ?? createLogger({ name: 'api-test', level: 'silent' }),
+    },
+    settings,
+    { oauth: options.oauth },
+  );
+  const { jwtSecret, codecUiCredential, customMetrics } = deps;
+  const app = createApp(deps);
 
   async function call(method: string, path: string, options: { token?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {}) {
     const headers: Record<string, string> = { ...options.headers };

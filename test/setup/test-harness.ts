@@ -2,36 +2,26 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
-import { createKeyRotationActivities } from '../../activities/key-rotation-activities';
-import { createMaintenanceActivities } from '../../activities/maintenance-activities';
-import { createScheduleReconciliationActivities } from '../../activities/schedule-reconciliation-activities';
-import { createTokenRefreshActivities } from '../../activities/token-refresh-activities';
-import { createValidationActivities } from '../../activities/validation-activities';
-import { createAlertEvaluationActivities, type AlertEvaluationActivityDeps } from '../../activities/alert-evaluation-activities';
-import { createRolloutActivities } from '../../activities/rollout-activities';
-import { createPlatformOAuthClient, type PlatformOAuthClient } from '../../connectors/oauth/platform-oauth-client';
-import { createSyncActivities, type SyncActivityDeps } from '../../activities/sync-activities';
-import { createSourceFallbackActivities } from '../../activities/source-fallback-activities';
-import { createMemoryHandoffActivities, type MemoryHandoffActivityDeps } from '../../activities/memory-handoff-activities';
-import { createIntegrationTestActivities, type IntegrationTestActivityDeps } from '../../activities/integration-test-activities';
-import { type ConnectorRegistry, createConnectorRegistry } from '../../connectors/registry';
-import { EMULATOR_NETWORK } from './connector-test-kit';
-import { createNotificationActivities } from '../../activities/notification-activities';
+import type { RolloutRollbacks } from '../../activities/alert-evaluation-activities';
+import type { IntegrationTestSettings } from '../../activities/integration-test-activities';
+import type { MemoryHandoffActivityDeps } from '../../activities/memory-handoff-activities';
+import type { SyncActivityDeps } from '../../activities/sync-activities';
+import { createWorkerActivities, type WorkerSettings, workerSettingsFrom } from '../../composition/worker-activities';
+import { type Config, loadConfig } from '../../config/config';
+import type { PlatformOAuthClient } from '../../connectors/oauth/platform-oauth-client';
 import type { PlatformRequestLimiter } from '../../connectors/quota-limited-registry';
-import { createPlatformConnectors } from '../../connectors/platform-connectors';
+import type { ConnectorRegistry } from '../../connectors/registry';
+import type { AlertRule } from '../../domain/alert-rules';
 import type { PlatformQuotas } from '../../domain/platform-quotas';
 import { PLATFORM_IDS } from '../../domain/platforms';
 import { createDatabase, type DatabaseHandle } from '../../db/database';
 import { PLATFORM_REQUEST_DURATION_METRIC } from '../../domain/metric-sample';
 import { startMetricSampler } from '../../observability/metric-sampler';
-import { createSyncMetrics } from '../../observability/sync-metrics';
 import { type CredentialVault, createCredentialVault } from '../../security/credential-vault';
-import { parseKeyring } from '../../security/keyring';
 import { createDataConverter } from '../../security/payload-codec';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import type { PlatformId } from '../../domain/platforms';
 import { createConnectWorker } from '../../workers/connect-worker';
-import { createConnectionSyncSchedules } from '../../schedules/connection-sync-schedule';
 import { testEnv } from './test-env';
 
 /** What a test file needs: the shared Postgres and Temporal server, a vault, and fresh names. */
@@ -46,6 +36,11 @@ export interface TestHarness {
   payloadCodecKeys: string;
   /** The data converter (codec and failure converter) of every client and worker of the test. */
   dataConverter: DataConverter;
+  /**
+   * The test deployment's configuration, loaded by config/config.ts as a deployment's is: the test
+   * worker and API map it to their settings with composition/'s functions, as the processes do.
+   */
+  config: Config;
   close(): Promise<void>;
 }
 
@@ -60,20 +55,22 @@ export function installQuietRuntime(): void {
 
 export async function openTestHarness(options: { payloadCodecKeys?: string } = {}): Promise<TestHarness> {
   installQuietRuntime();
-  const database = createDatabase(testEnv('databaseUrl'), { max: 5 });
   // A fixed key only where a test must decode payloads across runs (recorded replay histories).
   const payloadCodecKeys = options.payloadCodecKeys ?? `p1:${randomBytes(32).toString('base64')}`;
-  const dataConverter = await createDataConverter(parseKeyring(payloadCodecKeys, 'PAYLOAD_CODEC_KEYS'));
-  const payloadCodec = dataConverter.payloadCodecs[0];
-  const temporal = await TestWorkflowEnvironment.createFromExistingServer({ address: testEnv('temporalAddress'), client: { dataConverter } });
   const credentialsKeys = `v1:${randomBytes(32).toString('base64')}`;
+  const config = testConfig({ credentialsKeys, payloadCodecKeys });
+  const database = createDatabase(config.databaseUrl!, { max: 5 });
+  const dataConverter = await createDataConverter(config.payloadCodecKeys.keyring);
+  const payloadCodec = dataConverter.payloadCodecs[0];
+  const temporal = await TestWorkflowEnvironment.createFromExistingServer({ address: config.temporal.address, client: { dataConverter } });
   return {
+    config,
     database,
     temporal,
     payloadCodec,
     payloadCodecKeys,
     dataConverter,
-    vault: await createCredentialVault(parseKeyring(credentialsKeys)),
+    vault: await createCredentialVault(config.credentialsKeys.keyring),
     credentialsKeys,
     async close() {
       await temporal.teardown();
@@ -85,34 +82,110 @@ export async function openTestHarness(options: { payloadCodecKeys?: string } = {
 /** Quotas of no platform: the limiter admits every request without a bucket. */
 export const NO_PLATFORM_QUOTAS: PlatformQuotas = Object.fromEntries(PLATFORM_IDS.map((p) => [p, []])) as unknown as PlatformQuotas;
 
+/**
+ * The environment of a deployment on the shared test Postgres and Temporal: every default of
+ * config/config.ts except what the tests need (the emulators on loopback hosts, no platform quotas
+ * unless a test gives some, a per-token rate limit no test reaches).
+ */
+function testConfig(keys: { credentialsKeys: string; payloadCodecKeys: string }): Config {
+  const env = {
+    DATABASE_URL: testEnv('databaseUrl'),
+    TEMPORAL_ADDRESS: testEnv('temporalAddress'),
+    WORKFLOW_BUNDLE_PATH: testEnv('workflowBundle'),
+    CREDENTIALS_KEYS: keys.credentialsKeys,
+    PAYLOAD_CODEC_KEYS: keys.payloadCodecKeys,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    // The Web UI's decode-only codec credential, as ./scripts/start makes one.
+    CODEC_UI_CREDENTIAL: randomBytes(32).toString('base64url'),
+    CODEC_CORS_ORIGINS: 'http://127.0.0.1:8233',
+    ALLOW_LOOPBACK_PLATFORM_HOSTS: 'true',
+    PLATFORM_QUOTAS: JSON.stringify(NO_PLATFORM_QUOTAS),
+    RATE_LIMIT_PER_MINUTE: '10000',
+  };
+  // Every secret is given: a test must never generate development secret files.
+  return loadConfig(env, (message) => {
+    throw new Error(`test configuration: ${message}`);
+  });
+}
+
 export const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
-/** A real worker on its own task queue, with real activities over the given dependencies. */
+export interface TestWorkerOptions {
+  taskQueue: string;
+  baseUrls?: Partial<Record<PlatformId, string>>;
+  settings?: Partial<SyncActivityDeps['settings']>;
+  vault?: CredentialVault;
+  refreshCredentials?: SyncActivityDeps['refreshCredentials'];
+  /** The platforms' OAuth clients, for token refresh activities. */
+  oauth?: PlatformOAuthClient;
+  tokenRefresh?: WorkerSettings['tokenRefresh'];
+  /** Replaces the live connectors under the quotas and timing (built from `baseUrls` otherwise). */
+  connectors?: ConnectorRegistry;
+  /** The Memory Service hand-off; skipped (no URL) unless given. */
+  memory?: Partial<MemoryHandoffActivityDeps['settings']>;
+  /** Settings of the integration test activities (probe requests, pages, page size). */
+  integrationTests?: Partial<IntegrationTestSettings>;
+  /** The alert evaluation's rules, rollout signal and webhook (the defaults, the real signal and no webhook unless given). */
+  alerting?: { rules?: readonly AlertRule[]; rollbacks?: RolloutRollbacks; webhook?: WorkerSettings['alerting']['webhook'] };
+  /** The activities' clock (today's date decides incremental windows). */
+  now?: () => Date;
+  notificationWebhookUrl?: string;
+  /** Live page requests spend through this limiter (the Postgres limiter over `quotas` otherwise). */
+  limiter?: PlatformRequestLimiter;
+  /** Platform quotas of the Postgres limiter (none unless given; `limiter` replaces it). */
+  quotas?: PlatformQuotas;
+}
+
+/**
+ * The activities workers/main.ts runs, built by the same composition/ function from the harness's
+ * configuration; a test replaces only what its options name.
+ */
+export function createTestWorkerActivities(harness: TestHarness, options: TestWorkerOptions) {
+  const metricsRegistry = new Registry();
+  const defaults = workerSettingsFrom(harness.config);
+  const settings: WorkerSettings = {
+    ...defaults,
+    taskQueue: options.taskQueue,
+    sync: { ...defaults.sync, ...options.settings },
+    connectors: {
+      ...defaults.connectors,
+      baseUrls: { ...defaults.connectors.baseUrls, ...options.baseUrls },
+      quotas: options.quotas ?? defaults.connectors.quotas,
+      // A hung emulator fails its test in seconds, not after the connectors' 30.
+      timeoutMs: 5_000,
+    },
+    tokenRefresh: options.tokenRefresh ?? defaults.tokenRefresh,
+    memory: { ...defaults.memory, ...options.memory },
+    notificationWebhookUrl: options.notificationWebhookUrl ?? defaults.notificationWebhookUrl,
+    alerting: { ...defaults.alerting, webhook: options.alerting?.webhook ?? defaults.alerting.webhook },
+    integrationTests: options.integrationTests ?? defaults.integrationTests,
+  };
+  const activities = createWorkerActivities(
+    {
+      db: harness.database.db,
+      pool: harness.database.pool,
+      vault: options.vault ?? harness.vault,
+      temporal: harness.temporal.client,
+      metrics: metricsRegistry,
+    },
+    settings,
+    {
+      now: options.now,
+      baseConnectors: options.connectors,
+      limiter: options.limiter,
+      oauth: options.oauth,
+      refreshCredentials: options.refreshCredentials,
+      rollbacks: options.alerting?.rollbacks,
+      alertRules: options.alerting?.rules,
+    },
+  );
+  return { activities, metricsRegistry };
+}
+
+/** A real worker on its own task queue, running every workflow over the activities production composes. */
 export async function startTestSyncWorker(
   harness: TestHarness,
-  options: {
-    taskQueue: string;
-    baseUrls?: Partial<Record<PlatformId, string>>;
-    settings?: Partial<SyncActivityDeps['settings']>;
-    vault?: CredentialVault;
-    refreshCredentials?: SyncActivityDeps['refreshCredentials'];
-    /** The platforms' OAuth clients, for token refresh activities. */
-    oauth?: PlatformOAuthClient;
-    /** Replaces the connector registry (built from `baseUrls` otherwise). */
-    connectors?: ConnectorRegistry;
-    /** The Memory Service hand-off; skipped (no URL) unless given. */
-    memory?: Partial<MemoryHandoffActivityDeps['settings']>;
-    /** Settings of the integration test activities (probe requests, pages, page size). */
-    integrationTests?: IntegrationTestActivityDeps['settings'];
-    /** The alert evaluation's dependencies (rollbacks refused and no webhook unless given). */
-    alerting?: Partial<Omit<AlertEvaluationActivityDeps, 'db'>>;
-    /** The sync activities' clock (today's date decides incremental windows). */
-    now?: () => Date;
-    notificationWebhookUrl?: string;
-    /** Live page requests spend through this limiter (workers/main.ts always has one). */
-    limiter?: PlatformRequestLimiter;
-    /** Platform quotas of the Postgres limiter (none unless given; `limiter` replaces it). */
-    quotas?: PlatformQuotas;
+  options: TestWorkerOptions & {
     /**
      * Writes the worker's platform request timings to metric_samples this often, as workers/main.ts's
      * sampler does (only that metric: other test files read the table's sync and alert series).
@@ -120,59 +193,14 @@ export async function startTestSyncWorker(
     platformRequestSampleMs?: number;
   },
 ) {
-  const metricsRegistry = new Registry();
-  // The registry workers/main.ts composes; no quotas unless the test gives a limiter.
-  const connectors = createPlatformConnectors({
-    db: harness.database.db,
-    metrics: metricsRegistry,
-    quotas: options.quotas ?? NO_PLATFORM_QUOTAS,
-    limiter: options.limiter,
-    base: options.connectors ?? createConnectorRegistry({ baseUrls: options.baseUrls, timeoutMs: 5_000, network: EMULATOR_NETWORK }),
-  });
-  const syncActivities = createSyncActivities({
-    db: harness.database.db,
-    pool: harness.database.pool,
-    vault: options.vault ?? harness.vault,
-    connectors,
-    metrics: createSyncMetrics(metricsRegistry),
-    settings: { defaultWindowDays: 30, chunkBudgetMs: 5_000, lookbackDays: 7, failureWarningAfter: 3, failureDisableAfter: 6, ...options.settings },
-    now: options.now,
-    refreshCredentials: options.refreshCredentials,
-    schedules: createConnectionSyncSchedules(harness.temporal.client, options.taskQueue),
-  });
-  const scheduleReconciliation = createScheduleReconciliationActivities({ db: harness.database.db, schedules: createConnectionSyncSchedules(harness.temporal.client, options.taskQueue) });
-  const activities = {
-    ...syncActivities,
-    ...createKeyRotationActivities({ db: harness.database.db, vault: options.vault ?? harness.vault }),
-    ...createMaintenanceActivities({ db: harness.database.db }),
-    ...scheduleReconciliation,
-    ...createNotificationActivities({ db: harness.database.db, webhookUrl: options.notificationWebhookUrl }),
-    ...createTokenRefreshActivities({ db: harness.database.db, vault: options.vault ?? harness.vault, oauth: options.oauth ?? createPlatformOAuthClient({ platforms: {} }), settings: {} }),
-    ...createSourceFallbackActivities({ db: harness.database.db }),
-    ...createMemoryHandoffActivities({ db: harness.database.db, settings: { url: undefined, batchSize: 500, ...options.memory } }),
-    ...createValidationActivities({ db: harness.database.db }),
-    ...createAlertEvaluationActivities({
-      db: harness.database.db,
-      rollbacks: { requestRollback: async () => { throw new Error('no rollbacks in this test'); } },
-      webhook: { url: undefined, secret: undefined },
-      retentionDays: 14,
-      ...options.alerting,
-    }),
-    ...createRolloutActivities({ db: harness.database.db, temporal: harness.temporal.client, platformBaseUrls: options.baseUrls }),
-    ...createIntegrationTestActivities({
-      db: harness.database.db,
-      vault: options.vault ?? harness.vault,
-      connectors,
-      settings: options.integrationTests,
-    }),
-  };
+  const { activities, metricsRegistry } = createTestWorkerActivities(harness, options);
   const worker = await createConnectWorker({
     connection: harness.temporal.nativeConnection,
-    namespace: 'default',
+    namespace: harness.config.temporal.namespace,
     taskQueue: options.taskQueue,
     activities,
     dataConverter: harness.dataConverter,
-    workflowBundlePath: testEnv('workflowBundle'),
+    workflowBundlePath: harness.config.workflowBundlePath,
   });
   const running = worker.run();
   const sampler = options.platformRequestSampleMs

@@ -1,14 +1,11 @@
-import { Worker } from '@temporalio/worker';
-import { createTokenRefreshActivities } from '../../activities/token-refresh-activities';
 import type { PlatformOAuthDeps } from '../../api/oauth/platform-oauth-deps';
 import { loadOAuthConfig } from '../../config/oauth-platforms';
 import { createPlatformOAuthClient } from '../../connectors/oauth/platform-oauth-client';
 import type { PlatformId } from '../../domain/platforms';
-import { createConnectionSyncSchedules } from '../../schedules/connection-sync-schedule';
 import type { Role } from '../../security/access-token';
 import { createTestApi } from '../setup/api-client';
-import { testEnv } from '../setup/test-env';
-import type { TestHarness } from '../setup/test-harness';
+import { createTestWorkerActivities, type TestHarness } from '../setup/test-harness';
+import { createConnectWorker } from '../../workers/connect-worker';
 import { authorizeInBrowser } from './oauth-browser';
 
 const OAUTH_CALLBACK_ROUTE = '/api/v1/platform-connections/oauth/callback';
@@ -61,19 +58,19 @@ export function createOAuthTestApi(
   };
 }
 
-/** A worker of token refresh alone, over the OAuth test API's client, as the token refresh tests run it. */
-export function createTokenRefreshTestWorker(harness: TestHarness, api: ReturnType<typeof createOAuthTestApi>, taskQueue: string, settings: { refreshSkewMs: number; minRefreshIntervalMs: number }) {
-  return Worker.create({
+/** A worker over the activities production composes, with the OAuth test API's client and the token refresh timing the tests shorten. */
+export function createTokenRefreshTestWorker(
+  harness: TestHarness,
+  api: ReturnType<typeof createOAuthTestApi>,
+  taskQueue: string,
+  tokenRefresh: { refreshSkewMs: number; minRefreshIntervalMs: number },
+) {
+  return createConnectWorker({
     connection: harness.temporal.nativeConnection,
+    namespace: harness.config.temporal.namespace,
     taskQueue,
-    workflowBundle: { codePath: testEnv('workflowBundle') },
-    activities: createTokenRefreshActivities({
-      db: harness.database.db,
-      vault: harness.vault,
-      oauth: api.oauth.client,
-      schedules: createConnectionSyncSchedules(harness.temporal.client, taskQueue),
-      settings,
-    }),
+    activities: createTestWorkerActivities(harness, { taskQueue, oauth: api.oauth.client, tokenRefresh }).activities,
     dataConverter: harness.dataConverter,
+    workflowBundlePath: harness.config.workflowBundlePath,
   });
 }

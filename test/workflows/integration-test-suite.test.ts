@@ -4,7 +4,8 @@ import type { Connection } from '../../db/schema';
 import type { DataMode } from '../../domain/connection';
 import type { IntegrationCheckId, IntegrationTestReport, IntegrationThresholds } from '../../domain/integration-test-report';
 import { OrgIdKey, connectionSearchAttributes } from '../../domain/search-attributes';
-import { integrationTestAllWorkflowId, integrationTestWorkflowId } from '../../domain/workflow-ids';
+import { dataValidationWorkflowId, integrationTestAllWorkflowId, integrationTestWorkflowId } from '../../domain/workflow-ids';
+import { validationWorkflow } from '../../workflows/data-validation';
 import { integrationTestAllWorkflow } from '../../workflows/integration-test-all';
 import { integrationTestSuiteWorkflow } from '../../workflows/integration-test-suite';
 import { createTestConnection } from '../setup/fixtures';
@@ -78,6 +79,21 @@ describe('integrationTestSuiteWorkflow against the Google Ads emulator with inje
     expect(report.recommendations).toEqual([]);
     const stored = await latestIntegrationTestReport(harness.database.db, connection.id);
     expect(stored).toMatchObject({ id: report.reportId, status: 'passed', health_status: 'healthy', failed_checks: [] });
+  });
+
+  it("health judges the connection's stored data validation score, as workers/main.ts wires it", async () => {
+    const connection = await connectionIn();
+    // Nothing synced yet: the stored report scores far below the suite's own sample of the live pages (100).
+    const validation = await harness.temporal.client.workflow.execute(validationWorkflow, {
+      taskQueue,
+      workflowId: dataValidationWorkflowId(connection.id, uniqueName('validation')),
+      args: [{ connectionId: connection.id, orgId: connection.org_id, platform: connection.platform }],
+      typedSearchAttributes: connectionSearchAttributes({ orgId: connection.org_id, platform: connection.platform, connectionId: connection.id }),
+    });
+    expect(validation.score).toBeLessThan(80);
+    const report = await runSuite(connection);
+    expect(check(report, 'quality_validation').measurements).toMatchObject({ score: 100 });
+    expect(report.health).toMatchObject({ status: 'unhealthy', qualityScore: validation.score });
   });
 
   it.each<[string, Parameters<RunningEmulator['faults']['set']>[0], IntegrationCheckId[], Partial<Record<IntegrationCheckId, string>>]>([

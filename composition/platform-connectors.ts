@@ -6,10 +6,10 @@ import type { PlatformQuotas } from '../domain/platform-quotas';
 import type { PlatformId } from '../domain/platforms';
 import { createPlatformRequestMetrics } from '../observability/platform-request-metrics';
 import { createRateLimitMetrics } from '../observability/rate-limit-metrics';
-import { type PlatformRequestLimiter, withPlatformQuotas } from './quota-limited-registry';
-import type { PlatformNetwork } from './platform-network';
-import { type ConnectorRegistry, createConnectorRegistry } from './registry';
-import { withPlatformRequestTiming } from './timed-registry';
+import { type PlatformRequestLimiter, withPlatformQuotas } from '../connectors/quota-limited-registry';
+import type { PlatformNetwork } from '../connectors/platform-network';
+import { type ConnectorRegistry, createConnectorRegistry } from '../connectors/registry';
+import { withPlatformRequestTiming } from '../connectors/timed-registry';
 
 export interface PlatformConnectorDeps {
   db: Kysely<Database>;
@@ -30,14 +30,15 @@ export interface PlatformConnectorDeps {
 }
 
 /**
- * The one connector registry every process uses (worker, API, test harnesses): each live page
- * request spends through the fleet's shared quota buckets in Postgres, then is timed around the
- * platform call alone (quota waits excluded), for rollout analysis and Prometheus. Nothing reads a
- * platform around these quotas.
+ * The one connector registry of the worker and the API (and so of their tests), built by
+ * worker-activities.ts and api-deps.ts: each live page request spends through the fleet's shared
+ * quota buckets in Postgres, then is timed around the platform call alone (quota waits excluded),
+ * for rollout analysis and Prometheus. Nothing reads a platform around these quotas.
  */
 export function createPlatformConnectors(deps: PlatformConnectorDeps): ConnectorRegistry {
   const base = deps.base ?? createConnectorRegistry({ baseUrls: deps.baseUrls, timeoutMs: deps.timeoutMs, network: deps.network });
   const limiter =
-    deps.limiter ?? createPlatformRateLimiter({ db: deps.db, quotas: deps.quotas, metrics: createRateLimitMetrics(deps.metrics), maxWaitSeconds: deps.maxQuotaWaitSeconds });
+    deps.limiter ??
+    createPlatformRateLimiter({ db: deps.db, quotas: deps.quotas, metrics: createRateLimitMetrics(deps.metrics), maxWaitSeconds: deps.maxQuotaWaitSeconds });
   return withPlatformQuotas(withPlatformRequestTiming(base, createPlatformRequestMetrics(deps.metrics)), limiter);
 }
