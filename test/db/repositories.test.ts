@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, type Transaction, sql } from 'kysely';
 import { createDatabase, type DatabaseHandle } from '../../db/database';
 import { appendAudit } from '../../db/repositories/audit-log';
+import { generateValidationBenchmarkRows, plantValidationDefects, postgresServerVersion } from '../../db/benchmark-queries';
 import { countAlertsFiredSince, countOpenAlertsByTypeAndSeverity } from '../../db/repositories/alerts';
 import {
   connectionCredentials,
@@ -366,6 +367,18 @@ describe('repositories (migrated Postgres)', () => {
     } finally {
       await unreachable.close();
     }
+  });
+
+  it("writes the validation benchmark's rows inside Postgres and plants its defects", async () => {
+    expect(await postgresServerVersion(database.db)).toMatch(/^\d+/);
+    const connection = await insertConnection(database.db, connectionRow(orgId, { platform: 'meta_business' }));
+    await generateValidationBenchmarkRows(database.db, { connectionId: connection.id, orgId, firstDay: '2026-06-01', days: 3, ads: 2 });
+    const rows = async () => (await listMetrics(database.db, connection.id, { limit: 100, offset: 0 })).map((r) => `${r.date} ${r.entity_id}`).sort();
+    expect(await rows()).toEqual(['2026-06-01 ad0', '2026-06-01 ad1', '2026-06-02 ad0', '2026-06-02 ad1', '2026-06-03 ad0', '2026-06-03 ad1']);
+    await plantValidationDefects(database.db, connection.id, { implausibleDay: '2026-06-02', thinnedDay: '2026-06-03' });
+    expect(await rows()).toEqual(['2026-06-01 ad0', '2026-06-01 ad1', '2026-06-02 ad0', '2026-06-02 ad1', '2026-06-03 ad0']);
+    const implausible = (await listMetrics(database.db, connection.id, { limit: 100, offset: 0 })).filter((r) => Number(r.clicks) > Number(r.impressions));
+    expect(implausible.map((r) => `${r.date} ${r.entity_id}`)).toEqual(['2026-06-02 ad1']);
   });
 
   it('keeps the audit log append-only', async () => {
