@@ -2,7 +2,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { observeAlertSignal } from '../db/monitoring/alert-signals';
-import { type AlertChange, applyAlertPlan, findAlertById, listOpenAlertsOfRule, markRollbackRequested } from '../db/repositories/alerts';
+import {
+  type AlertChange,
+  applyAlertPlan,
+  countOpenAlertsByTypeAndSeverity,
+  findAlertById,
+  listOpenAlertsOfRule,
+  markRollbackRequested,
+} from '../db/repositories/alerts';
 import { deleteMetricSamplesBefore } from '../db/repositories/metric-samples';
 import { findRollout } from '../db/repositories/rollouts';
 import type { AlertRow, Database } from '../db/schema';
@@ -101,8 +108,7 @@ export function createAlertEvaluationActivities(deps: AlertEvaluationActivityDep
       }
       if (deps.metrics) {
         deps.metrics.alertsOpen.reset();
-        const open = await deps.db.selectFrom('alerts').select(['type', 'severity']).select((eb) => eb.fn.countAll<string>().as('count')).where('status', '<>', 'resolved').groupBy(['type', 'severity']).execute();
-        for (const r of open) deps.metrics.alertsOpen.set({ type: r.type, severity: r.severity }, Number(r.count));
+        for (const r of await countOpenAlertsByTypeAndSeverity(deps.db)) deps.metrics.alertsOpen.set({ type: r.type, severity: r.severity }, r.count);
       }
       return {
         changes: changes.map((c) => ({ alertId: c.alertId, event: c.event, severity: c.severity })),

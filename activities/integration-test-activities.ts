@@ -6,7 +6,7 @@ import { resolveConnectionSource } from '../services/connection-source-selection
 import { type ModeRead, readInMode } from '../services/connection-mode-read';
 import type { ConnectorRegistry } from '../connectors/registry';
 import { connectionSyncHealth } from '../db/repositories/connection-sync-health';
-import { connectionCredentials, findConnectionById } from '../db/repositories/connections';
+import { connectionCredentials, findConnectionById, listOrgConnections } from '../db/repositories/connections';
 import { storeIntegrationTestReport } from '../db/repositories/integration-test-reports';
 import type { Connection, Database } from '../db/schema';
 import type { DataMode } from '../domain/connection';
@@ -241,9 +241,7 @@ export function createIntegrationTestActivities(deps: IntegrationTestActivityDep
 
     /** The connections test-all covers: the org's connections that are not disabled (or only those listed). */
     async listIntegrationTestTargets(input: { orgId: string; connectionIds?: string[] }): Promise<{ connectionId: string; platform: PlatformId }[]> {
-      let query = deps.db.selectFrom('user_platform_connections').select(['id', 'platform']).where('org_id', '=', input.orgId).where('status', '<>', 'disabled');
-      if (input.connectionIds) query = query.where('id', 'in', input.connectionIds.length > 0 ? input.connectionIds : ['00000000-0000-0000-0000-000000000000']);
-      const rows = await query.orderBy('id').execute();
+      const rows = await listOrgConnections(deps.db, input.orgId, { exceptStatus: 'disabled', ids: input.connectionIds });
       return rows.map((r) => ({ connectionId: r.id, platform: r.platform }));
     },
   };

@@ -5,13 +5,20 @@ import type { Kysely } from 'kysely';
 import { LIVE_CONNECTORS } from '../connectors/live-connectors';
 import { createValidationReportGate } from '../db/validation-report-gate';
 import { appendAudit } from '../db/repositories/audit-log';
-import { findRolloutById, rolloutExposedConnections, rolloutScopeConnections, saveRolloutState, syncOutcomesSince } from '../db/repositories/rollouts';
+import {
+  findRolloutById,
+  otherRolloutsInProgress,
+  rolloutExposedConnections,
+  rolloutScopeConnections,
+  saveRolloutState,
+  syncOutcomesSince,
+} from '../db/repositories/rollouts';
 import { pingPostgres } from '../db/repositories/health';
 import { platformRequestTotalsOfSyncs } from '../db/repositories/sync-log-streams';
 import type { Database } from '../db/schema';
 import { RolloutFailureType } from '../domain/errors';
 import type { PlatformId } from '../domain/platforms';
-import type { RolloutActor, RolloutEvent, RolloutStage, RolloutState, StepMeasurement } from '../domain/rollout';
+import type { RolloutActor, RolloutEvent, RolloutState, StepMeasurement } from '../domain/rollout';
 import { summarizeStep } from '../domain/rollout-analysis';
 
 
@@ -38,8 +45,6 @@ export interface RolloutActivityDeps {
   reachabilityTimeoutMs?: number;
   now?: () => Date;
 }
-
-const STAGES_IN_PROGRESS: RolloutStage[] = ['validating', 'running', 'awaiting_approval', 'paused'];
 
 export function createRolloutActivities(deps: RolloutActivityDeps) {
   const now = deps.now ?? (() => new Date());
@@ -79,13 +84,7 @@ export function createRolloutActivities(deps: RolloutActivityDeps) {
       }
 
       const scope = await rolloutScopeConnections(deps.db, rollout);
-      const others = await deps.db
-        .selectFrom('rollouts')
-        .select(['id', 'name'])
-        .where('org_id', '=', rollout.org_id)
-        .where('id', '<>', rollout.id)
-        .where('stage', 'in', STAGES_IN_PROGRESS)
-        .execute();
+      const others = await otherRolloutsInProgress(deps.db, rollout);
       const resourceProblems = [
         ...(scope.length === 0 ? ['no active connection is in the rollout scope'] : []),
         ...others.map((o) => `rollout ${o.name} (${o.id}) is already in progress for this org`),

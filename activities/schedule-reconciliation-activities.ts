@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 import { appendAudit } from '../db/repositories/audit-log';
 import { existingConnectionIds, findConnectionById, listScheduledConnectionsAfter } from '../db/repositories/connections';
 import type { Database } from '../db/schema';
-import { type ConnectionSyncSchedules, isTemporalUnreachable, type ScheduleFix } from '../schedules/connection-sync-schedule';
+import type { ConnectionSyncSchedules, ScheduleFix } from '../domain/connection-sync-schedules';
+import { isTemporalUnreachable } from '../schedules/connection-sync-schedule';
 
 export interface ScheduleReconciliationActivityDeps {
   db: Kysely<Database>;

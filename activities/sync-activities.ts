@@ -5,7 +5,6 @@ import type pg from 'pg';
 import type { Connector, Credentials, FetchPageRequest, Page } from '../connectors/connector';
 import { ConnectorError } from '../connectors/connector-error';
 import type { ConnectorRegistry, ConnectorRequest } from '../connectors/registry';
-import type { ConnectionSyncSchedules } from '../schedules/connection-sync-schedule';
 import { connectionCredentials, findConnectionById, recordConnectionSync, setConnectionStatus } from '../db/repositories/connections';
 import { toMetricsBatch } from '../db/metrics-copy-format';
 import { withPgTransaction } from '../db/pg-transaction';
@@ -17,7 +16,9 @@ import { addSyncLogQuarantineSamples } from '../db/repositories/sync-log-quarant
 import { mergeIssueTallies } from '../domain/record-quarantine';
 import type { Connection, Database, NewAuditEntry, SyncLog } from '../db/schema';
 import type { DataMode, DataSource } from '../domain/connection';
+import type { ConnectionSyncSchedules } from '../domain/connection-sync-schedules';
 import { resolveConnectionSource } from '../services/connection-source-selection';
+import type { SyncCredentialRefresher } from '../services/connection-token-refresh';
 import { PAGE_QUALITY_FAILURE, checkPageQuality, describeQualityFailure } from '../domain/page-quality-check';
 import { FailureType, SyncFailureType } from '../domain/errors';
 import { PLATFORMS, type PlatformId, type StreamKind } from '../domain/platforms';
@@ -53,11 +54,8 @@ export interface SyncActivityDeps {
     heartbeatTimeoutSeconds?: number;
   };
   now?: () => Date;
-  /**
-   * Renews a connection's credentials after the platform rejected them (an OAuth token refresh);
-   * answers the new credentials, or null when they cannot be renewed. Absent: no renewal.
-   */
-  refreshCredentials?: (input: { connectionId: string; rejected: Credentials }) => Promise<Credentials | null>;
+  /** Renews a connection's credentials after the platform rejected them (an OAuth token refresh). Absent: no renewal. */
+  refreshCredentials?: SyncCredentialRefresher;
 }
 
 export interface StartSyncInput {

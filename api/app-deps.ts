@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client';
 import type { ConnectorRegistry } from '../connectors/registry';
 import type { PlatformNetwork } from '../connectors/platform-network';
 import type { PlatformOAuthDeps } from './oauth/platform-oauth-deps';
-import type { ConnectionSyncSchedules } from '../schedules/connection-sync-schedule';
+import type { ConnectionSyncSchedules } from '../domain/connection-sync-schedules';
 import type { Database } from '../db/schema';
 import type { CustomMetricExporter } from '../observability/custom-metric-exporter';
 import type { Logger } from '../observability/logger';

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { sql } from 'kysely';
 import { googleAdsEmulator } from '../connectors/google-ads/emulator';
 import { LIVE_CONNECTORS } from '../connectors/live-connectors';
 import { createPlatformNetwork } from '../connectors/platform-network';
+import { copyRows, emptyMetricsTable } from '../db/benchmark-queries';
 import { toMetricsBatch } from '../db/metrics-copy-format';
 import { credentialColumns, insertConnection } from '../db/repositories/connections';
 import type { Connection } from '../db/schema';
@@ -15,7 +15,6 @@ import { parseKeyring } from '../security/keyring';
 import { freePort, startServiceProcess, waitFor } from '../scripts/service-process';
 import { connectionSyncWorkflow } from '../workflows/connection-sync';
 import { type BenchInfrastructure, benchServiceEnv } from './bench-infrastructure';
-import { copyRows } from './copy-baseline';
 
 /** 10 campaigns × 4 ad sets × 5 ads: 200 rows a day. */
 const SHAPE = { campaigns: 10, adSetsPerCampaign: 4, adsPerAdSet: 5 };
@@ -104,12 +103,12 @@ export async function runIngestBenchmark(infra: BenchInfrastructure, options: { 
         for (let at = 0; at < records.length; at += COPY_PART_ROWS) {
           copyTexts.push(toMetricsBatch({ connectionId: baseline.id, orgId: baseline.org_id, platform: 'google_ads', stream: 'ad_performance', source: 'live' }, records.slice(at, at + COPY_PART_ROWS)).copyText);
         }
-        await emptyMetrics(infra);
+        await emptyMetricsTable(infra.database.db);
         copyMs += await timed(async () => {
           for (const copyText of copyTexts) await copyRows(infra.database.pool, 'marketing_metrics', copyText);
         });
 
-        await emptyMetrics(infra);
+        await emptyMetricsTable(infra.database.db);
         const synced = await benchConnection(infra, vault, `sync-${rows}-${round}`, credentials);
         syncMs += await timed(async () => {
           const result = await infra.temporal.client.workflow.execute(connectionSyncWorkflow, {
@@ -147,12 +146,6 @@ async function benchConnection(infra: BenchInfrastructure, vault: Awaited<Return
     id, org_id: `bench-${name}`, user_id: 'bench', platform: 'google_ads', account_id: ACCOUNT_ID, display_name: `Bench ${name}`,
     status: 'active', data_mode: 'live', sync_frequency: 'manual', ...credentialColumns(vault.seal(id, credentials)), last_sync_at: null, last_sync_status: null,
   });
-}
-
-/** Each round starts from the same state: an empty, vacuumed table. */
-async function emptyMetrics(infra: BenchInfrastructure): Promise<void> {
-  await sql`truncate marketing_metrics`.execute(infra.database.db);
-  await sql`vacuum analyze marketing_metrics`.execute(infra.database.db);
 }
 
 async function timed(work: () => Promise<void>): Promise<number> {

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { sql } from 'kysely';
+import { postgresServerVersion } from '../db/benchmark-queries';
 import { startBenchInfrastructure } from './bench-infrastructure';
 import { type IngestBenchmarkResult, runIngestBenchmark } from './ingest-benchmark';
 import { type StartBenchmarkResult, runStartBenchmark } from './workflow-start-benchmark';
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   });
   const infra = await startBenchInfrastructure();
   try {
-    const postgresVersion = (await sql<{ v: string }>`select current_setting('server_version') as v`.execute(infra.database.db)).rows[0]!.v;
+    const postgresVersion = await postgresServerVersion(infra.database.db);
     const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${postgresVersion}, Temporal dev server (SQLite)`;
     console.log(`machine: ${machine}`);
 

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { generateValidationBenchmarkRows, plantValidationDefects } from '../db/benchmark-queries';
 import { validateConnectionData } from '../db/data-validation/validate-connection-data';
-import { credentialColumns, insertConnection } from '../db/repositories/connections';
+import { credentialColumns, deleteConnection, insertConnection } from '../db/repositories/connections';
 import { addDays } from '../domain/sync';
 import { createCredentialVault } from '../security/credential-vault';
 import { parseKeyring } from '../security/keyring';
@@ -52,23 +52,7 @@ export async function runValidationBenchmark(infra: BenchInfrastructure, options
   });
 
   const generateStarted = performance.now();
-  // Per ad a stable base (hashed from its index), per day ±15 % noise and a weekend dip, as the mock generator does.
-  await sql`
-    insert into marketing_metrics (connection_id, stream, entity_id, date, org_id, platform, entity_name, parent_id, impressions, clicks, spend, conversions, revenue, currency, raw, source)
-    select ${id}::uuid, 'ad_performance', ad_id, d.date, ${orgId}, 'meta_business', 'Ad ' || a, adset_id, v.impressions, v.clicks, v.spend, v.conversions, v.conversions * 60, 'USD',
-      jsonb_build_object('ad_id', ad_id, 'adset_id', adset_id, 'campaign_id', campaign_id, 'date', d.date, 'impressions', v.impressions, 'clicks', v.clicks, 'spend', v.spend), 'live'
-    from generate_series(0, ${DAYS - 1}) as day_index
-    cross join lateral (select (${firstDay}::date + day_index) as date) d
-    cross join generate_series(0, ${ads - 1}) as a
-    cross join lateral (select 'ad' || a as ad_id, 'adset' || (a / 5) as adset_id, 'campaign' || (a / 50) as campaign_id,
-      2000 + (abs(hashint4(a)) % 18000) as base, 0.005 + (abs(hashint4(a + 7)) % 250) / 10000.0 as ctr, 0.3 + (abs(hashint4(a + 13)) % 220) / 100.0 as cpc) p
-    cross join lateral (select round(p.base * (case when extract(isodow from d.date) >= 6 then 0.75 else 1 end) * (0.85 + (abs(hashint4(a * 7919 + day_index)) % 300) / 1000.0))::bigint as impressions) i
-    cross join lateral (select i.impressions, round(i.impressions * p.ctr)::bigint as clicks) c
-    cross join lateral (select c.impressions, c.clicks, round(c.clicks * p.cpc, 2) as spend, round(c.clicks * 0.04) as conversions) v`.execute(db);
-  // Settled as the daily validation finds data synced hours before: autovacuum has set the hint bits and
-  // visibility map and refreshed the statistics, and the earlier benchmarks' deleted rows are gone.
-  await sql`vacuum (analyze) marketing_metrics`.execute(db);
-  await sql`checkpoint`.execute(db);
+  await generateValidationBenchmarkRows(db, { connectionId: id, orgId, firstDay, days: DAYS, ads });
   const generateSeconds = (performance.now() - generateStarted) / 1000;
   const rows = DAYS * ads;
 
@@ -86,15 +70,14 @@ export async function runValidationBenchmark(infra: BenchInfrastructure, options
   }
 
   // A few defects: clicks above impressions on five rows, and a day that lost most of its rows.
-  await sql`update marketing_metrics set clicks = impressions + 1 where connection_id = ${id} and date = ${addDays(LAST_DAY, -40)} and entity_id in ('ad1', 'ad2', 'ad3', 'ad4', 'ad5')`.execute(db);
-  await sql`delete from marketing_metrics where connection_id = ${id} and date = ${addDays(LAST_DAY, -60)} and entity_id <> 'ad0'`.execute(db);
+  await plantValidationDefects(db, id, { implausibleDay: addDays(LAST_DAY, -40), thinnedDay: addDays(LAST_DAY, -60) });
   const defectSeconds: number[] = [];
   let defective = await validate();
   for (let round = 0; round < options.rounds; round++) {
     defective = await validate();
     defectSeconds.push(defective.seconds);
   }
-  await sql`delete from user_platform_connections where id = ${id}`.execute(db);
+  await deleteConnection(db, orgId, id);
 
   return {
     rows,

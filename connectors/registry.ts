@@ -1,10 +1,17 @@
 import type { DataSource } from '../domain/connection';
 import type { PlatformId } from '../domain/platforms';
 import type { Connector, Credentials } from './connector';
+import type { ConnectorErrorKind } from './connector-error';
 import { LIVE_CONNECTORS } from './live-connectors';
 import { createMockConnector } from './mock/connector';
-import type { PlatformRequestObservation } from './timed-registry';
 import type { PlatformNetwork } from './platform-network';
+
+/** One live page request as the platform answered it: `ok`, the failure's kind, or `error` when untyped. */
+export interface PlatformRequestObservation {
+  platform: PlatformId;
+  outcome: 'ok' | ConnectorErrorKind | 'error';
+  seconds: number;
+}
 
 export interface ConnectorRequest {
   platform: PlatformId;

@@ -1,14 +1,6 @@
-import type { PlatformId } from '../domain/platforms';
-import { ConnectorError, type ConnectorErrorKind } from './connector-error';
+import { ConnectorError } from './connector-error';
 import { aroundLivePageRequests } from './live-page-requests';
-import type { ConnectorRegistry } from './registry';
-
-/** One live page request as the platform answered it: `ok`, the failure's kind, or `error` when untyped. */
-export interface PlatformRequestObservation {
-  platform: PlatformId;
-  outcome: 'ok' | ConnectorErrorKind | 'error';
-  seconds: number;
-}
+import type { ConnectorRegistry, PlatformRequestObservation } from './registry';
 
 /**
  * The registry whose live connectors report each page request's duration and outcome, measured around

@@ -1,5 +1,5 @@
 import { Histogram, type Registry } from 'prom-client';
-import type { PlatformRequestObservation } from '../connectors/timed-registry';
+import type { PlatformRequestObservation } from '../connectors/registry';
 import { PLATFORM_REQUEST_DURATION_METRIC } from '../domain/metric-sample';
 
 /** Live page requests to the platforms, timed by the worker; the rollout analysis reads their samples. */

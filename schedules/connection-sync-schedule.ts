@@ -1,32 +1,9 @@
 import { type Client, isGrpcServiceError, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleSpec } from '@temporalio/client';
-import type { Connection } from '../db/schema';
+import type { ConnectionSyncSchedules, ScheduledConnection, ScheduleFix } from '../domain/connection-sync-schedules';
 import { syncScheduleJitterMs, syncScheduleSpec } from '../domain/sync-frequency';
 import { connectionOfSyncScheduleId, connectionSyncScheduleId } from '../domain/workflow-ids';
 import { connectionSyncSearchAttributes } from '../workflow-clients/connection-sync';
 import { scheduledSyncWorkflow } from '../workflows/scheduled-sync';
-
-type ScheduledConnection = Pick<Connection, 'id' | 'org_id' | 'platform' | 'sync_frequency' | 'status'>;
-
-/** What bringing a Schedule in line with its connection changed; null when it already was. */
-export type ScheduleFix = 'created' | 'removed' | 'paused' | 'resumed' | 'spec_updated';
-
-/**
- * Keeps a connection's Temporal Schedule in step with the connection: one per connection with a
- * recurring `sync_frequency` (overlap skip, jitter), paused unless the connection is active,
- * updated when the frequency changes, deleted with the connection or when it turns manual.
- * Postgres is the truth; the Schedule is derived from it (see schedules/connection-schedule-reconciliation.ts).
- */
-export interface ConnectionSyncSchedules {
-  /** Makes the connection's Schedule what it should be, whatever it is now. */
-  reconcile(connection: ScheduledConnection): Promise<void>;
-  remove(connectionId: string): Promise<void>;
-  /** Compares the Schedule with the connection and fixes it when it differs; says what it fixed. */
-  converge(connection: ScheduledConnection): Promise<ScheduleFix | null>;
-  /** One page of the connections that have a Schedule, as Temporal lists them (eventually consistent). */
-  listScheduled(page: { pageToken: string | null; pageSize: number }): Promise<{ connectionIds: string[]; nextPageToken: string | null }>;
-  /** Deletes the Schedule of a connection that no longer exists; answers the org it ran for, or null when there was none. */
-  removeOrphan(connectionId: string, onlyOrgId?: string): Promise<{ orgId: string } | null>;
-}
 
 /** The action memo that records which frequency a Schedule was made for (the server keeps cron only as calendars). */
 interface ScheduleMemo {

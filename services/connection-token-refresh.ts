@@ -6,12 +6,11 @@ import { OAuthProviderError, OAuthProviderUnavailableError } from '../connectors
 import type { PlatformOAuthClient } from '../connectors/oauth/platform-oauth-client';
 import { lockConnectionCredentials } from '../db/connection-credentials-lock';
 import { appendAudit } from '../db/repositories/audit-log';
-import { connectionCredentials, credentialColumns, findConnectionById, setConnectionStatus } from '../db/repositories/connections';
+import { connectionCredentials, findConnectionById, setConnectionStatus, swapConnectionCredentials } from '../db/repositories/connections';
 import type { Connection, Database, NewAuditEntry } from '../db/schema';
+import type { ConnectionSyncSchedules } from '../domain/connection-sync-schedules';
 import { tokenRefreshDue } from '../domain/token-refresh-plan';
 import type { CredentialVault } from '../security/credential-vault';
-import type { ConnectionSyncSchedules } from '../schedules/connection-sync-schedule';
-import type { SyncActivityDeps } from '../activities/sync-activities';
 
 export interface TokenRefreshDeps {
   db: Kysely<Database>;
@@ -76,13 +75,9 @@ async function refreshUnderLock(
     }
 
     const renewed = oauthCredentials(tokens, credentials);
-    const swapped = await trx
-      .updateTable('user_platform_connections')
-      .set({ ...credentialColumns(deps.vault.seal(connection.id, renewed)), updated_at: now() })
-      .where('id', '=', connection.id)
-      .where('credentials_ciphertext', '=', connection.credentials_ciphertext)
-      .executeTakeFirst();
-    if (swapped.numUpdatedRows === 0n) {
+    const sealed = deps.vault.seal(connection.id, renewed);
+    const swapped = await swapConnectionCredentials(trx, connection.id, { expected: connection.credentials_ciphertext, sealed, at: now() });
+    if (!swapped) {
       // Replaced meanwhile by someone who does not refresh (a user's update): theirs stand.
       const replaced = await findConnectionById(trx, connection.id);
       if (!replaced) return { status: 'connection_gone' };
@@ -125,12 +120,15 @@ async function pauseSchedulesOnReauth(deps: TokenRefreshDeps, connectionId: stri
   return outcome;
 }
 
+/** Renews a connection's credentials after the platform rejected them; the new ones, or null when they cannot be renewed. */
+export type SyncCredentialRefresher = (input: { connectionId: string; rejected: Credentials }) => Promise<Credentials | null>;
+
 /**
  * `SyncActivityDeps.refreshCredentials` over refreshConnectionToken: the renewed (or already newer)
  * credentials, or null when they cannot be renewed. A token endpoint that is down is a transient
  * failure of the sync, not a reason to ask the user to re-authorise.
  */
-export function createSyncCredentialRefresher(deps: TokenRefreshDeps): NonNullable<SyncActivityDeps['refreshCredentials']> {
+export function createSyncCredentialRefresher(deps: TokenRefreshDeps): SyncCredentialRefresher {
   return async ({ connectionId, rejected }) => {
     if (!rejected.access_token) return null;
     let outcome: TokenRefreshOutcome;

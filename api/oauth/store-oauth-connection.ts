@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type OAuthTokens, oauthCredentials, withoutTokens } from '../../connectors/oauth/oauth-credentials';
 import { lockConnectionCredentials } from '../../db/connection-credentials-lock';
-import { connectionCredentials, credentialColumns, findConnectionById } from '../../db/repositories/connections';
+import {
+  connectionCredentials,
+  credentialColumns,
+  findConnectionById,
+  findConnectionIdByAccount,
+  insertConnection,
+  updateConnection,
+} from '../../db/repositories/connections';
 import type { Connection, Database } from '../../db/schema';
 import type { DataMode } from '../../domain/connection';
 import { PLATFORMS, type PlatformId } from '../../domain/platforms';
@@ -41,50 +48,35 @@ export async function storeOAuthConnection(db: Kysely<Database>, vault: Credenti
 
 function upsert(db: Kysely<Database>, vault: CredentialVault, request: AuthorizedConnection): Promise<{ connection: Connection; created: boolean }> {
   return db.transaction().execute(async (trx) => {
-    const found = await trx
-      .selectFrom('user_platform_connections')
-      .select('id')
-      .where('org_id', '=', request.orgId)
-      .where('platform', '=', request.platform)
-      .where('account_id', '=', request.accountId)
-      .executeTakeFirst();
-    const id = found?.id ?? randomUUID();
+    const found = await findConnectionIdByAccount(trx, request);
+    const id = found ?? randomUUID();
     await lockConnectionCredentials(trx, id);
     const existing = found ? await findConnectionById(trx, id) : undefined;
     if (existing) {
       const sealed = vault.seal(id, oauthCredentials(request.tokens, keptCredentials(vault, existing)));
-      const connection = await trx
-        .updateTable('user_platform_connections')
-        .set({
-          ...credentialColumns(sealed),
-          status: 'active',
-          ...(request.displayName ? { display_name: request.displayName } : {}),
-          ...(request.dataMode ? { data_mode: request.dataMode } : {}),
-          updated_at: new Date(),
-        })
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const connection = await updateConnection(trx, request.orgId, id, {
+        ...credentialColumns(sealed),
+        status: 'active',
+        ...(request.displayName ? { display_name: request.displayName } : {}),
+        ...(request.dataMode ? { data_mode: request.dataMode } : {}),
+      });
+      if (!connection) throw new Error(`connection ${id} was deleted while it was re-authorised`);
       return { connection, created: false };
     }
-    const connection = await trx
-      .insertInto('user_platform_connections')
-      .values({
-        id,
-        org_id: request.orgId,
-        user_id: request.userId,
-        platform: request.platform,
-        account_id: request.accountId,
-        display_name: request.displayName ?? `${PLATFORMS[request.platform].name} (${request.accountId})`,
-        status: 'active',
-        data_mode: request.dataMode ?? 'live',
-        sync_frequency: 'manual',
-        ...credentialColumns(vault.seal(id, oauthCredentials(request.tokens))),
-        last_sync_at: null,
-        last_sync_status: null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const connection = await insertConnection(trx, {
+      id,
+      org_id: request.orgId,
+      user_id: request.userId,
+      platform: request.platform,
+      account_id: request.accountId,
+      display_name: request.displayName ?? `${PLATFORMS[request.platform].name} (${request.accountId})`,
+      status: 'active',
+      data_mode: request.dataMode ?? 'live',
+      sync_frequency: 'manual',
+      ...credentialColumns(vault.seal(id, oauthCredentials(request.tokens))),
+      last_sync_at: null,
+      last_sync_status: null,
+    });
     return { connection, created: true };
   });
 }

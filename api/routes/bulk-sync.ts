@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { Connection } from '../../db/schema';
+import { listOrgConnections } from '../../db/repositories/connections';
 import { startBulkSync } from '../../workflow-clients/bulk-sync';
 import { ApiError } from '../api-error';
 import type { AppDeps } from '../app-deps';
@@ -21,9 +21,7 @@ export function bulkSyncRoutes(deps: AppDeps) {
   return new Hono<AppEnv>().post('/', validate('json', BulkSyncBody), async (c) => {
     const body = c.req.valid('json');
     const principal = c.get('principal');
-    let query = deps.db.selectFrom('user_platform_connections').select(['id', 'platform', 'status']).where('org_id', '=', principal.orgId);
-    if (body.connection_ids) query = query.where('id', 'in', body.connection_ids);
-    const found: Pick<Connection, 'id' | 'platform' | 'status'>[] = await query.orderBy('id').execute();
+    const found = await listOrgConnections(deps.db, principal.orgId, { ids: body.connection_ids });
     const missing = (body.connection_ids ?? []).filter((id) => !found.some((f) => f.id === id));
     if (missing.length > 0) throw new ApiError(404, 'not_found', 'Some connections were not found', { connection_ids: missing });
     const active = found.filter((f) => f.status === 'active');

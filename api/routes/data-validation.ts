@@ -1,6 +1,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { listOrgConnections } from '../../db/repositories/connections';
 import { findReportByWorkflowId, fullReport, latestReport, latestReportsOfOrg, listConnectionReports, orgScoreTrend, reportSummary } from '../../db/repositories/validation-reports';
 import { QUALITY_LEVELS, SEVERITY_WEIGHTS } from '../../domain/data-quality-score';
 import { VALIDATION_RULE_IDS, VALIDATION_RULES } from '../../domain/validation-rules';
@@ -108,7 +109,7 @@ export function dataValidationRoutes(deps: AppDeps) {
       const query = c.req.valid('query');
       const refresh = query.refresh === 'true';
       if (refresh) requireEditorToForce(principal);
-      const connections = await deps.db.selectFrom('user_platform_connections').select('id').where('org_id', '=', principal.orgId).where('status', '<>', 'disabled').execute();
+      const connections = await listOrgConnections(deps.db, principal.orgId, { exceptStatus: 'disabled' });
       if (connections.length === 0) return c.json({ workflow_id: null, source: query.source, served: 'stored', total: 0, validated: 0, failed: 0, results: [] });
       const now = Date.now();
       const fresh = new Map(

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ConnectorError } from '../../connectors/connector-error';
 import { resolveConnectionSource } from '../../services/connection-source-selection';
 import { readInMode } from '../../services/connection-mode-read';
-import { listConnections } from '../../db/repositories/connections';
+import { listConnections, listOrgConnections } from '../../db/repositories/connections';
 import { connectionSyncHealth } from '../../db/repositories/connection-sync-health';
 import { fullIntegrationTestReport, latestIntegrationTestReportsOfOrg } from '../../db/repositories/integration-test-reports';
 import type { Connection } from '../../db/schema';
@@ -129,7 +129,7 @@ export function liveIntegrationRoutes(deps: AppDeps) {
   }
 
   async function orgConnections(orgId: string): Promise<Connection[]> {
-    return deps.db.selectFrom('user_platform_connections').selectAll().where('org_id', '=', orgId).orderBy('created_at').orderBy('id').execute();
+    return listOrgConnections(deps.db, orgId, { order: 'created' });
   }
 
   /**

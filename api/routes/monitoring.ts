@@ -1,8 +1,10 @@
 import { temporal } from '@temporalio/proto';
 import { Hono } from 'hono';
-import { sql } from 'kysely';
 import { z } from 'zod';
-import { countOpenAlertsBySeverity, listAlerts } from '../../db/repositories/alerts';
+import { countAlertsFiredSince, countOpenAlertsBySeverity, listAlerts } from '../../db/repositories/alerts';
+import { countConnectionsByStatus } from '../../db/repositories/connections';
+import { latestServiceSampleTimes } from '../../db/repositories/metric-samples';
+import { syncCountsByPlatformSince } from '../../db/repositories/sync-logs';
 import { probePostgres, probeTemporal, withinHealthDeadline } from '../../observability/health-probes';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
@@ -37,7 +39,7 @@ export function monitoringRoutes(deps: AppDeps) {
       );
       // The sampled processes' last rows: a process whose sampler stopped writing shows an old time.
       const sampling = postgres === 'ok'
-        ? await deps.db.selectFrom('metric_samples').select(['source', sql<Date>`max(recorded_at)`.as('last')]).where('org_id', 'is', null).where('recorded_at', '>', new Date(Date.now() - 86_400_000)).groupBy('source').execute()
+        ? await latestServiceSampleTimes(deps.db, new Date(Date.now() - 86_400_000))
         : [];
       const ok = postgres === 'ok' && temporalCheck === 'ok' && workers.some((w) => w.live);
       return c.json(
@@ -46,7 +48,7 @@ export function monitoringRoutes(deps: AppDeps) {
           checks: { postgres, temporal: temporalCheck, workers: workers.some((w) => w.live) ? 'ok' : 'no worker is polling the task queue' },
           task_queue: deps.taskQueue,
           workers,
-          metric_sampling: Object.fromEntries(sampling.map((s) => [s.source, { last_sample_at: new Date(s.last).toISOString() }])),
+          metric_sampling: Object.fromEntries(sampling.map((s) => [s.source, { last_sample_at: s.lastAt.toISOString() }])),
         },
         ok ? 200 : 503,
       );
@@ -58,46 +60,27 @@ export function monitoringRoutes(deps: AppDeps) {
       const [open, recent, firedInWindow, syncs, connections] = await Promise.all([
         countOpenAlertsBySeverity(deps.db, orgId),
         listAlerts(deps.db, { orgId, limit: 10 }),
-        deps.db
-          .selectFrom('alerts')
-          .select(sql<string>`count(*)`.as('count'))
-          .where((eb) => eb.or([eb('org_id', 'is', null), eb('org_id', '=', orgId)]))
-          .where('started_at', '>=', since)
-          .executeTakeFirstOrThrow(),
-        deps.db
-          .selectFrom('data_sync_logs')
-          .select([
-            'platform',
-            sql<string>`count(*) filter (where status = 'completed')`.as('completed'),
-            sql<string>`count(*) filter (where status = 'failed')`.as('failed'),
-            sql<string>`count(*) filter (where status = 'cancelled')`.as('cancelled'),
-            sql<string>`count(*) filter (where status = 'running')`.as('running'),
-            sql<number | null>`avg(extract(epoch from finished_at - started_at)) filter (where status = 'completed')`.as('avg_seconds'),
-          ])
-          .where('org_id', '=', orgId)
-          .where('started_at', '>=', since)
-          .groupBy('platform')
-          .orderBy('platform')
-          .execute(),
-        deps.db.selectFrom('user_platform_connections').select(['status', sql<string>`count(*)`.as('count')]).where('org_id', '=', orgId).groupBy('status').execute(),
+        countAlertsFiredSince(deps.db, orgId, since),
+        syncCountsByPlatformSince(deps.db, orgId, since),
+        countConnectionsByStatus(deps.db, orgId),
       ]);
       return c.json({
         window_hours: hours,
-        alerts: { open: { ...open, total: Object.values(open).reduce((a, b) => a + b, 0) }, fired_in_window: Number(firedInWindow.count), recent: recent.map(presentAlert) },
+        alerts: { open: { ...open, total: Object.values(open).reduce((a, b) => a + b, 0) }, fired_in_window: firedInWindow, recent: recent.map(presentAlert) },
         syncs: syncs.map((s) => {
-          const finished = Number(s.completed) + Number(s.failed);
+          const finished = s.completed + s.failed;
           return {
             platform: s.platform,
-            completed: Number(s.completed),
-            failed: Number(s.failed),
-            cancelled: Number(s.cancelled),
-            running: Number(s.running),
+            completed: s.completed,
+            failed: s.failed,
+            cancelled: s.cancelled,
+            running: s.running,
             // Success among syncs that finished either way; cancelled ones say nothing of the platform.
-            success_rate: finished > 0 ? Number(s.completed) / finished : null,
-            avg_duration_seconds: s.avg_seconds === null ? null : Number(s.avg_seconds),
+            success_rate: finished > 0 ? s.completed / finished : null,
+            avg_duration_seconds: s.avgCompletedSeconds,
           };
         }),
-        connections: Object.fromEntries(connections.map((r) => [r.status, Number(r.count)])),
+        connections,
       });
     });
 }

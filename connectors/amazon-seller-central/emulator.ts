@@ -1,6 +1,6 @@
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { EmulatedFailure, EmulatorContext, PlatformEmulator, PlatformEmulatorDefinition } from '../emulator';
+import type { EmulatedFailure, EmulatorContext, PlatformEmulator, PlatformEmulatorDefinition } from '../platform-emulator';
 import { type OrderValues, orderIndexRangeAt, orderRow } from '../mock/commerce-generator';
 import { type AccountShape, contactRow } from '../mock/generator';
 import { hash32 } from '../mock/random';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { EmulatedFailure, EmulatorContext, PlatformEmulator, PlatformEmulatorDefinition } from '../emulator';
+import type { EmulatedFailure, EmulatorContext, PlatformEmulator, PlatformEmulatorDefinition } from '../platform-emulator';
 import { emulatedViewRows, isServedView } from '../warehouse/emulated-view';
 import { DEFAULT_PERFORMANCE_VIEW, PERFORMANCE_COLUMNS, type PerformanceColumn, type PerformanceRow } from '../warehouse/performance-view';
 

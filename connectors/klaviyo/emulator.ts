@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { addDays, daysBetween } from '../../domain/sync';
-import type { EmulatedFailure, EmulatorContext, PlatformEmulator, PlatformEmulatorDefinition } from '../emulator';
+import type { EmulatedFailure, EmulatorContext, PlatformEmulator, PlatformEmulatorDefinition } from '../platform-emulator';
 import { type EmailPerformanceValues, emailMessageCount, emailPerformanceRow } from '../mock/email-generator';
 import { type AccountShape, contactRow } from '../mock/generator';
 

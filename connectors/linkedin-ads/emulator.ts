@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { DateWindow } from '../../domain/sync';
-import type { EmulatedFailure, EmulatorContext, PlatformEmulator, PlatformEmulatorDefinition } from '../emulator';
+import type { EmulatedFailure, EmulatorContext, PlatformEmulator, PlatformEmulatorDefinition } from '../platform-emulator';
 import { type AdPerformanceValues, adPerformanceRow, adPerformanceRowCount } from '../mock/generator';
 import { MAX_ANALYTICS_ELEMENTS } from './connector';
 

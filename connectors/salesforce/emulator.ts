@@ -1,6 +1,6 @@
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { EmulatedFailure, EmulatorContext, PlatformEmulator, PlatformEmulatorDefinition } from '../emulator';
+import type { EmulatedFailure, EmulatorContext, PlatformEmulator, PlatformEmulatorDefinition } from '../platform-emulator';
 import { type AccountShape, contactRow } from '../mock/generator';
 import { matchesSoql, parseSoql, type SObjectDescription, SoqlError, type SoqlQuery, type SoqlValue } from './soql';
 

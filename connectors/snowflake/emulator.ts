@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, typ
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Credentials } from '../connector';
-import type { EmulatedFailure, EmulatorContext, PlatformEmulator, PlatformEmulatorDefinition } from '../emulator';
+import type { EmulatedFailure, EmulatorContext, PlatformEmulator, PlatformEmulatorDefinition } from '../platform-emulator';
 import { emulatedViewRows, isServedView } from '../warehouse/emulated-view';
 import { DEFAULT_PERFORMANCE_VIEW, PERFORMANCE_COLUMNS, type PerformanceColumn, type PerformanceRow } from '../warehouse/performance-view';
 

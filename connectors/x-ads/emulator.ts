@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { addDays, daysBetween } from '../../domain/sync';
-import type { EmulatedFailure, EmulatorContext, PlatformEmulator, PlatformEmulatorDefinition } from '../emulator';
+import type { EmulatedFailure, EmulatorContext, PlatformEmulator, PlatformEmulatorDefinition } from '../platform-emulator';
 import { type AccountShape, type AdPerformanceValues, adCount, adEntity, adPerformanceRow } from '../mock/generator';
 import { isValidOAuth1Authorization, type OAuth1Credentials } from './oauth1';
 import { MAX_STATS_DAYS } from './stats-cursor';

@@ -128,6 +128,29 @@ export async function resolveAlertByUser(db: Db, input: { id: string; orgId: str
   return existing ? { row: existing, changed: false } : undefined;
 }
 
+/** Every org's open alerts, counted by type and severity (the `liftos_alerts_open` gauge). */
+export async function countOpenAlertsByTypeAndSeverity(db: Db): Promise<{ type: AlertType; severity: AlertSeverity; count: number }[]> {
+  const rows = await db
+    .selectFrom('alerts')
+    .select(['type', 'severity'])
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('status', '<>', 'resolved')
+    .groupBy(['type', 'severity'])
+    .execute();
+  return rows.map((r) => ({ type: r.type, severity: r.severity, count: Number(r.count) }));
+}
+
+/** Alerts of the org (and the deployment's) that fired at or after `since`, whatever their status now. */
+export async function countAlertsFiredSince(db: Db, orgId: string, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('alerts')
+    .select(sql<string>`count(*)`.as('count'))
+    .where((eb) => eb.or([eb('org_id', 'is', null), eb('org_id', '=', orgId)]))
+    .where('started_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
 /** Open alerts of the org (and the deployment's) by severity, for the dashboard. */
 export async function countOpenAlertsBySeverity(db: Db, orgId: string): Promise<Record<AlertSeverity, number>> {
   const rows = await db

@@ -1,7 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ConnectionStatus } from '../../domain/connection';
+import type { PlatformId } from '../../domain/platforms';
+import type { SealedSecret } from '../../domain/sealed-secret';
 import type { SyncStatus } from '../../domain/sync';
-import type { SealedSecret } from '../../security/credential-vault';
 import type { Connection, ConnectionUpdate, Database, NewConnection } from '../schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -34,6 +35,52 @@ export async function findConnectionById(db: Db, id: string): Promise<Connection
   return db.selectFrom('user_platform_connections').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Which of an org's connections to list; each filter left out keeps every connection. */
+export interface OrgConnectionsFilter {
+  /** Leave out the connections in this status. */
+  exceptStatus?: ConnectionStatus;
+  /** Only these connections (none when empty). */
+  ids?: readonly string[];
+  /** Only the connections on these platforms (none when empty). */
+  platforms?: readonly PlatformId[];
+  /** By id (the default), or by creation, oldest first. */
+  order?: 'id' | 'created';
+}
+
+/** The org's connections (another org's ids match nothing): what bulk sync, validate-all, test-all and rollout scopes act on. */
+export async function listOrgConnections(db: Db, orgId: string, filter: OrgConnectionsFilter = {}): Promise<Connection[]> {
+  if (filter.ids?.length === 0 || filter.platforms?.length === 0) return [];
+  let query = db.selectFrom('user_platform_connections').selectAll().where('org_id', '=', orgId);
+  if (filter.exceptStatus) query = query.where('status', '<>', filter.exceptStatus);
+  if (filter.ids) query = query.where('id', 'in', filter.ids);
+  if (filter.platforms) query = query.where('platform', 'in', filter.platforms);
+  query = filter.order === 'created' ? query.orderBy('created_at').orderBy('id') : query.orderBy('id');
+  return query.execute();
+}
+
+/** How many of the org's connections are in each status (statuses without one are left out). */
+export async function countConnectionsByStatus(db: Db, orgId: string): Promise<Partial<Record<ConnectionStatus, number>>> {
+  const rows = await db
+    .selectFrom('user_platform_connections')
+    .select(['status', (eb) => eb.fn.countAll<string>().as('count')])
+    .where('org_id', '=', orgId)
+    .groupBy('status')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.count)]));
+}
+
+/** The id of the org's connection to this platform account, if it has one. */
+export async function findConnectionIdByAccount(db: Db, account: { orgId: string; platform: PlatformId; accountId: string }): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('user_platform_connections')
+    .select('id')
+    .where('org_id', '=', account.orgId)
+    .where('platform', '=', account.platform)
+    .where('account_id', '=', account.accountId)
+    .executeTakeFirst();
+  return row?.id;
+}
+
 export async function listConnections(
   db: Db,
   orgId: string,
@@ -62,6 +109,20 @@ export async function updateConnection(db: Db, orgId: string, id: string, change
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
+}
+
+/**
+ * Replaces the connection's sealed credentials only if they are still `expected` (a compare-and-swap
+ * on the ciphertext it read); false when they were replaced meanwhile or the connection is gone.
+ */
+export async function swapConnectionCredentials(db: Db, id: string, swap: { expected: Buffer; sealed: SealedSecret; at: Date }): Promise<boolean> {
+  const result = await db
+    .updateTable('user_platform_connections')
+    .set({ ...credentialColumns(swap.sealed), updated_at: swap.at })
+    .where('id', '=', id)
+    .where('credentials_ciphertext', '=', swap.expected)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 export async function deleteConnection(db: Db, orgId: string, id: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { SealedSecret } from '../../security/credential-vault';
+import type { SealedSecret } from '../../domain/sealed-secret';
 import type { Connection, Database } from '../schema';
 import { credentialColumns } from './connections';
 

@@ -110,6 +110,18 @@ export async function aggregateMetricByLabels(db: Db, input: { name: string; agg
   return rows.map((r) => ({ orgId: r.org_id, labels: r.labels, value: Number(r.value) }));
 }
 
+/** Each sampled process's (source's) latest service sample since `since`: a process whose sampler stopped shows an old time, or none. */
+export async function latestServiceSampleTimes(db: Db, since: Date): Promise<{ source: string; lastAt: Date }[]> {
+  const rows = await db
+    .selectFrom('metric_samples')
+    .select(['source', sql<Date>`max(recorded_at)`.as('last')])
+    .where('org_id', 'is', null)
+    .where('recorded_at', '>', since)
+    .groupBy('source')
+    .execute();
+  return rows.map((r) => ({ source: r.source, lastAt: new Date(r.last) }));
+}
+
 /** Retention: deletes samples recorded before `before`. */
 export async function deleteMetricSamplesBefore(db: Db, before: Date): Promise<number> {
   const result = await db.deleteFrom('metric_samples').where('recorded_at', '<', before).executeTakeFirst();

@@ -1,5 +1,5 @@
 import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
-import type { SealedSecret } from '../../security/credential-vault';
+import type { SealedSecret } from '../../domain/sealed-secret';
 import type { Database, PlatformOauthStatesTable } from '../schema';
 
 type Db = Kysely<Database> | Transaction<Database>;

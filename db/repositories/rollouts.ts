@@ -7,6 +7,7 @@ import type { SyncOutcome } from '../../domain/rollout-analysis';
 import { type GoverningRollout, assignRollout } from '../../domain/rollout-assignment';
 import { rolloutWorkflowId } from '../../domain/workflow-ids';
 import type { Database, RolloutRow } from '../schema';
+import { listOrgConnections } from './connections';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -65,11 +66,23 @@ export async function saveRolloutState(db: Db, id: string, revision: number, sta
   return Number(result.numUpdatedRows) > 0;
 }
 
+/** The stages of a rollout that has started and not ended. */
+const STAGES_IN_PROGRESS: readonly RolloutStage[] = ['validating', 'running', 'awaiting_approval', 'paused'];
+
+/** The org's other rollouts that have started and not ended: an org runs one rollout at a time. */
+export async function otherRolloutsInProgress(db: Db, rollout: Pick<RolloutRow, 'id' | 'org_id'>): Promise<Pick<RolloutRow, 'id' | 'name'>[]> {
+  return db
+    .selectFrom('rollouts')
+    .select(['id', 'name'])
+    .where('org_id', '=', rollout.org_id)
+    .where('id', '<>', rollout.id)
+    .where('stage', 'in', [...STAGES_IN_PROGRESS])
+    .execute();
+}
+
 /** The org's connections a rollout covers (not disabled; on its platforms when it names some). */
 export async function rolloutScopeConnections(db: Db, rollout: Pick<RolloutRow, 'org_id' | 'config'>): Promise<{ id: string; userId: string; platform: PlatformId; dataMode: string }[]> {
-  let query = db.selectFrom('user_platform_connections').select(['id', 'user_id', 'platform', 'data_mode']).where('org_id', '=', rollout.org_id).where('status', '<>', 'disabled');
-  if (rollout.config.platforms) query = query.where('platform', 'in', rollout.config.platforms.length > 0 ? rollout.config.platforms : ['__none__' as PlatformId]);
-  const rows = await query.orderBy('id').execute();
+  const rows = await listOrgConnections(db, rollout.org_id, { exceptStatus: 'disabled', platforms: rollout.config.platforms });
   return rows.map((r) => ({ id: r.id, userId: r.user_id, platform: r.platform, dataMode: r.data_mode }));
 }
 

@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import type { PlatformId } from '../../domain/platforms';
 import type { SyncStatus } from '../../domain/sync';
 import type { Database, NewSyncLog, SyncCheckpoint, SyncLog } from '../schema';
 import { storableOptionalText } from '../storable-text';
@@ -33,6 +34,44 @@ export async function latestSyncLog(db: Db, connectionId: string): Promise<SyncL
 
 export async function listSyncLogs(db: Db, connectionId: string, limit: number): Promise<SyncLog[]> {
   return db.selectFrom('data_sync_logs').selectAll().where('connection_id', '=', connectionId).orderBy('started_at', 'desc').limit(limit).execute();
+}
+
+/** An org's syncs on one platform started in a window, by how they stand. */
+export interface PlatformSyncCounts {
+  platform: PlatformId;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  running: number;
+  /** Mean duration of the completed ones; null when none completed. */
+  avgCompletedSeconds: number | null;
+}
+
+/** The org's syncs started at or after `since`, counted per platform (platform order), for the dashboard. */
+export async function syncCountsByPlatformSince(db: Db, orgId: string, since: Date): Promise<PlatformSyncCounts[]> {
+  const rows = await db
+    .selectFrom('data_sync_logs')
+    .select([
+      'platform',
+      sql<string>`count(*) filter (where status = 'completed')`.as('completed'),
+      sql<string>`count(*) filter (where status = 'failed')`.as('failed'),
+      sql<string>`count(*) filter (where status = 'cancelled')`.as('cancelled'),
+      sql<string>`count(*) filter (where status = 'running')`.as('running'),
+      sql<number | null>`avg(extract(epoch from finished_at - started_at)) filter (where status = 'completed')`.as('avg_seconds'),
+    ])
+    .where('org_id', '=', orgId)
+    .where('started_at', '>=', since)
+    .groupBy('platform')
+    .orderBy('platform')
+    .execute();
+  return rows.map((r) => ({
+    platform: r.platform,
+    completed: Number(r.completed),
+    failed: Number(r.failed),
+    cancelled: Number(r.cancelled),
+    running: Number(r.running),
+    avgCompletedSeconds: r.avg_seconds === null ? null : Number(r.avg_seconds),
+  }));
 }
 
 /** A sync's running totals, as committed. */

@@ -119,7 +119,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('builds migrate, api and worker from the repository Dockerfile and runs the right entry point', () => {
-    const entryPoints = { migrate: 'db/migrate-cli.ts', api: 'api/main.ts', worker: 'workers/main.ts' };
+    const entryPoints = { migrate: 'scripts/migrate.ts', api: 'api/main.ts', worker: 'workers/main.ts' };
     for (const name of APP_SERVICES) {
       const { build } = service(name);
       const context = typeof build === 'string' ? build : build?.context;

@@ -1,6 +1,6 @@
 import { type RunningEmulator, startEmulator } from '../../../connectors/emulator';
-import { createConnectorRegistry } from '../../../connectors/registry';
-import { type PlatformRequestObservation, withPlatformRequestTiming } from '../../../connectors/timed-registry';
+import { type PlatformRequestObservation, createConnectorRegistry } from '../../../connectors/registry';
+import { withPlatformRequestTiming } from '../../../connectors/timed-registry';
 import { EMULATOR_NETWORK } from '../../setup/connector-test-kit';
 
 describe('platform request timing', () => {

@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/config';
-import { createDatabase } from './database';
-import { migrateToLatest } from './migrate';
+import { createDatabase } from '../db/database';
+import { migrateToLatest } from '../db/migrate';
 
 /** `npm run migrate`: applies pending migrations to DATABASE_URL. */
 async function main(): Promise<void> {
