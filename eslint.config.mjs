@@ -127,8 +127,8 @@ export default tseslint.config(
   },
   {
     // A workflow is started, signalled and found through its family's module in workflow-clients/ (its id, search
-    // attributes and conflict handling in one place), never from a route or the worker directly.
-    files: ['api/**/*.ts', 'workers/**/*.ts'],
+    // attributes and conflict handling in one place), never from a route, the worker, a service, an activity or a Schedule's module directly.
+    files: ['api/**/*.ts', 'workers/**/*.ts', 'composition/**/*.ts', 'services/**/*.ts', 'schedules/**/*.ts', 'activities/**/*.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',
