@@ -49,13 +49,31 @@ export function startSyncWorkflow(client: Client, connection: Connection, taskQu
  */
 export function featureFlagRollout(overrides: { minDurationSeconds: number; analysisIntervalSeconds: number; rollbackMinSampleSize?: number; maxInconclusiveSeconds?: number }): RolloutConfig {
   return {
+    ...ORDINARY_CRITERIA,
     strategy: 'feature_flag',
     steps: [{ enabled: true, minDurationSeconds: overrides.minDurationSeconds }],
-    success: { minSuccessRate: 0.9, maxErrorRate: 0.1, minSampleSize: 2 },
-    rollback: { maxErrorRate: 0.5, minSampleSize: overrides.rollbackMinSampleSize ?? 2 },
-    advance: 'automatic',
+    rollback: { ...ORDINARY_CRITERIA.rollback, minSampleSize: overrides.rollbackMinSampleSize ?? 2 },
     analysisIntervalSeconds: overrides.analysisIntervalSeconds,
     maxInconclusiveSeconds: overrides.maxInconclusiveSeconds ?? 600,
+  };
+}
+
+/** Succeeds at 90 % success and 10 % errors over two syncs, rolls back above 50 % errors; advances on its own. */
+const ORDINARY_CRITERIA = {
+  success: { minSuccessRate: 0.9, maxErrorRate: 0.1, minSampleSize: 2 },
+  rollback: { maxErrorRate: 0.5, minSampleSize: 2 },
+  advance: 'automatic',
+} as const satisfies Partial<RolloutConfig>;
+
+/** A percentage rollout of the given steps (percentage, minimum seconds), ordinary criteria, analysed every second. */
+export function percentageRollout(steps: [percentage: number, minDurationSeconds: number][], overrides: Partial<Omit<RolloutConfig, 'strategy' | 'steps'>> = {}): RolloutConfig {
+  return {
+    ...ORDINARY_CRITERIA,
+    strategy: 'percentage',
+    steps: steps.map(([percentage, minDurationSeconds]) => ({ percentage, minDurationSeconds })),
+    analysisIntervalSeconds: 1,
+    maxInconclusiveSeconds: 30,
+    ...overrides,
   };
 }
 

@@ -1,22 +1,18 @@
 import type { RolloutConfig, StepMeasurement } from '../../domain/rollout';
 import { summarizeStep } from '../../domain/rollout-analysis';
+import { percentageRollout } from '../setup/fixtures';
 import { planMeasuredStep, rolloutWakeUpMs, stepWindow, type StepMeasured } from '../../domain/rollout-step-plan';
 
 const STARTED_AT = '2026-03-01T12:00:00.000Z';
 const after = (seconds: number) => Date.parse(STARTED_AT) + seconds * 1000;
 
-const CONFIG: RolloutConfig = {
-  strategy: 'percentage',
-  steps: [
-    { percentage: 25, minDurationSeconds: 60 },
-    { percentage: 100, minDurationSeconds: 120 },
+const CONFIG: RolloutConfig = percentageRollout(
+  [
+    [25, 60],
+    [100, 120],
   ],
-  success: { minSuccessRate: 0.9, maxErrorRate: 0.1, minSampleSize: 4 },
-  rollback: { maxErrorRate: 0.5, minSampleSize: 2 },
-  advance: 'automatic',
-  analysisIntervalSeconds: 30,
-  maxInconclusiveSeconds: 300,
-};
+  { success: { minSuccessRate: 0.9, maxErrorRate: 0.1, minSampleSize: 4 }, analysisIntervalSeconds: 30, maxInconclusiveSeconds: 300 },
+);
 
 const NO_REQUESTS = { requests: 0, failed: 0, seconds: 0 };
 const syncs = (count: number, failed: boolean) => Array.from({ length: count }, () => ({ failed, durationMs: 100 }));

@@ -10,20 +10,18 @@ import { connectionSyncWorkflowId, rolloutWorkflowId } from '../../domain/workfl
 import { waitFor } from '../../scripts/service-process';
 import { connectionSyncWorkflow } from '../../workflows/connection-sync';
 import { rollbackRolloutSignal } from '../../workflows/rollout';
-import { createTestConnection } from '../setup/fixtures';
+import { createTestConnection, percentageRollout } from '../setup/fixtures';
 import { testEnv } from '../setup/test-env';
 import { openTestHarness, startTestSyncWorker, type TestHarness, uniqueName } from '../setup/test-harness';
 
 /** Waits at its first step for a `promote` that never comes: open to signals for the whole test. */
-const WAITING_CONFIG: RolloutConfig = {
-  strategy: 'percentage',
-  steps: [{ percentage: 50, minDurationSeconds: 3600 }],
+const WAITING_CONFIG: RolloutConfig = percentageRollout([[50, 3600]], {
   success: { minSuccessRate: 0.9, maxErrorRate: 0.1, minSampleSize: 1000 },
   rollback: { maxErrorRate: 0.5, minSampleSize: 1000 },
   advance: 'manual',
   analysisIntervalSeconds: 3600,
   maxInconclusiveSeconds: 7200,
-};
+});
 
 describe('what Temporal history holds', () => {
   let harness: TestHarness;

@@ -8,7 +8,7 @@ import type { RolloutConfig, RolloutStage } from '../../domain/rollout';
 import { rolloutBucket } from '../../domain/rollout-assignment';
 import { waitFor } from '../../scripts/service-process';
 import { rolloutStatusQuery, pauseRolloutSignal, promoteRolloutSignal, resumeRolloutSignal, rollbackRolloutSignal, updateThresholdsUpdate } from '../../workflows/rollout';
-import { createTestConnection, startSyncWorkflow } from '../setup/fixtures';
+import { createTestConnection, percentageRollout, startSyncWorkflow } from '../setup/fixtures';
 import { openTestHarness, startTestSyncWorker, type TestHarness, uniqueName } from '../setup/test-harness';
 
 const WINDOW = { startDate: '2026-01-01', endDate: '2026-01-07' };
@@ -19,18 +19,10 @@ const TERMINAL: RolloutStage[] = ['completed', 'rolled_back', 'blocked'];
  * Two steps (50 %, then 100 %) judged on at least two live syncs each; rolled back above a 50 % error rate.
  * Steps last a second: the timing itself (minimum durations, inconclusive waits) is unit-tested in rollout-step-plan.test.ts.
  */
-const HEALTHY_CONFIG: RolloutConfig = {
-  strategy: 'percentage',
-  steps: [
-    { percentage: 50, minDurationSeconds: 1 },
-    { percentage: 100, minDurationSeconds: 1 },
-  ],
-  success: { minSuccessRate: 0.9, maxErrorRate: 0.1, minSampleSize: 2 },
-  rollback: { maxErrorRate: 0.5, minSampleSize: 2 },
-  advance: 'automatic',
-  analysisIntervalSeconds: 1,
-  maxInconclusiveSeconds: 30,
-};
+const HEALTHY_CONFIG: RolloutConfig = percentageRollout([
+  [50, 1],
+  [100, 1],
+]);
 
 describe('rolloutWorkflow over emulator-backed connections', () => {
   let harness: TestHarness;
