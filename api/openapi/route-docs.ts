@@ -53,7 +53,7 @@ export interface RouteDoc {
    * Each status the route answers with its own body: the JSON body's schema (null: no body), the
    * schema with a description of when, or a body of another media type. The error envelope's statuses go in `errors`.
    */
-  responses: Partial<Record<number, z.ZodType | null | [z.ZodType, string] | { media: string; description: string }>>;
+  responses: Partial<Record<number, z.ZodType | null | [z.ZodType, string] | { media: string[]; description: string }>>;
   /**
    * The route's own refusals, each with when it answers them. What every route may answer (a refused
    * token, role or field, a spent rate limit, an unexpected failure) is added by api/openapi/api-document.ts.
@@ -71,7 +71,7 @@ export function routeDocs(tag: string): (doc: RouteDoc) => MiddlewareHandler {
     for (const [status, answer] of Object.entries(doc.responses)) {
       if (answer === undefined) continue;
       if (answer !== null && 'media' in answer) {
-        responses[status] = { description: answer.description, content: { [answer.media]: {} } };
+        responses[status] = { description: answer.description, content: Object.fromEntries(answer.media.map((media) => [media, {}])) };
         continue;
       }
       const [schema, description] = Array.isArray(answer) ? answer : [answer, SUCCESS_DESCRIPTIONS[Number(status)] ?? 'OK'];

@@ -3,7 +3,18 @@ import { z } from 'zod';
 import { Count } from '../response-schemas';
 
 /** Temporal's statuses of a workflow run, lower-cased. */
-const RUN_STATUSES = ['running', 'completed', 'failed', 'cancelled', 'terminated', 'continued_as_new', 'timed_out', 'paused', 'unspecified', 'unknown'] as const;
+const RUN_STATUSES = [
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'terminated',
+  'continued_as_new',
+  'timed_out',
+  'paused',
+  'unspecified',
+  'unknown',
+] as const;
 
 const RunStatus = z.enum(RUN_STATUSES satisfies readonly Lowercase<WorkflowExecutionStatusName>[]);
 

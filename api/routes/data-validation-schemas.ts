@@ -41,22 +41,27 @@ const RuleOutcomeView = z.object({
   samples: z.array(z.object({ stream: StreamName.nullable(), entity_id: z.string().nullable(), date: IsoDate.nullable(), detail: z.string() })),
 });
 
+/** What a report and its summary both show: which connection's rows, judged when, and the score. */
+const ReportHeading = {
+  report_id: z.string(),
+  connection_id: z.string(),
+  platform: PlatformName,
+  workflow_id: z.string(),
+  source: SourceName.nullable(),
+  as_of: IsoDate,
+  validated_at: Timestamp,
+  score: Score,
+  level: Level,
+  rules_applicable: Count,
+  rules_passed: Count,
+  rules_failed: Count,
+  row_count: Count,
+};
+
 /** A connection's validation report (api/presenters/validation-report.ts). */
 export const ValidationReportView = z
   .object({
-    report_id: z.string(),
-    connection_id: z.string(),
-    platform: PlatformName,
-    workflow_id: z.string(),
-    source: SourceName.nullable(),
-    as_of: IsoDate,
-    validated_at: Timestamp,
-    score: Score,
-    level: Level,
-    rules_applicable: Count,
-    rules_passed: Count,
-    rules_failed: Count,
-    row_count: Count,
+    ...ReportHeading,
     duration_ms: z.number().nonnegative(),
     rules: z.array(RuleOutcomeView),
     metrics: z.object({
@@ -86,19 +91,7 @@ export type ValidationReportView = z.infer<typeof ValidationReportView>;
 /** A report as a list or summary shows it. */
 export const ValidationSummaryView = z
   .object({
-    report_id: z.string(),
-    connection_id: z.string(),
-    platform: PlatformName,
-    workflow_id: z.string(),
-    source: SourceName.nullable(),
-    as_of: IsoDate,
-    validated_at: Timestamp,
-    score: Score,
-    level: Level,
-    rules_applicable: Count,
-    rules_passed: Count,
-    rules_failed: Count,
-    row_count: Count,
+    ...ReportHeading,
     failed_rules: z.array(z.string()),
     critical_failed: z.boolean(),
   })

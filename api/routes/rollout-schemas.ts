@@ -102,16 +102,21 @@ const RolloutConfigView = z
   })
   .meta({ id: 'RolloutConfig' });
 
+/** Where a rollout stands, as its listing and its status both show it. */
+const RolloutPosition = {
+  name: z.string(),
+  strategy: Strategy,
+  stage: Stage,
+  step_index: Count,
+  step_count: Count,
+  current_percentage: z.number().nullable(),
+};
+
 /** A rollout as stored: its configuration and where it stands. */
 export const RolloutView = z
   .object({
     id: z.uuid(),
-    name: z.string(),
-    strategy: Strategy,
-    stage: Stage,
-    step_index: Count,
-    step_count: Count,
-    current_percentage: z.number().nullable(),
+    ...RolloutPosition,
     rollback_cause: z.string().nullable(),
     workflow_id: z.string(),
     config: RolloutConfigView,
@@ -159,12 +164,7 @@ const StepAnalysisView = z
 /** Where a rollout stands: from its running workflow, or its last stored state once it has closed. */
 export const RolloutStatusResponse = z.object({
   rollout_id: z.uuid(),
-  name: z.string(),
-  strategy: Strategy,
-  stage: Stage,
-  step_index: Count,
-  step_count: Count,
-  current_percentage: z.number().nullable(),
+  ...RolloutPosition,
   step_started_at: Timestamp.nullable(),
   criteria: z.object({ success: SuccessCriteriaView, rollback: RollbackCriteriaView }),
   metrics_history: z.array(StepAnalysisView),
