@@ -21,12 +21,12 @@ const AS_WRITTEN = { options: { io: 'output' } };
 type ResponseDoc = NonNullable<DescribeRouteOptions['responses']>[string];
 
 /** A JSON answer of `schema`. */
-export function jsonResponse(schema: z.ZodType, description: string) {
+function jsonResponse(schema: z.ZodType, description: string) {
   return { description, content: { 'application/json': { schema: resolver(schema, AS_WRITTEN) } } };
 }
 
 /** An error answer: the error envelope, `description` saying when it comes. */
-export function errorResponse(description: string) {
+function errorResponse(description: string) {
   return jsonResponse(ErrorBody, description);
 }
 
@@ -48,7 +48,6 @@ const SUCCESS_DESCRIPTIONS: Record<number, string> = {
 
 export interface RouteDoc {
   summary: string;
-  description?: string;
   /**
    * Each status the route answers with its own body: the JSON body's schema (null: no body), the
    * schema with a description of when, or a body of another media type. The error envelope's statuses go in `errors`.
@@ -62,8 +61,8 @@ export interface RouteDoc {
 }
 
 /**
- * Documents the routes of one resource (one tag of the document): `describe(doc)` goes beside a
- * route's validators. The required role comes from ACCESS_POLICY (api/openapi/api-document.ts).
+ * Documents the routes of one resource (one tag of the document): the middleware it makes of a
+ * route's RouteDoc goes beside the route's validators. The required role comes from ACCESS_POLICY (api/openapi/api-document.ts).
  */
 export function routeDocs(tag: string): (doc: RouteDoc) => MiddlewareHandler {
   return (doc) => {
@@ -81,6 +80,6 @@ export function routeDocs(tag: string): (doc: RouteDoc) => MiddlewareHandler {
       // A route's own 400s come on top of its validators' (which would otherwise document the status).
       if (description) responses[status] = errorResponse(status === '400' ? `${description}; or a field is invalid (${INVALID_FIELDS})` : description);
     }
-    return describeRoute({ tags: [tag], summary: doc.summary, ...(doc.description ? { description: doc.description } : {}), responses });
+    return describeRoute({ tags: [tag], summary: doc.summary, responses });
   };
 }

@@ -24,7 +24,7 @@ import { presentHealth, presentIntegrationTestReport } from '../presenters/integ
 import { ConnectionRef, DateRangeFields, OptionalDateRangeFields, pageQuery, withDateRange } from '../request-schemas';
 import { DataRecordsLimit } from './connection-data-schemas';
 import { loadOwnConnection } from '../own-connection';
-import { CONNECTION_READ_REFUSALS, routeDocs } from '../openapi/route-docs';
+import { CONNECTION_READ_REFUSALS, QUOTA_EXHAUSTED, routeDocs } from '../openapi/route-docs';
 import { WorkflowStarted } from '../response-schemas';
 import {
   DataModesResponse,
@@ -111,6 +111,7 @@ const docs = {
       ...CONNECTION_READ_REFUSALS,
       404: 'No connection of the org has this id',
       422: 'The mock source cannot serve the stream or range (hybrid_read_failed, stream_unavailable)',
+      429: QUOTA_EXHAUSTED,
     },
   }),
   testSuite: describeRoute({
