@@ -15,9 +15,10 @@ COPY package.json package-lock.json ./
 # --omit=dev: tsx, @swc/core (workflow bundling) and every runtime library are production
 #   dependencies; jest, eslint and typescript stay out of the image.
 # --ignore-scripts: package.json's `allowScripts` (npm 11) denies the install scripts of @swc/core,
-#   esbuild and protobufjs; npm 10 in this image ignores that field and would run them all.
-#   None is needed: their native binaries come as optional platform packages. The one script
-#   allowed there (@embedded-postgres) is for the local dev database, unused here (DATABASE_URL).
+#   esbuild, protobufjs and @scarf/scarf (swagger-ui-dist's install analytics); npm 10 in this image
+#   ignores that field and would run them all. None is needed: the native binaries come as optional
+#   platform packages. The one script allowed there (@embedded-postgres) is for the local dev
+#   database, unused here (DATABASE_URL).
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --ignore-scripts
 

@@ -10,6 +10,7 @@ import { authorize } from './middleware/authorize';
 import { rateLimitPerToken } from './middleware/rate-limit';
 import { requestIds } from './middleware/request-id';
 import { requestMetrics } from './middleware/request-metrics';
+import { apiReferenceRoutes } from './routes/api-reference';
 import { auditRoutes } from './routes/audit';
 import { bulkSyncRoutes } from './routes/bulk-sync';
 import { codecRoutes } from './routes/codec';
@@ -65,6 +66,8 @@ export function createApp(deps: AppDeps) {
 
   app.route('/health', healthRoutes(deps));
   app.route('/codec', codecRoutes(deps));
+  // The OpenAPI document of this app and its reference page, public like /health.
+  app.route('/', apiReferenceRoutes(app));
   // No /metrics here: the API's metrics (every org's custom series among them) are served on their own port (api-metrics-server.ts).
 
   const v1 = new Hono<AppEnv>();

@@ -2,6 +2,7 @@ import { zValidator } from '@hono/zod-validator';
 import type { MiddlewareHandler, ValidationTargets } from 'hono';
 import { every } from 'hono/combine';
 import { createMiddleware } from 'hono/factory';
+import { resolver, uniqueSymbol } from 'hono-openapi';
 import type { ZodSchema } from 'zod';
 import { ApiError } from '../api-error';
 
@@ -18,7 +19,17 @@ const requireJsonContentType = createMiddleware(async (c, next) => {
   await next();
 });
 
-/** zod validation with field-level details in the API's error format. */
+/**
+ * What the OpenAPI document says of a validated request (hono-openapi reads it off the middleware):
+ * the query's or path's parameters, or the body (required unless the schema takes none). The
+ * answers of a refused request are added by api/openapi/api-document.ts.
+ */
+function documentation(target: keyof ValidationTargets, schema: ZodSchema) {
+  if (target !== 'json') return { target, ...resolver(schema) };
+  return { spec: { requestBody: { required: !schema.safeParse(undefined).success, content: { 'application/json': { schema: resolver(schema) } } } } };
+}
+
+/** zod validation with field-level details in the API's error format, documented in the OpenAPI document. */
 export function validate<Target extends keyof ValidationTargets, Schema extends ZodSchema>(target: Target, schema: Schema) {
   const validator = zValidator(target, schema, (result) => {
     if (!result.success) {
@@ -26,5 +37,6 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
       throw new ApiError(400, 'validation_error', `Invalid ${target === 'json' ? 'request body' : target}`, details);
     }
   });
-  return target === 'json' ? (every(requireJsonContentType as MiddlewareHandler, validator) as typeof validator) : validator;
+  const middleware = target === 'json' ? (every(requireJsonContentType as MiddlewareHandler, validator) as typeof validator) : validator;
+  return Object.assign(middleware, { [uniqueSymbol]: documentation(target, schema) });
 }

@@ -1,6 +1,7 @@
 import type { AlertRow } from '../../db/schema';
+import type { AlertView } from '../response-schemas';
 
-export function presentAlert(alert: AlertRow) {
+export function presentAlert(alert: AlertRow): AlertView {
   return {
     id: alert.id,
     rule_id: alert.rule_id,

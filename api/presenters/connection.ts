@@ -1,7 +1,8 @@
 import type { Connection } from '../../db/schema';
+import type { ConnectionView } from '../response-schemas';
 
 /** The public view of a connection: snake_case, and never its credentials. */
-export function presentConnection(c: Connection) {
+export function presentConnection(c: Connection): ConnectionView {
   return {
     id: c.id,
     org_id: c.org_id,

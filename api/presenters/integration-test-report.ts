@@ -1,8 +1,9 @@
 import type { ConnectionHealth } from '../../domain/connection-health';
 import type { IntegrationCheck, IntegrationTestReport } from '../../domain/integration-test-report';
+import type { ConnectionHealthView, IntegrationTestReportView } from '../routes/live-integration-schemas';
 
 /** An integration test report as the API shows it (snake_case). */
-export function presentIntegrationTestReport(r: IntegrationTestReport) {
+export function presentIntegrationTestReport(r: IntegrationTestReport): IntegrationTestReportView {
   return {
     report_id: r.reportId,
     connection_id: r.connectionId,
@@ -36,7 +37,7 @@ function presentCheck(c: IntegrationCheck) {
   };
 }
 
-export function presentHealth(h: ConnectionHealth) {
+export function presentHealth(h: ConnectionHealth): ConnectionHealthView {
   return {
     status: h.status,
     reasons: h.reasons,

@@ -1,7 +1,8 @@
 import type { MetricRecord } from '../../domain/sync';
+import type { MetricRecordView } from '../response-schemas';
 
 /** A record as the API shows it; the platform's raw payload stays out of the answer. */
-export function presentMetricRecord(r: MetricRecord) {
+export function presentMetricRecord(r: MetricRecord): MetricRecordView {
   return {
     stream: r.stream,
     entity_id: r.entityId,

@@ -1,5 +1,6 @@
 import type { SyncLog, SyncLogQuarantineSample, SyncLogStream } from '../../db/schema';
 import type { SyncProgress } from '../../domain/sync';
+import type { SyncLogView, SyncStreamView, SyncView } from '../routes/connection-schemas';
 
 /** A sync as the API shows it: the log row, with live progress from the workflow while it runs. */
 export function presentSync(
@@ -7,7 +8,7 @@ export function presentSync(
   live: { workflowId: string; runId: string; progress: SyncProgress | null } | null,
   streams: readonly SyncLogStream[] = [],
   quarantine: readonly SyncLogQuarantineSample[] = [],
-) {
+): SyncView {
   const progress = live?.progress ?? null;
   return {
     status: live ? liveStatus(progress) : (log?.status ?? 'running'),
@@ -50,7 +51,7 @@ function liveStatus(progress: SyncProgress | null): 'running' | 'cancelling' {
   return progress?.status === 'cancelled' ? 'cancelling' : 'running';
 }
 
-export function presentSyncLog(log: SyncLog, streams: readonly SyncLogStream[] = [], quarantine: readonly SyncLogQuarantineSample[] = []) {
+export function presentSyncLog(log: SyncLog, streams: readonly SyncLogStream[] = [], quarantine: readonly SyncLogQuarantineSample[] = []): SyncLogView {
   return {
     id: log.id,
     status: log.status,
@@ -90,7 +91,7 @@ function presentQuarantine(samples: readonly SyncLogQuarantineSample[]) {
 }
 
 /** One stream of a sync: its window and what it read and wrote (bytes written: the COPY batches' size). */
-export function presentSyncLogStream(s: SyncLogStream) {
+export function presentSyncLogStream(s: SyncLogStream): SyncStreamView {
   return {
     stream: s.stream,
     window: { start_date: s.window_start, end_date: s.window_end },

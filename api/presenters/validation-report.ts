@@ -1,8 +1,9 @@
 import type { ValidationReport, ValidationReportSummary } from '../../domain/validation-report';
 import type { RuleOutcome } from '../../domain/validation-rules';
+import type { ValidationReportView, ValidationSummaryView } from '../routes/data-validation-schemas';
 
 /** A validation report as the API shows it (snake_case). */
-export function presentValidationReport(r: ValidationReport) {
+export function presentValidationReport(r: ValidationReport): ValidationReportView {
   const m = r.metrics;
   return {
     report_id: r.reportId,
@@ -62,7 +63,7 @@ function presentRuleOutcome(o: RuleOutcome) {
   };
 }
 
-export function presentValidationSummary(s: ValidationReportSummary) {
+export function presentValidationSummary(s: ValidationReportSummary): ValidationSummaryView {
   return {
     report_id: s.reportId,
     connection_id: s.connectionId,

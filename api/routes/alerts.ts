@@ -8,6 +8,9 @@ import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 import { presentAlert } from '../presenters/alert';
 import { limitParam, Uuid } from '../request-schemas';
+import { routeDocs } from '../openapi/route-docs';
+import { AlertView } from '../response-schemas';
+import { AlertListResponse, AlertRulesResponse } from './alerts-schemas';
 
 const AlertQuery = z.object({
   status: z.enum([...ALERT_STATUSES, 'open']).optional(),
@@ -19,16 +22,34 @@ const AlertQuery = z.object({
 
 const AlertId = z.object({ id: Uuid });
 
+const describeRoute = routeDocs('Alerts');
+const docs = {
+  list: describeRoute({
+    summary: "Alerts, newest first: an org member's org's and the deployment's; an operator's, the deployment's",
+    responses: { 200: AlertListResponse },
+  }),
+  rules: describeRoute({ summary: 'The alert rule catalogue: type, severity, window, threshold, escalation', responses: { 200: AlertRulesResponse } }),
+  resolve: describeRoute({
+    summary: "Resolves an open alert by hand: an org's editor the org's alerts, only an operator the deployment's",
+    responses: { 200: AlertView },
+    errors: {
+      403: 'A deployment-wide alert is resolved by an operator, not an org member (forbidden)',
+      404: 'No alert the caller may see has this id',
+      409: 'The alert was already resolved (alert_already_resolved, with when and by whom)',
+    },
+  }),
+};
+
 /** GET …/alerts (the org's and the deployment's), the rule catalogue, and resolving an alert by hand (deployment-wide ones: operators only). */
 export function alertRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
-    .get('/', validate('query', AlertQuery), async (c) => {
+    .get('/', docs.list, validate('query', AlertQuery), async (c) => {
       const q = c.req.valid('query');
       // An operator (no org) sees the deployment-wide alerts only.
       const alerts = await listAlerts(deps.db, { orgId: c.get('principal')?.orgId ?? null, status: q.status, severity: q.severity, type: q.type, ruleId: q.rule_id, limit: q.limit });
       return c.json({ alerts: alerts.map(presentAlert) });
     })
-    .get('/rules', (c) =>
+    .get('/rules', docs.rules, (c) =>
       c.json({
         severities: ALERT_SEVERITIES,
         types: ALERT_TYPES,
@@ -38,7 +59,7 @@ export function alertRoutes(deps: AppDeps) {
         })),
       }),
     )
-    .post('/:id/resolve', validate('param', AlertId), async (c) => {
+    .post('/:id/resolve', docs.resolve, validate('param', AlertId), async (c) => {
       const orgId = c.get('principal')?.orgId ?? null;
       const id = c.req.valid('param').id;
       const result = await resolveAlertByUser(deps.db, { id, orgId, userId: c.get('actor').userId, at: new Date() });

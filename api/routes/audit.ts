@@ -5,6 +5,8 @@ import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 import { limitParam, Uuid } from '../request-schemas';
+import { routeDocs } from '../openapi/route-docs';
+import { AuditTrailResponse } from './audit-schemas';
 
 const AuditQuery = z
   .object({
@@ -17,9 +19,11 @@ const AuditQuery = z
   })
   .refine((q) => !q.from || !q.to || q.from < q.to, { message: 'from must be before to', path: ['from'] });
 
+const doc = routeDocs('Audit')({ summary: "The org's audit trail, newest first", responses: { 200: AuditTrailResponse } });
+
 /** GET /api/v1/audit: the org's audit trail, newest first. Read-only: nothing in the API changes it. */
 export function auditRoutes(deps: AppDeps) {
-  return new Hono<AppEnv>().get('/', validate('query', AuditQuery), async (c) => {
+  return new Hono<AppEnv>().get('/', doc, validate('query', AuditQuery), async (c) => {
     const q = c.req.valid('query');
     const entries = await listAuditEntries(deps.db, {
       orgId: c.get('principal').orgId,

@@ -7,6 +7,8 @@ import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 import { Uuid } from '../request-schemas';
+import { routeDocs } from '../openapi/route-docs';
+import { BulkSyncStartedResponse } from './bulk-sync-schemas';
 
 const BulkSyncBody = z
   .strictObject({
@@ -16,9 +18,15 @@ const BulkSyncBody = z
   })
   .refine((b) => (b.connection_ids === undefined) !== (b.all === undefined), { message: 'Give either connection_ids or all: true', path: ['connection_ids'] });
 
+const doc = routeDocs('Syncs')({
+  summary: 'Syncs many connections of the org (connection_ids, or all), at most concurrency at a time',
+  responses: { 202: BulkSyncStartedResponse },
+  errors: { 404: 'Some connection_ids are not connections of the org (listed in details)', 409: 'None of the connections is active (nothing_to_sync)' },
+});
+
 /** POST /api/v1/platform-connections/sync/bulk: syncs many connections, at most `concurrency` at a time. */
 export function bulkSyncRoutes(deps: AppDeps) {
-  return new Hono<AppEnv>().post('/', validate('json', BulkSyncBody), async (c) => {
+  return new Hono<AppEnv>().post('/', doc, validate('json', BulkSyncBody), async (c) => {
     const body = c.req.valid('json');
     const principal = c.get('principal');
     const found = await listOrgConnections(deps.db, principal.orgId, { ids: body.connection_ids });

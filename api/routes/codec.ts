@@ -1,18 +1,28 @@
 import type { Payload } from '@temporalio/common';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { ApiError } from '../api-error';
 import { authenticate, authenticateCodecCredential } from '../middleware/authenticate';
 import { authorize } from '../middleware/authorize';
 import { validate } from '../middleware/validate';
+import { routeDocs } from '../openapi/route-docs';
+import { PayloadsBody, PayloadsResponse } from './codec-schemas';
 
-/** Temporal's codec server protocol: payloads in protobuf JSON form, bytes as base64. */
-const PayloadsBody = z.object({
-  payloads: z.array(z.object({ metadata: z.record(z.string(), z.base64()).optional(), data: z.base64().optional() })).max(1000),
-});
+const describeRoute = routeDocs('Codec');
+const UNDECODABLE = { 400: "A payload cannot be decoded with this deployment's keys (undecodable_payload)" };
+const docs = {
+  '/decode': describeRoute({ summary: "Decodes any org's Temporal payloads (bearer token)", responses: { 200: PayloadsResponse }, errors: UNDECODABLE }),
+  '/:credential/decode': describeRoute({
+    summary: "Decodes Temporal payloads for the Web UI, by the deployment's decode-only codec credential",
+    responses: { 200: PayloadsResponse },
+    errors: UNDECODABLE,
+  }),
+  '/encode': describeRoute({ summary: 'Encodes payloads as clients and workers do', responses: { 200: PayloadsResponse }, errors: UNDECODABLE }),
+};
+
 type JsonPayload = z.infer<typeof PayloadsBody>['payloads'][number];
 
 const fromJson = (p: JsonPayload): Payload => ({
@@ -49,10 +59,12 @@ export function codecRoutes(deps: AppDeps) {
   codec.use('/encode', authenticate(deps.jwtSecret));
   codec.use(authorize);
   const decode = validate('json', PayloadsBody);
-  for (const path of ['/decode', '/:credential/decode']) {
-    codec.post(path, decode, async (c) => c.json({ payloads: await transform(() => deps.payloadCodec.decode(c.req.valid('json').payloads.map(fromJson))) }));
+  for (const path of ['/decode', '/:credential/decode'] as const) {
+    codec.post(path, docs[path], decode, async (c) =>
+      c.json({ payloads: await transform(() => deps.payloadCodec.decode(c.req.valid('json').payloads.map(fromJson))) }),
+    );
   }
-  codec.post('/encode', validate('json', PayloadsBody), async (c) =>
+  codec.post('/encode', docs['/encode'], validate('json', PayloadsBody), async (c) =>
     c.json({ payloads: await transform(() => deps.payloadCodec.encode(c.req.valid('json').payloads.map(fromJson))) }),
   );
   return codec;

@@ -3,6 +3,7 @@ import { DATA_MODES } from '../../domain/connection';
 import { STREAM_KINDS } from '../../domain/platforms';
 import type { CursorSigner } from '../../security/cursor-signer';
 import { ConnectionRef, DataSourceName, DateRangeFields, withDateRange } from '../request-schemas';
+import { DataModeName, DateWindowView, MetricRecordView, PlatformName, SourceName, StreamName } from '../response-schemas';
 
 /** Most records one answer of POST /data carries; more come with `cursor`. */
 export const MAX_DATA_RECORDS = 1000;
@@ -24,6 +25,19 @@ export const ConnectionDataBody = withDateRange(
     .strict(),
 );
 export type ConnectionDataRequest = z.infer<typeof ConnectionDataBody>;
+
+/** A page of a connection's records, all from one source; `next_cursor` (null on the last page) continues the listing. */
+export const ConnectionDataResponse = z.object({
+  connection_id: z.string(),
+  platform: PlatformName,
+  stream: StreamName,
+  mode: DataModeName,
+  source: SourceName,
+  fallback_reason: z.string().nullable(),
+  window: DateWindowView,
+  records: z.array(MetricRecordView.extend({ source: SourceName })),
+  next_cursor: z.string().nullable(),
+});
 
 /** What a `next_cursor` carries: the listing it continues and where it stands. Opaque to clients. */
 const DataCursor = z

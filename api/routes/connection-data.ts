@@ -15,7 +15,23 @@ import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 import { ConnectionDataBody, type ConnectionDataRequest, type DataCursor, decodeDataCursor, encodeDataCursor } from './connection-data-schemas';
+import { ConnectionDataResponse } from './connection-data-schemas';
+import { CONNECTION_READ_REFUSALS, QUOTA_EXHAUSTED, routeDocs } from '../openapi/route-docs';
 import { loadOwnConnection } from '../own-connection';
+
+const doc = routeDocs('Connection data')({
+  summary: "A connection's records for a range, read through its connector (not Postgres), at most limit an answer",
+  responses: { 200: ConnectionDataResponse },
+  errors: {
+    400: 'cursor is not a next_cursor of this listing (invalid_cursor)',
+    403: CONNECTION_READ_REFUSALS[403],
+    404: 'No connection of the org has this id',
+    409: `${CONNECTION_READ_REFUSALS[409]}; or the listing was served live and the connection is now served by mock (listing_source_changed)`,
+    422: 'The source does not serve this stream (stream_unavailable)',
+    429: QUOTA_EXHAUSTED,
+    502: 'The live platform failed: platform_auth_failed, platform_rate_limited, platform_unavailable, platform_malformed_response or platform_data_rejected',
+  },
+});
 
 /** The listing a request continues or starts: which source serves it and from where. */
 interface Listing {
@@ -84,7 +100,7 @@ export function connectionDataRoutes(deps: AppDeps) {
     };
   }
 
-  return new Hono<AppEnv>().post('/', validate('json', ConnectionDataBody), async (c) => {
+  return new Hono<AppEnv>().post('/', doc, validate('json', ConnectionDataBody), async (c) => {
     const body = c.req.valid('json');
     const connection = await loadOwnConnection(deps, c.get('principal').orgId, body.connection_id);
     const mode = body.mode ?? connection.data_mode;

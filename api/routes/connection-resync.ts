@@ -5,8 +5,19 @@ import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 import { startConnectionSync } from '../../workflow-clients/connection-sync';
-import { ResyncBody } from './connection-schemas';
+import { ResyncBody, ResyncStartedResponse } from './connection-schemas';
+import { routeDocs } from '../openapi/route-docs';
 import { loadOwnConnection } from '../own-connection';
+
+const doc = routeDocs('Syncs')({
+  summary: 'Starts a full resync of the connection, or of one stream: re-reads it whole and replaces its rows',
+  responses: { 202: ResyncStartedResponse },
+  errors: {
+    404: 'No connection of the org has this id',
+    409: 'The connection is not active (connection_not_active), or a sync of it is running (sync_already_running)',
+    422: "The connection's platform has no such stream (unknown_stream)",
+  },
+});
 
 /**
  * Full resync of a connection, or of one stream: re-reads it whole (cursor ignored) and replaces its
@@ -14,7 +25,7 @@ import { loadOwnConnection } from '../own-connection';
  * leaves the data as it was. Mounted at /connections/:id/resync.
  */
 export function connectionResyncRoutes(deps: AppDeps) {
-  return new Hono<AppEnv>().post('/', validate('json', ResyncBody.optional()), async (c) => {
+  return new Hono<AppEnv>().post('/', doc, validate('json', ResyncBody.optional()), async (c) => {
     const body = c.req.valid('json') ?? {};
     const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id')!);
     if (body.stream && !PLATFORMS[connection.platform].streams.includes(body.stream)) {

@@ -8,13 +8,36 @@ import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 import { presentSync, presentSyncLog } from '../presenters/sync';
-import { ListQuery, StartSyncBody } from './connection-schemas';
+import { ListQuery, StartSyncBody, SyncCancellingResponse, SyncHistoryResponse, SyncView } from './connection-schemas';
+import { routeDocs } from '../openapi/route-docs';
+import { WorkflowStarted } from '../response-schemas';
 import { loadOwnConnection } from '../own-connection';
+
+const describeRoute = routeDocs('Syncs');
+const NOT_FOUND = { 404: 'No connection of the org has this id' };
+const docs = {
+  start: describeRoute({
+    summary: "Starts a sync of the connection: its next window, or a backfill of the range given",
+    responses: { 202: WorkflowStarted },
+    errors: { ...NOT_FOUND, 409: 'The connection is not active (connection_not_active), or a sync of it is running (sync_already_running)' },
+  }),
+  read: describeRoute({
+    summary: 'The current or last sync, with live progress while it runs',
+    responses: { 200: SyncView },
+    errors: { 404: 'No connection of the org has this id, or it has not been synced yet' },
+  }),
+  history: describeRoute({ summary: 'Past syncs of the connection, newest first', responses: { 200: SyncHistoryResponse }, errors: NOT_FOUND }),
+  cancel: describeRoute({
+    summary: 'Cancels the running sync',
+    responses: { 202: SyncCancellingResponse },
+    errors: { ...NOT_FOUND, 409: 'No sync of the connection is running (no_sync_running)' },
+  }),
+};
 
 /** Sync of one connection: start (202), read (status and progress), cancel. Mounted at /connections/:id/sync. */
 export function connectionSyncRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
-    .post('/', validate('json', StartSyncBody.optional()), async (c) => {
+    .post('/', docs.start, validate('json', StartSyncBody.optional()), async (c) => {
       const body = c.req.valid('json') ?? {};
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id')!);
       // auto and hybrid serve a connection awaiting re-authorisation from mock.
@@ -29,7 +52,7 @@ export function connectionSyncRoutes(deps: AppDeps) {
       // The workflow audits sync.start/sync.end itself, in the same transaction as its sync log.
       return c.json({ status: 'running', workflow_id: started.workflowId, run_id: started.runId }, 202);
     })
-    .get('/', async (c) => {
+    .get('/', docs.read, async (c) => {
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id')!);
       const [running, log] = await Promise.all([runningConnectionSync(deps.temporal, connection.id), latestSyncLog(deps.db, connection.id)]);
       // A running workflow may not have written its log row yet; only its own log belongs with it.
@@ -38,7 +61,7 @@ export function connectionSyncRoutes(deps: AppDeps) {
       const [streams, quarantine] = ownLog ? await Promise.all([listSyncLogStreams(deps.db, [ownLog.id]), listSyncLogQuarantineSamples(deps.db, [ownLog.id])]) : [[], []];
       return c.json(presentSync(ownLog, running, streams, quarantine));
     })
-    .get('/history', validate('query', ListQuery), async (c) => {
+    .get('/history', docs.history, validate('query', ListQuery), async (c) => {
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id')!);
       const logs = await listSyncLogs(deps.db, connection.id, c.req.valid('query').limit);
       const ids = logs.map((l) => l.id);
@@ -47,7 +70,7 @@ export function connectionSyncRoutes(deps: AppDeps) {
         syncs: logs.map((log) => presentSyncLog(log, streams.filter((s) => s.sync_log_id === log.id), quarantine.filter((q) => q.sync_log_id === log.id))),
       });
     })
-    .delete('/', async (c) => {
+    .delete('/', docs.cancel, async (c) => {
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id')!);
       const running = await runningConnectionSync(deps.temporal, connection.id);
       if (!running) throw new ApiError(409, 'no_sync_running', 'No sync of this connection is running');

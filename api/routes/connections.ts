@@ -12,7 +12,9 @@ import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 import { loadOwnConnection } from '../own-connection';
 import { presentConnection } from '../presenters/connection';
-import { CreateConnectionBody, ListQuery, UpdateConnectionBody } from './connection-schemas';
+import { ConnectionListResponse, ConnectionTestResponse, CreateConnectionBody, ListQuery, UpdateConnectionBody } from './connection-schemas';
+import { CONNECTION_READ_REFUSALS, routeDocs } from '../openapi/route-docs';
+import { ConnectionView } from '../response-schemas';
 import { connectionSyncRoutes } from './connection-syncs';
 import { DEFAULT_DATA_MODE, findDefaultDataMode } from '../../db/repositories/data-preferences';
 import type { DataMode } from '../../domain/connection';
@@ -36,13 +38,32 @@ function requireAllowedCredentialHosts(deps: AppDeps, platform: PlatformId, cred
   }
 }
 
+const describeRoute = routeDocs('Connections');
+const NOT_FOUND = { 404: 'No connection of the org has this id' };
+const docs = {
+  create: describeRoute({
+    summary: 'Creates a connection (its Schedule follows; 201 even when Temporal is down)',
+    responses: { 201: ConnectionView },
+    errors: { 409: 'The org already has a connection of this platform and account (connection_exists)' },
+  }),
+  list: describeRoute({ summary: "The org's connections, a page at a time", responses: { 200: ConnectionListResponse } }),
+  read: describeRoute({ summary: 'A connection', responses: { 200: ConnectionView }, errors: NOT_FOUND }),
+  update: describeRoute({ summary: 'Changes a connection (its Schedule follows)', responses: { 200: ConnectionView }, errors: NOT_FOUND }),
+  remove: describeRoute({ summary: 'Deletes a connection with its rows and logs', responses: { 204: null }, errors: NOT_FOUND }),
+  test: describeRoute({
+    summary: "Tests the reachability and authentication of the connection's source",
+    responses: { 200: ConnectionTestResponse },
+    errors: { ...NOT_FOUND, ...CONNECTION_READ_REFUSALS },
+  }),
+};
+
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
 }
 
 export function connectionRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
-    .post('/', validate('json', CreateConnectionBody), async (c) => {
+    .post('/', docs.create, validate('json', CreateConnectionBody), async (c) => {
       const body = c.req.valid('json');
       const principal = c.get('principal');
       const dataMode = body.data_mode ?? (await findDefaultDataMode(deps.db, principal.orgId, principal.userId)) ?? DEFAULT_DATA_MODE;
@@ -83,13 +104,13 @@ export function connectionRoutes(deps: AppDeps) {
       });
       return c.json(presentConnection(connection), 201);
     })
-    .get('/', validate('query', ListQuery), async (c) => {
+    .get('/', docs.list, validate('query', ListQuery), async (c) => {
       const page = c.req.valid('query');
       const { items, total } = await listConnections(deps.db, c.get('principal').orgId, page);
       return c.json({ connections: items.map(presentConnection), total, limit: page.limit, offset: page.offset });
     })
-    .get('/:id', async (c) => c.json(presentConnection(await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id')))))
-    .put('/:id', validate('json', UpdateConnectionBody), async (c) => {
+    .get('/:id', docs.read, async (c) => c.json(presentConnection(await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id')))))
+    .put('/:id', docs.update, validate('json', UpdateConnectionBody), async (c) => {
       const body = c.req.valid('json');
       const { orgId } = c.get('principal');
       const existing = await loadOwnConnection(deps, orgId, c.req.param('id'));
@@ -108,7 +129,7 @@ export function connectionRoutes(deps: AppDeps) {
       await c.get('audit')({ action: 'connection.update', targetType: 'connection', targetId: existing.id, outcome: 'success', details: { fields: Object.keys(body), schedule } });
       return c.json(presentConnection(updated));
     })
-    .delete('/:id', async (c) => {
+    .delete('/:id', docs.remove, async (c) => {
       const { orgId } = c.get('principal');
       const existing = await loadOwnConnection(deps, orgId, c.req.param('id'));
       // The row goes first: a Schedule left behind is an orphan the reconciler removes, whereas a
@@ -118,7 +139,7 @@ export function connectionRoutes(deps: AppDeps) {
       await c.get('audit')({ action: 'connection.delete', targetType: 'connection', targetId: existing.id, outcome: 'success', details: { platform: existing.platform, schedule } });
       return c.body(null, 204);
     })
-    .post('/:id/test', async (c) => {
+    .post('/:id/test', docs.test, async (c) => {
       const existing = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id'));
       const { source } = await resolveReadableSource(deps, existing);
       const credentials = source === 'live' ? deps.vault.open(existing.id, connectionCredentials(existing)) : {};

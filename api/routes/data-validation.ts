@@ -25,6 +25,17 @@ import { validate } from '../middleware/validate';
 import { DataSourceName, limitParam } from '../request-schemas';
 import { presentValidationReport, presentValidationSummary } from '../presenters/validation-report';
 import { loadOwnConnection } from '../own-connection';
+import { routeDocs } from '../openapi/route-docs';
+import {
+  QualitySummaryResponse,
+  ReportHistoryResponse,
+  ValidateAllResponse,
+  ValidationReportResponse,
+  ValidationResultResponse,
+  ValidationRulesResponse,
+  ValidationRunningResponse,
+  ValidationStartedResponse,
+} from './data-validation-schemas';
 
 /** How long a synchronous validation request waits for its workflow before answering 504 with the workflow id. */
 const SYNCHRONOUS_DEADLINE_MS = 60_000;
@@ -38,6 +49,48 @@ const ValidateAllQuery = RunQuery.extend({ concurrency: z.coerce.number().int().
 const HistoryQuery = SourceQuery.extend({ limit: limitParam(200, 30) });
 const TrendQuery = SourceQuery.extend({ days: z.coerce.number().int().min(1).max(365).default(30) });
 const ResultQuery = z.object({ run_id: z.string().min(1).max(100).optional() });
+
+const describeRoute = routeDocs('Data validation');
+const NOT_FOUND = { 404: 'No connection of the org has this id' };
+const TOO_MANY = 'The org has its limit of validations running (too_many_validations, with them in details)';
+const RUNNING = [ValidationRunningResponse, 'wait=false: the validation runs; its result will be at result_url'] as const;
+const RUN_ERRORS = {
+  403: 'refresh=true needs the editor role (forbidden)',
+  429: TOO_MANY,
+  502: 'The validation failed (validation_failed)',
+  504: 'The validation takes longer than the request waits (validation_still_running, with its result_url)',
+};
+const docs = {
+  rules: describeRoute({
+    summary: 'The validation rules: severity, weight, platforms, what each checks; the score levels',
+    responses: { 200: ValidationRulesResponse },
+  }),
+  validateAll: describeRoute({
+    summary: "Each connection's score: fresh stored reports as they are, the others validated in one run per org (joined if running)",
+    responses: { 200: ValidateAllResponse, 202: [...RUNNING] },
+    errors: RUN_ERRORS,
+  }),
+  validate: describeRoute({
+    summary: "The connection's report: the stored one while fresh, else the run going or a new one",
+    responses: { 200: ValidationReportResponse, 202: [...RUNNING] },
+    errors: { ...NOT_FOUND, ...RUN_ERRORS },
+  }),
+  validateAsync: describeRoute({
+    summary: "Starts (or joins) a validation of the connection's rows; read the result at result_url",
+    responses: { 202: ValidationStartedResponse },
+    errors: { ...NOT_FOUND, 429: TOO_MANY },
+  }),
+  reports: describeRoute({ summary: "The connection's stored reports, newest first", responses: { 200: ReportHistoryResponse }, errors: NOT_FOUND }),
+  result: describeRoute({
+    summary: 'A validation run: running, completed with its report, or failed with the error',
+    responses: { 200: ValidationResultResponse },
+    errors: { 404: 'No validation of a connection of the org has this id' },
+  }),
+  qualitySummary: describeRoute({
+    summary: "The org's latest scores summarised: average, levels, platforms, failing rules, lowest five, daily trend",
+    responses: { 200: QualitySummaryResponse },
+  }),
+};
 
 const resultUrl = (workflowId: string, runId: string) => `/api/v1/data-validation/validations/${encodeURIComponent(workflowId)}?run_id=${encodeURIComponent(runId)}`;
 
@@ -94,7 +147,7 @@ export function dataValidationRoutes(deps: AppDeps) {
   const VALIDATE_ALL_URL = '/api/v1/data-validation/connections/validate-all';
 
   return new Hono<AppEnv>()
-    .get('/validation-rules', (c) =>
+    .get('/validation-rules', docs.rules, (c) =>
       c.json({
         rules: VALIDATION_RULE_IDS.map((id) => {
           const rule = VALIDATION_RULES[id];
@@ -104,7 +157,7 @@ export function dataValidationRoutes(deps: AppDeps) {
         levels: { excellent: [90, 100], good: [75, 89], fair: [60, 74], poor: [40, 59], critical: [0, 39] },
       }),
     )
-    .get('/connections/validate-all', validate('query', ValidateAllQuery), async (c) => {
+    .get('/connections/validate-all', docs.validateAll, validate('query', ValidateAllQuery), async (c) => {
       const principal = c.get('principal');
       const query = c.req.valid('query');
       const refresh = query.refresh === 'true';
@@ -152,7 +205,7 @@ export function dataValidationRoutes(deps: AppDeps) {
         results,
       });
     })
-    .get('/connections/:id/validate', validate('query', RunQuery), async (c) => {
+    .get('/connections/:id/validate', docs.validate, validate('query', RunQuery), async (c) => {
       const principal = c.get('principal');
       const query = c.req.valid('query');
       const connection = await loadOwnConnection(deps, principal.orgId, c.req.param('id'));
@@ -166,18 +219,18 @@ export function dataValidationRoutes(deps: AppDeps) {
       const report = await resultWithin(validationRunReport(deps.temporal, run.workflowId, run.runId), run.workflowId, run.runId);
       return c.json({ ...presentValidationReport(report), served: 'run' });
     })
-    .post('/connections/:id/validate-async', validate('query', SourceQuery), async (c) => {
+    .post('/connections/:id/validate-async', docs.validateAsync, validate('query', SourceQuery), async (c) => {
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id'));
       const { source } = c.req.valid('query');
       return c.json({ ...running(await runValidation(connection, source)), source }, 202);
     })
-    .get('/connections/:id/reports', validate('query', HistoryQuery), async (c) => {
+    .get('/connections/:id/reports', docs.reports, validate('query', HistoryQuery), async (c) => {
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id'));
       const { limit, source } = c.req.valid('query');
       const rows = await listConnectionReports(deps.db, connection.id, limit, source);
       return c.json({ connection_id: connection.id, source, reports: rows.map((r) => presentValidationSummary(reportSummary(r))) });
     })
-    .get('/validations/:workflow_id', validate('query', ResultQuery), async (c) => {
+    .get('/validations/:workflow_id', docs.result, validate('query', ResultQuery), async (c) => {
       const { orgId } = c.get('principal');
       const workflowId = c.req.param('workflow_id');
       const runId = c.req.valid('query').run_id;
@@ -199,7 +252,7 @@ export function dataValidationRoutes(deps: AppDeps) {
       );
       return c.json({ status: 'failed', workflow_id: workflowId, error, report: null });
     })
-    .get('/quality-summary', validate('query', TrendQuery), async (c) => {
+    .get('/quality-summary', docs.qualitySummary, validate('query', TrendQuery), async (c) => {
       const { orgId } = c.get('principal');
       const { days, source } = c.req.valid('query');
       const [latest, trend] = await Promise.all([latestReportsOfOrg(deps.db, orgId, source), orgScoreTrend(deps.db, orgId, days, source)]);

@@ -3,6 +3,14 @@ import { createAccessTokenVerifier, isOperator } from '../../security/access-tok
 import { probePostgres, probeTemporal } from '../../observability/health-probes';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
+import { routeDocs } from '../openapi/route-docs';
+import { HealthResponse } from './health-schemas';
+
+const describeRoute = routeDocs('Health');
+const doc = describeRoute({
+  summary: 'Whether Postgres and Temporal answer (public; an operator token also gets the failures)',
+  responses: { 200: HealthResponse, 503: [HealthResponse, 'A check failed'] },
+});
 
 /**
  * GET /health: 200 when Postgres and Temporal both answer, 503 otherwise. Anyone may ask; only a
@@ -10,7 +18,7 @@ import type { AppEnv } from '../app-env';
  */
 export function healthRoutes(deps: AppDeps) {
   const verify = createAccessTokenVerifier(deps.jwtSecret);
-  return new Hono<AppEnv>().get('/', async (c) => {
+  return new Hono<AppEnv>().get('/', doc, async (c) => {
     const token = c.req.header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
     const operator = token ? await verify(token).then(isOperator, () => false) : false;
     const [postgres, temporal] = await Promise.all([probePostgres(deps.db), probeTemporal(deps.temporal)]);

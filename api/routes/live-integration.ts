@@ -24,6 +24,16 @@ import { presentHealth, presentIntegrationTestReport } from '../presenters/integ
 import { ConnectionRef, DateRangeFields, OptionalDateRangeFields, pageQuery, withDateRange } from '../request-schemas';
 import { DataRecordsLimit } from './connection-data-schemas';
 import { loadOwnConnection } from '../own-connection';
+import { CONNECTION_READ_REFUSALS, QUOTA_EXHAUSTED, routeDocs } from '../openapi/route-docs';
+import { WorkflowStarted } from '../response-schemas';
+import {
+  DataModesResponse,
+  HealthStatusResponse,
+  HybridDataResponse,
+  IntegrationStatusResponse,
+  IntegrationTestReportView,
+  TestAllResponse,
+} from './live-integration-schemas';
 
 /** How long a request waits for its suite before answering 504 with the workflow id (the report is stored either way). */
 const SYNCHRONOUS_DEADLINE_MS = 60_000;
@@ -75,6 +85,49 @@ const WaitQuery = z.object({ wait: z.enum(['true', 'false']).default('true') });
 /** Most connections one health-status or data-modes answer covers; more come with `offset`. */
 const MAX_CONNECTIONS_PAGE = 200;
 const ConnectionsPageQuery = pageQuery(MAX_CONNECTIONS_PAGE, 100);
+
+const describeRoute = routeDocs('Live integration');
+const SUITE_RUNNING = [WorkflowStarted, 'wait=false: the suite runs; integration-status shows its report once stored'] as const;
+const SUITE_ERRORS = {
+  502: 'The suite could not run (integration_test_failed)',
+  504: 'The suite takes longer than the request waits (integration_test_still_running); its report is stored either way',
+};
+const docs = {
+  testConnection: describeRoute({
+    summary: "Runs the connection's integration suite (connection, quality, health) and answers its report",
+    responses: { 200: IntegrationTestReportView, 202: [...SUITE_RUNNING] },
+    errors: { 404: 'No connection of the org has this id', ...SUITE_ERRORS },
+  }),
+  testAll: describeRoute({
+    summary: 'Runs a suite per connection of the org (child workflows, at most concurrency at once)',
+    responses: { 200: TestAllResponse, 202: [...SUITE_RUNNING] },
+    errors: SUITE_ERRORS,
+  }),
+  healthStatus: describeRoute({ summary: "A page of the org's connections, each with its health and why", responses: { 200: HealthStatusResponse } }),
+  hybridData: describeRoute({
+    summary: "A connection's records read in hybrid mode: live, or mock with the reason when live fails",
+    responses: { 200: HybridDataResponse },
+    errors: {
+      ...CONNECTION_READ_REFUSALS,
+      404: 'No connection of the org has this id',
+      422: 'The mock source cannot serve the stream or range (hybrid_read_failed, stream_unavailable)',
+      429: QUOTA_EXHAUSTED,
+    },
+  }),
+  testSuite: describeRoute({
+    summary: 'Runs the full suite (or the components listed) for a connection and answers its report',
+    responses: { 200: IntegrationTestReportView, 202: [...SUITE_RUNNING] },
+    errors: { 404: 'No connection of the org has this id', ...SUITE_ERRORS },
+  }),
+  integrationStatus: describeRoute({
+    summary: "Each connection's latest suite report, and how many passed, failed or were never tested",
+    responses: { 200: IntegrationStatusResponse },
+  }),
+  dataModes: describeRoute({
+    summary: "The data modes, and a page of the org's connections with the source that serves each now",
+    responses: { 200: DataModesResponse },
+  }),
+};
 
 function thresholdsOf(body: z.infer<typeof Thresholds> | undefined): Partial<IntegrationThresholds> | undefined {
   if (!body) return undefined;
@@ -144,7 +197,7 @@ export function liveIntegrationRoutes(deps: AppDeps) {
   }
 
   return new Hono<AppEnv>()
-    .post('/test-connection/:connection_id', validate('query', WaitQuery), validate('json', TestConnectionBody.optional()), async (c) => {
+    .post('/test-connection/:connection_id', docs.testConnection, validate('query', WaitQuery), validate('json', TestConnectionBody.optional()), async (c) => {
       const body = c.req.valid('json') ?? {};
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('connection_id'));
       const handle = await startSuite(connection, {
@@ -157,7 +210,7 @@ export function liveIntegrationRoutes(deps: AppDeps) {
       const answer = await suiteAnswer(c.req.valid('query').wait === 'true', handle);
       return c.json(answer.body, answer.status);
     })
-    .post('/test-suite', validate('query', WaitQuery), validate('json', TestSuiteBody), async (c) => {
+    .post('/test-suite', docs.testSuite, validate('query', WaitQuery), validate('json', TestSuiteBody), async (c) => {
       const body = c.req.valid('json');
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, body.connection_id);
       const components = body.components ?? [...INTEGRATION_COMPONENTS];
@@ -171,7 +224,7 @@ export function liveIntegrationRoutes(deps: AppDeps) {
       const answer = await suiteAnswer(c.req.valid('query').wait === 'true', handle);
       return c.json(answer.body, answer.status);
     })
-    .post('/test-all-connections', validate('query', WaitQuery), validate('json', TestAllBody.optional()), async (c) => {
+    .post('/test-all-connections', docs.testAll, validate('query', WaitQuery), validate('json', TestAllBody.optional()), async (c) => {
       const body = c.req.valid('json') ?? { concurrency: 4 };
       const { orgId } = c.get('principal');
       const connections = (await orgConnections(orgId)).filter((x) => x.status !== 'disabled');
@@ -206,7 +259,7 @@ export function liveIntegrationRoutes(deps: AppDeps) {
         })),
       });
     })
-    .get('/health-status', validate('query', ConnectionsPageQuery), async (c) => {
+    .get('/health-status', docs.healthStatus, validate('query', ConnectionsPageQuery), async (c) => {
       const { orgId } = c.get('principal');
       const reports = await latestIntegrationTestReportsOfOrg(deps.db, orgId);
       const latest = new Map(reports.map((r) => [r.connection_id, fullIntegrationTestReport(r)]));
@@ -232,7 +285,7 @@ export function liveIntegrationRoutes(deps: AppDeps) {
         page,
       });
     })
-    .post('/hybrid-data', validate('json', HybridDataBody), async (c) => {
+    .post('/hybrid-data', docs.hybridData, validate('json', HybridDataBody), async (c) => {
       const body = c.req.valid('json');
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, body.connection_id);
       const window = { startDate: body.start_date, endDate: body.end_date };
@@ -264,7 +317,7 @@ export function liveIntegrationRoutes(deps: AppDeps) {
         more: read.more,
       });
     })
-    .get('/integration-status', async (c) => {
+    .get('/integration-status', docs.integrationStatus, async (c) => {
       const { orgId } = c.get('principal');
       const [connections, reports] = await Promise.all([orgConnections(orgId), latestIntegrationTestReportsOfOrg(deps.db, orgId)]);
       const latest = new Map(reports.map((r) => [r.connection_id, r]));
@@ -288,7 +341,7 @@ export function liveIntegrationRoutes(deps: AppDeps) {
         connections: rows,
       });
     })
-    .get('/data-modes', validate('query', ConnectionsPageQuery), async (c) => {
+    .get('/data-modes', docs.dataModes, validate('query', ConnectionsPageQuery), async (c) => {
       const { rows, page } = await forConnectionsPage(c.get('principal').orgId, c.req.valid('query'), async (connection) => {
         const selection = await resolveConnectionSource(deps, connection);
         return {

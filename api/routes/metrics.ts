@@ -7,6 +7,8 @@ import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 import { limitParam } from '../request-schemas';
+import { routeDocs } from '../openapi/route-docs';
+import { MetricSamplesRecordedResponse, MetricSeriesResponse } from './metrics-schemas';
 
 const MetricName = z.string().max(MAX_METRIC_NAME_LENGTH).regex(METRIC_NAME_PATTERN, 'expected a Prometheus metric name: lower-case letters, digits and _, not starting with a digit');
 /** What an org may record: its own namespace (liftos_custom_*), which no service metric uses. */
@@ -70,13 +72,25 @@ const Sample = z
 
 const RecordBody = z.union([Sample, z.object({ samples: z.array(Sample).min(1).max(100) })]);
 
+const describeRoute = routeDocs('Metrics');
+const docs = {
+  series: describeRoute({
+    summary: "A metric's time series: the deployment's service metrics and the org's custom ones",
+    responses: { 200: MetricSeriesResponse },
+  }),
+  record: describeRoute({
+    summary: "Records custom samples (liftos_custom_*) for the org; Prometheus gets what fits the org's series budget",
+    responses: { 201: MetricSamplesRecordedResponse },
+  }),
+};
+
 /**
  * GET /api/v1/rollout-monitoring/metrics: a metric's time series (the deployment's service metrics and
  * the org's custom ones); POST records custom samples for the caller's org.
  */
 export function metricRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
-    .get('/', validate('query', SeriesQuery), async (c) => {
+    .get('/', docs.series, validate('query', SeriesQuery), async (c) => {
       const q = c.req.valid('query');
       const { series, truncated } = await queryMetricSeries(deps.db, {
         name: q.name,
@@ -98,7 +112,7 @@ export function metricRoutes(deps: AppDeps) {
         truncated,
       });
     })
-    .post('/', validate('json', RecordBody), async (c) => {
+    .post('/', docs.record, validate('json', RecordBody), async (c) => {
       const body = c.req.valid('json');
       const samples = 'samples' in body ? body.samples : [body];
       const now = Date.now();

@@ -10,16 +10,30 @@ import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
 import { presentAlert } from '../presenters/alert';
+import { routeDocs } from '../openapi/route-docs';
+import { DashboardResponse, MonitoringHealthResponse } from './monitoring-schemas';
 
 /** A worker that has not polled its task queue for this long is reported as gone. */
 const POLLER_STALE_MS = 2 * 60_000;
 
 const DashboardQuery = z.object({ hours: z.coerce.number().int().min(1).max(24 * 31).default(24) });
 
+const describeRoute = routeDocs('Monitoring');
+const docs = {
+  health: describeRoute({
+    summary: 'Postgres, Temporal, the workers polling the task queue and the metric samplers\' last rows',
+    responses: { 200: MonitoringHealthResponse, 503: [MonitoringHealthResponse, 'A check failed, or no worker polls the task queue'] },
+  }),
+  dashboard: describeRoute({
+    summary: 'Open alerts by severity, recent alerts, sync success rates and durations per platform, connections by status',
+    responses: { 200: DashboardResponse },
+  }),
+};
+
 /** GET …/health (Postgres, Temporal, the workers polling the task queue, metric sampling) and GET …/dashboard. */
 export function monitoringRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
-    .get('/health', async (c) => {
+    .get('/health', docs.health, async (c) => {
       const [postgres, temporalCheck] = (await Promise.all([probePostgres(deps.db), probeTemporal(deps.temporal)])).map((r) => (r === 'ok' ? r : r.error));
       // Workers: the pollers of the task queue, by the time each last polled (Temporal's view of their heartbeat).
       const workers = await withinHealthDeadline(deps.temporal, () =>
@@ -53,7 +67,7 @@ export function monitoringRoutes(deps: AppDeps) {
         ok ? 200 : 503,
       );
     })
-    .get('/dashboard', validate('query', DashboardQuery), async (c) => {
+    .get('/dashboard', docs.dashboard, validate('query', DashboardQuery), async (c) => {
       const orgId = c.get('principal').orgId;
       const { hours } = c.req.valid('query');
       const since = new Date(Date.now() - hours * 3_600_000);

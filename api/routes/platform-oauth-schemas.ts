@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DATA_MODES } from '../../domain/connection';
 import { PLATFORM_IDS } from '../../domain/platforms';
+import { ConnectionView, Timestamp } from '../response-schemas';
 
 /** Text that Postgres can store: no NUL characters. */
 const Text = z.string().refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
@@ -43,3 +44,17 @@ export const OAuthCallbackQuery = z
     error_description: z.string().max(1000).optional(),
   })
   .refine((v) => v.code !== undefined || v.auth_code !== undefined || v.error !== undefined, { message: 'code is required (or the error the platform answered)', path: ['code'] });
+
+/** Where to send the user to authorise, and the single-use state the callback must bring back before `expires_at`. */
+export const OAuthInitiatedResponse = z.object({ authorization_url: z.url(), state: z.string(), expires_at: Timestamp });
+
+/**
+ * The connection the authorisation created (201) or re-authorised (200), with a test of it and its
+ * token refresh workflow (null when its tokens do not expire).
+ */
+export const OAuthConnectedResponse = z.object({
+  connection: ConnectionView,
+  created: z.boolean(),
+  connection_test: z.object({ ok: z.boolean(), message: z.string(), account_name: z.string().nullable() }),
+  token_refresh_workflow_id: z.string().nullable(),
+});

@@ -19,7 +19,8 @@ import { startTokenRefreshWorkflow } from '../../workflow-clients/token-refresh'
 import { storeOAuthConnection } from '../oauth/store-oauth-connection';
 import { presentConnection } from '../presenters/connection';
 import { applyConnectionSchedule } from '../apply-connection-schedule';
-import { InitiateOAuthBody, OAuthCallbackQuery } from './platform-oauth-schemas';
+import { InitiateOAuthBody, OAuthCallbackQuery, OAuthConnectedResponse, OAuthInitiatedResponse } from './platform-oauth-schemas';
+import { routeDocs } from '../openapi/route-docs';
 
 export type PlatformOAuthRouteDeps = Pick<AppDeps, 'db' | 'vault' | 'connectors' | 'temporal' | 'taskQueue' | 'logger' | 'schedules'> & { oauth: PlatformOAuthDeps };
 
@@ -60,6 +61,25 @@ function providerRefusal(error: string, description: string | null): ApiError {
   return new ApiError(400, 'oauth_provider_error', `The platform refused the authorization: ${error}`, { provider_error: error, provider_error_description: description });
 }
 
+const describeRoute = routeDocs('OAuth');
+const UNAVAILABLE = "The platform connects without OAuth (oauth_not_supported), or this deployment has no OAuth client for it (oauth_not_configured)";
+const docs = {
+  initiate: describeRoute({
+    summary: "Starts a platform's OAuth authorisation: the URL to send the user to (PKCE, single-use state)",
+    responses: { 201: OAuthInitiatedResponse },
+    errors: { 422: UNAVAILABLE },
+  }),
+  callback: describeRoute({
+    summary: 'Completes the authorisation with what the platform put on the redirect URI: the connection, its tokens stored encrypted',
+    responses: { 200: [OAuthConnectedResponse, 'An existing connection re-authorised'], 201: [OAuthConnectedResponse, 'A connection created'] },
+    errors: {
+      400: 'The state is unknown (invalid_state), used (state_used) or expired (state_expired), or the platform refused (oauth_provider_error)',
+      422: UNAVAILABLE,
+      502: 'The platform could not complete the authorisation (oauth_provider_unavailable)',
+    },
+  }),
+};
+
 /** POST /initiate and GET /callback, mounted at /api/v1/platform-connections/oauth. */
 export function platformOAuthRoutes(deps: PlatformOAuthRouteDeps) {
   const now = deps.oauth.now ?? (() => new Date());
@@ -88,7 +108,7 @@ export function platformOAuthRoutes(deps: PlatformOAuthRouteDeps) {
   }
 
   return new Hono<AppEnv>()
-    .post('/initiate', validate('json', InitiateOAuthBody), async (c) => {
+    .post('/initiate', docs.initiate, validate('json', InitiateOAuthBody), async (c) => {
       const body = c.req.valid('json');
       const principal = c.get('principal');
       const unavailable = oauthUnavailable(deps, body.platform);
@@ -119,7 +139,7 @@ export function platformOAuthRoutes(deps: PlatformOAuthRouteDeps) {
       await c.get('audit')({ action: 'oauth.initiate', targetType: 'platform', targetId: body.platform, outcome: 'success', details: { platform: body.platform, account_id: accountId } });
       return c.json({ authorization_url: authorizationUrl, state, expires_at: expiresAt.toISOString() }, 201);
     })
-    .get('/callback', validate('query', OAuthCallbackQuery), async (c) => {
+    .get('/callback', docs.callback, validate('query', OAuthCallbackQuery), async (c) => {
       const query = c.req.valid('query');
       const principal = c.get('principal');
       const audit = (event: Omit<AuditEvent, 'action'>) => c.get('audit')({ action: 'oauth.callback', ...event });

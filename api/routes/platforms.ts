@@ -1,9 +1,13 @@
 import { Hono } from 'hono';
 import { PLATFORM_IDS, PLATFORMS } from '../../domain/platforms';
 import type { AppEnv } from '../app-env';
+import { routeDocs } from '../openapi/route-docs';
+import { PlatformsResponse } from './platforms-schemas';
+
+const doc = routeDocs('Platforms')({ summary: 'The platforms: tier, auth type, streams, credential fields', responses: { 200: PlatformsResponse } });
 
 export function platformRoutes() {
-  return new Hono<AppEnv>().get('/', (c) =>
+  return new Hono<AppEnv>().get('/', doc, (c) =>
     c.json({
       platforms: PLATFORM_IDS.map((id) => {
         const p = PLATFORMS[id];

@@ -10,7 +10,22 @@ import { ApiError, notFound } from '../api-error';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
 import { validate } from '../middleware/validate';
-import { CreateRolloutBody, EvaluateQuery, ListRolloutsQuery, RollbackBody, type RollbackCriteriaBody, type SuccessCriteriaBody, ThresholdsBody } from './rollout-schemas';
+import {
+  CreateRolloutBody,
+  EvaluateQuery,
+  ListRolloutsQuery,
+  RollbackBody,
+  type RollbackCriteriaBody,
+  RolloutEvaluationResponse,
+  RolloutListResponse,
+  RolloutSignalledResponse,
+  RolloutStartedResponse,
+  RolloutStatusResponse,
+  RolloutView,
+  type SuccessCriteriaBody,
+  ThresholdsBody,
+  ThresholdsResponse,
+} from './rollout-schemas';
 import {
   liveRolloutStatus,
   pauseRollout,
@@ -20,6 +35,39 @@ import {
   startRolloutWorkflow,
   updateRolloutThresholds,
 } from '../../workflow-clients/rollout';
+import { routeDocs } from '../openapi/route-docs';
+
+const describeRoute = routeDocs('Rollouts');
+const NOT_FOUND = { 404: 'No rollout of the org has this id' };
+const NOT_ACTIVE = { ...NOT_FOUND, 409: 'The rollout is not active: created, completed, rolled back or blocked (rollout_not_active)' };
+const signal = (summary: string) => describeRoute({ summary, responses: { 202: RolloutSignalledResponse }, errors: NOT_ACTIVE });
+const docs = {
+  create: describeRoute({ summary: 'Creates a mock-to-live rollout (not started)', responses: { 201: RolloutView } }),
+  list: describeRoute({ summary: "The org's rollouts, newest first", responses: { 200: RolloutListResponse } }),
+  start: describeRoute({
+    summary: "Starts the rollout's workflow",
+    responses: { 202: RolloutStartedResponse },
+    errors: { ...NOT_FOUND, 409: 'The rollout has already started (rollout_already_started)' },
+  }),
+  pause: signal('Pauses the rollout; the exposure stays as it is'),
+  resume: signal('Resumes the rollout; also approves a step awaiting approval'),
+  promote: signal('Promotes the rollout: skips to 100 % and completes'),
+  rollback: signal('Rolls the rollout back: nobody is exposed any more (the kill switch)'),
+  thresholds: describeRoute({
+    summary: "Changes the rollout's criteria, validated by its workflow before it accepts them",
+    responses: { 200: ThresholdsResponse },
+    errors: { ...NOT_ACTIVE, 400: 'The workflow refused the criteria (invalid_thresholds)' },
+  }),
+  status: describeRoute({
+    summary: 'Stage, step, current percentage, criteria, metrics history, events, recommendations, rollback cause',
+    responses: { 200: RolloutStatusResponse },
+    errors: NOT_FOUND,
+  }),
+  evaluate: describeRoute({
+    summary: 'Which rollouts apply to a user and platform, and the data source they get',
+    responses: { 200: RolloutEvaluationResponse },
+  }),
+};
 
 const ACTIVE: RolloutStage[] = ['validating', 'running', 'awaiting_approval', 'paused'];
 
@@ -91,7 +139,7 @@ export function rolloutRoutes(deps: AppDeps) {
   }
 
   return new Hono<AppEnv>()
-    .post('/rollouts', validate('json', CreateRolloutBody), async (c) => {
+    .post('/rollouts', docs.create, validate('json', CreateRolloutBody), async (c) => {
       const principal = c.get('principal');
       const config = toConfig(c.req.valid('json'));
       const problems = rolloutConfigProblems(config);
@@ -100,38 +148,38 @@ export function rolloutRoutes(deps: AppDeps) {
       await c.get('audit')({ action: 'rollout.created', targetType: 'rollout', targetId: row.id, outcome: 'success', details: { strategy: config.strategy, steps: config.steps.length } });
       return c.json(presentRollout(row), 201);
     })
-    .get('/rollouts', validate('query', ListRolloutsQuery), async (c) => {
+    .get('/rollouts', docs.list, validate('query', ListRolloutsQuery), async (c) => {
       const { limit, offset } = c.req.valid('query');
       const rows = await listRollouts(deps.db, c.get('principal').orgId, { limit, offset });
       return c.json({ rollouts: rows.map(presentRollout), limit, offset });
     })
-    .post('/rollouts/:id/start', async (c) => {
+    .post('/rollouts/:id/start', docs.start, async (c) => {
       const row = await loadOwn(c.get('principal').orgId, c.req.param('id'));
       if (row.stage !== 'created') throw new ApiError(409, 'rollout_already_started', `The rollout is ${row.stage}`);
       const handle = await startRolloutWorkflow(deps.temporal, deps.taskQueue, row, actorOf(c));
       return c.json({ status: 'validating', workflow_id: handle.workflowId, run_id: handle.firstExecutionRunId }, 202);
     })
-    .post('/rollouts/:id/pause', async (c) => {
+    .post('/rollouts/:id/pause', docs.pause, async (c) => {
       const row = await loadActive(c.get('principal').orgId, c.req.param('id'));
       await pauseRollout(deps.temporal, row, actorOf(c));
       return c.json({ rollout_id: row.id, requested: 'pause' }, 202);
     })
-    .post('/rollouts/:id/resume', async (c) => {
+    .post('/rollouts/:id/resume', docs.resume, async (c) => {
       const row = await loadActive(c.get('principal').orgId, c.req.param('id'));
       await resumeRollout(deps.temporal, row, actorOf(c));
       return c.json({ rollout_id: row.id, requested: 'resume' }, 202);
     })
-    .post('/rollouts/:id/promote', async (c) => {
+    .post('/rollouts/:id/promote', docs.promote, async (c) => {
       const row = await loadActive(c.get('principal').orgId, c.req.param('id'));
       await promoteRollout(deps.temporal, row, actorOf(c));
       return c.json({ rollout_id: row.id, requested: 'promote' }, 202);
     })
-    .post('/rollouts/:id/rollback', validate('json', RollbackBody), async (c) => {
+    .post('/rollouts/:id/rollback', docs.rollback, validate('json', RollbackBody), async (c) => {
       const row = await loadActive(c.get('principal').orgId, c.req.param('id'));
       await rollBackRollout(deps.temporal, row, actorOf(c), c.req.valid('json').reason);
       return c.json({ rollout_id: row.id, requested: 'rollback' }, 202);
     })
-    .put('/rollouts/:id/thresholds', validate('json', ThresholdsBody), async (c) => {
+    .put('/rollouts/:id/thresholds', docs.thresholds, validate('json', ThresholdsBody), async (c) => {
       const row = await loadActive(c.get('principal').orgId, c.req.param('id'));
       const body = c.req.valid('json');
       const s = body.success_criteria ?? {};
@@ -149,7 +197,7 @@ export function rolloutRoutes(deps: AppDeps) {
         throw err;
       }
     })
-    .get('/rollouts/:id/status', async (c) => {
+    .get('/rollouts/:id/status', docs.status, async (c) => {
       const row = await loadOwn(c.get('principal').orgId, c.req.param('id'));
       // A running rollout answers from its workflow (the source of truth); a closed one from its last stored state.
       const live = ACTIVE.includes(row.stage) ? await liveRolloutStatus(deps.temporal, row) : null;
@@ -171,7 +219,7 @@ export function rolloutRoutes(deps: AppDeps) {
         blocked_reasons: state?.blockedReasons ?? [],
       });
     })
-    .get('/evaluate', validate('query', EvaluateQuery), async (c) => {
+    .get('/evaluate', docs.evaluate, validate('query', EvaluateQuery), async (c) => {
       const { user_id, platform } = c.req.valid('query');
       const decision = await activeRolloutDecision(deps.db, { orgId: c.get('principal').orgId, userId: user_id, platform });
       return c.json({

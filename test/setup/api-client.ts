@@ -11,6 +11,8 @@ import { createLogger, type Logger } from '../../observability/logger';
 import { OPERATOR_ROLE, type Role, signAccessToken } from '../../security/access-token';
 import type { TestHarness } from './test-harness';
 import { startApiMetricsServer } from '../../observability/api-metrics-server';
+import { createContractChecker } from './api-contract';
+import type { ApiDocument } from '../../api/openapi/api-document';
 
 /** The real Hono app over the shared Postgres and Temporal, its dependencies built as api/main.ts builds them, driven through app.request(). */
 export function createTestApi(
@@ -68,6 +70,9 @@ export function createTestApi(
   const { jwtSecret, codecUiCredential, customMetrics } = deps;
   const app = createApp(deps);
 
+  // Every answer of every API test is checked against the API's own OpenAPI document.
+  const contract = createContractChecker(async () => (await app.request('/openapi.json')).json() as Promise<ApiDocument>);
+
   async function call(method: string, path: string, options: { token?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {}) {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -84,7 +89,9 @@ export function createTestApi(
     } catch {
       json = null;
     }
-    return { status: response.status, headers: response.headers, json, text };
+    const answer = { status: response.status, headers: response.headers, json, text };
+    await contract.check(method, path, answer);
+    return answer;
   }
 
   /** Scrapes the API's metrics as Prometheus does: over HTTP from the metrics server api/main.ts runs on its own port. */
@@ -105,6 +112,7 @@ export function createTestApi(
     jwtSecret,
     codecUiCredential,
     call,
+    contract,
     token: (orgId: string, role: Role, userId = `${role}-user`, ttlSeconds = 3600) => signAccessToken({ orgId, userId, role }, jwtSecret, ttlSeconds),
     /** A deployment operator's token: no org. */
     operatorToken: (userId = 'operator-user', ttlSeconds = 3600) => signAccessToken({ userId, role: OPERATOR_ROLE }, jwtSecret, ttlSeconds),
