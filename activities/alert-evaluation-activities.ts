@@ -166,7 +166,11 @@ export function createAlertEvaluationActivities(deps: AlertEvaluationActivityDep
       }
       if (status >= 200 && status < 300) return { status: 'delivered' };
       const retryable = status === 408 || status === 429 || status >= 500;
-      throw ApplicationFailure.create({ type: retryable ? AlertFailureType.WebhookUnavailable : AlertFailureType.WebhookRejected, message: `Alert webhook answered HTTP ${status}`, nonRetryable: !retryable });
+      throw ApplicationFailure.create({
+        type: retryable ? AlertFailureType.WebhookUnavailable : AlertFailureType.WebhookRejected,
+        message: `Alert webhook answered HTTP ${status}`,
+        nonRetryable: !retryable,
+      });
     },
 
     /** Retention of the metric time series. */

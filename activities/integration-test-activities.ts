@@ -13,7 +13,14 @@ import type { DataMode } from '../domain/connection';
 import { classifyConnectionHealth, type ConnectionHealth, type HealthProbe } from '../domain/connection-health';
 import { FailureType } from '../domain/errors';
 import { type HybridObservations, hybridCheckVerdicts, type ModeReadObservation, type RecordShape } from '../domain/hybrid-check-verdicts';
-import { type CallOutcome, connectionCheckVerdicts, healthCheckVerdicts, qualityCheckVerdict, qualityScore, type TimedCall } from '../domain/integration-check-verdicts';
+import {
+  type CallOutcome,
+  connectionCheckVerdicts,
+  healthCheckVerdicts,
+  qualityCheckVerdict,
+  qualityScore,
+  type TimedCall,
+} from '../domain/integration-check-verdicts';
 import type { ComponentResult, IntegrationTarget, IntegrationTestReport, IntegrationThresholds } from '../domain/integration-test-report';
 import type { PlatformId, StreamKind } from '../domain/platforms';
 import { checkPageQuality } from '../domain/page-quality-check';
@@ -64,7 +71,8 @@ export function createIntegrationTestActivities(deps: IntegrationTestActivityDep
 
   async function load(connectionId: string): Promise<Connection> {
     const connection = await findConnectionById(deps.db, connectionId);
-    if (!connection) throw ApplicationFailure.create({ type: FailureType.ConnectionNotFound, message: `Connection ${connectionId} not found`, nonRetryable: true });
+    if (!connection)
+      throw ApplicationFailure.create({ type: FailureType.ConnectionNotFound, message: `Connection ${connectionId} not found`, nonRetryable: true });
     return connection;
   }
 
@@ -78,12 +86,19 @@ export function createIntegrationTestActivities(deps: IntegrationTestActivityDep
     async prepareIntegrationTest(input: { connectionId: string; window?: DateWindow }): Promise<IntegrationTarget> {
       const connection = await load(input.connectionId);
       const selection = await resolveConnectionSource(deps, connection, 'hybrid');
-      const target: IntegrationTarget = { source: selection.source, reason: selection.reason, streams: [], window: input.window ?? defaultWindow(now(), settings.windowDays) };
+      const target: IntegrationTarget = {
+        source: selection.source,
+        reason: selection.reason,
+        streams: [],
+        window: input.window ?? defaultWindow(now(), settings.windowDays),
+      };
       return { ...target, streams: [...connectorOf(connection, target).listStreams()] };
     },
 
     /** Connection tests (connectivity, authentication, retrieval, response time, throughput, rate limits) and, on the same records, quality validation. */
-    async runConnectionChecks(input: IntegrationTestInput & { withQuality: boolean }): Promise<{ connection: ComponentResult; quality: ComponentResult | null; qualityScore: number | null }> {
+    async runConnectionChecks(
+      input: IntegrationTestInput & { withQuality: boolean },
+    ): Promise<{ connection: ComponentResult; quality: ComponentResult | null; qualityScore: number | null }> {
       const connection = await load(input.connectionId);
       const connector = connectorOf(connection, input.target);
       const started = performance.now();
@@ -180,7 +195,8 @@ export function createIntegrationTestActivities(deps: IntegrationTestActivityDep
       const window = input.target.window;
       const stream = input.target.streams[0];
       const liveTested = input.target.source === 'live';
-      const read = (mode: DataMode, wrapLive?: (live: Connector) => Connector) => observeRead(deps, connection, { mode, stream, window, limit: settings.pageSize, wrapLive });
+      const read = (mode: DataMode, wrapLive?: (live: Connector) => Connector) =>
+        observeRead(deps, connection, { mode, stream, window, limit: settings.pageSize, wrapLive });
 
       const modes: ModeReadObservation[] = [];
       const reads = new Map<DataMode, ModeRead | null>();
@@ -250,27 +266,67 @@ export function createIntegrationTestActivities(deps: IntegrationTestActivityDep
 export type IntegrationTestActivities = ReturnType<typeof createIntegrationTestActivities>;
 
 /** Times one platform call and classifies how it ended. */
-async function timed(operation: TimedCall['operation'], stream: StreamKind | null, call: () => Promise<{ records: number; bytes: number }>): Promise<TimedCall> {
+async function timed(
+  operation: TimedCall['operation'],
+  stream: StreamKind | null,
+  call: () => Promise<{ records: number; bytes: number }>,
+): Promise<TimedCall> {
   const started = performance.now();
   try {
     const { records, bytes } = await call();
     return { operation, stream, durationMs: performance.now() - started, outcome: 'ok', status: null, records, bytes, message: null };
   } catch (err) {
     const durationMs = performance.now() - started;
-    if (err instanceof ConnectorError) return { operation, stream, durationMs, outcome: err.kind satisfies CallOutcome, status: err.details.status ?? null, records: 0, bytes: 0, message: err.message };
-    return { operation, stream, durationMs, outcome: 'error', status: null, records: 0, bytes: 0, message: err instanceof Error ? `${err.name}: ${err.message}` : 'failed' };
+    if (err instanceof ConnectorError)
+      return {
+        operation,
+        stream,
+        durationMs,
+        outcome: err.kind satisfies CallOutcome,
+        status: err.details.status ?? null,
+        records: 0,
+        bytes: 0,
+        message: err.message,
+      };
+    return {
+      operation,
+      stream,
+      durationMs,
+      outcome: 'error',
+      status: null,
+      records: 0,
+      bytes: 0,
+      message: err instanceof Error ? `${err.name}: ${err.message}` : 'failed',
+    };
   }
 }
 
 /** A read through the data modes' path, as the hybrid checks observe it; a failure is an observation too. */
-async function observeRead(deps: IntegrationTestActivityDeps, connection: Connection, request: Parameters<typeof readInMode>[2]): Promise<{ observation: ModeReadObservation; result: ModeRead | null }> {
+async function observeRead(
+  deps: IntegrationTestActivityDeps,
+  connection: Connection,
+  request: Parameters<typeof readInMode>[2],
+): Promise<{ observation: ModeReadObservation; result: ModeRead | null }> {
   const started = performance.now();
   try {
     const result = await readInMode(deps, connection, request);
-    return { observation: { mode: request.mode, source: result.source, fallbackReason: result.fallbackReason, records: result.records.length, error: null, durationMs: Math.round(performance.now() - started) }, result };
+    return {
+      observation: {
+        mode: request.mode,
+        source: result.source,
+        fallbackReason: result.fallbackReason,
+        records: result.records.length,
+        error: null,
+        durationMs: Math.round(performance.now() - started),
+      },
+      result,
+    };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    return { observation: { mode: request.mode, source: null, fallbackReason: null, records: 0, error: message, durationMs: Math.round(performance.now() - started) }, result: null };
+    return {
+      observation: { mode: request.mode, source: null, fallbackReason: null, records: 0, error: message, durationMs: Math.round(performance.now() - started) },
+      result: null,
+    };
   }
 }
 
@@ -296,11 +352,29 @@ function measureQuality(records: readonly MetricRecord[], window: DateWindow) {
 
 function shapeOf(read: ModeRead, window: DateWindow): RecordShape {
   const fields = METRIC_FIELDS.filter((field) => read.records.some((r) => r[field] !== null && r[field] !== undefined));
-  return { stream: read.stream, records: read.records.length, fields: [...fields].sort(), outOfWindow: read.records.filter((r) => r.date < window.startDate || r.date > window.endDate).length };
+  return {
+    stream: read.stream,
+    records: read.records.length,
+    fields: [...fields].sort(),
+    outOfWindow: read.records.filter((r) => r.date < window.startDate || r.date > window.endDate).length,
+  };
 }
 
 function implausibleRecord(stream: StreamKind, date: string): MetricRecord {
-  return { stream, entityId: IMPLAUSIBLE_PROBE_ENTITY, date, entityName: null, parentId: null, impressions: 1, clicks: 10, spend: 0, conversions: 0, revenue: 0, currency: null, raw: {} };
+  return {
+    stream,
+    entityId: IMPLAUSIBLE_PROBE_ENTITY,
+    date,
+    entityName: null,
+    parentId: null,
+    impressions: 1,
+    clicks: 10,
+    spend: 0,
+    conversions: 0,
+    revenue: 0,
+    currency: null,
+    raw: {},
+  };
 }
 
 /** The last `days` days, ending yesterday (UTC): complete days the platforms have reported. */

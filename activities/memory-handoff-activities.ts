@@ -49,7 +49,8 @@ export function createMemoryHandoffActivities(deps: MemoryHandoffActivityDeps) {
       if (!url) return { status: 'skipped', batches: 0, records: 0 };
       const ctx = Context.current();
       const log = await findSyncLog(deps.db, input.syncLogId);
-      if (!log) throw ApplicationFailure.create({ type: FailureType.ConnectionNotFound, message: `Sync log ${input.syncLogId} no longer exists`, nonRetryable: true });
+      if (!log)
+        throw ApplicationFailure.create({ type: FailureType.ConnectionNotFound, message: `Sync log ${input.syncLogId} no longer exists`, nonRetryable: true });
 
       const size = deps.settings.batchSize;
       const batchCount = Math.ceil((await countSyncWrittenRows(deps.db, log)) / size);
@@ -112,5 +113,16 @@ function sourceRow(row: MetricRow) {
     conversions: num(row.conversions),
     revenue: num(row.revenue),
   };
-  return { connectionId: row.connection_id, platform: row.platform, stream: row.stream, entityId: row.entity_id, entityName: row.entity_name, parentId: row.parent_id, date: row.date, currency: row.currency, metrics, source: row.source };
+  return {
+    connectionId: row.connection_id,
+    platform: row.platform,
+    stream: row.stream,
+    entityId: row.entity_id,
+    entityName: row.entity_name,
+    parentId: row.parent_id,
+    date: row.date,
+    currency: row.currency,
+    metrics,
+    source: row.source,
+  };
 }

@@ -34,7 +34,13 @@ export function createNotificationActivities(deps: NotificationActivityDeps) {
         const response = await fetch(deps.webhookUrl, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ id: notification.id, kind: notification.kind, org_id: notification.org_id, created_at: notification.created_at.toISOString(), data: notification.payload }),
+          body: JSON.stringify({
+            id: notification.id,
+            kind: notification.kind,
+            org_id: notification.org_id,
+            created_at: notification.created_at.toISOString(),
+            data: notification.payload,
+          }),
           signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
         });
         await response.body?.cancel();

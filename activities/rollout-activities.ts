@@ -21,7 +21,6 @@ import type { PlatformId } from '../domain/platforms';
 import type { RolloutActor, RolloutEvent, RolloutState, StepMeasurement } from '../domain/rollout';
 import { summarizeStep } from '../domain/rollout-analysis';
 
-
 export interface PreRolloutCheck {
   name: 'postgres' | 'temporal_workers' | 'data_quality' | 'resources' | 'platform_reachability';
   ok: boolean;
@@ -78,9 +77,17 @@ export function createRolloutActivities(deps: RolloutActivityDeps) {
 
       if (deps.temporal) {
         const info = Context.current().info;
-        const described = await deps.temporal.workflowService.describeTaskQueue({ namespace: info.workflowNamespace, taskQueue: { name: info.taskQueue }, taskQueueType: 1 });
+        const described = await deps.temporal.workflowService.describeTaskQueue({
+          namespace: info.workflowNamespace,
+          taskQueue: { name: info.taskQueue },
+          taskQueueType: 1,
+        });
         const pollers = described.pollers?.length ?? 0;
-        checks.push({ name: 'temporal_workers', ok: pollers > 0, detail: pollers > 0 ? `${pollers} worker(s) polling ${info.taskQueue}` : `no worker polls ${info.taskQueue}` });
+        checks.push({
+          name: 'temporal_workers',
+          ok: pollers > 0,
+          detail: pollers > 0 ? `${pollers} worker(s) polling ${info.taskQueue}` : `no worker polls ${info.taskQueue}`,
+        });
       }
 
       const scope = await rolloutScopeConnections(deps.db, rollout);
@@ -101,7 +108,11 @@ export function createRolloutActivities(deps: RolloutActivityDeps) {
           warnings.push(`connection ${connection.id}: no recent validation report`);
         }
       }
-      checks.push({ name: 'data_quality', ok: qualityProblems.length === 0, detail: qualityProblems.join('; ') || 'no connection in scope has a failing validation report' });
+      checks.push({
+        name: 'data_quality',
+        ok: qualityProblems.length === 0,
+        detail: qualityProblems.join('; ') || 'no connection in scope has a failing validation report',
+      });
 
       const unreachable: string[] = [];
       for (const platform of [...new Set(scope.map((c) => c.platform))].sort()) {
@@ -139,7 +150,13 @@ export function createRolloutActivities(deps: RolloutActivityDeps) {
      * Persists the workflow's state after a transition and audits its events, in one transaction.
      * Idempotent: a retry (or a replayed older revision) finds the revision stored and writes nothing.
      */
-    async recordRolloutTransition(input: { rolloutId: string; revision: number; state: RolloutState; events: RolloutEvent[]; actor: RolloutActor | null }): Promise<{ applied: boolean }> {
+    async recordRolloutTransition(input: {
+      rolloutId: string;
+      revision: number;
+      state: RolloutState;
+      events: RolloutEvent[];
+      actor: RolloutActor | null;
+    }): Promise<{ applied: boolean }> {
       const rollout = await loadRollout(input.rolloutId);
       return deps.db.transaction().execute(async (trx) => {
         const applied = await saveRolloutState(trx, rollout.id, input.revision, input.state, rollout.config);

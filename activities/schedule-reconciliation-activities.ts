@@ -83,7 +83,10 @@ export function createScheduleReconciliationActivities(deps: ScheduleReconciliat
           // frequencies were fully checked) must not stop the others.
           if (isTemporalUnreachable(err)) throw err;
           failed++;
-          Context.current().log.warn('connection schedule could not be reconciled', { connectionId: row.id, error: err instanceof Error ? err.message : String(err) });
+          Context.current().log.warn('connection schedule could not be reconciled', {
+            connectionId: row.id,
+            error: err instanceof Error ? err.message : String(err),
+          });
           continue;
         }
         if (fix) {
@@ -118,7 +121,10 @@ export function createScheduleReconciliationActivities(deps: ScheduleReconciliat
         } catch (err) {
           if (isTemporalUnreachable(err)) throw err;
           failed++;
-          Context.current().log.warn('orphaned connection schedule could not be removed', { connectionId, error: err instanceof Error ? err.message : String(err) });
+          Context.current().log.warn('orphaned connection schedule could not be removed', {
+            connectionId,
+            error: err instanceof Error ? err.message : String(err),
+          });
           continue;
         }
         if (orphan) {

@@ -28,7 +28,8 @@ export function createSourceFallbackActivities(deps: SourceFallbackActivityDeps)
   return {
     async fallBackToMock(input: FallBackToMockInput): Promise<FallBackToMockResult> {
       const result = await deps.db.transaction().execute((trx) => fallBackSyncLogToMock(trx, input.syncLogId, { stream: input.stream, reason: input.reason }));
-      if (!result) throw ApplicationFailure.create({ type: FailureType.ConnectionNotFound, message: `Sync log ${input.syncLogId} no longer exists`, nonRetryable: true });
+      if (!result)
+        throw ApplicationFailure.create({ type: FailureType.ConnectionNotFound, message: `Sync log ${input.syncLogId} no longer exists`, nonRetryable: true });
       return result;
     },
   };

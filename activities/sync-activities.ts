@@ -170,7 +170,13 @@ export function createSyncActivities(deps: SyncActivityDeps) {
   }
 
   /** The window of each stream: from its cursor (less the lookback of ad platforms), the backfill range, or the default. */
-  async function planStreamWindows(connection: Connection, source: DataSource, kind: SyncKind, streams: readonly StreamKind[], backfill: DateWindow | undefined) {
+  async function planStreamWindows(
+    connection: Connection,
+    source: DataSource,
+    kind: SyncKind,
+    streams: readonly StreamKind[],
+    backfill: DateWindow | undefined,
+  ) {
     const [cursors, earliest] = await Promise.all([
       kind === 'incremental' ? listStreamCursors(deps.db, connection.id) : [],
       kind === 'resync' ? earliestMetricDates(deps.db, connection.id, source) : new Map<string, string>(),
@@ -179,7 +185,10 @@ export function createSyncActivities(deps: SyncActivityDeps) {
     const windows: Partial<Record<StreamKind, DateWindow>> = {};
     for (const stream of streams) {
       const syncedThrough = cursors.find((c) => c.stream === stream)?.synced_through ?? null;
-      windows[stream] = streamWindow({ kind, category: PLATFORMS[connection.platform].category, syncedThrough, backfill, earliestStored: earliest.get(stream) ?? null }, settings);
+      windows[stream] = streamWindow(
+        { kind, category: PLATFORMS[connection.platform].category, syncedThrough, backfill, earliestStored: earliest.get(stream) ?? null },
+        settings,
+      );
     }
     return windows;
   }
@@ -224,7 +233,11 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         });
         // Audited once per run, in the log's transaction: the audit says what really started.
         if (opened.created) {
-          await openSyncLogStreams(trx, opened.log.id, streams.map((stream) => ({ stream, window: planned[stream]! })));
+          await openSyncLogStreams(
+            trx,
+            opened.log.id,
+            streams.map((stream) => ({ stream, window: planned[stream]! })),
+          );
           await appendAudit(
             trx,
             syncAuditEntry(connection, input.requestedBy, 'sync.start', 'success', {
@@ -276,7 +289,8 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         requests.seconds += o.seconds;
       });
       const log = await findSyncLog(deps.db, input.syncLogId);
-      if (!log) throw ApplicationFailure.create({ type: FailureType.ConnectionNotFound, message: `Sync log ${input.syncLogId} no longer exists`, nonRetryable: true });
+      if (!log)
+        throw ApplicationFailure.create({ type: FailureType.ConnectionNotFound, message: `Sync log ${input.syncLogId} no longer exists`, nonRetryable: true });
       // The log's checkpoint is where the last committed page left off: the exact resume point.
       const resumed = log.checkpoint?.stream === input.stream ? log.checkpoint : null;
       if (resumed?.done) return { cursor: null, done: true, totals: syncTotals(log) };
@@ -333,9 +347,20 @@ export function createSyncActivities(deps: SyncActivityDeps) {
               after: committed,
             });
             // Thrown inside the transaction: this page's rows roll back with it. The retry that took over carries on.
-            if (!totals) throw ApplicationFailure.create({ type: SyncFailureType.CheckpointMoved, message: `Sync log ${input.syncLogId} moved past this attempt's checkpoint; another attempt took over` });
+            if (!totals)
+              throw ApplicationFailure.create({
+                type: SyncFailureType.CheckpointMoved,
+                message: `Sync log ${input.syncLogId} moved past this attempt's checkpoint; another attempt took over`,
+              });
             // The stream's cursor moves only with the page that completes it, never ahead of its rows.
-            if (done) await advanceStreamCursor(trx.db, { connectionId: connection.id, stream: input.stream, kind: log.kind, window: input.window, syncLogId: input.syncLogId });
+            if (done)
+              await advanceStreamCursor(trx.db, {
+                connectionId: connection.id,
+                stream: input.stream,
+                kind: log.kind,
+                window: input.window,
+                syncLogId: input.syncLogId,
+              });
             return { written: count, totals, checkpoint };
           });
           committed = checkpoint;
@@ -349,7 +374,13 @@ export function createSyncActivities(deps: SyncActivityDeps) {
           pagesThisCall += 1;
           deps.metrics.pagesSynced.inc({ platform: connection.platform, stream: input.stream });
           deps.metrics.recordsSynced.inc({ platform: connection.platform, stream: input.stream }, written);
-          ctx.heartbeat({ stream: input.stream, cursor: result.cursor, pages: pagesThisCall, recordsWritten: totals.recordsWritten, recordsQuarantined: totals.recordsQuarantined } satisfies SyncHeartbeat);
+          ctx.heartbeat({
+            stream: input.stream,
+            cursor: result.cursor,
+            pages: pagesThisCall,
+            recordsWritten: totals.recordsWritten,
+            recordsQuarantined: totals.recordsQuarantined,
+          } satisfies SyncHeartbeat);
           if (ctx.cancellationSignal.aborted) throw new CancelledFailure('Sync cancelled between pages');
           if (!more) return result;
         }
@@ -363,7 +394,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
     /**
      * Records the final status on the log and the connection; an auth failure asks the user to
      * re-authorise. A completed resync removes the rows of its source and streams it did not rewrite,
-   * inside the days the source answered (removeMetricsNotWrittenSince). The
+     * inside the days the source answered (removeMetricsNotWrittenSince). The
      * failure policy counts the outcome (and may warn or disable the connection).
      */
     async finishSync(input: FinishSyncInput): Promise<FinishSyncResult> {
@@ -376,7 +407,12 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         if (input.failureType === FailureType.PlatformAuth) await setConnectionStatus(trx, input.connectionId, 'reauth_required');
         const rowsRemoved =
           input.status === 'completed' && closed.kind === 'resync'
-            ? await removeMetricsNotWrittenSince(trx, { connectionId: input.connectionId, source: closed.source, since: closed.started_at, streams: await listSyncLogStreams(trx, [closed.id]) })
+            ? await removeMetricsNotWrittenSince(trx, {
+                connectionId: input.connectionId,
+                source: closed.source,
+                since: closed.started_at,
+                streams: await listSyncLogStreams(trx, [closed.id]),
+              })
             : 0;
         if (!connection) return { log: closed, effects: null };
         const effects = await applySyncFailurePolicy(
@@ -449,12 +485,26 @@ function resumeAuditEntry(connection: Connection, log: SyncLog, stream: StreamKi
     target_id: connection.id,
     outcome: 'success',
     request_id: null,
-    details: { sync_log_id: log.id, workflow_id: log.workflow_id, stream, attempt, from: fromCheckpoint ? 'checkpoint' : 'stream start', pages: log.pages, records_written: log.records_written },
+    details: {
+      sync_log_id: log.id,
+      workflow_id: log.workflow_id,
+      stream,
+      attempt,
+      from: fromCheckpoint ? 'checkpoint' : 'stream start',
+      pages: log.pages,
+      records_written: log.records_written,
+    },
   };
 }
 
 /** A sync's audit row: the requester when a person asked for it, the scheduler otherwise. */
-function syncAuditEntry(connection: Connection, requestedBy: SyncRequester | undefined, action: string, outcome: 'success' | 'failure', details: Record<string, unknown>): NewAuditEntry {
+function syncAuditEntry(
+  connection: Connection,
+  requestedBy: SyncRequester | undefined,
+  action: string,
+  outcome: 'success' | 'failure',
+  details: Record<string, unknown>,
+): NewAuditEntry {
   return {
     org_id: connection.org_id,
     actor_id: requestedBy?.actorId ?? 'system:scheduler',

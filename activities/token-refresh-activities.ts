@@ -62,11 +62,16 @@ export function createTokenRefreshActivities(deps: TokenRefreshActivityDeps) {
       } catch (err) {
         if (err instanceof OAuthProviderUnavailableError) throw ApplicationFailure.retryable(err.message, TokenRefreshFailureType.ProviderUnavailable);
         if (err instanceof OAuthProviderError) {
-          throw ApplicationFailure.create({ type: TokenRefreshFailureType.RefreshRejected, message: `The platform refused the refresh: ${err.message}`, details: [{ error: err.error }] });
+          throw ApplicationFailure.create({
+            type: TokenRefreshFailureType.RefreshRejected,
+            message: `The platform refused the refresh: ${err.message}`,
+            details: [{ error: err.error }],
+          });
         }
         throw err;
       }
-      if (outcome.status === 'refreshed' || outcome.status === 'current') return { status: outcome.status, expiresAt: outcome.expiresAt?.toISOString() ?? null };
+      if (outcome.status === 'refreshed' || outcome.status === 'current')
+        return { status: outcome.status, expiresAt: outcome.expiresAt?.toISOString() ?? null };
       return ended(outcome);
     },
   };

@@ -31,7 +31,8 @@ export function createValidationActivities(deps: { db: Kysely<Database>; now?: (
     /** Runs the ten rules over the connection's rows of one source and stores the report, which records that source (idempotent per run). */
     async validateConnection(input: ValidateConnectionInput): Promise<ValidationReport> {
       const connection = await findConnectionById(deps.db, input.connectionId);
-      if (!connection) throw ApplicationFailure.create({ type: FailureType.ConnectionNotFound, message: `Connection ${input.connectionId} not found`, nonRetryable: true });
+      if (!connection)
+        throw ApplicationFailure.create({ type: FailureType.ConnectionNotFound, message: `Connection ${input.connectionId} not found`, nonRetryable: true });
       const at = now();
       const source = input.source ?? (await servingSource(deps.db, connection));
       const findings = await validateConnectionData(deps.db, { connection, source, asOf: at.toISOString().slice(0, 10), now: at });

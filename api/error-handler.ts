@@ -49,7 +49,16 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
       const details = (err.details?.[0] ?? null) as QuotaExhaustedDetails | null;
       const retryAfter = details ? Math.max(1, Math.ceil((Date.parse(details.resumeAt) - Date.now()) / 1000)) : 60;
       c.header('Retry-After', String(retryAfter));
-      return c.json<ErrorBody>({ error: { code: 'platform_quota_exhausted', message: err.message, details: details && { platform: details.platform, resume_at: details.resumeAt, quotas: details.quotas } } }, 429);
+      return c.json<ErrorBody>(
+        {
+          error: {
+            code: 'platform_quota_exhausted',
+            message: err.message,
+            details: details && { platform: details.platform, resume_at: details.resumeAt, quotas: details.quotas },
+          },
+        },
+        429,
+      );
     }
     if (err instanceof HTTPException) {
       const status = err.status as ContentfulStatusCode;

@@ -25,10 +25,7 @@ export function isCalendarDate(text: string): boolean {
 }
 
 /** A calendar day as YYYY-MM-DD (UTC, as the platforms report their days). */
-export const IsoDate = z
-  .string()
-  .regex(ISO_DATE, 'expected a date as YYYY-MM-DD')
-  .refine(isCalendarDate, 'not a real calendar date');
+export const IsoDate = z.string().regex(ISO_DATE, 'expected a date as YYYY-MM-DD').refine(isCalendarDate, 'not a real calendar date');
 
 /**
  * The widest range of days one request may name, whether it reads records or backfills a sync:

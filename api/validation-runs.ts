@@ -28,16 +28,24 @@ export async function startOrJoinValidation(
       ...run,
       running: (await validationRunStatus(deps.temporal, run.workflow_id, run.run_id)) === 'RUNNING',
     }));
-    await forgetValidationRuns(trx, states.filter((s) => !s.running).map((s) => s.run_id));
+    await forgetValidationRuns(
+      trx,
+      states.filter((s) => !s.running).map((s) => s.run_id),
+    );
     const running = states.filter((s) => s.running);
     const same = running.find((s) => s.workflow_id === workflowId);
     if (same) return { workflowId, runId: same.run_id, joined: true };
     if (running.length >= deps.limits.validationsRunningPerOrg) {
-      throw new ApiError(429, 'too_many_validations', `This organisation has ${running.length} validations running, its limit; try again when one has finished`, {
-        running: running.length,
-        limit: deps.limits.validationsRunningPerOrg,
-        workflow_ids: running.map((s) => s.workflow_id),
-      });
+      throw new ApiError(
+        429,
+        'too_many_validations',
+        `This organisation has ${running.length} validations running, its limit; try again when one has finished`,
+        {
+          running: running.length,
+          limit: deps.limits.validationsRunningPerOrg,
+          workflow_ids: running.map((s) => s.workflow_id),
+        },
+      );
     }
     const { runId } = await start();
     await recordValidationRun(trx, { runId, workflowId, orgId });

@@ -54,5 +54,13 @@ export async function startBenchInfrastructure(): Promise<BenchInfrastructure> {
 
 /** The environment of one of our processes (API, worker) pointed at the bench's Postgres and Temporal. */
 export function benchServiceEnv(infra: BenchInfrastructure, values: Record<string, string>): NodeJS.ProcessEnv {
-  return { ...process.env, DATABASE_URL: infra.postgres.url, TEMPORAL_ADDRESS: infra.temporal.address, PAYLOAD_CODEC_KEYS: infra.payloadCodecKeys, LOG_LEVEL: 'warn', ALLOW_LOOPBACK_PLATFORM_HOSTS: 'true', ...values };
+  return {
+    ...process.env,
+    DATABASE_URL: infra.postgres.url,
+    TEMPORAL_ADDRESS: infra.temporal.address,
+    PAYLOAD_CODEC_KEYS: infra.payloadCodecKeys,
+    LOG_LEVEL: 'warn',
+    ALLOW_LOOPBACK_PLATFORM_HOSTS: 'true',
+    ...values,
+  };
 }

@@ -48,7 +48,18 @@ export async function runIngestBenchmark(infra: BenchInfrastructure, options: { 
   const emulator = startServiceProcess('scripts/emulator.ts', {
     capture: true,
     env: process.env,
-    args: ['--platform', 'google_ads', '--account-id', ACCOUNT_ID, '--campaigns', String(SHAPE.campaigns), '--ad-sets-per-campaign', String(SHAPE.adSetsPerCampaign), '--ads-per-ad-set', String(SHAPE.adsPerAdSet)],
+    args: [
+      '--platform',
+      'google_ads',
+      '--account-id',
+      ACCOUNT_ID,
+      '--campaigns',
+      String(SHAPE.campaigns),
+      '--ad-sets-per-campaign',
+      String(SHAPE.adSetsPerCampaign),
+      '--ads-per-ad-set',
+      String(SHAPE.adsPerAdSet),
+    ],
   });
   const credentialsKey = randomBytes(32).toString('base64');
   const vault = await createCredentialVault(parseKeyring(`v1:${credentialsKey}`));
@@ -56,12 +67,25 @@ export async function runIngestBenchmark(infra: BenchInfrastructure, options: { 
   let worker: ReturnType<typeof startServiceProcess> | undefined;
   try {
     const { url } = JSON.parse(
-      await waitFor(async () => emulator.output().split('\n').find((line) => line.startsWith('{')) ?? '', (line) => line !== '', { timeoutMs: 60_000, what: 'emulator listening' }),
+      await waitFor(
+        async () =>
+          emulator
+            .output()
+            .split('\n')
+            .find((line) => line.startsWith('{')) ?? '',
+        (line) => line !== '',
+        { timeoutMs: 60_000, what: 'emulator listening' },
+      ),
     ) as { url: string };
     const credentials = { ...googleAdsEmulator.defaultCredentials };
 
     // The baseline's rows: every page, fetched once up front and serialised outside the timing.
-    const connector = LIVE_CONNECTORS.google_ads!.create({ baseUrl: url, credentials, accountId: ACCOUNT_ID, network: createPlatformNetwork({ allowLoopback: true }) });
+    const connector = LIVE_CONNECTORS.google_ads!.create({
+      baseUrl: url,
+      credentials,
+      accountId: ACCOUNT_ID,
+      network: createPlatformNetwork({ allowLoopback: true }),
+    });
     const records: MetricRecord[] = [];
     for (let cursor: string | null = null, first = true; first || cursor !== null; first = false) {
       const page = await connector.fetchPage({ stream: 'ad_performance', cursor, window });
@@ -82,7 +106,15 @@ export async function runIngestBenchmark(infra: BenchInfrastructure, options: { 
         GOOGLE_ADS_BASE_URL: url,
       }),
     });
-    await waitFor(() => fetch(metricsUrl).then((r) => r.status, () => 0), (status) => status === 200, { timeoutMs: 60_000, what: 'worker metrics' });
+    await waitFor(
+      () =>
+        fetch(metricsUrl).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      (status) => status === 200,
+      { timeoutMs: 60_000, what: 'worker metrics' },
+    );
     // Read from outside (Linux /proc), ten times a second: scraping its /metrics that often would spend the worker's CPU.
     const workerPid = worker.pid;
     const workerRss = async () => {
@@ -91,7 +123,14 @@ export async function runIngestBenchmark(infra: BenchInfrastructure, options: { 
     };
 
     let peakRss = 0;
-    const sampler = setInterval(() => void workerRss().then((rss) => (peakRss = Math.max(peakRss, rss)), () => {}), 100);
+    const sampler = setInterval(
+      () =>
+        void workerRss().then(
+          (rss) => (peakRss = Math.max(peakRss, rss)),
+          () => {},
+        ),
+      100,
+    );
     const rssAfterSync: number[] = [];
     let copyMs = 0;
     let syncMs = 0;
@@ -101,7 +140,12 @@ export async function runIngestBenchmark(infra: BenchInfrastructure, options: { 
         // In parts: one COPY text of a million rows would pass V8's longest string.
         const copyTexts: string[] = [];
         for (let at = 0; at < records.length; at += COPY_PART_ROWS) {
-          copyTexts.push(toMetricsBatch({ connectionId: baseline.id, orgId: baseline.org_id, platform: 'google_ads', stream: 'ad_performance', source: 'live' }, records.slice(at, at + COPY_PART_ROWS)).copyText);
+          copyTexts.push(
+            toMetricsBatch(
+              { connectionId: baseline.id, orgId: baseline.org_id, platform: 'google_ads', stream: 'ad_performance', source: 'live' },
+              records.slice(at, at + COPY_PART_ROWS),
+            ).copyText,
+          );
         }
         await emptyMetricsTable(infra.database.db);
         copyMs += await timed(async () => {
@@ -140,11 +184,26 @@ export async function runIngestBenchmark(infra: BenchInfrastructure, options: { 
   }
 }
 
-async function benchConnection(infra: BenchInfrastructure, vault: Awaited<ReturnType<typeof createCredentialVault>>, name: string, credentials: Record<string, string>): Promise<Connection> {
+async function benchConnection(
+  infra: BenchInfrastructure,
+  vault: Awaited<ReturnType<typeof createCredentialVault>>,
+  name: string,
+  credentials: Record<string, string>,
+): Promise<Connection> {
   const id = crypto.randomUUID();
   return insertConnection(infra.database.db, {
-    id, org_id: `bench-${name}`, user_id: 'bench', platform: 'google_ads', account_id: ACCOUNT_ID, display_name: `Bench ${name}`,
-    status: 'active', data_mode: 'live', sync_frequency: 'manual', ...credentialColumns(vault.seal(id, credentials)), last_sync_at: null, last_sync_status: null,
+    id,
+    org_id: `bench-${name}`,
+    user_id: 'bench',
+    platform: 'google_ads',
+    account_id: ACCOUNT_ID,
+    display_name: `Bench ${name}`,
+    status: 'active',
+    data_mode: 'live',
+    sync_frequency: 'manual',
+    ...credentialColumns(vault.seal(id, credentials)),
+    last_sync_at: null,
+    last_sync_status: null,
   });
 }
 

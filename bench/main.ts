@@ -40,9 +40,13 @@ async function main(): Promise<void> {
     const largeRows = Number(values['large-rows']);
     const large = runs('ingest') && largeRows > 0 ? await runIngestBenchmark(infra, { rows: largeRows, rounds: 1 }) : undefined;
     if (large) console.log(formatIngest(large));
-    const starts = runs('starts') ? await runStartBenchmark(infra, { starts: Number(values.starts), concurrency: Number(values.concurrency), rounds: Number(values.rounds) }) : undefined;
+    const starts = runs('starts')
+      ? await runStartBenchmark(infra, { starts: Number(values.starts), concurrency: Number(values.concurrency), rounds: Number(values.rounds) })
+      : undefined;
     if (starts) console.log(formatStarts(starts));
-    const validation = runs('validation') ? await runValidationBenchmark(infra, { rows: Number(values['validation-rows']), rounds: Number(values.rounds) }) : undefined;
+    const validation = runs('validation')
+      ? await runValidationBenchmark(infra, { rows: Number(values['validation-rows']), rounds: Number(values.rounds) })
+      : undefined;
     if (validation) console.log(formatValidation(validation));
 
     // The README shows a complete run only.
@@ -86,7 +90,18 @@ function formatValidation(r: ValidationBenchmarkResult): string {
 function writeReadme(machine: string, ingests: IngestBenchmarkResult[], starts: StartBenchmarkResult, validation: ValidationBenchmarkResult): void {
   const path = resolve(__dirname, '..', 'README.md');
   const readme = readFileSync(path, 'utf8');
-  const block = ['<!-- bench:start -->', `Machine: ${machine}. Run on ${new Date().toISOString().slice(0, 10)}.`, '', '```', ...ingests.flatMap((ingest) => [formatIngest(ingest), '']), formatStarts(starts), '', formatValidation(validation), '```', '<!-- bench:end -->'].join('\n');
+  const block = [
+    '<!-- bench:start -->',
+    `Machine: ${machine}. Run on ${new Date().toISOString().slice(0, 10)}.`,
+    '',
+    '```',
+    ...ingests.flatMap((ingest) => [formatIngest(ingest), '']),
+    formatStarts(starts),
+    '',
+    formatValidation(validation),
+    '```',
+    '<!-- bench:end -->',
+  ].join('\n');
   writeFileSync(path, readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, block));
 }
 

@@ -37,33 +37,57 @@ export async function runStartBenchmark(
   const api = startServiceProcess('api/main.ts', {
     capture: true,
     // The per-token rate limit would throttle the benchmark's single token: lift it.
-    env: benchServiceEnv(infra, { TEMPORAL_TASK_QUEUE: taskQueue, PORT: String(port), JWT_SECRET: jwtSecret, CREDENTIALS_KEY: credentialsKey, RATE_LIMIT_PER_MINUTE: '1000000' }),
+    env: benchServiceEnv(infra, {
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      PORT: String(port),
+      JWT_SECRET: jwtSecret,
+      CREDENTIALS_KEY: credentialsKey,
+      RATE_LIMIT_PER_MINUTE: '1000000',
+    }),
   });
   // The load generator: http.request on a keep-alive Agent, lighter per request than fetch (undici);
   // and on 2 cores the generator's CPU is taken from the API and the Temporal server under test.
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
   try {
     const apiUrl = `http://127.0.0.1:${port}`;
-    await waitFor(() => fetch(`${apiUrl}/health`).then((r) => r.status), (s) => s === 200, { timeoutMs: 60_000, what: 'API health' });
+    await waitFor(
+      () => fetch(`${apiUrl}/health`).then((r) => r.status),
+      (s) => s === 200,
+      { timeoutMs: 60_000, what: 'API health' },
+    );
     const token = await signAccessToken({ orgId, userId: 'bench', role: 'editor' }, jwtSecret, 3600);
 
     const total = options.starts * (options.rounds + 1);
     const connectionIds = Array.from({ length: total }, () => randomUUID());
     for (const [i, id] of connectionIds.entries()) {
       await insertConnection(infra.database.db, {
-        id, org_id: orgId, user_id: 'bench', platform: 'meta_business', account_id: `act_${i}`, display_name: `Bench ${i}`,
-        status: 'active', data_mode: 'mock', sync_frequency: 'manual', ...credentialColumns(vault.seal(id, {})), last_sync_at: null, last_sync_status: null,
+        id,
+        org_id: orgId,
+        user_id: 'bench',
+        platform: 'meta_business',
+        account_id: `act_${i}`,
+        display_name: `Bench ${i}`,
+        status: 'active',
+        data_mode: 'mock',
+        sync_frequency: 'manual',
+        ...credentialColumns(vault.seal(id, {})),
+        last_sync_at: null,
+        last_sync_status: null,
       });
     }
 
     const postSync = (connectionId: string) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = request(`${apiUrl}/api/v1/platform-connections/connections/${connectionId}/sync`, { method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-length': '0' } }, (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (body += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        });
+        const req = request(
+          `${apiUrl}/api/v1/platform-connections/connections/${connectionId}/sync`,
+          { method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-length': '0' } },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
         req.on('error', reject);
         req.end();
       });

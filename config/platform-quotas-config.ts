@@ -14,7 +14,14 @@ const quotaSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('token_bucket'), name, scope, burst: z.number().positive(), perSecond: z.number().positive() }).strict(),
   z.object({ kind: z.literal('rolling'), name, scope, limit: z.number().int().positive(), windowSeconds: z.number().positive() }).strict(),
   z
-    .object({ kind: z.literal('fixed_window'), name, scope, limit: z.number().int().positive(), windowSeconds: z.number().positive(), resetOffsetSeconds: z.number().nonnegative().optional() })
+    .object({
+      kind: z.literal('fixed_window'),
+      name,
+      scope,
+      limit: z.number().int().positive(),
+      windowSeconds: z.number().positive(),
+      resetOffsetSeconds: z.number().nonnegative().optional(),
+    })
     .strict(),
 ]);
 const overridesSchema = z.partialRecord(z.enum(PLATFORM_IDS), z.array(quotaSchema));

@@ -10,7 +10,11 @@ import { createJsonHttpClient, type JsonHttpClient, type PlatformErrorClassifier
  * (credential-hosts.ts); any other value fails every request as `auth`, which asks the user to reconnect.
  * The API refuses such values when they are saved; this is the same check where they are used.
  */
-export function createCredentialHostClient(config: ConnectorConfig, rule: CredentialHostRule, options: { platform: string; classifyError: PlatformErrorClassifier }): JsonHttpClient {
+export function createCredentialHostClient(
+  config: ConnectorConfig,
+  rule: CredentialHostRule,
+  options: { platform: string; classifyError: PlatformErrorClassifier },
+): JsonHttpClient {
   const named = config.credentials[rule.field];
   const check = named ? checkCredentialHost(rule, named, config.network?.allowLoopback ?? false) : null;
   if (check && !check.ok) {

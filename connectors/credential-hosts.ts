@@ -45,8 +45,16 @@ export const CREDENTIAL_HOST_RULES: Partial<Record<PlatformId, readonly Credenti
     {
       field: 'host',
       // AWS, Azure and GCP workspaces, and the US government and China clouds.
-      hosts: [under('cloud.databricks.com'), under('azuredatabricks.net'), under('gcp.databricks.com'), under('cloud.databricks.us'), under('databricks.azure.us'), under('databricks.azure.cn')],
-      described: 'a workspace host (*.cloud.databricks.com, *.azuredatabricks.net, *.gcp.databricks.com, *.cloud.databricks.us, *.databricks.azure.us, *.databricks.azure.cn)',
+      hosts: [
+        under('cloud.databricks.com'),
+        under('azuredatabricks.net'),
+        under('gcp.databricks.com'),
+        under('cloud.databricks.us'),
+        under('databricks.azure.us'),
+        under('databricks.azure.cn'),
+      ],
+      described:
+        'a workspace host (*.cloud.databricks.com, *.azuredatabricks.net, *.gcp.databricks.com, *.cloud.databricks.us, *.databricks.azure.us, *.databricks.azure.cn)',
       bareHostIsHttps: true,
     },
   ],
@@ -86,7 +94,11 @@ export function checkCredentialHost(rule: CredentialHostRule, value: string, all
 }
 
 /** The credential host problems of `credentials`, one per field present and refused, for a 400 answer. */
-export function credentialHostIssues(platform: PlatformId, credentials: Readonly<Record<string, string>>, allowLoopback: boolean): { field: string; message: string }[] {
+export function credentialHostIssues(
+  platform: PlatformId,
+  credentials: Readonly<Record<string, string>>,
+  allowLoopback: boolean,
+): { field: string; message: string }[] {
   const issues: { field: string; message: string }[] = [];
   for (const rule of CREDENTIAL_HOST_RULES[platform] ?? []) {
     const value = credentials[rule.field];

@@ -30,7 +30,24 @@ import { prng } from './mock/random';
  * data from the seeded generator, and faults that tests (in process) or benchmarks (over HTTP) inject.
  */
 
-export const EMULATED_PLATFORMS = ['meta_business', 'google_ads', 'klaviyo', 'tiktok', 'linkedin_ads', 'x_ads', 'hubspot', 'salesforce', 'zoho_crm', 'shopify', 'woocommerce', 'stripe', 'paypal', 'snowflake', 'databricks', 'amazon_seller_central'] as const satisfies readonly PlatformId[];
+export const EMULATED_PLATFORMS = [
+  'meta_business',
+  'google_ads',
+  'klaviyo',
+  'tiktok',
+  'linkedin_ads',
+  'x_ads',
+  'hubspot',
+  'salesforce',
+  'zoho_crm',
+  'shopify',
+  'woocommerce',
+  'stripe',
+  'paypal',
+  'snowflake',
+  'databricks',
+  'amazon_seller_central',
+] as const satisfies readonly PlatformId[];
 export type EmulatedPlatform = (typeof EMULATED_PLATFORMS)[number];
 
 export const faultSettingsSchema = z

@@ -80,7 +80,8 @@ export function createJsonHttpClient(options: JsonHttpClientOptions): JsonHttpCl
       bytes = new Uint8Array(await response.arrayBuffer());
     } catch (err) {
       // A host the network refused is a setting to change, not an outage to wait out: `auth` asks for a reconnect.
-      if (isRefusedHost(err)) throw new ConnectorError('auth', `${what} refused: the ${options.platform} host is not an allowed public https host; reconnect the account`);
+      if (isRefusedHost(err))
+        throw new ConnectorError('auth', `${what} refused: the ${options.platform} host is not an allowed public https host; reconnect the account`);
       throw new ConnectorError('transient', `${what} failed: ${networkFailureReason(err, timeoutMs)}`);
     }
     const latencyMs = Math.round(performance.now() - started);

@@ -59,7 +59,8 @@ export function createPlatformNetwork(options: PlatformNetworkOptions = {}): Pla
       // An address in the URL is never looked up: it is checked here. Plain http only reaches loopback.
       const literal = isIpLiteral(hostname);
       if (literal && !allowed(hostname)) return callback(refused(), null);
-      if (protocol !== 'https:' && !(allowLoopback && (literal ? classifyAddress(hostname) === 'loopback' : isLoopbackName(hostname)))) return callback(refused(), null);
+      if (protocol !== 'https:' && !(allowLoopback && (literal ? classifyAddress(hostname) === 'loopback' : isLoopbackName(hostname))))
+        return callback(refused(), null);
       connectAny(connectOptions, callback);
     },
   });

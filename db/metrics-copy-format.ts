@@ -7,8 +7,22 @@ import { storableText } from './storable-text';
 
 /** The marketing_metrics columns a batch carries, in COPY order. */
 export const METRICS_COPY_COLUMNS = [
-  'connection_id', 'stream', 'entity_id', 'date', 'org_id', 'platform', 'entity_name', 'parent_id',
-  'impressions', 'clicks', 'spend', 'conversions', 'revenue', 'currency', 'raw', 'source',
+  'connection_id',
+  'stream',
+  'entity_id',
+  'date',
+  'org_id',
+  'platform',
+  'entity_name',
+  'parent_id',
+  'impressions',
+  'clicks',
+  'spend',
+  'conversions',
+  'revenue',
+  'currency',
+  'raw',
+  'source',
 ] as const;
 
 /** One page of records in PostgreSQL's COPY text format, ready to stream. */
@@ -65,12 +79,41 @@ export function toMetricsBatch(target: MetricsTarget, records: readonly MetricRe
     const r = checked.record;
     if (checked.cleaned) addIssue(cleaned, { ...issueKey(r), field: checked.cleaned.fields.join(', '), reason: checked.cleaned.reasons.join('; ') });
     copyText +=
-      prefix + field(r.stream) + '\t' + field(r.entityId) + '\t' + field(r.date) + targetColumns +
-      field(r.entityName) + '\t' + field(r.parentId) + '\t' + field(r.impressions) + '\t' + field(r.clicks) + '\t' +
-      field(r.spend) + '\t' + field(r.conversions) + '\t' + field(r.revenue) + '\t' + field(r.currency) + '\t' +
-      field(checked.rawJson) + sourceColumn;
+      prefix +
+      field(r.stream) +
+      '\t' +
+      field(r.entityId) +
+      '\t' +
+      field(r.date) +
+      targetColumns +
+      field(r.entityName) +
+      '\t' +
+      field(r.parentId) +
+      '\t' +
+      field(r.impressions) +
+      '\t' +
+      field(r.clicks) +
+      '\t' +
+      field(r.spend) +
+      '\t' +
+      field(r.conversions) +
+      '\t' +
+      field(r.revenue) +
+      '\t' +
+      field(r.currency) +
+      '\t' +
+      field(checked.rawJson) +
+      sourceColumn;
   }
-  return { count: records.length - quarantined.count, copyText, cleaned, quarantined, connectionId: target.connectionId, stream: target.stream, source: target.source };
+  return {
+    count: records.length - quarantined.count,
+    copyText,
+    cleaned,
+    quarantined,
+    connectionId: target.connectionId,
+    stream: target.stream,
+    source: target.source,
+  };
 }
 
 /** Which record an issue is about, as far as its key fields are text (made storable: they are sampled into the log). */

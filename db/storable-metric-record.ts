@@ -15,8 +15,7 @@ import { UNSTORABLE_TEXT_SUSPECT, storableText } from './storable-text';
  */
 
 export type StorableCheck =
-  | { ok: true; record: MetricRecord; rawJson: string; cleaned: { fields: string[]; reasons: string[] } | null }
-  | { ok: false; field: string; reason: string };
+  { ok: true; record: MetricRecord; rawJson: string; cleaned: { fields: string[]; reasons: string[] } | null } | { ok: false; field: string; reason: string };
 
 /** bigint: integers of magnitude below 2^63. */
 const BIGINT_LIMIT = 2 ** 63;

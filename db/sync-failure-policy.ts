@@ -27,7 +27,12 @@ export interface SyncOutcomeEffects {
  * `connection.sync_warning`; reaching `disableAfter` disables it, audits `connection.auto_disabled`
  * with the cause and writes a notification. A success resets the run. A cancelled sync counts neither way.
  */
-export async function applySyncFailurePolicy(trx: Transaction<Database>, connection: Connection, outcome: SyncOutcome, thresholds: SyncFailureThresholds): Promise<SyncOutcomeEffects> {
+export async function applySyncFailurePolicy(
+  trx: Transaction<Database>,
+  connection: Connection,
+  outcome: SyncOutcome,
+  thresholds: SyncFailureThresholds,
+): Promise<SyncOutcomeEffects> {
   const none: SyncOutcomeEffects = { consecutiveFailures: connection.consecutive_sync_failures, disabled: false, notificationId: null };
   if (outcome.status === 'cancelled') return none;
   const failures = await countSyncOutcome(trx, connection.id, outcome.status);
@@ -35,7 +40,17 @@ export async function applySyncFailurePolicy(trx: Transaction<Database>, connect
 
   const cause = { consecutive_failures: failures, sync_log_id: outcome.syncLogId, error: outcome.error, failure_type: outcome.failureType };
   const audit = (action: string) =>
-    appendAudit(trx, { org_id: connection.org_id, actor_id: 'system:sync-policy', actor_role: 'system', action, target_type: 'connection', target_id: connection.id, outcome: 'success', request_id: null, details: cause });
+    appendAudit(trx, {
+      org_id: connection.org_id,
+      actor_id: 'system:sync-policy',
+      actor_role: 'system',
+      action,
+      target_type: 'connection',
+      target_id: connection.id,
+      outcome: 'success',
+      request_id: null,
+      details: cause,
+    });
   const escalation = failureEscalation(failures, thresholds);
   if (escalation === 'warn') {
     await setSyncWarning(trx, connection.id, outcome.at);
@@ -49,7 +64,13 @@ export async function applySyncFailurePolicy(trx: Transaction<Database>, connect
       org_id: connection.org_id,
       connection_id: connection.id,
       kind: 'connection.auto_disabled',
-      payload: { connection_id: connection.id, platform: connection.platform, display_name: connection.display_name, disabled_at: outcome.at.toISOString(), ...cause },
+      payload: {
+        connection_id: connection.id,
+        platform: connection.platform,
+        display_name: connection.display_name,
+        disabled_at: outcome.at.toISOString(),
+        ...cause,
+      },
     });
     return { consecutiveFailures: failures, disabled: true, notificationId };
   }

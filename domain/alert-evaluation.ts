@@ -81,7 +81,14 @@ export function planAlertChanges(input: { rule: AlertRule; observations: AlertOb
     breached.add(fingerprint);
     const open = openByFingerprint.get(fingerprint);
     if (!open) {
-      plan.fire.push({ fingerprint, orgId: observation.orgId, labels: observation.labels, value: observation.value, severity: rule.severity, summary: alertSummary(rule, observation) });
+      plan.fire.push({
+        fingerprint,
+        orgId: observation.orgId,
+        labels: observation.labels,
+        value: observation.value,
+        severity: rule.severity,
+        summary: alertSummary(rule, observation),
+      });
       continue;
     }
     const reached = severityAfter(rule, (now.getTime() - open.startedAt.getTime()) / 1000);

@@ -67,7 +67,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
     comparator: 'above',
     threshold: 0.25,
     escalation: [{ afterSeconds: HOUR, severity: 'critical' }],
-    description: 'More than 25 % of an org\'s finished syncs of a platform failed in the last hour (at least 4 syncs).',
+    description: "More than 25 % of an org's finished syncs of a platform failed in the last hour (at least 4 syncs).",
   },
   {
     id: 'sync_duration_slow',
@@ -79,7 +79,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
     comparator: 'above',
     threshold: 600,
     escalation: [{ afterSeconds: 2 * HOUR, severity: 'high' }],
-    description: 'The 95th percentile of a platform\'s sync durations in the last hour exceeds 10 minutes.',
+    description: "The 95th percentile of a platform's sync durations in the last hour exceeds 10 minutes.",
   },
   {
     id: 'data_quality_low',
@@ -91,7 +91,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
     comparator: 'below',
     threshold: 60,
     escalation: [{ afterSeconds: 24 * HOUR, severity: 'high' }],
-    description: 'A connection\'s latest data validation score (within 36 h) is below 60 (Poor or Critical).',
+    description: "A connection's latest data validation score (within 36 h) is below 60 (Poor or Critical).",
   },
   {
     id: 'connection_sync_failing',
@@ -103,7 +103,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
     comparator: 'above',
     threshold: 2,
     escalation: [{ afterSeconds: 6 * HOUR, severity: 'critical' }],
-    description: 'A connection\'s last 3 or more syncs (within 24 h) failed in a row.',
+    description: "A connection's last 3 or more syncs (within 24 h) failed in a row.",
   },
   {
     id: 'permission_denials_burst',
@@ -139,7 +139,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
     comparator: 'below',
     threshold: 0.1,
     escalation: [],
-    description: 'A connection\'s latest completed sync wrote less than 10 % of the median of its previous syncs (7 days, at least 3).',
+    description: "A connection's latest completed sync wrote less than 10 % of the median of its previous syncs (7 days, at least 3).",
   },
   {
     id: 'rollout_error_rate_critical',
@@ -151,7 +151,8 @@ export const ALERT_RULES: readonly AlertRule[] = [
     comparator: 'above',
     threshold: 0.05,
     escalation: [],
-    description: 'The error ratio an org recorded for its rollout\'s scope (the custom gauge liftos_custom_rollout_error_ratio labelled rollout_id), averaged over the last 5 minutes, is above 5 %: that rollout of the same org is rolled back.',
+    description:
+      "The error ratio an org recorded for its rollout's scope (the custom gauge liftos_custom_rollout_error_ratio labelled rollout_id), averaged over the last 5 minutes, is above 5 %: that rollout of the same org is rolled back.",
   },
 ];
 

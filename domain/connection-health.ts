@@ -90,19 +90,25 @@ export function classifyConnectionHealth(input: HealthInput): ConnectionHealth {
   if (input.connectionStatus === 'error') unhealthy.push('the connection is in error');
   if (input.connectionStatus === 'disabled') degraded.push('the connection is disabled');
   if (input.probe?.authFailed) unhealthy.push('the platform rejects the credentials');
-  if (input.probe && input.probe.availability < UNHEALTHY_AVAILABILITY) unhealthy.push(`the platform answered ${percent(input.probe.availability)} of probe requests`);
-  else if (input.probe && input.probe.availability < DEGRADED_AVAILABILITY) degraded.push(`the platform answered ${percent(input.probe.availability)} of probe requests`);
+  if (input.probe && input.probe.availability < UNHEALTHY_AVAILABILITY)
+    unhealthy.push(`the platform answered ${percent(input.probe.availability)} of probe requests`);
+  else if (input.probe && input.probe.availability < DEGRADED_AVAILABILITY)
+    degraded.push(`the platform answered ${percent(input.probe.availability)} of probe requests`);
   if (input.probe?.rateLimited) degraded.push('the platform is rate-limiting requests');
   if (run >= UNHEALTHY_FAILURE_RUN) unhealthy.push(`the last ${run} syncs failed`);
-  else if (errorRate !== null && errorRate >= UNHEALTHY_ERROR_RATE && syncs.length >= 2) unhealthy.push(`${errors.length} of the last ${syncs.length} syncs failed or fell back`);
+  else if (errorRate !== null && errorRate >= UNHEALTHY_ERROR_RATE && syncs.length >= 2)
+    unhealthy.push(`${errors.length} of the last ${syncs.length} syncs failed or fell back`);
   else if (errorRate !== null && errorRate > DEGRADED_ERROR_RATE) degraded.push(`${errors.length} of the last ${syncs.length} syncs failed or fell back`);
   else if (syncs[0] && (syncs[0].status === 'failed' || syncs[0].fellBack)) degraded.push('the latest sync failed or fell back to mock');
   if (syncs.length > 0 || input.lastSuccessfulSyncAt) {
     if (!input.lastSuccessfulSyncAt) unhealthy.push('no sync has ever succeeded');
-    else if (input.now.getTime() - input.lastSuccessfulSyncAt.getTime() > input.staleSyncHours * 3_600_000) degraded.push(`no successful sync in the last ${input.staleSyncHours} h`);
+    else if (input.now.getTime() - input.lastSuccessfulSyncAt.getTime() > input.staleSyncHours * 3_600_000)
+      degraded.push(`no successful sync in the last ${input.staleSyncHours} h`);
   }
-  if (input.qualityScore !== null && input.qualityScore < UNHEALTHY_QUALITY) unhealthy.push(`data quality score ${input.qualityScore} is below ${UNHEALTHY_QUALITY}`);
-  else if (input.qualityScore !== null && input.qualityScore < DEGRADED_QUALITY) degraded.push(`data quality score ${input.qualityScore} is below ${DEGRADED_QUALITY}`);
+  if (input.qualityScore !== null && input.qualityScore < UNHEALTHY_QUALITY)
+    unhealthy.push(`data quality score ${input.qualityScore} is below ${UNHEALTHY_QUALITY}`);
+  else if (input.qualityScore !== null && input.qualityScore < DEGRADED_QUALITY)
+    degraded.push(`data quality score ${input.qualityScore} is below ${DEGRADED_QUALITY}`);
 
   return {
     status: unhealthy.length > 0 ? 'unhealthy' : degraded.length > 0 ? 'degraded' : 'healthy',

@@ -63,36 +63,66 @@ export function hybridCheckVerdicts(o: HybridObservations): IntegrationCheck[] {
   const hybrid = byMode('hybrid');
   if (hybrid?.source === 'mock' && !hybrid.fallbackReason) violations.push('hybrid mode served mock without a reason');
   const auto = byMode('auto');
-  if (auto && auto.source !== null && auto.source !== o.expectedAutoSource) violations.push(`auto mode served ${auto.source}, its selection is ${o.expectedAutoSource}`);
+  if (auto && auto.source !== null && auto.source !== o.expectedAutoSource)
+    violations.push(`auto mode served ${auto.source}, its selection is ${o.expectedAutoSource}`);
   if (auto?.source === 'mock' && !auto.fallbackReason) violations.push('auto mode served mock without a reason');
   const served = Object.fromEntries(o.modes.map((m) => [`${m.mode}_source`, m.source ?? 'failed']));
   checks.push(
     violations.length > 0
-      ? verdict(p, 'mode_switching', 'failed', violations.join('; '), { kind: 'switching', durationMs: o.modes.reduce((s, m) => s + m.durationMs, 0), measurements: served })
-      : verdict(p, 'mode_switching', 'passed', o.modes.map((m) => `${m.mode} → ${m.source ?? 'failure surfaced'}`).join(', '), { durationMs: o.modes.reduce((s, m) => s + m.durationMs, 0), measurements: served }),
+      ? verdict(p, 'mode_switching', 'failed', violations.join('; '), {
+          kind: 'switching',
+          durationMs: o.modes.reduce((s, m) => s + m.durationMs, 0),
+          measurements: served,
+        })
+      : verdict(p, 'mode_switching', 'passed', o.modes.map((m) => `${m.mode} → ${m.source ?? 'failure surfaced'}`).join(', '), {
+          durationMs: o.modes.reduce((s, m) => s + m.durationMs, 0),
+          measurements: served,
+        }),
   );
 
   // Fallback when live fails.
   if (!o.liveTested || !o.outage) checks.push(verdict(p, 'live_fallback', 'skipped', 'The connection has no live side to fall back from'));
   else if (o.outage.source === 'mock' && o.outage.fallbackReason?.startsWith('live ') && o.outage.records > 0) {
-    checks.push(verdict(p, 'live_fallback', 'passed', `With live failing, hybrid served ${o.outage.records} mock records (${o.outage.fallbackReason})`, { durationMs: ms(o.outage), measurements: { records: o.outage.records } }));
+    checks.push(
+      verdict(p, 'live_fallback', 'passed', `With live failing, hybrid served ${o.outage.records} mock records (${o.outage.fallbackReason})`, {
+        durationMs: ms(o.outage),
+        measurements: { records: o.outage.records },
+      }),
+    );
   } else {
-    checks.push(verdict(p, 'live_fallback', 'failed', `With live failing, hybrid served ${o.outage.source ?? `nothing: ${o.outage.error}`}`, { kind: 'switching', durationMs: ms(o.outage) }));
+    checks.push(
+      verdict(p, 'live_fallback', 'failed', `With live failing, hybrid served ${o.outage.source ?? `nothing: ${o.outage.error}`}`, {
+        kind: 'switching',
+        durationMs: ms(o.outage),
+      }),
+    );
   }
 
   // Switching on the quality threshold.
   if (!o.liveTested) checks.push(verdict(p, 'quality_threshold_switching', 'skipped', 'The connection has no live side'));
-  else if (!o.qualityRejection) checks.push(verdict(p, 'quality_threshold_switching', 'skipped', `Live could not be read to exercise the quality gate: ${o.liveError ?? 'unknown'}`));
+  else if (!o.qualityRejection)
+    checks.push(verdict(p, 'quality_threshold_switching', 'skipped', `Live could not be read to exercise the quality gate: ${o.liveError ?? 'unknown'}`));
   else if (o.qualityRejection.source === 'mock' && o.qualityRejection.fallbackReason?.startsWith('quality gate')) {
-    checks.push(verdict(p, 'quality_threshold_switching', 'passed', 'Live data failing the quality gate was replaced by mock', { durationMs: ms(o.qualityRejection) }));
+    checks.push(
+      verdict(p, 'quality_threshold_switching', 'passed', 'Live data failing the quality gate was replaced by mock', { durationMs: ms(o.qualityRejection) }),
+    );
   } else {
-    checks.push(verdict(p, 'quality_threshold_switching', 'failed', `Live data failing the quality gate was served from ${o.qualityRejection.source ?? `nowhere: ${o.qualityRejection.error}`}`, { kind: 'switching', durationMs: ms(o.qualityRejection) }));
+    checks.push(
+      verdict(
+        p,
+        'quality_threshold_switching',
+        'failed',
+        `Live data failing the quality gate was served from ${o.qualityRejection.source ?? `nowhere: ${o.qualityRejection.error}`}`,
+        { kind: 'switching', durationMs: ms(o.qualityRejection) },
+      ),
+    );
   }
 
   // Consistent data across modes: same stream, same fields, all within the window.
   if (!o.liveTested) checks.push(verdict(p, 'cross_mode_consistency', 'skipped', 'The connection has no live side to compare'));
   else if (!o.live) checks.push(verdict(p, 'cross_mode_consistency', 'skipped', `Live could not be read: ${o.liveError ?? 'unknown'}`));
-  else if (o.live.records === 0 || o.mock.records === 0) checks.push(verdict(p, 'cross_mode_consistency', 'skipped', `Nothing to compare (${o.live.records} live, ${o.mock.records} mock records)`));
+  else if (o.live.records === 0 || o.mock.records === 0)
+    checks.push(verdict(p, 'cross_mode_consistency', 'skipped', `Nothing to compare (${o.live.records} live, ${o.mock.records} mock records)`));
   else {
     const liveShape = o.live;
     const problems: string[] = [];
@@ -102,23 +132,42 @@ export function hybridCheckVerdicts(o: HybridObservations): IntegrationCheck[] {
     if (onlyLive.length > 0) problems.push(`only live has ${onlyLive.join(', ')}`);
     if (onlyMock.length > 0) problems.push(`only mock has ${onlyMock.join(', ')}`);
     if (o.live.outOfWindow + o.mock.outOfWindow > 0) problems.push(`${o.live.outOfWindow} live and ${o.mock.outOfWindow} mock records outside the window`);
-    const measurements = { stream: o.live.stream, live_records: o.live.records, mock_records: o.mock.records, live_fields: o.live.fields.join(','), mock_fields: o.mock.fields.join(',') };
+    const measurements = {
+      stream: o.live.stream,
+      live_records: o.live.records,
+      mock_records: o.mock.records,
+      live_fields: o.live.fields.join(','),
+      mock_fields: o.mock.fields.join(','),
+    };
     checks.push(
       problems.length > 0
         ? verdict(p, 'cross_mode_consistency', 'failed', problems.join('; '), { kind: 'inconsistent', measurements })
-        : verdict(p, 'cross_mode_consistency', 'passed', `Live and mock ${o.live.stream} records have the same fields (${o.live.fields.join(', ') || 'none'})`, { measurements }),
+        : verdict(
+            p,
+            'cross_mode_consistency',
+            'passed',
+            `Live and mock ${o.live.stream} records have the same fields (${o.live.fields.join(', ') || 'none'})`,
+            { measurements },
+          ),
     );
   }
 
   // The real hybrid path, live as it is now.
   if (!hybrid) checks.push(verdict(p, 'hybrid_read', 'skipped', 'Hybrid mode was not read'));
-  else if (hybrid.source === null) checks.push(verdict(p, 'hybrid_read', 'failed', `Hybrid served nothing: ${hybrid.error ?? 'unknown'}`, { kind: 'error', durationMs: hybrid.durationMs }));
+  else if (hybrid.source === null)
+    checks.push(verdict(p, 'hybrid_read', 'failed', `Hybrid served nothing: ${hybrid.error ?? 'unknown'}`, { kind: 'error', durationMs: hybrid.durationMs }));
   else {
     checks.push(
-      verdict(p, 'hybrid_read', 'passed', hybrid.source === 'live' ? `Served ${hybrid.records} live records` : `Served ${hybrid.records} mock records: ${hybrid.fallbackReason}`, {
-        durationMs: hybrid.durationMs,
-        measurements: { source: hybrid.source, fallback_reason: hybrid.fallbackReason, records: hybrid.records },
-      }),
+      verdict(
+        p,
+        'hybrid_read',
+        'passed',
+        hybrid.source === 'live' ? `Served ${hybrid.records} live records` : `Served ${hybrid.records} mock records: ${hybrid.fallbackReason}`,
+        {
+          durationMs: hybrid.durationMs,
+          measurements: { source: hybrid.source, fallback_reason: hybrid.fallbackReason, records: hybrid.records },
+        },
+      ),
     );
   }
   return checks;

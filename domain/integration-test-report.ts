@@ -37,7 +37,20 @@ export type CheckStatus = 'passed' | 'failed' | 'skipped';
  * Why a check failed, in the terms of the fault behind it: a connector's failure kind (`auth`,
  * `rate_limited`, `transient`, `malformed`), `network` (no HTTP answer), or what a measurement showed.
  */
-export type CheckFailureKind = 'auth' | 'rate_limited' | 'transient' | 'network' | 'malformed' | 'empty' | 'slow' | 'low_throughput' | 'quality' | 'stale' | 'inconsistent' | 'switching' | 'error';
+export type CheckFailureKind =
+  | 'auth'
+  | 'rate_limited'
+  | 'transient'
+  | 'network'
+  | 'malformed'
+  | 'empty'
+  | 'slow'
+  | 'low_throughput'
+  | 'quality'
+  | 'stale'
+  | 'inconsistent'
+  | 'switching'
+  | 'error';
 
 export type Measurements = Record<string, number | string | boolean | null>;
 

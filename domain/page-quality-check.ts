@@ -44,7 +44,8 @@ function recordViolations(r: MetricRecord): QualityViolation[] {
   if (!ISO_DATE.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) add('required_field', 'date', 'date is missing or not YYYY-MM-DD');
   if (typeof r.stream !== 'string' || (r.stream as string) === '') add('required_field', 'stream', 'stream is missing');
   // Ad and email performance rows are about delivery: without impressions they say nothing.
-  if ((r.stream === 'ad_performance' || r.stream === 'email_performance') && r.impressions === null) add('required_field', 'impressions', `impressions are required on ${r.stream} rows`);
+  if ((r.stream === 'ad_performance' || r.stream === 'email_performance') && r.impressions === null)
+    add('required_field', 'impressions', `impressions are required on ${r.stream} rows`);
 
   for (const field of METRIC_FIELDS) {
     const value = r[field];

@@ -155,7 +155,13 @@ export type QuotaBucket = RefillBucket | WindowBucket;
 export function compileQuota(quota: PlatformQuota, headroom = QUOTA_HEADROOM): QuotaBucket {
   switch (quota.kind) {
     case 'token_bucket':
-      return { kind: 'bucket', name: quota.name, scope: quota.scope, capacity: Math.max(1, Math.floor(quota.burst * headroom)), perSecond: quota.perSecond * headroom };
+      return {
+        kind: 'bucket',
+        name: quota.name,
+        scope: quota.scope,
+        capacity: Math.max(1, Math.floor(quota.burst * headroom)),
+        perSecond: quota.perSecond * headroom,
+      };
     case 'rolling': {
       const target = quota.limit * headroom;
       const burst = Math.max(1, Math.floor(target / 10));
@@ -175,7 +181,8 @@ export function compileQuota(quota: PlatformQuota, headroom = QUOTA_HEADROOM): Q
 
 /** Why a quota is unusable, or null. Config validation and tests share it. */
 export function quotaProblem(quota: PlatformQuota, headroom = QUOTA_HEADROOM): string | null {
-  if (quota.kind === 'rolling' && quota.limit * headroom <= 1) return `${quota.name}: a rolling quota needs a limit of at least ${Math.floor(1 / headroom) + 1}`;
+  if (quota.kind === 'rolling' && quota.limit * headroom <= 1)
+    return `${quota.name}: a rolling quota needs a limit of at least ${Math.floor(1 / headroom) + 1}`;
   if (quota.kind === 'token_bucket' && !(quota.perSecond > 0)) return `${quota.name}: perSecond must be positive`;
   return null;
 }
@@ -240,7 +247,12 @@ export function reservationOutcome(readings: readonly BucketReading[], granted: 
   if (granted) return { kind: 'granted', waitMs: longestWaitMs, throttledBy: waiting.map((r) => r.bucket.name), lateToleranceMs: lateSendToleranceMs(waiting) };
   const exhausted = readings.filter((r) => r.bucket.kind === 'window' && r.resetMs !== null && r.available < cost);
   if (exhausted.length > 0) {
-    return { kind: 'paused', reason: 'window_exhausted', untilMs: Math.max(...exhausted.map((r) => r.resetMs!)), exhausted: exhausted.map((r) => r.bucket.name) };
+    return {
+      kind: 'paused',
+      reason: 'window_exhausted',
+      untilMs: Math.max(...exhausted.map((r) => r.resetMs!)),
+      exhausted: exhausted.map((r) => r.bucket.name),
+    };
   }
   return { kind: 'paused', reason: 'wait_too_long', untilMs: atMs + longestWaitMs, exhausted: waiting.map((r) => r.bucket.name) };
 }

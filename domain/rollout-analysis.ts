@@ -20,7 +20,11 @@ export interface PlatformRequestTotals {
   seconds: number;
 }
 
-export function summarizeStep(outcomes: SyncOutcome[], requests: PlatformRequestTotals, context: { at: string; stepIndex: number; connectionsExposed: number }): StepMeasurement {
+export function summarizeStep(
+  outcomes: SyncOutcome[],
+  requests: PlatformRequestTotals,
+  context: { at: string; stepIndex: number; connectionsExposed: number },
+): StepMeasurement {
   const failed = outcomes.filter((o) => o.failed).length;
   const samples = outcomes.length;
   const durations = outcomes.map((o) => o.durationMs).sort((a, b) => a - b);
@@ -50,14 +54,16 @@ const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
 /** Why a step must roll back now (checked at every measurement, before its minimum duration too), or null. */
 export function rollbackCause(m: StepMeasurement, criteria: RollbackCriteria): string | null {
   if (m.samples >= criteria.minSampleSize && m.errorRate !== null) {
-    if (m.errorRate > criteria.maxErrorRate) return `error rate ${pct(m.errorRate)} above the rollback limit ${pct(criteria.maxErrorRate)} (${m.failed} of ${m.samples} syncs failed at step ${m.stepIndex + 1})`;
+    if (m.errorRate > criteria.maxErrorRate)
+      return `error rate ${pct(m.errorRate)} above the rollback limit ${pct(criteria.maxErrorRate)} (${m.failed} of ${m.samples} syncs failed at step ${m.stepIndex + 1})`;
     if (criteria.maxP95DurationMs !== undefined && m.p95DurationMs !== null && m.p95DurationMs > criteria.maxP95DurationMs) {
       return `p95 sync duration ${m.p95DurationMs} ms above the rollback limit ${criteria.maxP95DurationMs} ms at step ${m.stepIndex + 1}`;
     }
   }
   // Judged on requests, not syncs: a platform slowing down shows before the syncs close.
   const slow = slowPlatformResponse(m, criteria.maxMeanResponseMs, criteria.minSampleSize);
-  if (slow !== null) return `mean platform response time ${slow} ms above the rollback limit ${criteria.maxMeanResponseMs} ms (${m.platformRequests} requests at step ${m.stepIndex + 1})`;
+  if (slow !== null)
+    return `mean platform response time ${slow} ms above the rollback limit ${criteria.maxMeanResponseMs} ms (${m.platformRequests} requests at step ${m.stepIndex + 1})`;
   return null;
 }
 

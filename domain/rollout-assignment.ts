@@ -47,7 +47,10 @@ const NOT_EXPOSED: RolloutAssignment = { exposed: false, variant: null, source: 
  * Whether a user on a platform is exposed by a rollout in a given stage and step. A completed
  * rollout exposes everyone in scope; a rolled-back (or not yet started) one nobody: the kill switch.
  */
-export function assignRollout(rollout: { id: string; config: RolloutConfig; stage: RolloutStage; stepIndex: number }, subject: RolloutSubject): RolloutAssignment {
+export function assignRollout(
+  rollout: { id: string; config: RolloutConfig; stage: RolloutStage; stepIndex: number },
+  subject: RolloutSubject,
+): RolloutAssignment {
   const { config } = rollout;
   if (!EXPOSING_STAGES.includes(rollout.stage)) return NOT_EXPOSED;
   if (config.platforms && !config.platforms.includes(subject.platform)) return NOT_EXPOSED;
@@ -92,10 +95,15 @@ export interface GoverningRollout {
  * everyone in scope on mock (the kill switch) until a newer rollout replaces it.
  */
 export function rolloutSourceFor(rollouts: readonly GoverningRollout[], subject: RolloutSubject): { source: DataSource; reason: string | null } | null {
-  const governing = rollouts.find((r) => (r.stage === 'rolled_back' || EXPOSING_STAGES.includes(r.stage)) && (!r.config.platforms || r.config.platforms.includes(subject.platform)));
+  const governing = rollouts.find(
+    (r) => (r.stage === 'rolled_back' || EXPOSING_STAGES.includes(r.stage)) && (!r.config.platforms || r.config.platforms.includes(subject.platform)),
+  );
   if (!governing) return null;
   if (governing.stage === 'rolled_back') return { source: 'mock', reason: `rollout "${governing.name}" was rolled back` };
   const assignment = assignRollout(governing, subject);
   if (!assignment.exposed) return { source: 'mock', reason: `not yet exposed by rollout "${governing.name}"` };
-  return { source: assignment.source, reason: assignment.source === 'mock' ? `A/B variant ${assignment.variant ?? ''} of rollout "${governing.name}" serves mock` : null };
+  return {
+    source: assignment.source,
+    reason: assignment.source === 'mock' ? `A/B variant ${assignment.variant ?? ''} of rollout "${governing.name}" serves mock` : null,
+  };
 }

@@ -186,10 +186,13 @@ export function rolloutConfigProblems(config: RolloutConfig): ValidationProblem[
       else if (step.percentage <= previous) problems.push({ field: `${field}.percentage`, message: 'steps must grow: each percentage above the previous one' });
       else previous = step.percentage;
     }
-    if (config.strategy === 'user' && (step.users ?? []).length + (step.groups ?? []).length === 0) problems.push({ field, message: 'a user step names users or groups' });
+    if (config.strategy === 'user' && (step.users ?? []).length + (step.groups ?? []).length === 0)
+      problems.push({ field, message: 'a user step names users or groups' });
     for (const group of step.groups ?? []) if (!config.groups?.[group]) problems.push({ field: `${field}.groups`, message: `unknown group ${group}` });
-    if (config.strategy === 'platform' && (step.platforms ?? []).length === 0) problems.push({ field: `${field}.platforms`, message: 'a platform step names platforms' });
-    if (config.strategy === 'feature_flag' && step.enabled === undefined) problems.push({ field: `${field}.enabled`, message: 'required by the feature_flag strategy' });
+    if (config.strategy === 'platform' && (step.platforms ?? []).length === 0)
+      problems.push({ field: `${field}.platforms`, message: 'a platform step names platforms' });
+    if (config.strategy === 'feature_flag' && step.enabled === undefined)
+      problems.push({ field: `${field}.enabled`, message: 'required by the feature_flag strategy' });
   });
   if (config.strategy === 'ab_test') {
     const variants = config.variants ?? [];

@@ -23,8 +23,7 @@ export interface StoredTokenFacts {
 }
 
 export type TokenRefreshPlan =
-  | { status: 'scheduled'; refreshAt: Date }
-  | { status: 'ended'; reason: Extract<TokenRefreshEndReason, 'no_refresh_token' | 'not_expiring'> };
+  { status: 'scheduled'; refreshAt: Date } | { status: 'ended'; reason: Extract<TokenRefreshEndReason, 'no_refresh_token' | 'not_expiring'> };
 
 /**
  * When the stored token should next be refreshed: `skewMs` before expiry; a token living less than

@@ -16,13 +16,28 @@ const PRIORITY: Readonly<Record<Severity, number>> = { critical: 1, high: 2, med
 const GENERAL_ACTIONS: Readonly<Record<ValidationRuleId, string[]>> = {
   daily_freshness: ['Run a sync now and check that it completes', 'Give the connection a daily (or hourly) sync_frequency so data stays current'],
   weekly_availability: ['Backfill the missing days with a sync over their date range', 'Check the sync history for failed runs on those days'],
-  required_fields: ['Inspect the sampled rows: the platform returned records without these fields', 'Re-sync the affected days; if the fields stay empty, check the connector mapping for this platform'],
-  volume_consistency: ['Compare the anomalous days with the platform UI: a real pause or a partial sync?', 'Re-sync the anomalous days to rule out an interrupted sync'],
-  metric_relationships: ['Re-sync the sampled days; contradictory metrics usually come from a partial or mixed-attribution report', 'Exclude the sampled rows from analysis until corrected'],
+  required_fields: [
+    'Inspect the sampled rows: the platform returned records without these fields',
+    'Re-sync the affected days; if the fields stay empty, check the connector mapping for this platform',
+  ],
+  volume_consistency: [
+    'Compare the anomalous days with the platform UI: a real pause or a partial sync?',
+    'Re-sync the anomalous days to rule out an interrupted sync',
+  ],
+  metric_relationships: [
+    'Re-sync the sampled days; contradictory metrics usually come from a partial or mixed-attribution report',
+    'Exclude the sampled rows from analysis until corrected',
+  ],
   value_ranges: ['Check the sampled rows for refunds, currency mix-ups or unit errors (micros, cents)', 'Re-sync the affected days'],
-  cross_platform_consistency: ["Check this account's currency and attribution settings against the org's other ad accounts", 'Confirm the connection points at the intended ad account'],
+  cross_platform_consistency: [
+    "Check this account's currency and attribution settings against the org's other ad accounts",
+    'Confirm the connection points at the intended ad account',
+  ],
   temporal_consistency: ['Backfill the gap days', 'Compare the jump days with the platform UI; re-sync them if the platform shows different figures'],
-  meta_account_structure: ['Re-sync the connection so ads and ad sets carry their parents', 'Check that the connection is linked to one ad account (act_…) only'],
+  meta_account_structure: [
+    'Re-sync the connection so ads and ad sets carry their parents',
+    'Check that the connection is linked to one ad account (act_…) only',
+  ],
   google_ads_quality_score: ['Re-sync the affected days; Google Ads reports quality scores 1-10 or none'],
 };
 

@@ -21,9 +21,18 @@ export type ValidationReportGateDecision =
 /** The gate's signature: implemented over the reports table (db/validation-report-gate.ts). */
 export type ValidationReportGate = (input: { connectionId: string; policy?: Partial<ValidationReportGatePolicy> }) => Promise<ValidationReportGateDecision>;
 
-export function decideValidationReportGate(latest: Pick<ValidationReportSummary, 'reportId' | 'score' | 'validatedAt' | 'criticalFailed'> | null, policy: ValidationReportGatePolicy, now: Date): ValidationReportGateDecision {
+export function decideValidationReportGate(
+  latest: Pick<ValidationReportSummary, 'reportId' | 'score' | 'validatedAt' | 'criticalFailed'> | null,
+  policy: ValidationReportGatePolicy,
+  now: Date,
+): ValidationReportGateDecision {
   if (!latest) return { pass: false, reason: 'no_report', score: null, reportId: null };
-  const refuse = (reason: 'report_too_old' | 'critical_rule_failed' | 'score_below_minimum') => ({ pass: false as const, reason, score: latest.score, reportId: latest.reportId });
+  const refuse = (reason: 'report_too_old' | 'critical_rule_failed' | 'score_below_minimum') => ({
+    pass: false as const,
+    reason,
+    score: latest.score,
+    reportId: latest.reportId,
+  });
   if (now.getTime() - Date.parse(latest.validatedAt) > policy.maxReportAgeHours * 3_600_000) return refuse('report_too_old');
   if (policy.blockOnCriticalFailure && latest.criticalFailed) return refuse('critical_rule_failed');
   if (latest.score < policy.minScore) return refuse('score_below_minimum');

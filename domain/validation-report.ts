@@ -32,5 +32,17 @@ export interface ValidationReport {
 /** The part of a report a list or summary shows. */
 export type ValidationReportSummary = Pick<
   ValidationReport,
-  'reportId' | 'connectionId' | 'platform' | 'workflowId' | 'source' | 'asOf' | 'validatedAt' | 'score' | 'level' | 'rulesApplicable' | 'rulesPassed' | 'rulesFailed' | 'rowCount'
+  | 'reportId'
+  | 'connectionId'
+  | 'platform'
+  | 'workflowId'
+  | 'source'
+  | 'asOf'
+  | 'validatedAt'
+  | 'score'
+  | 'level'
+  | 'rulesApplicable'
+  | 'rulesPassed'
+  | 'rulesFailed'
+  | 'rowCount'
 > & { failedRules: string[]; criticalFailed: boolean };

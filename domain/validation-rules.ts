@@ -45,7 +45,14 @@ export const FUNNEL_STREAMS: readonly StreamKind[] = ['ad_performance', 'email_p
  * `minRelativeDeviation` of that median (a weekly rhythm of ±25 % is normal), and for counts than
  * `poissonSigmas` √median (small counts are noisy). Days with fewer than `minHistoryDays` before them are not judged.
  */
-export const ANOMALY_DETECTION = { windowDays: 28, minHistoryDays: 7, madMultiplier: 3.5, madScale: 1.4826, minRelativeDeviation: 0.5, poissonSigmas: 3 } as const;
+export const ANOMALY_DETECTION = {
+  windowDays: 28,
+  minHistoryDays: 7,
+  madMultiplier: 3.5,
+  madScale: 1.4826,
+  minRelativeDeviation: 0.5,
+  poissonSigmas: 3,
+} as const;
 
 /** Cross-platform consistency: a connection's median daily CTR, CPC or CPM beyond this factor of its org's median disagrees. */
 export const CROSS_PLATFORM = { windowDays: 28, minConnections: 3, maxFactor: 3 } as const;
@@ -84,7 +91,8 @@ export const VALIDATION_RULES: Readonly<Record<ValidationRuleId, ValidationRuleI
     name: 'Metric relationships',
     severity: 'high',
     platforms: 'all',
-    description: 'clicks ≤ impressions, conversions ≤ clicks, no spend without impressions, and reported CTR, CPC and CPM agree with clicks, impressions and spend.',
+    description:
+      'clicks ≤ impressions, conversions ≤ clicks, no spend without impressions, and reported CTR, CPC and CPM agree with clicks, impressions and spend.',
   },
   value_ranges: {
     id: 'value_ranges',
@@ -105,14 +113,16 @@ export const VALIDATION_RULES: Readonly<Record<ValidationRuleId, ValidationRuleI
     name: 'Temporal consistency',
     severity: 'medium',
     platforms: 'all',
-    description: 'No gaps between the first and last day of a daily stream, and no implausible jumps in impressions per row, CTR or CPC (same robust band as volume).',
+    description:
+      'No gaps between the first and last day of a daily stream, and no implausible jumps in impressions per row, CTR or CPC (same robust band as volume).',
   },
   meta_account_structure: {
     id: 'meta_account_structure',
     name: 'Meta Business account structure',
     severity: 'medium',
     platforms: ['meta_business'],
-    description: 'The account → campaign → ad set → ad hierarchy is intact: each ad under one ad set, each ad set under one campaign, rows of the connected account only.',
+    description:
+      'The account → campaign → ad set → ad hierarchy is intact: each ad under one ad set, each ad set under one campaign, rows of the connected account only.',
   },
   google_ads_quality_score: {
     id: 'google_ads_quality_score',

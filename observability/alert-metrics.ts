@@ -15,10 +15,15 @@ export function createAlertMetrics(registry: Registry): AlertMetrics {
   return {
     signalWorst: new Gauge({
       name: 'liftos_alert_signal_worst',
-      help: 'Worst value of an alert rule\'s signal per platform at the last evaluation (highest for above-threshold rules, lowest for below)',
+      help: "Worst value of an alert rule's signal per platform at the last evaluation (highest for above-threshold rules, lowest for below)",
       labelNames: ['rule_id', 'platform'],
       registers,
     }),
-    alertsOpen: new Gauge({ name: 'liftos_alerts_open', help: 'Alerts firing or escalated at the last evaluation', labelNames: ['type', 'severity'], registers }),
+    alertsOpen: new Gauge({
+      name: 'liftos_alerts_open',
+      help: 'Alerts firing or escalated at the last evaluation',
+      labelNames: ['type', 'severity'],
+      registers,
+    }),
   };
 }

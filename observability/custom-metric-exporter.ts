@@ -58,7 +58,8 @@ export function createCustomMetricExporter(options: { processRegistry: Registry;
     if (found) return found;
     const family = familyOf(sample.kind);
     const config = { name: sample.name, help: `Custom ${sample.kind} recorded through the LiftOS API`, labelNames, registers: [registry] };
-    const metric = family === 'counter' ? new Counter(config) : family === 'gauge' ? new Gauge(config) : new Histogram({ ...config, buckets: OBSERVATION_BUCKETS });
+    const metric =
+      family === 'counter' ? new Counter(config) : family === 'gauge' ? new Gauge(config) : new Histogram({ ...config, buckets: OBSERVATION_BUCKETS });
     const exported = { family, labelNames: new Set(labelNames), metric };
     metrics.set(sample.name, exported);
     return exported;

@@ -13,7 +13,12 @@ import type { Logger } from '../observability/logger';
  */
 export function isSampledMetric(name: string): boolean {
   if (name.startsWith('liftos_alert')) return false;
-  return name.startsWith('liftos_') || name === 'http_request_duration_seconds' || name === 'process_resident_memory_bytes' || name === 'nodejs_eventloop_lag_p99_seconds';
+  return (
+    name.startsWith('liftos_') ||
+    name === 'http_request_duration_seconds' ||
+    name === 'process_resident_memory_bytes' ||
+    name === 'nodejs_eventloop_lag_p99_seconds'
+  );
 }
 
 export interface MetricSampler {

@@ -12,7 +12,12 @@ export interface MetricsServer {
  * Serves GET /metrics: the process's prom-client registry, followed by any extra exposition
  * (the worker appends the Temporal SDK exporter's text so one scrape target covers both).
  */
-export async function startMetricsServer(options: { registry: Registry; port: number; hostname?: string; extra?: () => Promise<string> }): Promise<MetricsServer> {
+export async function startMetricsServer(options: {
+  registry: Registry;
+  port: number;
+  hostname?: string;
+  extra?: () => Promise<string>;
+}): Promise<MetricsServer> {
   const app = new Hono();
   app.get('/metrics', async (c) => {
     const own = await options.registry.metrics();

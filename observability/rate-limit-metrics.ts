@@ -12,7 +12,12 @@ export interface RateLimitMetrics {
 export function createRateLimitMetrics(registry: Registry): RateLimitMetrics {
   const registers = [registry];
   return {
-    requestsReserved: new Counter({ name: 'liftos_platform_requests_reserved_total', help: 'Platform requests granted by the shared rate limiter', labelNames: ['platform'], registers }),
+    requestsReserved: new Counter({
+      name: 'liftos_platform_requests_reserved_total',
+      help: 'Platform requests granted by the shared rate limiter',
+      labelNames: ['platform'],
+      registers,
+    }),
     requestsThrottled: new Counter({
       name: 'liftos_platform_requests_throttled_total',
       help: 'Platform requests that waited for a quota token, by the quota that held them',

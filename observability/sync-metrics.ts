@@ -18,7 +18,12 @@ export function createSyncMetrics(registry: Registry): SyncMetrics {
     syncsCompleted: new Counter({ name: 'liftos_syncs_completed_total', help: 'Connection syncs completed', labelNames: ['platform', 'source'], registers }),
     syncsFailed: new Counter({ name: 'liftos_syncs_failed_total', help: 'Connection syncs failed', labelNames: ['platform', 'source', 'reason'], registers }),
     syncsCancelled: new Counter({ name: 'liftos_syncs_cancelled_total', help: 'Connection syncs cancelled', labelNames: ['platform', 'source'], registers }),
-    recordsSynced: new Counter({ name: 'liftos_sync_records_total', help: 'Records written to Postgres by syncs', labelNames: ['platform', 'stream'], registers }),
+    recordsSynced: new Counter({
+      name: 'liftos_sync_records_total',
+      help: 'Records written to Postgres by syncs',
+      labelNames: ['platform', 'stream'],
+      registers,
+    }),
     pagesSynced: new Counter({ name: 'liftos_sync_pages_total', help: 'Pages fetched and written by syncs', labelNames: ['platform', 'stream'], registers }),
     syncDuration: new Histogram({
       name: 'liftos_sync_duration_seconds',

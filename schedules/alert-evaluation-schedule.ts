@@ -8,5 +8,11 @@ import { ensureDeploymentSchedule } from './deployment-schedule';
  * skips the next). Idempotent: every worker calls it at start.
  */
 export async function ensureAlertEvaluationSchedule(client: Client, taskQueue: string, scheduleId = alertEvaluationScheduleId()): Promise<string | null> {
-  return ensureDeploymentSchedule(client, { scheduleId, spec: { intervals: [{ every: '1 minute' }] }, workflowType: alertEvaluationWorkflow, taskQueue, args: [] });
+  return ensureDeploymentSchedule(client, {
+    scheduleId,
+    spec: { intervals: [{ every: '1 minute' }] },
+    workflowType: alertEvaluationWorkflow,
+    taskQueue,
+    args: [],
+  });
 }

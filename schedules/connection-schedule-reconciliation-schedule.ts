@@ -18,5 +18,12 @@ export async function ensureConnectionScheduleReconciliationSchedule(
   const scheduleId = options.scheduleId ?? connectionScheduleReconciliationScheduleId();
   const every = `${options.intervalMinutes ?? DEFAULT_SCHEDULE_RECONCILIATION_MINUTES} minutes`;
   // A changed interval takes effect when the next worker starts.
-  return ensureDeploymentSchedule(client, { scheduleId, spec: { intervals: [{ every }] }, workflowType: connectionScheduleReconciliationWorkflow, taskQueue, args: [{}], updateSpec: true });
+  return ensureDeploymentSchedule(client, {
+    scheduleId,
+    spec: { intervals: [{ every }] },
+    workflowType: connectionScheduleReconciliationWorkflow,
+    taskQueue,
+    args: [{}],
+    updateSpec: true,
+  });
 }

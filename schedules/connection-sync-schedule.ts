@@ -55,7 +55,12 @@ export function createConnectionSyncSchedules(client: Client, taskQueue: string,
     }
     const handle = client.schedule.getHandle(connectionSyncScheduleId(connection.id));
     try {
-      await handle.update((previous) => ({ ...previous, spec: want.spec, action: want.action, state: { ...previous.state, paused: want.paused, note: want.note } }));
+      await handle.update((previous) => ({
+        ...previous,
+        spec: want.spec,
+        action: want.action,
+        state: { ...previous.state, paused: want.paused, note: want.note },
+      }));
     } catch (err) {
       if (!(err instanceof ScheduleNotFoundError)) throw err;
       await client.schedule.create({

@@ -1,4 +1,11 @@
-import { type Client, ScheduleAlreadyRunning, type ScheduleOptionsStartWorkflowAction, ScheduleOverlapPolicy, type ScheduleSpec, type Workflow } from '@temporalio/client';
+import {
+  type Client,
+  ScheduleAlreadyRunning,
+  type ScheduleOptionsStartWorkflowAction,
+  ScheduleOverlapPolicy,
+  type ScheduleSpec,
+  type Workflow,
+} from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { deploymentSearchAttributes, ScopeKey } from '../domain/search-attributes';
 
@@ -20,7 +27,13 @@ export async function ensureDeploymentSchedule<W extends Workflow>(
     await client.schedule.create({
       scheduleId: options.scheduleId,
       spec: options.spec,
-      action: { type: 'startWorkflow', workflowType: options.workflowType, taskQueue: options.taskQueue, args: options.args, typedSearchAttributes } as ScheduleOptionsStartWorkflowAction<W>,
+      action: {
+        type: 'startWorkflow',
+        workflowType: options.workflowType,
+        taskQueue: options.taskQueue,
+        args: options.args,
+        typedSearchAttributes,
+      } as ScheduleOptionsStartWorkflowAction<W>,
       policies: { overlap: ScheduleOverlapPolicy.SKIP },
     });
     return null;

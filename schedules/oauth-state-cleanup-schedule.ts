@@ -8,5 +8,11 @@ import { ensureDeploymentSchedule } from './deployment-schedule';
  * every worker calls it at start; the first creates it, later ones find it.
  */
 export async function ensureOAuthStateCleanupSchedule(client: Client, taskQueue: string, scheduleId = oauthStateCleanupScheduleId()): Promise<string | null> {
-  return ensureDeploymentSchedule(client, { scheduleId, spec: { intervals: [{ every: '15 minutes' }] }, workflowType: oauthStateCleanupWorkflow, taskQueue, args: [] });
+  return ensureDeploymentSchedule(client, {
+    scheduleId,
+    spec: { intervals: [{ every: '15 minutes' }] },
+    workflowType: oauthStateCleanupWorkflow,
+    taskQueue,
+    args: [],
+  });
 }

@@ -13,7 +13,6 @@ import { isLoopbackName } from '../connectors/platform-network';
 import { classifyAddress } from '../security/public-address';
 import { startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
 
-
 /**
  * ./scripts/start: Postgres (DATABASE_URL or embedded under .data/), migrations, the Temporal
  * dev server (unless TEMPORAL_ADDRESS points elsewhere), the worker and the API. Each process it
@@ -39,7 +38,12 @@ async function main(): Promise<void> {
     // Bundling takes seconds: done while Postgres and Temporal start.
     const bundling = bundleWorkflows(config.dataDir);
     bundling.catch(() => {}); // awaited below; a failure before then must not go unhandled
-    const postgresOptions = { databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'postgres'), port: config.embeddedPostgresPort, database: 'liftos' };
+    const postgresOptions = {
+      databaseUrl: config.databaseUrl,
+      dataDir: join(config.dataDir, 'postgres'),
+      port: config.embeddedPostgresPort,
+      database: 'liftos',
+    };
     const postgres = await startPostgres(postgresOptions);
     if (postgres.process) {
       // Same port and data directory on every restart: clients reconnect to the same URL.
@@ -63,7 +67,7 @@ async function main(): Promise<void> {
     await database.close();
 
     let temporalAddress = config.temporal.address;
-    let uiUrl = 'your Temporal server\'s Web UI';
+    let uiUrl = "your Temporal server's Web UI";
     let codecUiCredential = config.codecUiCredential;
     if (!process.env.TEMPORAL_ADDRESS) {
       // The Web UI decodes payloads through the API's codec server with a credential that can only
@@ -92,7 +96,8 @@ async function main(): Promise<void> {
     // Platforms pointed at local emulators need loopback hosts allowed; an explicit ALLOW_LOOPBACK_PLATFORM_HOSTS wins.
     const emulated = loopbackPlatforms(config.platformBaseUrls);
     const allowLoopback = process.env.ALLOW_LOOPBACK_PLATFORM_HOSTS ?? (emulated.length > 0 ? 'true' : 'false');
-    if (allowLoopback === 'true') console.warn(`warning: loopback platform hosts allowed (development setting)${emulated.length > 0 ? ` for ${emulated.join(', ')} on loopback` : ''}`);
+    if (allowLoopback === 'true')
+      console.warn(`warning: loopback platform hosts allowed (development setting)${emulated.length > 0 ? ` for ${emulated.join(', ')} on loopback` : ''}`);
     // Secrets resolved once here (with one warning for dev secrets), then handed down.
     const env = {
       ...process.env,
@@ -105,14 +110,21 @@ async function main(): Promise<void> {
       ALLOW_LOOPBACK_PLATFORM_HOSTS: allowLoopback,
       WORKFLOW_BUNDLE_PATH: await bundling,
     };
-    for (const [name, entry] of [['worker', 'workers/main.ts'], ['api', 'api/main.ts']] as const) {
+    for (const [name, entry] of [
+      ['worker', 'workers/main.ts'],
+      ['api', 'api/main.ts'],
+    ] as const) {
       // Only the API checks the codec credential; it reaches it by environment, not argv.
       const processEnv = name === 'api' && codecUiCredential ? { ...env, CODEC_UI_CREDENTIAL: codecUiCredential } : env;
       const supervisor = await startSupervised(name, async () => startServiceProcess(entry, { env: processEnv }), { log, shuttingDown });
       stops.push(supervisor.stop);
     }
     const apiUrl = `http://127.0.0.1:${config.apiPort}`;
-    await waitFor(() => fetch(`${apiUrl}/health`).then((r) => r.ok), (ok) => ok, { timeoutMs: 60_000, what: 'API health' });
+    await waitFor(
+      () => fetch(`${apiUrl}/health`).then((r) => r.ok),
+      (ok) => ok,
+      { timeoutMs: 60_000, what: 'API health' },
+    );
 
     const token = await signAccessToken({ orgId: 'demo-org', userId: 'demo-admin', role: 'admin' }, config.jwtSecret, 7 * 24 * 3600);
     console.log(
@@ -141,7 +153,9 @@ async function main(): Promise<void> {
 /** The platforms whose `<PLATFORM>_BASE_URL` is on this machine (an emulator). */
 function loopbackPlatforms(baseUrls: Partial<Record<string, string>>): string[] {
   return Object.entries(baseUrls)
-    .filter(([, url]) => url !== undefined && URL.canParse(url) && (classifyAddress(new URL(url).hostname) === 'loopback' || isLoopbackName(new URL(url).hostname)))
+    .filter(
+      ([, url]) => url !== undefined && URL.canParse(url) && (classifyAddress(new URL(url).hostname) === 'loopback' || isLoopbackName(new URL(url).hostname)),
+    )
     .map(([platform]) => platform);
 }
 

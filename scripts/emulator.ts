@@ -9,7 +9,14 @@ import type { AccountShape } from '../connectors/mock/generator';
  */
 const USAGE = `usage: tsx scripts/emulator.ts --platform ${EMULATED_PLATFORMS.join('|')} [--port N] [--campaigns N] [--ad-sets-per-campaign N] [--ads-per-ad-set N] [--contacts N] [--orders-per-day N] [--page-size N] [--seed N] [--account-id ID]`;
 
-const SHAPE_OPTIONS = { campaigns: 'campaigns', 'ad-sets-per-campaign': 'adSetsPerCampaign', 'ads-per-ad-set': 'adsPerAdSet', contacts: 'contacts', seed: 'seed', 'orders-per-day': 'ordersPerDay' } as const;
+const SHAPE_OPTIONS = {
+  campaigns: 'campaigns',
+  'ad-sets-per-campaign': 'adSetsPerCampaign',
+  'ads-per-ad-set': 'adsPerAdSet',
+  contacts: 'contacts',
+  seed: 'seed',
+  'orders-per-day': 'ordersPerDay',
+} as const;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

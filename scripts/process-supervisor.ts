@@ -71,7 +71,9 @@ export async function startSupervised(
         } catch (err) {
           plan = planRestart(policy, crashesInARow, 0);
           crashesInARow = plan.crashesInARow;
-          options.log(`${name} did not start (${err instanceof Error ? err.message : String(err)}); retrying in ${plan.delayMs / 1000} s (crash ${plan.crashesInARow} in a row)`);
+          options.log(
+            `${name} did not start (${err instanceof Error ? err.message : String(err)}); retrying in ${plan.delayMs / 1000} s (crash ${plan.crashesInARow} in a row)`,
+          );
         }
       }
       if (stopping()) {

@@ -22,17 +22,30 @@ export interface TemporalDevServer {
  * process listing shows that): the CLI reads it from an env file of ours (`--env-file`, mode 0600,
  * rewritten at each start), which also keeps a user's ~/.config/temporalio/temporal.yaml out.
  */
-export async function startTemporalDevServer(options: { cli: string; dataDir: string; port: number; uiPort: number; uiCodecEndpoint?: string }): Promise<TemporalDevServer> {
+export async function startTemporalDevServer(options: {
+  cli: string;
+  dataDir: string;
+  port: number;
+  uiPort: number;
+  uiCodecEndpoint?: string;
+}): Promise<TemporalDevServer> {
   mkdirSync(join(options.dataDir, 'logs'), { recursive: true });
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(options.port),
-    '--ui-port', String(options.uiPort),
-    '--db-filename', join(options.dataDir, 'temporal.db'),
-    '--log-level', 'warn',
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--ui-port',
+    String(options.uiPort),
+    '--db-filename',
+    join(options.dataDir, 'temporal.db'),
+    '--log-level',
+    'warn',
     ...CUSTOM_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
-    '--env-file', writeCliEnvFile(options.dataDir, options.uiCodecEndpoint),
+    '--env-file',
+    writeCliEnvFile(options.dataDir, options.uiCodecEndpoint),
   ];
   const log = createWriteStream(join(options.dataDir, 'logs', 'temporal.log'), { flags: 'a' });
   const child: ChildProcess = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -45,7 +58,8 @@ export async function startTemporalDevServer(options: { cli: string; dataDir: st
   const address = `127.0.0.1:${options.port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`The Temporal dev server exited (${child.exitCode}); see ${join(options.dataDir, 'logs', 'temporal.log')}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`The Temporal dev server exited (${child.exitCode}); see ${join(options.dataDir, 'logs', 'temporal.log')}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       await connection.workflowService.getSystemInfo({});

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config';
 import { OPERATOR_ROLE, ROLES, type Role, signAccessToken } from '../security/access-token';
 
-const USAGE = 'usage: npm run --silent token -- --org ORG --user USER --role admin|editor|viewer [--ttl SECONDS]\n       npm run --silent token -- --operator --user USER [--ttl SECONDS]';
+const USAGE =
+  'usage: npm run --silent token -- --org ORG --user USER --role admin|editor|viewer [--ttl SECONDS]\n       npm run --silent token -- --operator --user USER [--ttl SECONDS]';
 
 /**
  * Prints a signed API token: an org member's (`--org`, `--role`), or a deployment operator's

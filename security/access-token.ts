@@ -38,7 +38,13 @@ export const isOperator = (actor: Actor): actor is OperatorPrincipal => actor.ro
 
 // A token for another use (an `aud` claim) is never an API token.
 const OrgClaims = z.object({ sub: z.string().min(1), org_id: z.string().min(1), role: z.enum(ROLES), exp: z.number(), aud: z.undefined().optional() });
-const OperatorClaims = z.object({ sub: z.string().min(1), org_id: z.undefined().optional(), role: z.literal(OPERATOR_ROLE), exp: z.number(), aud: z.undefined().optional() });
+const OperatorClaims = z.object({
+  sub: z.string().min(1),
+  org_id: z.undefined().optional(),
+  role: z.literal(OPERATOR_ROLE),
+  exp: z.number(),
+  aud: z.undefined().optional(),
+});
 const ClaimsSchema = z.union([OrgClaims, OperatorClaims]);
 
 const ALGORITHM = 'HS256';
@@ -56,7 +62,8 @@ export async function verifyAccessToken(token: string, secret: string): Promise<
 
 async function verifyClaims(token: string, secret: string): Promise<{ actor: TokenActor; exp: number }> {
   const claims = ClaimsSchema.parse(await verify(token, secret, ALGORITHM));
-  const actor: TokenActor = claims.role === OPERATOR_ROLE ? { userId: claims.sub, role: OPERATOR_ROLE } : { userId: claims.sub, orgId: claims.org_id, role: claims.role };
+  const actor: TokenActor =
+    claims.role === OPERATOR_ROLE ? { userId: claims.sub, role: OPERATOR_ROLE } : { userId: claims.sub, orgId: claims.org_id, role: claims.role };
   return { actor, exp: claims.exp };
 }
 

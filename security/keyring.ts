@@ -12,7 +12,10 @@ const VERSION = /^[A-Za-z0-9_-]{1,32}$/;
 export function parseKeyring(spec: string, envName = 'CREDENTIALS_KEYS'): Keyring {
   const keys = new Map<string, Uint8Array>();
   let currentVersion: string | undefined;
-  for (const entry of spec.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const separator = entry.indexOf(':');
     const version = separator > 0 ? entry.slice(0, separator) : '';
     if (!VERSION.test(version)) throw new Error(`${envName} entries look like v2:<base64 of 32 bytes>`);

@@ -43,7 +43,9 @@ export async function createPayloadCodec(keyring: Keyring, options: { plaintext?
         const encoding = decoder.decode(payload.metadata?.[METADATA_ENCODING_KEY] ?? new Uint8Array());
         if (encoding !== ENCRYPTED_ENCODING) {
           if (passPlaintext) return payload;
-          throw new Error(`Refusing an unencrypted payload (encoding ${encoding || '(none)'}): every payload must be written by a client or worker with the payload codec`);
+          throw new Error(
+            `Refusing an unencrypted payload (encoding ${encoding || '(none)'}): every payload must be written by a client or worker with the payload codec`,
+          );
         }
         const keyId = decoder.decode(payload.metadata?.[KEY_ID] ?? new Uint8Array());
         const key = keyring.keys.get(keyId);

@@ -25,8 +25,13 @@ const RECENT_SYNCS = 10;
  * and, for `auto`, the org's rollouts (domain/rollout-assignment.ts `rolloutSourceFor`).
  * Credentials are opened only to see that they are filled in; they do not leave this function.
  */
-export async function resolveConnectionSource(deps: ConnectionSourceDeps, connection: Connection, mode: DataMode = connection.data_mode): Promise<SourceSelection> {
-  if (mode === 'mock' || mode === 'live') return selectSource({ mode, hasCredentials: true, connectionStatus: connection.status, recentSyncs: [], now: new Date(0) });
+export async function resolveConnectionSource(
+  deps: ConnectionSourceDeps,
+  connection: Connection,
+  mode: DataMode = connection.data_mode,
+): Promise<SourceSelection> {
+  if (mode === 'mock' || mode === 'live')
+    return selectSource({ mode, hasCredentials: true, connectionStatus: connection.status, recentSyncs: [], now: new Date(0) });
   const recent = mode === 'auto' ? await listSyncLogs(deps.db, connection.id, RECENT_SYNCS) : [];
   const selection = selectSource({
     mode,
@@ -48,7 +53,11 @@ export async function resolveConnectionSource(deps: ConnectionSourceDeps, connec
  * follow too), the org's rollout to expose it. A mode that can fall back (auto, hybrid) is served by
  * mock instead, saying why; `live` is refused (ConnectionReadRefused).
  */
-export async function resolveReadableSource(deps: ConnectionSourceDeps, connection: Connection, mode: DataMode = connection.data_mode): Promise<SourceSelection> {
+export async function resolveReadableSource(
+  deps: ConnectionSourceDeps,
+  connection: Connection,
+  mode: DataMode = connection.data_mode,
+): Promise<SourceSelection> {
   if (connection.status === 'disabled') {
     throw new ConnectionReadRefused('connection_disabled', `Connection ${connection.id} is disabled; enable it (PUT with status active) before reading it`);
   }
@@ -61,12 +70,15 @@ export async function resolveReadableSource(deps: ConnectionSourceDeps, connecti
 }
 
 async function liveReadRefusal(deps: ConnectionSourceDeps, connection: Connection, mode: DataMode): Promise<ConnectionReadRefused | null> {
-  if (connection.status === 'reauth_required') return new ConnectionReadRefused('connection_reauth_required', 'the connection needs re-authorisation before it is read live');
-  if (connection.status !== 'active') return new ConnectionReadRefused('connection_not_active', `the connection is ${connection.status}; it is read live only when active`);
+  if (connection.status === 'reauth_required')
+    return new ConnectionReadRefused('connection_reauth_required', 'the connection needs re-authorisation before it is read live');
+  if (connection.status !== 'active')
+    return new ConnectionReadRefused('connection_not_active', `the connection is ${connection.status}; it is read live only when active`);
   // An auto read has weighed the rollouts already (above); live and hybrid connections are live by their own mode.
   if (mode === 'auto' || connection.data_mode === 'live' || connection.data_mode === 'hybrid') return null;
   const rollout = rolloutSourceFor(await governingRollouts(deps.db, connection.org_id), { userId: connection.user_id, platform: connection.platform });
-  if (rollout && rollout.source === 'mock') return new ConnectionReadRefused('not_exposed_by_rollout', `the org's rollout keeps this connection on mock data: ${rollout.reason ?? 'not exposed'}`);
+  if (rollout && rollout.source === 'mock')
+    return new ConnectionReadRefused('not_exposed_by_rollout', `the org's rollout keeps this connection on mock data: ${rollout.reason ?? 'not exposed'}`);
   return null;
 }
 

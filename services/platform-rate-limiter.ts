@@ -46,7 +46,12 @@ export function createPlatformRateLimiter(deps: PlatformRateLimiterDeps): Platfo
         const outcome = reservationOutcome(reservation.readings, reservation.granted, reservation.atMs);
         if (outcome.kind === 'paused') {
           deps.metrics.quotaPauses.inc({ platform, reason: outcome.reason });
-          const details: QuotaExhaustedDetails = { platform, resumeAt: new Date(outcome.untilMs).toISOString(), reason: outcome.reason, quotas: outcome.exhausted };
+          const details: QuotaExhaustedDetails = {
+            platform,
+            resumeAt: new Date(outcome.untilMs).toISOString(),
+            reason: outcome.reason,
+            quotas: outcome.exhausted,
+          };
           throw ApplicationFailure.create({
             type: FailureType.PlatformQuotaExhausted,
             message: `${platform}: quota ${outcome.exhausted.join(', ')} spent; resuming at ${details.resumeAt}`,

@@ -54,7 +54,9 @@ async function main(): Promise<void> {
       await ensureDataValidationSchedule(client, config.temporal.taskQueue),
       await ensureAlertEvaluationSchedule(client, config.temporal.taskQueue),
       config.scheduleReconciliation.intervalMinutes > 0
-        ? await ensureConnectionScheduleReconciliationSchedule(client, config.temporal.taskQueue, { intervalMinutes: config.scheduleReconciliation.intervalMinutes })
+        ? await ensureConnectionScheduleReconciliationSchedule(client, config.temporal.taskQueue, {
+            intervalMinutes: config.scheduleReconciliation.intervalMinutes,
+          })
         : null,
     ];
     for (const reason of staleSchedules) if (reason) logger.warn({ reason }, 'deployment Schedule not brought up to date');

@@ -8,11 +8,20 @@ type AlertEvaluationActivities = ReturnType<typeof createAlertEvaluationActiviti
 /** A few grouped queries per rule: well under a minute, the Schedule's interval. */
 const EVALUATING: ActivityOptions = { startToCloseTimeout: '45 seconds', retry: { initialInterval: '1 second', maximumAttempts: 3 } };
 /** A rollback is the point of a critical alert on a rollout: retried patiently. */
-const ROLLING_BACK: ActivityOptions = { startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 } };
+const ROLLING_BACK: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+};
 /** Webhook deliveries: retried with backoff; a 4xx other than 408/429 is not retried. */
 const NOTIFYING: ActivityOptions = {
   startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6, nonRetryableErrorTypes: [AlertFailureType.WebhookRejected] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: [AlertFailureType.WebhookRejected],
+  },
 };
 const PURGING: ActivityOptions = { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 3 } };
 

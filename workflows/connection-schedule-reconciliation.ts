@@ -42,7 +42,15 @@ const BATCHES_PER_RUN = 100;
  * in line with Postgres (the truth), so writes that reached Postgres but not Temporal converge.
  */
 export async function connectionScheduleReconciliationWorkflow(input: ScheduleReconciliationInput = {}): Promise<ScheduleReconciliationProgress> {
-  const progress: ScheduleReconciliationProgress = input.progress ?? { phase: 'connections', lastId: null, pageToken: null, checked: 0, fixed: 0, failed: 0, orphansRemoved: 0 };
+  const progress: ScheduleReconciliationProgress = input.progress ?? {
+    phase: 'connections',
+    lastId: null,
+    pageToken: null,
+    checked: 0,
+    fixed: 0,
+    failed: 0,
+    orphansRemoved: 0,
+  };
   const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
   for (let i = 0; i < (input.batchesPerRun ?? BATCHES_PER_RUN); i++) {
     if (progress.phase === 'connections') {

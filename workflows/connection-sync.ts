@@ -1,12 +1,4 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancellationScope,
-  defineQuery,
-  isCancellation,
-  proxyActivities,
-  setHandler,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, defineQuery, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { NotificationActivities } from '../activities/notification-activities';
 import type { SyncChunkResult, createSyncActivities } from '../activities/sync-activities';
@@ -53,7 +45,13 @@ export const progressQuery = defineQuery<SyncProgress>('progress');
 /** Quick bookkeeping against Postgres. */
 const BOOKKEEPING: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE_FAILURES },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
+  },
 };
 
 /**
@@ -64,7 +62,13 @@ const PAGING: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '30 seconds',
   cancellationType: 'WAIT_CANCELLATION_COMPLETED',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 8, nonRetryableErrorTypes: NON_RETRYABLE_FAILURES },
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '2 minutes',
+    maximumAttempts: 8,
+    nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
+  },
 };
 
 /**
@@ -73,7 +77,13 @@ const PAGING: ActivityOptions = {
  */
 const HYBRID_LIVE_PAGING: ActivityOptions = {
   ...PAGING,
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE_FAILURES },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '10 seconds',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
+  },
 };
 
 /**
@@ -83,7 +93,13 @@ const HYBRID_LIVE_PAGING: ActivityOptions = {
 const MEMORY_HANDOFF: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: [MemoryFailureType.Rejected, ...NON_RETRYABLE_FAILURES] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: [MemoryFailureType.Rejected, ...NON_RETRYABLE_FAILURES],
+  },
 };
 
 /** A webhook POST; the receiver may be down for a while. */

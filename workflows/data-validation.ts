@@ -19,7 +19,13 @@ export interface ValidationInput {
 /** Validation of one connection is a few set-based queries: seconds even for a million rows. */
 const VALIDATING: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_FAILURES },
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
+  },
 };
 
 const validating = proxyActivities<ValidationActivities>(VALIDATING);

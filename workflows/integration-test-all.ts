@@ -79,7 +79,17 @@ export async function integrationTestAllWorkflow(input: IntegrationTestAllInput)
       });
     } catch (err) {
       progress.errored++;
-      progress.results.push({ connectionId: next.connectionId, platform: next.platform, workflowId, reportId: null, status: 'error', failedChecks: [], healthStatus: null, durationMs: null, error: err instanceof Error ? err.message : String(err) });
+      progress.results.push({
+        connectionId: next.connectionId,
+        platform: next.platform,
+        workflowId,
+        reportId: null,
+        status: 'error',
+        failedChecks: [],
+        healthStatus: null,
+        durationMs: null,
+        error: err instanceof Error ? err.message : String(err),
+      });
     } finally {
       progress.running--;
     }

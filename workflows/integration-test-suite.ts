@@ -96,6 +96,14 @@ export async function integrationTestSuiteWorkflow(input: IntegrationTestSuiteIn
     progress.done.push('hybrid');
   }
 
-  const report = summariseIntegrationTest({ connectionId: input.connectionId, orgId: input.orgId, platform: input.platform, workflowId, target, results, health });
+  const report = summariseIntegrationTest({
+    connectionId: input.connectionId,
+    orgId: input.orgId,
+    platform: input.platform,
+    workflowId,
+    target,
+    results,
+    health,
+  });
   return storing.storeIntegrationTestReport({ report, runId });
 }

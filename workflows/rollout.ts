@@ -2,7 +2,16 @@ import { condition, continueAsNew, defineQuery, defineSignal, defineUpdate, prox
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { RolloutActivities } from '../activities/rollout-activities';
 import { RolloutFailureType } from '../domain/errors';
-import type { RollbackCriteria, RollbackTrigger, RolloutActor, RolloutConfig, RolloutEvent, RolloutStage, RolloutState, SuccessCriteria } from '../domain/rollout';
+import type {
+  RollbackCriteria,
+  RollbackTrigger,
+  RolloutActor,
+  RolloutConfig,
+  RolloutEvent,
+  RolloutStage,
+  RolloutState,
+  SuccessCriteria,
+} from '../domain/rollout';
 import { stepPercentage, thresholdProblems } from '../domain/rollout';
 import { recommendationsFor } from '../domain/rollout-analysis';
 import { planMeasuredStep, rolloutWakeUpMs } from '../domain/rollout-step-plan';
@@ -47,7 +56,13 @@ const BOOKKEEPING: ActivityOptions = {
 /** Validation reaches every platform in scope (3 s each at most). */
 const VALIDATION: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: [RolloutFailureType.RolloutNotFound] },
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: [RolloutFailureType.RolloutNotFound],
+  },
 };
 
 const bookkeeping = proxyActivities<RolloutActivities>(BOOKKEEPING);
@@ -95,7 +110,10 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
   setHandler(pauseRolloutSignal, ({ actor }) => void controls.push({ kind: 'pause', actor }));
   setHandler(resumeRolloutSignal, ({ actor }) => void controls.push({ kind: 'resume', actor }));
   setHandler(promoteRolloutSignal, ({ actor }) => void controls.push({ kind: 'promote', actor }));
-  setHandler(rollbackRolloutSignal, ({ reason, actor, trigger }) => void controls.push({ kind: 'rollback', reason, actor, trigger: trigger ?? { kind: 'manual' } }));
+  setHandler(
+    rollbackRolloutSignal,
+    ({ reason, actor, trigger }) => void controls.push({ kind: 'rollback', reason, actor, trigger: trigger ?? { kind: 'manual' } }),
+  );
   setHandler(
     updateThresholdsUpdate,
     (change) => {
@@ -118,7 +136,8 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
     const at = new Date().toISOString();
     const stamped = events.map((e) => ({ ...e, at }));
     state.events = [...state.events, ...stamped].slice(-KEPT_EVENTS);
-    state.currentPercentage = state.stage === 'completed' ? 100 : state.stage === 'rolled_back' || state.stage === 'blocked' ? 0 : stepPercentage(config, state.stepIndex);
+    state.currentPercentage =
+      state.stage === 'completed' ? 100 : state.stage === 'rolled_back' || state.stage === 'blocked' ? 0 : stepPercentage(config, state.stepIndex);
     state.recommendations = recommendationsFor(latestAnalysis(), { stage: state.stage, isLastStep: state.stepIndex === lastStep });
     revision += 1;
     await bookkeeping.recordRolloutTransition({ rolloutId: input.rolloutId, revision, state: { ...state }, events: stamped, actor });
@@ -131,7 +150,12 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
   async function rollBack(cause: string, actor: RolloutActor | null, automatic: boolean, trigger?: RollbackTrigger): Promise<void> {
     state.stage = 'rolled_back';
     state.rollbackCause = cause;
-    const triggeredBy = trigger?.kind === 'alert' ? { trigger: 'alert', alert_id: trigger.alertId, rule_id: trigger.ruleId } : trigger ? { trigger: 'manual' } : { trigger: 'analysis' };
+    const triggeredBy =
+      trigger?.kind === 'alert'
+        ? { trigger: 'alert', alert_id: trigger.alertId, rule_id: trigger.ruleId }
+        : trigger
+          ? { trigger: 'manual' }
+          : { trigger: 'analysis' };
     await record([{ type: 'rolled_back', message: cause, details: { automatic, step_index: state.stepIndex, ...triggeredBy } }], actor);
   }
 
@@ -141,11 +165,23 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
     if (!checked.ok) {
       state.stage = 'blocked';
       state.blockedReasons = checked.reasons;
-      await record([{ type: 'blocked', message: `Pre-rollout validation failed: ${checked.reasons.join('; ')}`, details: { reasons: checked.reasons, warnings: checked.warnings } }], null);
+      await record(
+        [
+          {
+            type: 'blocked',
+            message: `Pre-rollout validation failed: ${checked.reasons.join('; ')}`,
+            details: { reasons: checked.reasons, warnings: checked.warnings },
+          },
+        ],
+        null,
+      );
       return status();
     }
     startStep(0);
-    await record([{ type: 'step_started', message: `Step 1 of ${config.steps.length} started`, details: { warnings: checked.warnings, checks: checked.checks } }], null);
+    await record(
+      [{ type: 'step_started', message: `Step 1 of ${config.steps.length} started`, details: { warnings: checked.warnings, checks: checked.checks } }],
+      null,
+    );
   }
 
   const loops = input.loopsPerRun ?? DEFAULT_LOOPS_PER_RUN;
@@ -177,7 +213,10 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
         startStep(state.stepIndex + 1);
         await record([{ type: 'step_approved', message: `Approved: step ${state.stepIndex + 1} of ${config.steps.length} started` }], control.actor);
       } else if (control.kind === 'thresholds') {
-        await record([{ type: 'thresholds_updated', message: 'Thresholds updated', details: { success: state.criteria.success, rollback: state.criteria.rollback } }], control.change.actor);
+        await record(
+          [{ type: 'thresholds_updated', message: 'Thresholds updated', details: { success: state.criteria.success, rollback: state.criteria.rollback } }],
+          control.change.actor,
+        );
       }
     }
     if (state.stage !== 'running') continue;

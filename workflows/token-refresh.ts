@@ -60,7 +60,14 @@ const REFRESHES_PER_RUN = 100;
  * Workflow id: tokenRefreshWorkflowId(connectionId).
  */
 export async function tokenRefreshWorkflow(input: TokenRefreshInput): Promise<TokenRefreshResult> {
-  const status: TokenRefreshStatus = input.status ?? { phase: 'scheduling', refreshAt: null, refreshes: 0, lastRefreshedAt: null, expiresAt: null, endedBecause: null };
+  const status: TokenRefreshStatus = input.status ?? {
+    phase: 'scheduling',
+    refreshAt: null,
+    refreshes: 0,
+    lastRefreshedAt: null,
+    expiresAt: null,
+    endedBecause: null,
+  };
   let refreshRequested = false;
   setHandler(refreshNowSignal, () => {
     refreshRequested = true;

@@ -26,7 +26,16 @@ export interface ValidateAllResult {
   validated: number;
   failed: number;
   running: number;
-  results: { connectionId: string; platform: string; workflowId: string; source: DataSource | null; reportId: string | null; score: number | null; level: QualityLevel | null; error: string | null }[];
+  results: {
+    connectionId: string;
+    platform: string;
+    workflowId: string;
+    source: DataSource | null;
+    reportId: string | null;
+    score: number | null;
+    level: QualityLevel | null;
+    error: string | null;
+  }[];
 }
 
 export const validateAllProgressQuery = defineQuery<ValidateAllResult>('progress');
@@ -53,10 +62,28 @@ export async function validateAllWorkflow(input: ValidateAllInput): Promise<Vali
     try {
       const report = await child.result();
       progress.validated++;
-      progress.results.push({ connectionId: next.connectionId, platform: next.platform, workflowId, source: report.source ?? null, reportId: report.reportId, score: report.score, level: report.level, error: null });
+      progress.results.push({
+        connectionId: next.connectionId,
+        platform: next.platform,
+        workflowId,
+        source: report.source ?? null,
+        reportId: report.reportId,
+        score: report.score,
+        level: report.level,
+        error: null,
+      });
     } catch (err) {
       progress.failed++;
-      progress.results.push({ connectionId: next.connectionId, platform: next.platform, workflowId, source: input.source ?? null, reportId: null, score: null, level: null, error: err instanceof Error ? err.message : String(err) });
+      progress.results.push({
+        connectionId: next.connectionId,
+        platform: next.platform,
+        workflowId,
+        source: input.source ?? null,
+        reportId: null,
+        score: null,
+        level: null,
+        error: err instanceof Error ? err.message : String(err),
+      });
     } finally {
       progress.running--;
     }

@@ -33,7 +33,8 @@ export function authenticateCodecCredential(expected: string | undefined, param:
   return createMiddleware<AppEnv>(async (c, next) => {
     const given = c.req.param(param);
     // Compared as digests: constant time whatever the lengths.
-    if (!expectedDigest || !given || !timingSafeEqual(digest(given), expectedDigest)) throw new ApiError(401, 'invalid_token', 'The codec credential is invalid');
+    if (!expectedDigest || !given || !timingSafeEqual(digest(given), expectedDigest))
+      throw new ApiError(401, 'invalid_token', 'The codec credential is invalid');
     c.set('actor', { userId: 'temporal-web-ui', role: CODEC_DECODE_ROLE });
     await next();
   });

@@ -36,7 +36,11 @@ function isUniqueViolation(err: unknown): boolean {
  * which also makes it active again). Written under the connection's credentials lock, so a refresh
  * in flight finishes before the new grant replaces its tokens.
  */
-export async function storeOAuthConnection(db: Kysely<Database>, vault: CredentialVault, request: AuthorizedConnection): Promise<{ connection: Connection; created: boolean }> {
+export async function storeOAuthConnection(
+  db: Kysely<Database>,
+  vault: CredentialVault,
+  request: AuthorizedConnection,
+): Promise<{ connection: Connection; created: boolean }> {
   try {
     return await upsert(db, vault, request);
   } catch (err) {

@@ -11,7 +11,12 @@ export function presentIntegrationTestReport(r: IntegrationTestReport): Integrat
     workflow_id: r.workflowId,
     tested_at: r.testedAt,
     status: r.status,
-    target: { source: r.target.source, reason: r.target.reason, streams: r.target.streams, window: { start_date: r.target.window.startDate, end_date: r.target.window.endDate } },
+    target: {
+      source: r.target.source,
+      reason: r.target.reason,
+      streams: r.target.streams,
+      window: { start_date: r.target.window.startDate, end_date: r.target.window.endDate },
+    },
     components: r.components,
     checks_passed: r.checksPassed,
     checks_failed: r.checksFailed,

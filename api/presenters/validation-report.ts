@@ -46,7 +46,13 @@ export function presentValidationReport(r: ValidationReport): ValidationReportVi
         syncs_considered: m.reliability.syncsConsidered,
       },
     },
-    recommendations: r.recommendations.map((rec) => ({ rule_id: rec.ruleId, severity: rec.severity, priority: rec.priority, title: rec.title, actions: rec.actions })),
+    recommendations: r.recommendations.map((rec) => ({
+      rule_id: rec.ruleId,
+      severity: rec.severity,
+      priority: rec.priority,
+      title: rec.title,
+      actions: rec.actions,
+    })),
   };
 }
 

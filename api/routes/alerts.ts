@@ -46,7 +46,14 @@ export function alertRoutes(deps: AppDeps) {
     .get('/', docs.list, validate('query', AlertQuery), async (c) => {
       const q = c.req.valid('query');
       // An operator (no org) sees the deployment-wide alerts only.
-      const alerts = await listAlerts(deps.db, { orgId: c.get('principal')?.orgId ?? null, status: q.status, severity: q.severity, type: q.type, ruleId: q.rule_id, limit: q.limit });
+      const alerts = await listAlerts(deps.db, {
+        orgId: c.get('principal')?.orgId ?? null,
+        status: q.status,
+        severity: q.severity,
+        type: q.type,
+        ruleId: q.rule_id,
+        limit: q.limit,
+      });
       return c.json({ alerts: alerts.map(presentAlert) });
     })
     .get('/rules', docs.rules, (c) =>
@@ -54,8 +61,16 @@ export function alertRoutes(deps: AppDeps) {
         severities: ALERT_SEVERITIES,
         types: ALERT_TYPES,
         rules: ALERT_RULES.map((r) => ({
-          id: r.id, name: r.name, type: r.type, severity: r.severity, signal: r.signal.kind, window_seconds: r.windowSeconds,
-          comparator: r.comparator, threshold: r.threshold, escalation: r.escalation.map((s) => ({ after_seconds: s.afterSeconds, severity: s.severity })), description: r.description,
+          id: r.id,
+          name: r.name,
+          type: r.type,
+          severity: r.severity,
+          signal: r.signal.kind,
+          window_seconds: r.windowSeconds,
+          comparator: r.comparator,
+          threshold: r.threshold,
+          escalation: r.escalation.map((s) => ({ after_seconds: s.afterSeconds, severity: s.severity })),
+          description: r.description,
         })),
       }),
     )
@@ -71,8 +86,18 @@ export function alertRoutes(deps: AppDeps) {
         }
         throw new ApiError(404, 'not_found', `Alert ${id} not found`);
       }
-      if (!result.changed) throw new ApiError(409, 'alert_already_resolved', `Alert ${id} was already resolved`, { resolved_at: result.row.resolved_at?.toISOString() ?? null, resolved_by: result.row.resolved_by });
-      await c.get('audit')({ action: 'alert.resolve', targetType: 'alert', targetId: id, outcome: 'success', details: { rule_id: result.row.rule_id, severity: result.row.severity } });
+      if (!result.changed)
+        throw new ApiError(409, 'alert_already_resolved', `Alert ${id} was already resolved`, {
+          resolved_at: result.row.resolved_at?.toISOString() ?? null,
+          resolved_by: result.row.resolved_by,
+        });
+      await c.get('audit')({
+        action: 'alert.resolve',
+        targetType: 'alert',
+        targetId: id,
+        outcome: 'success',
+        details: { rule_id: result.row.rule_id, severity: result.row.severity },
+      });
       return c.json(presentAlert(result.row));
     });
 }

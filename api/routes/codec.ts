@@ -52,7 +52,14 @@ async function transform(run: () => Promise<Payload[]>): Promise<ReturnType<type
  */
 export function codecRoutes(deps: AppDeps) {
   const codec = new Hono<AppEnv>();
-  codec.use(cors({ origin: deps.codecCorsOrigins, allowMethods: ['POST', 'OPTIONS'], allowHeaders: ['authorization', 'content-type', 'x-namespace'], credentials: true }));
+  codec.use(
+    cors({
+      origin: deps.codecCorsOrigins,
+      allowMethods: ['POST', 'OPTIONS'],
+      allowHeaders: ['authorization', 'content-type', 'x-namespace'],
+      credentials: true,
+    }),
+  );
   // The path-credential form needs its own pattern: a '*' middleware does not see the route's :credential.
   codec.use('/:credential/decode', authenticateCodecCredential(deps.codecUiCredential, 'credential'));
   codec.use('/decode', authenticate(deps.jwtSecret));

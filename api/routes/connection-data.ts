@@ -61,7 +61,10 @@ export function connectionDataRoutes(deps: AppDeps) {
     const streams = connector.listStreams();
     const stream = body.stream ?? streams[0];
     if (!stream || !streams.includes(stream)) {
-      throw new ApiError(422, 'stream_unavailable', `The ${source} source of this connection serves ${streams.join(', ') || 'no streams'}`, { field: 'stream', streams });
+      throw new ApiError(422, 'stream_unavailable', `The ${source} source of this connection serves ${streams.join(', ') || 'no streams'}`, {
+        field: 'stream',
+        streams,
+      });
     }
     return stream;
   }
@@ -69,7 +72,14 @@ export function connectionDataRoutes(deps: AppDeps) {
   async function startListing(connection: Connection, body: ConnectionDataRequest, mode: DataMode): Promise<Listing> {
     const selection = await resolveReadableSource(deps, connection, mode);
     const stream = streamOf(connectorFor(connection, selection.source), body, selection.source);
-    return { mode, source: selection.source, fallbackReason: selection.reason, stream, window: { startDate: body.start_date, endDate: body.end_date }, position: { pageCursor: null, skip: 0 } };
+    return {
+      mode,
+      source: selection.source,
+      fallbackReason: selection.reason,
+      stream,
+      window: { startDate: body.start_date, endDate: body.end_date },
+      position: { pageCursor: null, skip: 0 },
+    };
   }
 
   /**
@@ -85,10 +95,15 @@ export function connectionDataRoutes(deps: AppDeps) {
       cursor.start_date === body.start_date &&
       cursor.end_date === body.end_date &&
       (body.stream === undefined || body.stream === cursor.stream);
-    if (!sameListing) throw new ApiError(400, 'invalid_cursor', 'cursor is not a next_cursor of this listing (same connection, stream, range and mode)', { field: 'cursor' });
+    if (!sameListing)
+      throw new ApiError(400, 'invalid_cursor', 'cursor is not a next_cursor of this listing (same connection, stream, range and mode)', { field: 'cursor' });
     const now = await resolveReadableSource(deps, connection, mode);
     if (cursor.source === 'live' && now.source !== 'live') {
-      throw new ApiError(409, 'listing_source_changed', `This listing was served live; the connection is now served by mock (${now.reason ?? 'its mode changed'}). Start the listing again.`);
+      throw new ApiError(
+        409,
+        'listing_source_changed',
+        `This listing was served live; the connection is now served by mock (${now.reason ?? 'its mode changed'}). Start the listing again.`,
+      );
     }
     return {
       mode,
@@ -107,7 +122,13 @@ export function connectionDataRoutes(deps: AppDeps) {
     let listing = body.cursor ? await continueListing(connection, body, mode, body.cursor) : await startListing(connection, body, mode);
 
     const read = (l: Listing): Promise<RecordRead> =>
-      readRecords(connectorFor(connection, l.source), { stream: l.stream, window: l.window, limit: body.limit, position: l.position, pageQualityCheck: l.mode === 'hybrid' && l.source === 'live' });
+      readRecords(connectorFor(connection, l.source), {
+        stream: l.stream,
+        window: l.window,
+        limit: body.limit,
+        position: l.position,
+        pageQualityCheck: l.mode === 'hybrid' && l.source === 'live',
+      });
     let result: RecordRead;
     try {
       result = await read(listing);
@@ -120,7 +141,12 @@ export function connectionDataRoutes(deps: AppDeps) {
       }
       // Hybrid: served by mock instead. A listing never mixes sources, so a live listing that
       // breaks off starts over from mock (the answer's source and fallback_reason say so).
-      listing = { ...listing, source: 'mock', fallbackReason: `${err instanceof PageQualityRejection ? 'quality gate' : `live ${err.kind} failure`}: ${err.message}`, position: { pageCursor: null, skip: 0 } };
+      listing = {
+        ...listing,
+        source: 'mock',
+        fallbackReason: `${err instanceof PageQualityRejection ? 'quality gate' : `live ${err.kind} failure`}: ${err.message}`,
+        position: { pageCursor: null, skip: 0 },
+      };
       result = await read(listing).catch((mockErr: unknown) => {
         throw asApiError(mockErr);
       });
@@ -158,7 +184,15 @@ export function connectionDataRoutes(deps: AppDeps) {
         targetType: 'connection',
         targetId: connection.id,
         outcome,
-        details: { mode: l.mode, source: l.source, stream: l.stream, start_date: l.window.startDate, end_date: l.window.endDate, records, fallback_reason: l.fallbackReason },
+        details: {
+          mode: l.mode,
+          source: l.source,
+          stream: l.stream,
+          start_date: l.window.startDate,
+          end_date: l.window.endDate,
+          records,
+          fallback_reason: l.fallbackReason,
+        },
       });
     }
   });
@@ -168,6 +202,11 @@ export function connectionDataRoutes(deps: AppDeps) {
 function asApiError(err: unknown): unknown {
   if (err instanceof PageQualityRejection) return new ApiError(502, 'platform_data_rejected', err.message);
   if (!(err instanceof ConnectorError)) return err;
-  const code = { auth: 'platform_auth_failed', rate_limited: 'platform_rate_limited', transient: 'platform_unavailable', malformed: 'platform_malformed_response' }[err.kind];
+  const code = {
+    auth: 'platform_auth_failed',
+    rate_limited: 'platform_rate_limited',
+    transient: 'platform_unavailable',
+    malformed: 'platform_malformed_response',
+  }[err.kind];
   return new ApiError(502, code, err.message, { kind: err.kind, status: err.details.status ?? null });
 }

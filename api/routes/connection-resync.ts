@@ -29,7 +29,12 @@ export function connectionResyncRoutes(deps: AppDeps) {
     const body = c.req.valid('json') ?? {};
     const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('id')!);
     if (body.stream && !PLATFORMS[connection.platform].streams.includes(body.stream)) {
-      throw new ApiError(422, 'unknown_stream', `${connection.platform} has no ${body.stream} stream; it has ${PLATFORMS[connection.platform].streams.join(', ')}`, { field: 'stream' });
+      throw new ApiError(
+        422,
+        'unknown_stream',
+        `${connection.platform} has no ${body.stream} stream; it has ${PLATFORMS[connection.platform].streams.join(', ')}`,
+        { field: 'stream' },
+      );
     }
     if (connection.status !== 'active') {
       throw new ApiError(409, 'connection_not_active', `The connection is ${connection.status}; it must be active to sync`);

@@ -22,10 +22,14 @@ const SyncFrequency = z
 const Credentials = z.record(z.string(), Text.pipe(z.string().max(8192, 'a credential value may be at most 8192 characters')));
 
 /** Live modes need the platform's credential fields; mock mode needs none. */
-function requireLiveCredentials(value: { platform?: (typeof PLATFORM_IDS)[number]; data_mode?: string; credentials?: Record<string, string> }, ctx: z.RefinementCtx) {
+function requireLiveCredentials(
+  value: { platform?: (typeof PLATFORM_IDS)[number]; data_mode?: string; credentials?: Record<string, string> },
+  ctx: z.RefinementCtx,
+) {
   if (!value.platform || !value.credentials || value.data_mode !== 'live') return;
   for (const field of PLATFORMS[value.platform].credentialFields) {
-    if (!value.credentials[field]) ctx.addIssue({ code: 'custom', path: ['credentials', field], message: `${field} is required for a live ${value.platform} connection` });
+    if (!value.credentials[field])
+      ctx.addIssue({ code: 'custom', path: ['credentials', field], message: `${field} is required for a live ${value.platform} connection` });
   }
 }
 

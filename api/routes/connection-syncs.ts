@@ -17,7 +17,7 @@ const describeRoute = routeDocs('Syncs');
 const NOT_FOUND = { 404: 'No connection of the org has this id' };
 const docs = {
   start: describeRoute({
-    summary: "Starts a sync of the connection: its next window, or a backfill of the range given",
+    summary: 'Starts a sync of the connection: its next window, or a backfill of the range given',
     responses: { 202: WorkflowStarted },
     errors: { ...NOT_FOUND, 409: 'The connection is not active (connection_not_active), or a sync of it is running (sync_already_running)' },
   }),
@@ -58,7 +58,9 @@ export function connectionSyncRoutes(deps: AppDeps) {
       // A running workflow may not have written its log row yet; only its own log belongs with it.
       const ownLog = running && log?.run_id !== running.runId ? undefined : log;
       if (!running && !ownLog) throw new ApiError(404, 'not_found', 'This connection has not been synced yet');
-      const [streams, quarantine] = ownLog ? await Promise.all([listSyncLogStreams(deps.db, [ownLog.id]), listSyncLogQuarantineSamples(deps.db, [ownLog.id])]) : [[], []];
+      const [streams, quarantine] = ownLog
+        ? await Promise.all([listSyncLogStreams(deps.db, [ownLog.id]), listSyncLogQuarantineSamples(deps.db, [ownLog.id])])
+        : [[], []];
       return c.json(presentSync(ownLog, running, streams, quarantine));
     })
     .get('/history', docs.history, validate('query', ListQuery), async (c) => {
@@ -67,7 +69,13 @@ export function connectionSyncRoutes(deps: AppDeps) {
       const ids = logs.map((l) => l.id);
       const [streams, quarantine] = await Promise.all([listSyncLogStreams(deps.db, ids), listSyncLogQuarantineSamples(deps.db, ids)]);
       return c.json({
-        syncs: logs.map((log) => presentSyncLog(log, streams.filter((s) => s.sync_log_id === log.id), quarantine.filter((q) => q.sync_log_id === log.id))),
+        syncs: logs.map((log) =>
+          presentSyncLog(
+            log,
+            streams.filter((s) => s.sync_log_id === log.id),
+            quarantine.filter((q) => q.sync_log_id === log.id),
+          ),
+        ),
       });
     })
     .delete('/', docs.cancel, async (c) => {
@@ -75,7 +83,13 @@ export function connectionSyncRoutes(deps: AppDeps) {
       const running = await runningConnectionSync(deps.temporal, connection.id);
       if (!running) throw new ApiError(409, 'no_sync_running', 'No sync of this connection is running');
       await cancelConnectionSync(deps.temporal, connection.id);
-      await c.get('audit')({ action: 'sync.cancel', targetType: 'connection', targetId: connection.id, outcome: 'success', details: { workflow_id: running.workflowId } });
+      await c.get('audit')({
+        action: 'sync.cancel',
+        targetType: 'connection',
+        targetId: connection.id,
+        outcome: 'success',
+        details: { workflow_id: running.workflowId },
+      });
       return c.json({ status: 'cancelling', workflow_id: running.workflowId, run_id: running.runId }, 202);
     });
 }

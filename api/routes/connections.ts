@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
-import { connectionCredentials, credentialColumns, deleteConnection, insertConnection, listConnections, updateConnection } from '../../db/repositories/connections';
+import {
+  connectionCredentials,
+  credentialColumns,
+  deleteConnection,
+  insertConnection,
+  listConnections,
+  updateConnection,
+} from '../../db/repositories/connections';
 import type { Connection, ConnectionUpdate } from '../../db/schema';
 import { PLATFORMS } from '../../domain/platforms';
 import { resolveReadableSource } from '../../services/connection-source-selection';
@@ -26,7 +33,12 @@ function requireLiveCredentialFields(platform: PlatformId, mode: DataMode, crede
   if (mode !== 'live') return;
   const missing = PLATFORMS[platform].credentialFields.filter((field) => !credentials[field]);
   if (missing.length > 0) {
-    throw new ApiError(400, 'validation_error', 'Invalid request body', missing.map((field) => ({ field: `credentials.${field}`, message: `${field} is required for a live ${platform} connection` })));
+    throw new ApiError(
+      400,
+      'validation_error',
+      'Invalid request body',
+      missing.map((field) => ({ field: `credentials.${field}`, message: `${field} is required for a live ${platform} connection` })),
+    );
   }
 }
 
@@ -34,7 +46,12 @@ function requireLiveCredentialFields(platform: PlatformId, mode: DataMode, crede
 function requireAllowedCredentialHosts(deps: AppDeps, platform: PlatformId, credentials: Record<string, string> | undefined): void {
   const issues = credentials ? credentialHostIssues(platform, credentials, deps.platformNetwork.allowLoopback) : [];
   if (issues.length > 0) {
-    throw new ApiError(400, 'validation_error', 'Invalid request body', issues.map((issue) => ({ field: `credentials.${issue.field}`, message: issue.message })));
+    throw new ApiError(
+      400,
+      'validation_error',
+      'Invalid request body',
+      issues.map((issue) => ({ field: `credentials.${issue.field}`, message: issue.message })),
+    );
   }
 }
 
@@ -126,7 +143,13 @@ export function connectionRoutes(deps: AppDeps) {
       const updated = await updateConnection(deps.db, orgId, existing.id, changes);
       if (!updated) throw notFound('Connection');
       const schedule = await applyConnectionSchedule(deps, existing.id, () => deps.schedules.reconcile(updated));
-      await c.get('audit')({ action: 'connection.update', targetType: 'connection', targetId: existing.id, outcome: 'success', details: { fields: Object.keys(body), schedule } });
+      await c.get('audit')({
+        action: 'connection.update',
+        targetType: 'connection',
+        targetId: existing.id,
+        outcome: 'success',
+        details: { fields: Object.keys(body), schedule },
+      });
       return c.json(presentConnection(updated));
     })
     .delete('/:id', docs.remove, async (c) => {
@@ -136,7 +159,13 @@ export function connectionRoutes(deps: AppDeps) {
       // row left without its Schedule would look like a live connection that never syncs.
       await deleteConnection(deps.db, orgId, existing.id);
       const schedule = await applyConnectionSchedule(deps, existing.id, () => deps.schedules.remove(existing.id));
-      await c.get('audit')({ action: 'connection.delete', targetType: 'connection', targetId: existing.id, outcome: 'success', details: { platform: existing.platform, schedule } });
+      await c.get('audit')({
+        action: 'connection.delete',
+        targetType: 'connection',
+        targetId: existing.id,
+        outcome: 'success',
+        details: { platform: existing.platform, schedule },
+      });
       return c.body(null, 204);
     })
     .post('/:id/test', docs.test, async (c) => {

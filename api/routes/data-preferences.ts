@@ -31,7 +31,13 @@ export function dataPreferenceRoutes(deps: AppDeps) {
       const { orgId, userId } = c.get('principal');
       const body = c.req.valid('json');
       const saved = await saveDefaultDataMode(deps.db, orgId, userId, body.default_data_mode);
-      await c.get('audit')({ action: 'preferences.update', targetType: 'user', targetId: userId, outcome: 'success', details: { default_data_mode: body.default_data_mode } });
+      await c.get('audit')({
+        action: 'preferences.update',
+        targetType: 'user',
+        targetId: userId,
+        outcome: 'success',
+        details: { default_data_mode: body.default_data_mode },
+      });
       return c.json({ default_data_mode: saved.default_data_mode, is_default: false, updated_at: saved.updated_at.toISOString() });
     });
 }

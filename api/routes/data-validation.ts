@@ -2,7 +2,15 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { listOrgConnections } from '../../db/repositories/connections';
-import { findReportByWorkflowId, fullReport, latestReport, latestReportsOfOrg, listConnectionReports, orgScoreTrend, reportSummary } from '../../db/repositories/validation-reports';
+import {
+  findReportByWorkflowId,
+  fullReport,
+  latestReport,
+  latestReportsOfOrg,
+  listConnectionReports,
+  orgScoreTrend,
+  reportSummary,
+} from '../../db/repositories/validation-reports';
 import { QUALITY_LEVELS, SEVERITY_WEIGHTS } from '../../domain/data-quality-score';
 import { VALIDATION_RULE_IDS, VALIDATION_RULES } from '../../domain/validation-rules';
 import { connectionOfDataValidationWorkflowId, connectionValidationWorkflowId, orgValidateAllWorkflowId } from '../../domain/workflow-ids';
@@ -92,7 +100,8 @@ const docs = {
   }),
 };
 
-const resultUrl = (workflowId: string, runId: string) => `/api/v1/data-validation/validations/${encodeURIComponent(workflowId)}?run_id=${encodeURIComponent(runId)}`;
+const resultUrl = (workflowId: string, runId: string) =>
+  `/api/v1/data-validation/validations/${encodeURIComponent(workflowId)}?run_id=${encodeURIComponent(runId)}`;
 
 /**
  * Data validation of an org's synced data: run it (synchronously or not), read reports, summaries and
@@ -106,7 +115,11 @@ export function dataValidationRoutes(deps: AppDeps) {
 
   function requireEditorToForce(principal: Principal): void {
     if (ROLE_RANK[principal.role] < ROLE_RANK.editor) {
-      throw new ApiError(403, 'forbidden', `Forcing a fresh validation (refresh=true) needs the editor role; your token has ${principal.role}. Without it, the latest report is served while fresh.`);
+      throw new ApiError(
+        403,
+        'forbidden',
+        `Forcing a fresh validation (refresh=true) needs the editor role; your token has ${principal.role}. Without it, the latest report is served while fresh.`,
+      );
     }
   }
 
@@ -122,14 +135,22 @@ export function dataValidationRoutes(deps: AppDeps) {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new ApiError(504, 'validation_still_running', 'The validation is still running; read its result later', { workflow_id: workflowId, run_id: runId, result_url: url })),
+        () =>
+          reject(
+            new ApiError(504, 'validation_still_running', 'The validation is still running; read its result later', {
+              workflow_id: workflowId,
+              run_id: runId,
+              result_url: url,
+            }),
+          ),
         SYNCHRONOUS_DEADLINE_MS,
       );
     });
     try {
       return await Promise.race([result, deadline]);
     } catch (err) {
-      if (err instanceof WorkflowFailedError) throw new ApiError(502, 'validation_failed', `The validation failed: ${err.cause?.message ?? err.message}`, { workflow_id: workflowId });
+      if (err instanceof WorkflowFailedError)
+        throw new ApiError(502, 'validation_failed', `The validation failed: ${err.cause?.message ?? err.message}`, { workflow_id: workflowId });
       throw err;
     } finally {
       clearTimeout(timer);
@@ -151,7 +172,14 @@ export function dataValidationRoutes(deps: AppDeps) {
       c.json({
         rules: VALIDATION_RULE_IDS.map((id) => {
           const rule = VALIDATION_RULES[id];
-          return { id, name: rule.name, severity: rule.severity, weight: SEVERITY_WEIGHTS[rule.severity], platforms: rule.platforms, description: rule.description };
+          return {
+            id,
+            name: rule.name,
+            severity: rule.severity,
+            weight: SEVERITY_WEIGHTS[rule.severity],
+            platforms: rule.platforms,
+            description: rule.description,
+          };
         }),
         severity_weights: SEVERITY_WEIGHTS,
         levels: { excellent: [90, 100], good: [75, 89], fair: [60, 74], poor: [40, 59], critical: [0, 39] },
@@ -163,16 +191,32 @@ export function dataValidationRoutes(deps: AppDeps) {
       const refresh = query.refresh === 'true';
       if (refresh) requireEditorToForce(principal);
       const connections = await listOrgConnections(deps.db, principal.orgId, { exceptStatus: 'disabled' });
-      if (connections.length === 0) return c.json({ workflow_id: null, source: query.source, served: 'stored', total: 0, validated: 0, failed: 0, results: [] });
+      if (connections.length === 0)
+        return c.json({ workflow_id: null, source: query.source, served: 'stored', total: 0, validated: 0, failed: 0, results: [] });
       const now = Date.now();
       const fresh = new Map(
-        (await latestReportsOfOrg(deps.db, principal.orgId, query.source)).filter((r) => !refresh && isFresh(r.validated_at, now)).map((r) => [r.connection_id, r]),
+        (await latestReportsOfOrg(deps.db, principal.orgId, query.source))
+          .filter((r) => !refresh && isFresh(r.validated_at, now))
+          .map((r) => [r.connection_id, r]),
       );
       const stale = connections.filter((x) => !fresh.has(x.id));
       const storedResults = (ids: string[]) =>
         ids.flatMap((id) => {
           const r = fresh.get(id);
-          return r ? [{ connection_id: id, platform: r.platform, workflow_id: r.workflow_id, source: r.source, report_id: r.id, score: Number(r.score), level: r.level, error: null }] : [];
+          return r
+            ? [
+                {
+                  connection_id: id,
+                  platform: r.platform,
+                  workflow_id: r.workflow_id,
+                  source: r.source,
+                  report_id: r.id,
+                  score: Number(r.score),
+                  level: r.level,
+                  error: null,
+                },
+              ]
+            : [];
         });
       if (stale.length === 0) {
         const results = storedResults(connections.map((x) => x.id));
@@ -192,7 +236,16 @@ export function dataValidationRoutes(deps: AppDeps) {
       const result = await resultWithin(validateAllRunResult(deps.temporal, run.workflowId, run.runId), run.workflowId, run.runId, VALIDATE_ALL_URL);
       const covered = new Set(result.results.map((r) => r.connectionId));
       const results = [
-        ...result.results.map((r) => ({ connection_id: r.connectionId, platform: r.platform, workflow_id: r.workflowId, source: r.source, report_id: r.reportId, score: r.score, level: r.level, error: r.error })),
+        ...result.results.map((r) => ({
+          connection_id: r.connectionId,
+          platform: r.platform,
+          workflow_id: r.workflowId,
+          source: r.source,
+          report_id: r.reportId,
+          score: r.score,
+          level: r.level,
+          error: r.error,
+        })),
         ...storedResults(connections.map((x) => x.id).filter((id) => !covered.has(id))),
       ];
       return c.json({
@@ -266,9 +319,18 @@ export function dataValidationRoutes(deps: AppDeps) {
         connections_validated: summaries.length,
         average_score: average(summaries.map((s) => s.score)),
         levels: Object.fromEntries(QUALITY_LEVELS.map((l) => [l, summaries.filter((s) => s.level === l).length])),
-        platforms: platforms.map((p) => ({ platform: p, connections: summaries.filter((s) => s.platform === p).length, average_score: average(summaries.filter((s) => s.platform === p).map((s) => s.score)) })),
-        failing_rules: [...failing.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([rule_id, connections]) => ({ rule_id, connections })),
-        lowest: [...summaries].sort((a, b) => a.score - b.score).slice(0, 5).map(presentValidationSummary),
+        platforms: platforms.map((p) => ({
+          platform: p,
+          connections: summaries.filter((s) => s.platform === p).length,
+          average_score: average(summaries.filter((s) => s.platform === p).map((s) => s.score)),
+        })),
+        failing_rules: [...failing.entries()]
+          .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+          .map(([rule_id, connections]) => ({ rule_id, connections })),
+        lowest: [...summaries]
+          .sort((a, b) => a.score - b.score)
+          .slice(0, 5)
+          .map(presentValidationSummary),
         trend: trend.map((t) => ({ date: t.date, average_score: t.averageScore, reports: t.reports })),
       });
     });

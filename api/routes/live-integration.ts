@@ -11,7 +11,12 @@ import type { Connection } from '../../db/schema';
 import { mapBounded } from '../../domain/bounded-concurrency';
 import { DATA_MODES } from '../../domain/connection';
 import { classifyConnectionHealth, HEALTH_STATUSES } from '../../domain/connection-health';
-import { DEFAULT_INTEGRATION_THRESHOLDS, INTEGRATION_COMPONENTS, type IntegrationComponent, type IntegrationThresholds } from '../../domain/integration-test-report';
+import {
+  DEFAULT_INTEGRATION_THRESHOLDS,
+  INTEGRATION_COMPONENTS,
+  type IntegrationComponent,
+  type IntegrationThresholds,
+} from '../../domain/integration-test-report';
 import { STREAM_KINDS } from '../../domain/platforms';
 import type { integrationTestSuiteWorkflow } from '../../workflows/integration-test-suite';
 import { startIntegrationTestAll, startIntegrationTestSuite } from '../../workflow-clients/integration-test';
@@ -49,7 +54,10 @@ const Thresholds = z
     min_availability: z.number().min(0).max(1),
     max_error_rate: z.number().min(0).max(1),
     min_quality_score: z.number().min(0).max(100),
-    stale_sync_hours: z.number().min(1).max(24 * 365),
+    stale_sync_hours: z
+      .number()
+      .min(1)
+      .max(24 * 365),
   })
   .partial()
   .strict();
@@ -152,12 +160,21 @@ export function liveIntegrationRoutes(deps: AppDeps) {
   async function awaitResult<T>(handle: WorkflowHandle, result: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ApiError(504, 'integration_test_still_running', 'The test is still running; read its report at integration-status later', { workflow_id: handle.workflowId })), SYNCHRONOUS_DEADLINE_MS);
+      timer = setTimeout(
+        () =>
+          reject(
+            new ApiError(504, 'integration_test_still_running', 'The test is still running; read its report at integration-status later', {
+              workflow_id: handle.workflowId,
+            }),
+          ),
+        SYNCHRONOUS_DEADLINE_MS,
+      );
     });
     try {
       return await Promise.race([result, deadline]);
     } catch (err) {
-      if (err instanceof WorkflowFailedError) throw new ApiError(502, 'integration_test_failed', `The test could not run: ${err.cause?.message ?? err.message}`, { workflow_id: handle.workflowId });
+      if (err instanceof WorkflowFailedError)
+        throw new ApiError(502, 'integration_test_failed', `The test could not run: ${err.cause?.message ?? err.message}`, { workflow_id: handle.workflowId });
       throw err;
     } finally {
       clearTimeout(timer);
@@ -206,7 +223,13 @@ export function liveIntegrationRoutes(deps: AppDeps) {
         start_date: body.start_date,
         end_date: body.end_date,
       });
-      await c.get('audit')({ action: 'connection.integration_test', targetType: 'connection', targetId: connection.id, outcome: 'success', details: { workflow_id: handle.workflowId, components: CONNECTION_TEST_COMPONENTS } });
+      await c.get('audit')({
+        action: 'connection.integration_test',
+        targetType: 'connection',
+        targetId: connection.id,
+        outcome: 'success',
+        details: { workflow_id: handle.workflowId, components: CONNECTION_TEST_COMPONENTS },
+      });
       const answer = await suiteAnswer(c.req.valid('query').wait === 'true', handle);
       return c.json(answer.body, answer.status);
     })
@@ -220,7 +243,13 @@ export function liveIntegrationRoutes(deps: AppDeps) {
         start_date: body.start_date,
         end_date: body.end_date,
       });
-      await c.get('audit')({ action: 'connection.integration_test', targetType: 'connection', targetId: connection.id, outcome: 'success', details: { workflow_id: handle.workflowId, components } });
+      await c.get('audit')({
+        action: 'connection.integration_test',
+        targetType: 'connection',
+        targetId: connection.id,
+        outcome: 'success',
+        details: { workflow_id: handle.workflowId, components },
+      });
       const answer = await suiteAnswer(c.req.valid('query').wait === 'true', handle);
       return c.json(answer.body, answer.status);
     })
@@ -277,7 +306,14 @@ export function liveIntegrationRoutes(deps: AppDeps) {
           now,
           staleSyncHours: DEFAULT_INTEGRATION_THRESHOLDS.staleSyncHours,
         });
-        return { connection_id: connection.id, platform: connection.platform, display_name: connection.display_name, data_mode: connection.data_mode, last_tested_at: report?.testedAt ?? null, ...presentHealth(health) };
+        return {
+          connection_id: connection.id,
+          platform: connection.platform,
+          display_name: connection.display_name,
+          data_mode: connection.data_mode,
+          last_tested_at: report?.testedAt ?? null,
+          ...presentHealth(health),
+        };
       });
       return c.json({
         summary: { connections: rows.length, ...Object.fromEntries(HEALTH_STATUSES.map((s) => [s, rows.filter((r) => r.status === s).length])) },
@@ -297,13 +333,22 @@ export function liveIntegrationRoutes(deps: AppDeps) {
         if (err instanceof ConnectorError) throw new ApiError(422, 'hybrid_read_failed', err.message, { kind: err.kind });
         throw err;
       }
-      if (body.stream && read.stream !== body.stream) throw new ApiError(422, 'stream_unavailable', `The ${read.source} source of this connection does not serve ${body.stream}`, { field: 'stream' });
+      if (body.stream && read.stream !== body.stream)
+        throw new ApiError(422, 'stream_unavailable', `The ${read.source} source of this connection does not serve ${body.stream}`, { field: 'stream' });
       await c.get('audit')({
         action: 'connection.data_read',
         targetType: 'connection',
         targetId: connection.id,
         outcome: 'success',
-        details: { mode: 'hybrid', source: read.source, stream: read.stream, start_date: body.start_date, end_date: body.end_date, records: read.records.length, fallback_reason: read.fallbackReason },
+        details: {
+          mode: 'hybrid',
+          source: read.source,
+          stream: read.stream,
+          start_date: body.start_date,
+          end_date: body.end_date,
+          records: read.records.length,
+          fallback_reason: read.fallbackReason,
+        },
       });
       return c.json({
         connection_id: connection.id,

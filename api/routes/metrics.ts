@@ -1,7 +1,16 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { insertMetricSamples, queryMetricSeries } from '../../db/repositories/metric-samples';
-import { LABEL_NAME_PATTERN, MAX_LABEL_VALUE_LENGTH, MAX_LABELS, MAX_METRIC_NAME_LENGTH, METRIC_AGGREGATES, METRIC_KINDS, METRIC_NAME_PATTERN, customMetricNameProblem } from '../../domain/metric-sample';
+import {
+  LABEL_NAME_PATTERN,
+  MAX_LABEL_VALUE_LENGTH,
+  MAX_LABELS,
+  MAX_METRIC_NAME_LENGTH,
+  METRIC_AGGREGATES,
+  METRIC_KINDS,
+  METRIC_NAME_PATTERN,
+  customMetricNameProblem,
+} from '../../domain/metric-sample';
 import { ApiError } from '../api-error';
 import type { AppDeps } from '../app-deps';
 import type { AppEnv } from '../app-env';
@@ -10,7 +19,10 @@ import { limitParam } from '../request-schemas';
 import { routeDocs } from '../openapi/route-docs';
 import { MetricSamplesRecordedResponse, MetricSeriesResponse } from './metrics-schemas';
 
-const MetricName = z.string().max(MAX_METRIC_NAME_LENGTH).regex(METRIC_NAME_PATTERN, 'expected a Prometheus metric name: lower-case letters, digits and _, not starting with a digit');
+const MetricName = z
+  .string()
+  .max(MAX_METRIC_NAME_LENGTH)
+  .regex(METRIC_NAME_PATTERN, 'expected a Prometheus metric name: lower-case letters, digits and _, not starting with a digit');
 /** What an org may record: its own namespace (liftos_custom_*), which no service metric uses. */
 const CustomMetricName = MetricName.superRefine((name, ctx) => {
   const problem = customMetricNameProblem(name);
@@ -119,13 +131,28 @@ export function metricRoutes(deps: AppDeps) {
       const problems = samples.flatMap((s, i) => {
         if (!s.recorded_at) return [];
         const at = new Date(s.recorded_at).getTime();
-        return at < now - MAX_BACKDATE_MS || at > now + MAX_AHEAD_MS ? [{ field: 'samples' in body ? `samples.${i}.recorded_at` : 'recorded_at', message: 'must be within the last 24 hours (and at most 5 minutes ahead)' }] : [];
+        return at < now - MAX_BACKDATE_MS || at > now + MAX_AHEAD_MS
+          ? [
+              {
+                field: 'samples' in body ? `samples.${i}.recorded_at` : 'recorded_at',
+                message: 'must be within the last 24 hours (and at most 5 minutes ahead)',
+              },
+            ]
+          : [];
       });
       if (problems.length > 0) throw new ApiError(400, 'validation_error', 'Invalid request body', problems);
       const orgId = c.get('principal').orgId;
       const recorded = await insertMetricSamples(
         deps.db,
-        samples.map((s) => ({ name: s.name, kind: s.kind, labels: s.labels, value: s.value, orgId, source: 'api_custom', recordedAt: s.recorded_at ? new Date(s.recorded_at) : new Date(now) })),
+        samples.map((s) => ({
+          name: s.name,
+          kind: s.kind,
+          labels: s.labels,
+          value: s.value,
+          orgId,
+          source: 'api_custom',
+          recordedAt: s.recorded_at ? new Date(s.recorded_at) : new Date(now),
+        })),
       );
       // Stored first: Postgres is the record; Prometheus gets what fits its model.
       const unexported = deps.customMetrics.record(orgId, samples);

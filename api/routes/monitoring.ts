@@ -16,12 +16,19 @@ import { DashboardResponse, MonitoringHealthResponse } from './monitoring-schema
 /** A worker that has not polled its task queue for this long is reported as gone. */
 const POLLER_STALE_MS = 2 * 60_000;
 
-const DashboardQuery = z.object({ hours: z.coerce.number().int().min(1).max(24 * 31).default(24) });
+const DashboardQuery = z.object({
+  hours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 31)
+    .default(24),
+});
 
 const describeRoute = routeDocs('Monitoring');
 const docs = {
   health: describeRoute({
-    summary: 'Postgres, Temporal, the workers polling the task queue and the metric samplers\' last rows',
+    summary: "Postgres, Temporal, the workers polling the task queue and the metric samplers' last rows",
     responses: { 200: MonitoringHealthResponse, 503: [MonitoringHealthResponse, 'A check failed, or no worker polls the task queue'] },
   }),
   dashboard: describeRoute({
@@ -47,14 +54,16 @@ export function monitoringRoutes(deps: AppDeps) {
           (described.pollers ?? []).map((p) => {
             const seconds = Number(p.lastAccessTime?.seconds ?? 0);
             const lastPollAt = seconds > 0 ? new Date(seconds * 1000) : null;
-            return { identity: p.identity ?? null, last_poll_at: lastPollAt?.toISOString() ?? null, live: lastPollAt !== null && Date.now() - lastPollAt.getTime() < POLLER_STALE_MS };
+            return {
+              identity: p.identity ?? null,
+              last_poll_at: lastPollAt?.toISOString() ?? null,
+              live: lastPollAt !== null && Date.now() - lastPollAt.getTime() < POLLER_STALE_MS,
+            };
           }),
         () => [],
       );
       // The sampled processes' last rows: a process whose sampler stopped writing shows an old time.
-      const sampling = postgres === 'ok'
-        ? await latestServiceSampleTimes(deps.db, new Date(Date.now() - 86_400_000))
-        : [];
+      const sampling = postgres === 'ok' ? await latestServiceSampleTimes(deps.db, new Date(Date.now() - 86_400_000)) : [];
       const ok = postgres === 'ok' && temporalCheck === 'ok' && workers.some((w) => w.live);
       return c.json(
         {

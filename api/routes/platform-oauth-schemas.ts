@@ -43,7 +43,10 @@ export const OAuthCallbackQuery = z
     error: z.string().min(1).max(200).optional(),
     error_description: z.string().max(1000).optional(),
   })
-  .refine((v) => v.code !== undefined || v.auth_code !== undefined || v.error !== undefined, { message: 'code is required (or the error the platform answered)', path: ['code'] });
+  .refine((v) => v.code !== undefined || v.auth_code !== undefined || v.error !== undefined, {
+    message: 'code is required (or the error the platform answered)',
+    path: ['code'],
+  });
 
 /** Where to send the user to authorise, and the single-use state the callback must bring back before `expires_at`. */
 export const OAuthInitiatedResponse = z.object({ authorization_url: z.url(), state: z.string(), expires_at: Timestamp });

@@ -22,7 +22,9 @@ import { applyConnectionSchedule } from '../apply-connection-schedule';
 import { InitiateOAuthBody, OAuthCallbackQuery, OAuthConnectedResponse, OAuthInitiatedResponse } from './platform-oauth-schemas';
 import { routeDocs } from '../openapi/route-docs';
 
-export type PlatformOAuthRouteDeps = Pick<AppDeps, 'db' | 'vault' | 'connectors' | 'temporal' | 'taskQueue' | 'logger' | 'schedules'> & { oauth: PlatformOAuthDeps };
+export type PlatformOAuthRouteDeps = Pick<AppDeps, 'db' | 'vault' | 'connectors' | 'temporal' | 'taskQueue' | 'logger' | 'schedules'> & {
+  oauth: PlatformOAuthDeps;
+};
 
 /**
  * What initiate remembers for the callback, sealed in the state row under the state as subject:
@@ -50,7 +52,12 @@ function oauthUnavailable(deps: PlatformOAuthRouteDeps, platform: PlatformId): A
     case 'ready':
       return null;
     case 'not_oauth':
-      return new ApiError(422, 'oauth_not_supported', `${info.name} connects with ${info.authType} credentials, not OAuth: create the connection with its credentials`, { platform });
+      return new ApiError(
+        422,
+        'oauth_not_supported',
+        `${info.name} connects with ${info.authType} credentials, not OAuth: create the connection with its credentials`,
+        { platform },
+      );
     case 'not_configured':
       return new ApiError(422, 'oauth_not_configured', `OAuth for ${info.name} is not configured on this deployment (no client id)`, { platform });
   }
@@ -58,11 +65,14 @@ function oauthUnavailable(deps: PlatformOAuthRouteDeps, platform: PlatformId): A
 
 /** The platform said no (a declined consent, a refused code): its error code, never our request. */
 function providerRefusal(error: string, description: string | null): ApiError {
-  return new ApiError(400, 'oauth_provider_error', `The platform refused the authorization: ${error}`, { provider_error: error, provider_error_description: description });
+  return new ApiError(400, 'oauth_provider_error', `The platform refused the authorization: ${error}`, {
+    provider_error: error,
+    provider_error_description: description,
+  });
 }
 
 const describeRoute = routeDocs('OAuth');
-const UNAVAILABLE = "The platform connects without OAuth (oauth_not_supported), or this deployment has no OAuth client for it (oauth_not_configured)";
+const UNAVAILABLE = 'The platform connects without OAuth (oauth_not_supported), or this deployment has no OAuth client for it (oauth_not_configured)';
 const docs = {
   initiate: describeRoute({
     summary: "Starts a platform's OAuth authorisation: the URL to send the user to (PKCE, single-use state)",
@@ -136,7 +146,13 @@ export function platformOAuthRoutes(deps: PlatformOAuthRouteDeps) {
         expires_at: expiresAt,
         consumed_at: null,
       });
-      await c.get('audit')({ action: 'oauth.initiate', targetType: 'platform', targetId: body.platform, outcome: 'success', details: { platform: body.platform, account_id: accountId } });
+      await c.get('audit')({
+        action: 'oauth.initiate',
+        targetType: 'platform',
+        targetId: body.platform,
+        outcome: 'success',
+        details: { platform: body.platform, account_id: accountId },
+      });
       return c.json({ authorization_url: authorizationUrl, state, expires_at: expiresAt.toISOString() }, 201);
     })
     .get('/callback', docs.callback, validate('query', OAuthCallbackQuery), async (c) => {
@@ -152,7 +168,8 @@ export function platformOAuthRoutes(deps: PlatformOAuthRouteDeps) {
       }
       const { platform, redirect_uri: redirectUri } = consumed.state;
       const pending = PendingAuthorization.parse(deps.vault.open(query.state, oauthStateSecret(consumed.state)));
-      const failed = (details: Record<string, unknown>) => audit({ targetType: 'platform', targetId: platform, outcome: 'failure', details: { platform, ...details } });
+      const failed = (details: Record<string, unknown>) =>
+        audit({ targetType: 'platform', targetId: platform, outcome: 'failure', details: { platform, ...details } });
 
       if (query.error) {
         await failed({ reason: 'provider_error', provider_error: query.error });
@@ -166,7 +183,13 @@ export function platformOAuthRoutes(deps: PlatformOAuthRouteDeps) {
 
       let tokens: OAuthTokens;
       try {
-        tokens = await deps.oauth.client.exchangeCode(platform, { accountId: pending.account_id, redirectUri, state: query.state, code: (query.code ?? query.auth_code)!, codeVerifier: pending.code_verifier });
+        tokens = await deps.oauth.client.exchangeCode(platform, {
+          accountId: pending.account_id,
+          redirectUri,
+          state: query.state,
+          code: (query.code ?? query.auth_code)!,
+          codeVerifier: pending.code_verifier,
+        });
       } catch (err) {
         if (err instanceof OAuthProviderError) {
           await failed({ reason: 'provider_error', provider_error: err.error });
@@ -174,7 +197,11 @@ export function platformOAuthRoutes(deps: PlatformOAuthRouteDeps) {
         }
         if (err instanceof OAuthProviderUnavailableError) {
           await failed({ reason: 'provider_unavailable' });
-          throw new ApiError(502, 'oauth_provider_unavailable', `${PLATFORMS[platform].name} could not complete the authorization: ${err.message}; start it again`);
+          throw new ApiError(
+            502,
+            'oauth_provider_unavailable',
+            `${PLATFORMS[platform].name} could not complete the authorization: ${err.message}; start it again`,
+          );
         }
         throw err;
       }
@@ -197,7 +224,9 @@ export function platformOAuthRoutes(deps: PlatformOAuthRouteDeps) {
         targetType: 'connection',
         targetId: connection.id,
         outcome: 'success',
-        details: created ? { platform, data_mode: connection.data_mode, via: 'oauth', schedule } : { fields: ['credentials', 'status'], via: 'oauth', schedule },
+        details: created
+          ? { platform, data_mode: connection.data_mode, via: 'oauth', schedule }
+          : { fields: ['credentials', 'status'], via: 'oauth', schedule },
       });
       await audit({
         targetType: 'connection',

@@ -26,7 +26,10 @@ export const CreateRolloutBody = z.strictObject({
   strategy: z.enum(ROLLOUT_STRATEGIES),
   platforms: z.array(platform).min(1).optional(),
   groups: z.record(z.string().min(1).max(100), z.array(z.string().min(1).max(200)).max(10_000)).optional(),
-  variants: z.array(z.strictObject({ name: z.string().min(1).max(100), weight: z.number().positive().max(1_000_000), source: DataSourceName })).max(20).optional(),
+  variants: z
+    .array(z.strictObject({ name: z.string().min(1).max(100), weight: z.number().positive().max(1_000_000), source: DataSourceName }))
+    .max(20)
+    .optional(),
   steps: z
     .array(
       z.strictObject({
@@ -35,7 +38,11 @@ export const CreateRolloutBody = z.strictObject({
         groups: z.array(z.string().min(1).max(100)).optional(),
         platforms: z.array(platform).optional(),
         enabled: z.boolean().optional(),
-        min_duration_seconds: z.number().int().min(1).max(30 * 24 * 3600),
+        min_duration_seconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(30 * 24 * 3600),
       }),
     )
     .min(1)
@@ -44,7 +51,12 @@ export const CreateRolloutBody = z.strictObject({
   rollback_criteria: RollbackCriteriaBody,
   advance: z.enum(['automatic', 'manual']).default('automatic'),
   analysis_interval_seconds: z.number().int().min(1).max(3600).default(60),
-  max_inconclusive_seconds: z.number().int().min(0).max(7 * 24 * 3600).default(3600),
+  max_inconclusive_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .default(3600),
 });
 
 export const ThresholdsBody = z

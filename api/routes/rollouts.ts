@@ -78,13 +78,24 @@ type RollbackCriteriaInput = z.infer<typeof RollbackCriteriaBody>;
 function successCriteriaFrom(s: SuccessCriteriaInput): SuccessCriteria;
 function successCriteriaFrom(s: Partial<SuccessCriteriaInput>): Partial<SuccessCriteria>;
 function successCriteriaFrom(s: Partial<SuccessCriteriaInput>): Partial<SuccessCriteria> {
-  return { minSuccessRate: s.min_success_rate, maxErrorRate: s.max_error_rate, minSampleSize: s.min_sample_size, maxP95DurationMs: s.max_p95_duration_ms, maxMeanResponseMs: s.max_mean_response_ms };
+  return {
+    minSuccessRate: s.min_success_rate,
+    maxErrorRate: s.max_error_rate,
+    minSampleSize: s.min_sample_size,
+    maxP95DurationMs: s.max_p95_duration_ms,
+    maxMeanResponseMs: s.max_mean_response_ms,
+  };
 }
 
 function rollbackCriteriaFrom(r: RollbackCriteriaInput): RollbackCriteria;
 function rollbackCriteriaFrom(r: Partial<RollbackCriteriaInput>): Partial<RollbackCriteria>;
 function rollbackCriteriaFrom(r: Partial<RollbackCriteriaInput>): Partial<RollbackCriteria> {
-  return { maxErrorRate: r.max_error_rate, minSampleSize: r.min_sample_size, maxP95DurationMs: r.max_p95_duration_ms, maxMeanResponseMs: r.max_mean_response_ms };
+  return {
+    maxErrorRate: r.max_error_rate,
+    minSampleSize: r.min_sample_size,
+    maxP95DurationMs: r.max_p95_duration_ms,
+    maxMeanResponseMs: r.max_mean_response_ms,
+  };
 }
 
 function toConfig(body: z.infer<typeof CreateRolloutBody>): RolloutConfig {
@@ -93,7 +104,14 @@ function toConfig(body: z.infer<typeof CreateRolloutBody>): RolloutConfig {
     platforms: body.platforms,
     groups: body.groups,
     variants: body.variants,
-    steps: body.steps.map((s) => ({ percentage: s.percentage, users: s.users, groups: s.groups, platforms: s.platforms, enabled: s.enabled, minDurationSeconds: s.min_duration_seconds })),
+    steps: body.steps.map((s) => ({
+      percentage: s.percentage,
+      users: s.users,
+      groups: s.groups,
+      platforms: s.platforms,
+      enabled: s.enabled,
+      minDurationSeconds: s.min_duration_seconds,
+    })),
     success: successCriteriaFrom(body.success_criteria),
     rollback: rollbackCriteriaFrom(body.rollback_criteria),
     advance: body.advance,
@@ -144,8 +162,20 @@ export function rolloutRoutes(deps: AppDeps) {
       const config = toConfig(c.req.valid('json'));
       const problems = rolloutConfigProblems(config);
       if (problems.length > 0) throw new ApiError(400, 'validation_error', 'Invalid rollout', problems);
-      const row = await insertRollout(deps.db, { id: randomUUID(), orgId: principal.orgId, name: c.req.valid('json').name, config, createdBy: principal.userId });
-      await c.get('audit')({ action: 'rollout.created', targetType: 'rollout', targetId: row.id, outcome: 'success', details: { strategy: config.strategy, steps: config.steps.length } });
+      const row = await insertRollout(deps.db, {
+        id: randomUUID(),
+        orgId: principal.orgId,
+        name: c.req.valid('json').name,
+        config,
+        createdBy: principal.userId,
+      });
+      await c.get('audit')({
+        action: 'rollout.created',
+        targetType: 'rollout',
+        targetId: row.id,
+        outcome: 'success',
+        details: { strategy: config.strategy, steps: config.steps.length },
+      });
       return c.json(presentRollout(row), 201);
     })
     .get('/rollouts', docs.list, validate('query', ListRolloutsQuery), async (c) => {
@@ -227,7 +257,15 @@ export function rolloutRoutes(deps: AppDeps) {
         platform,
         source: decision.source,
         rollout_id: decision.rolloutId,
-        features: decision.features.map((f) => ({ rollout_id: f.rolloutId, name: f.name, strategy: f.strategy, stage: f.stage, enabled: f.exposed, variant: f.variant, source: f.source })),
+        features: decision.features.map((f) => ({
+          rollout_id: f.rolloutId,
+          name: f.name,
+          strategy: f.strategy,
+          stage: f.stage,
+          enabled: f.exposed,
+          variant: f.variant,
+          source: f.source,
+        })),
       });
     });
 }

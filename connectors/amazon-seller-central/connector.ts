@@ -31,7 +31,9 @@ const marketplaceId = z.string().regex(/^[A-Z0-9]{10,15}$/, 'Expected an Amazon 
 /** NextToken is opaque base64; anything else cannot be one. */
 const nextToken = z.string().regex(/^[A-Za-z0-9+/=_-]{1,4096}$/, 'Expected an Amazon NextToken');
 
-const moneySchema = z.object({ CurrencyCode: z.string().regex(/^[A-Z]{3}$/), Amount: z.string().regex(/^-?\d+(\.\d+)?$/, 'Expected a decimal amount') }).passthrough();
+const moneySchema = z
+  .object({ CurrencyCode: z.string().regex(/^[A-Z]{3}$/), Amount: z.string().regex(/^-?\d+(\.\d+)?$/, 'Expected a decimal amount') })
+  .passthrough();
 const orderSchema = z
   .object({
     AmazonOrderId: z.string().min(1),
@@ -59,7 +61,8 @@ export function createAmazonSellerCentralConnector(config: ConnectorConfig, opti
   const http = createJsonHttpClient({
     platform: 'Amazon SP-API',
     baseUrl: config.baseUrl,
-    timeoutMs: config.timeoutMs, network: config.network,
+    timeoutMs: config.timeoutMs,
+    network: config.network,
     secrets: Object.values(config.credentials),
     classifyError: classifySpApiError,
   });
@@ -72,7 +75,8 @@ export function createAmazonSellerCentralConnector(config: ConnectorConfig, opti
       return response;
     } catch (err) {
       // The access token is not among the credentials the client scrubs.
-      if (err instanceof ConnectorError && err.message.includes(token)) throw new ConnectorError(err.kind, err.message.split(token).join('[redacted]'), err.details);
+      if (err instanceof ConnectorError && err.message.includes(token))
+        throw new ConnectorError(err.kind, err.message.split(token).join('[redacted]'), err.details);
       throw err;
     }
   }
@@ -118,8 +122,14 @@ export function createAmazonSellerCentralConnector(config: ConnectorConfig, opti
 
     async testConnection() {
       // One order of the last day proves the refresh token, the app's Orders role and the marketplace.
-      const created = createdRange({ startDate: addDays(new Date(now()).toISOString().slice(0, 10), -1), endDate: new Date(now()).toISOString().slice(0, 10) }, now());
-      const { latencyMs } = await send({ method: 'GET', path: ORDERS_PATH, query: { MarketplaceIds: marketplace(), ...created, MaxResultsPerPage: '1' } }, ordersResponseSchema);
+      const created = createdRange(
+        { startDate: addDays(new Date(now()).toISOString().slice(0, 10), -1), endDate: new Date(now()).toISOString().slice(0, 10) },
+        now(),
+      );
+      const { latencyMs } = await send(
+        { method: 'GET', path: ORDERS_PATH, query: { MarketplaceIds: marketplace(), ...created, MaxResultsPerPage: '1' } },
+        ordersResponseSchema,
+      );
       return { ok: true, accountName: null, latencyMs, message: 'Amazon Seller Central orders are readable' };
     },
 
@@ -181,7 +191,9 @@ function rateLimitOf(headers: Headers): number | null {
   return Number.isFinite(rate) && rate > 0 ? rate : null;
 }
 
-const errorSchema = z.object({ errors: z.array(z.object({ code: z.string(), message: z.string().optional(), details: z.string().optional() }).passthrough()).min(1) });
+const errorSchema = z.object({
+  errors: z.array(z.object({ code: z.string(), message: z.string().optional(), details: z.string().optional() }).passthrough()).min(1),
+});
 
 const KIND_BY_CODE: Readonly<Record<string, ConnectorErrorKind>> = {
   Unauthorized: 'auth',

@@ -82,9 +82,17 @@ function createAmazonSellerCentralEmulator(context: EmulatorContext): PlatformEm
     }
     switch (kind) {
       case 'auth':
-        return spApiError(c, status, 'Unauthorized', 'Access to requested resource is denied.', 'The access token you provided is revoked, malformed or invalid.');
+        return spApiError(
+          c,
+          status,
+          'Unauthorized',
+          'Access to requested resource is denied.',
+          'The access token you provided is revoked, malformed or invalid.',
+        );
       case 'rate_limited':
-        return spApiError(c, status, 'QuotaExceeded', 'You exceeded your quota for the requested resource.', '', { 'x-amzn-ratelimit-limit': String(1 / context.retryAfterSeconds()) });
+        return spApiError(c, status, 'QuotaExceeded', 'You exceeded your quota for the requested resource.', '', {
+          'x-amzn-ratelimit-limit': String(1 / context.retryAfterSeconds()),
+        });
       case 'server_error':
         return spApiError(c, status, 'InternalFailure', 'We encountered an internal error. Please try again.');
     }
@@ -94,11 +102,13 @@ function createAmazonSellerCentralEmulator(context: EmulatorContext): PlatformEm
 
   app.post('/auth/o2/token', async (c) => {
     const form = await readTokenRequest(c);
-    if (form.grant_type !== 'refresh_token') return lwaError(c, 400, 'unsupported_grant_type', 'The authorization grant type is not supported by the authorization server');
+    if (form.grant_type !== 'refresh_token')
+      return lwaError(c, 400, 'unsupported_grant_type', 'The authorization grant type is not supported by the authorization server');
     if (form.client_id !== context.credentials.client_id || form.client_secret !== context.credentials.client_secret) {
       return lwaError(c, 401, 'invalid_client', 'Client authentication failed');
     }
-    if (form.refresh_token !== context.credentials.refresh_token) return lwaError(c, 400, 'invalid_grant', 'The request has an invalid grant parameter : refresh_token');
+    if (form.refresh_token !== context.credentials.refresh_token)
+      return lwaError(c, 400, 'invalid_grant', 'The request has an invalid grant parameter : refresh_token');
     const token = `Atza|IwEBIemulator-${++issued}-${hash32(`${issued}|${Date.now()}`).toString(36)}`;
     accessTokens.set(token, Date.now() + TOKEN_LIFETIME_SECONDS * 1000);
     return c.json({ access_token: token, refresh_token: form.refresh_token, token_type: 'bearer', expires_in: TOKEN_LIFETIME_SECONDS });
@@ -109,7 +119,8 @@ function createAmazonSellerCentralEmulator(context: EmulatorContext): PlatformEm
     if (!token) return spApiError(c, 403, 'Unauthorized', 'Access to requested resource is denied.', 'The request has no access token.');
     const expiresAt = accessTokens.get(token);
     if (expiresAt === undefined) return failure(c, 'auth', 403);
-    if (Date.now() >= expiresAt) return spApiError(c, 403, 'Unauthorized', 'Access to requested resource is denied.', 'The access token you provided has expired.');
+    if (Date.now() >= expiresAt)
+      return spApiError(c, 403, 'Unauthorized', 'Access to requested resource is denied.', 'The access token you provided has expired.');
     await next();
     c.header('x-amzn-ratelimit-limit', ORDERS_RATE_LIMIT);
     c.header('x-amzn-requestid', requestId());
@@ -170,7 +181,8 @@ function parseFilters(c: Context, marketplaceId: string, latest: number, pageSiz
   if ((createdAfter === undefined) === (updatedAfter === undefined)) return 'Exactly one of CreatedAfter and LastUpdatedAfter is required.';
   const field = createdAfter !== undefined ? 'created' : 'updated';
   const [afterName, beforeName] = field === 'created' ? ['CreatedAfter', 'CreatedBefore'] : ['LastUpdatedAfter', 'LastUpdatedBefore'];
-  if (c.req.query(field === 'created' ? 'LastUpdatedBefore' : 'CreatedBefore') !== undefined) return `${beforeName} is the only upper bound allowed with ${afterName}.`;
+  if (c.req.query(field === 'created' ? 'LastUpdatedBefore' : 'CreatedBefore') !== undefined)
+    return `${beforeName} is the only upper bound allowed with ${afterName}.`;
 
   const after = parseDate(c.req.query(afterName)!);
   const beforeText = c.req.query(beforeName);

@@ -31,7 +31,13 @@ export interface LwaAccessTokens {
 }
 
 export function createLwaAccessTokens(config: Pick<ConnectorConfig, 'credentials' | 'timeoutMs' | 'network'>, now: () => number): LwaAccessTokens {
-  const { refresh_token: refreshToken, client_id: clientId, client_secret: clientSecret, lwa_token_url: tokenUrl, access_token: accessToken } = config.credentials;
+  const {
+    refresh_token: refreshToken,
+    client_id: clientId,
+    client_secret: clientSecret,
+    lwa_token_url: tokenUrl,
+    access_token: accessToken,
+  } = config.credentials;
   const renewable = Boolean(refreshToken && clientId && clientSecret);
   const rule = credentialHostRule('amazon_seller_central', 'lwa_token_url');
   const check = checkCredentialHost(rule, tokenUrl || LWA_TOKEN_URL, config.network?.allowLoopback ?? false);
@@ -52,7 +58,11 @@ export function createLwaAccessTokens(config: Pick<ConnectorConfig, 'credentials
     });
     // JSON, as Amazon's own SP-API SDKs send it; LWA also takes the form encoding.
     const { body } = await http.send(
-      { method: 'POST', path: url.pathname, body: { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId, client_secret: clientSecret } },
+      {
+        method: 'POST',
+        path: url.pathname,
+        body: { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId, client_secret: clientSecret },
+      },
       tokenResponseSchema,
     );
     cached = { token: body.access_token, expiresAt: now() + body.expires_in * 1000 };

@@ -5,7 +5,15 @@ import { ConnectorError, type ConnectorErrorKind } from '../connector-error';
 import { createCredentialHostClient } from '../credential-host-client';
 import { credentialHostRule } from '../credential-hosts';
 import type { PlatformErrorDetails } from '../http-client';
-import { checkPerformanceColumns, PERFORMANCE_COLUMNS, PERFORMANCE_SELECT_LIST, type PerformanceRow, performanceRecord, performanceViewName, type RowPosition } from '../warehouse/performance-view';
+import {
+  checkPerformanceColumns,
+  PERFORMANCE_COLUMNS,
+  PERFORMANCE_SELECT_LIST,
+  type PerformanceRow,
+  performanceRecord,
+  performanceViewName,
+  type RowPosition,
+} from '../warehouse/performance-view';
 import { formatStatementCursor, parseStatementCursor, type StatementCursor } from '../warehouse/statement-cursor';
 import { DEFAULT_STATEMENT_WAIT_MS, waitForStatement } from '../warehouse/statement-wait';
 
@@ -25,7 +33,15 @@ const EXECUTE_WAIT_TIMEOUT = '10s';
 
 const RUNNING_STATES = new Set(['PENDING', 'RUNNING']);
 /** Failures of a statement that a later attempt can outlive. */
-const TRANSIENT_STATEMENT_ERRORS = new Set(['INTERNAL_ERROR', 'TEMPORARILY_UNAVAILABLE', 'IO_ERROR', 'SERVICE_UNDER_MAINTENANCE', 'WORKSPACE_TEMPORARILY_UNAVAILABLE', 'DEADLINE_EXCEEDED', 'ABORTED']);
+const TRANSIENT_STATEMENT_ERRORS = new Set([
+  'INTERNAL_ERROR',
+  'TEMPORARILY_UNAVAILABLE',
+  'IO_ERROR',
+  'SERVICE_UNDER_MAINTENANCE',
+  'WORKSPACE_TEMPORARILY_UNAVAILABLE',
+  'DEADLINE_EXCEEDED',
+  'ABORTED',
+]);
 
 const statementId = z.string().regex(/^[A-Za-z0-9-]{1,128}$/, 'Expected a statement id');
 const resultDataSchema = z
@@ -102,9 +118,15 @@ export function createDatabricksConnector(config: ConnectorConfig, options: Data
       statementSchema,
     );
   const status = (id: string) => http.send({ method: 'GET', path: `/api/2.0/sql/statements/${id}`, headers }, statementSchema);
-  const chunk = (id: string, index: number) => http.send({ method: 'GET', path: `/api/2.0/sql/statements/${id}/result/chunks/${index}`, headers }, resultDataSchema);
+  const chunk = (id: string, index: number) =>
+    http.send({ method: 'GET', path: `/api/2.0/sql/statements/${id}/result/chunks/${index}`, headers }, resultDataSchema);
   const untilDone = (first: { body: StatementResponse; bytesRead: number }) =>
-    waitForStatement(first, (answer) => RUNNING_STATES.has(answer.body.status.state), () => status(first.body.statement_id), waitMs);
+    waitForStatement(
+      first,
+      (answer) => RUNNING_STATES.has(answer.body.status.state),
+      () => status(first.body.statement_id),
+      waitMs,
+    );
   const run = (view: string, window: DateWindow, after: RowPosition | null) => execute(...windowQuery(view, window, after)).then(untilDone);
 
   async function fetchRows(request: FetchPageRequest): Promise<Page> {
@@ -126,7 +148,11 @@ export function createDatabricksConnector(config: ConnectorConfig, options: Data
     const statement = answer.body;
     if (RUNNING_STATES.has(statement.status.state)) {
       // Still running (a warehouse starting, say): the next page call resumes the wait on the same statement.
-      return { records: [], nextCursor: formatStatementCursor({ statement: statement.statement_id, part: 0, parts: null, after }), bytesRead: answer.bytesRead };
+      return {
+        records: [],
+        nextCursor: formatStatementCursor({ statement: statement.statement_id, part: 0, parts: null, after }),
+        bytesRead: answer.bytesRead,
+      };
     }
     const manifest = succeeded(statement);
     return page(statement.statement_id, 0, manifest.total_chunk_count, statement.result ?? {}, after, answer.bytesRead);
@@ -144,7 +170,12 @@ export function createDatabricksConnector(config: ConnectorConfig, options: Data
       const answer = await execute(`SELECT ${PERFORMANCE_SELECT_LIST} FROM ${view} LIMIT 0`, []).then(untilDone);
       const latencyMs = Math.round(performance.now() - started);
       if (RUNNING_STATES.has(answer.body.status.state)) {
-        return { ok: false, accountName: null, latencyMs, message: `The SQL warehouse has not finished the test query on ${view} yet (it may be starting); try again shortly` };
+        return {
+          ok: false,
+          accountName: null,
+          latencyMs,
+          message: `The SQL warehouse has not finished the test query on ${view} yet (it may be starting); try again shortly`,
+        };
       }
       succeeded(answer.body);
       return { ok: true, accountName: null, latencyMs, message: `Databricks view ${view} is readable` };
@@ -178,7 +209,8 @@ function page(statement: string, part: number, parts: number, result: ResultData
   const last = records.at(-1);
   const position = last ? { date: last.date, entityId: last.entityId } : after;
   const nextPart = result.next_chunk_index;
-  if (nextPart !== undefined && (nextPart !== part + 1 || nextPart >= parts)) throw new ConnectorError('malformed', `Databricks announced chunk ${nextPart} after chunk ${part} of ${parts}`);
+  if (nextPart !== undefined && (nextPart !== part + 1 || nextPart >= parts))
+    throw new ConnectorError('malformed', `Databricks announced chunk ${nextPart} after chunk ${part} of ${parts}`);
   const next: StatementCursor | null = nextPart === undefined ? null : { statement, part: nextPart, parts, after: position };
   return { records, nextCursor: next && formatStatementCursor(next), bytesRead };
 }
@@ -192,7 +224,12 @@ function windowQuery(view: string, window: DateWindow, after: RowPosition | null
   const parameters: Parameter[] = [
     { name: 'start_date', value: window.startDate, type: 'DATE' },
     { name: 'end_date', value: window.endDate, type: 'DATE' },
-    ...(after ? [{ name: 'after_date', value: after.date, type: 'DATE' as const }, { name: 'after_entity_id', value: after.entityId, type: 'STRING' as const }] : []),
+    ...(after
+      ? [
+          { name: 'after_date', value: after.date, type: 'DATE' as const },
+          { name: 'after_entity_id', value: after.entityId, type: 'STRING' as const },
+        ]
+      : []),
   ];
   return [statement, parameters];
 }
@@ -205,7 +242,8 @@ function statementGone(err: unknown): null {
 }
 
 function databricksRecord(values: (string | null)[]) {
-  if (values.length !== PERFORMANCE_COLUMNS.length) throw new ConnectorError('malformed', `Databricks served a row of ${values.length} values instead of ${PERFORMANCE_COLUMNS.length}`);
+  if (values.length !== PERFORMANCE_COLUMNS.length)
+    throw new ConnectorError('malformed', `Databricks served a row of ${values.length} values instead of ${PERFORMANCE_COLUMNS.length}`);
   const row = Object.fromEntries(PERFORMANCE_COLUMNS.map((column, i) => [column, values[i] ?? null])) as PerformanceRow;
   return performanceRecord(row, row, 'Databricks');
 }

@@ -31,7 +31,12 @@ const WINDOW_QUERY = new RegExp(
   'i',
 );
 
-const COLUMNS = PERFORMANCE_COLUMNS.map((name, position) => ({ name, position, type_name: typeName(name), type_text: typeName(name) === 'DECIMAL' ? 'DECIMAL(38,2)' : typeName(name) }));
+const COLUMNS = PERFORMANCE_COLUMNS.map((name, position) => ({
+  name,
+  position,
+  type_name: typeName(name),
+  type_text: typeName(name) === 'DECIMAL' ? 'DECIMAL(38,2)' : typeName(name),
+}));
 
 interface Statement {
   id: string;
@@ -52,16 +57,21 @@ function createDatabricksEmulator(context: EmulatorContext): PlatformEmulator {
   let statementCount = 0;
   const statements = new Map<string, Statement>();
 
-  const apiError = (c: Context, status: ContentfulStatusCode, error_code: string, message: string, headers: Record<string, string> = {}) => c.json({ error_code, message }, status, headers);
+  const apiError = (c: Context, status: ContentfulStatusCode, error_code: string, message: string, headers: Record<string, string> = {}) =>
+    c.json({ error_code, message }, status, headers);
 
   function failure(c: Context, kind: EmulatedFailure, status: ContentfulStatusCode): Response {
     switch (kind) {
       case 'auth':
         return apiError(c, status, 'UNAUTHENTICATED', 'Invalid access token.');
       case 'rate_limited':
-        return apiError(c, 429, 'REQUEST_LIMIT_EXCEEDED', 'The workspace has exceeded the request rate limit.', { 'retry-after': String(context.retryAfterSeconds()) });
+        return apiError(c, 429, 'REQUEST_LIMIT_EXCEEDED', 'The workspace has exceeded the request rate limit.', {
+          'retry-after': String(context.retryAfterSeconds()),
+        });
       case 'server_error':
-        return status === 503 ? apiError(c, status, 'TEMPORARILY_UNAVAILABLE', 'The service is temporarily unavailable.') : apiError(c, status, 'INTERNAL_ERROR', 'Internal error.');
+        return status === 503
+          ? apiError(c, status, 'TEMPORARILY_UNAVAILABLE', 'The service is temporarily unavailable.')
+          : apiError(c, status, 'INTERNAL_ERROR', 'Internal error.');
     }
   }
 
@@ -90,7 +100,11 @@ function createDatabricksEmulator(context: EmulatorContext): PlatformEmulator {
         schema: { column_count: COLUMNS.length, columns: COLUMNS },
         total_chunk_count: count,
         total_row_count: statement.rows.length,
-        chunks: Array.from({ length: count }, (_, index) => ({ chunk_index: index, row_offset: index * size(), row_count: Math.min(size(), statement.rows.length - index * size()) })),
+        chunks: Array.from({ length: count }, (_, index) => ({
+          chunk_index: index,
+          row_offset: index * size(),
+          row_count: Math.min(size(), statement.rows.length - index * size()),
+        })),
         truncated: false,
       },
       result: count > 0 ? chunk(statement, 0) : {},
@@ -109,10 +123,13 @@ function createDatabricksEmulator(context: EmulatorContext): PlatformEmulator {
   app.post('/api/2.0/sql/statements', async (c) => {
     const body = (await c.req.json().catch(() => null)) as Record<string, unknown> | null;
     if (!body || typeof body.statement !== 'string') return apiError(c, 400, 'INVALID_PARAMETER_VALUE', 'statement is required');
-    if (body.warehouse_id !== context.credentials.warehouse_id) return apiError(c, 404, 'RESOURCE_DOES_NOT_EXIST', `Warehouse ${String(body.warehouse_id)} does not exist.`);
-    if ((body.disposition ?? 'INLINE') !== 'INLINE' || (body.format ?? 'JSON_ARRAY') !== 'JSON_ARRAY') return apiError(c, 400, 'INVALID_PARAMETER_VALUE', 'This emulator serves INLINE JSON_ARRAY results only.');
+    if (body.warehouse_id !== context.credentials.warehouse_id)
+      return apiError(c, 404, 'RESOURCE_DOES_NOT_EXIST', `Warehouse ${String(body.warehouse_id)} does not exist.`);
+    if ((body.disposition ?? 'INLINE') !== 'INLINE' || (body.format ?? 'JSON_ARRAY') !== 'JSON_ARRAY')
+      return apiError(c, 400, 'INVALID_PARAMETER_VALUE', 'This emulator serves INLINE JSON_ARRAY results only.');
     const wait = /^(\d+)s$/.exec(String(body.wait_timeout ?? '10s'));
-    if (!wait || (Number(wait[1]) !== 0 && (Number(wait[1]) < 5 || Number(wait[1]) > 50))) return apiError(c, 400, 'INVALID_PARAMETER_VALUE', 'wait_timeout must be 0s or between 5s and 50s.');
+    if (!wait || (Number(wait[1]) !== 0 && (Number(wait[1]) < 5 || Number(wait[1]) > 50)))
+      return apiError(c, 400, 'INVALID_PARAMETER_VALUE', 'wait_timeout must be 0s or between 5s and 50s.');
 
     const sql = body.statement.replace(/\s+/g, ' ').trim();
     const probe = PROBE.exec(sql);
@@ -125,7 +142,11 @@ function createDatabricksEmulator(context: EmulatorContext): PlatformEmulator {
     const parameters = parseParameters(body.parameters, names);
     if (typeof parameters === 'string') return failedStatement(c, parameters, '42P02');
     const rows = query
-      ? emulatedViewRows(context.account(), { startDate: parameters.start_date!, endDate: parameters.end_date! }, query[2] ? { date: parameters.after_date!, entityId: parameters.after_entity_id! } : null)
+      ? emulatedViewRows(
+          context.account(),
+          { startDate: parameters.start_date!, endDate: parameters.end_date! },
+          query[2] ? { date: parameters.after_date!, entityId: parameters.after_entity_id! } : null,
+        )
       : [];
     const statement: Statement = { id: nextId(), rows, pollsLeft: context.statementPolls() };
     statements.set(statement.id, statement);
@@ -145,7 +166,8 @@ function createDatabricksEmulator(context: EmulatorContext): PlatformEmulator {
     if (!statement) return apiError(c, 404, 'NOT_FOUND', `The statement ${c.req.param('id')} was not found.`);
     if (statement.pollsLeft > 0) return apiError(c, 400, 'INVALID_PARAMETER_VALUE', 'The statement has not succeeded yet.');
     const index = Number(c.req.param('index'));
-    if (!Number.isInteger(index) || index < 0 || index >= chunkCount(statement)) return apiError(c, 400, 'INVALID_PARAMETER_VALUE', `Chunk index ${c.req.param('index')} is out of range.`);
+    if (!Number.isInteger(index) || index < 0 || index >= chunkCount(statement))
+      return apiError(c, 400, 'INVALID_PARAMETER_VALUE', `Chunk index ${c.req.param('index')} is out of range.`);
     return c.json(chunk(statement, index));
   });
 
@@ -160,10 +182,12 @@ function parseParameters(given: unknown, names: readonly string[]): Record<strin
   const list = (Array.isArray(given) ? given : []) as Partial<Parameter>[];
   const byName: Record<string, string> = {};
   for (const parameter of list) {
-    if (typeof parameter?.name !== 'string' || typeof parameter.value !== 'string' || !names.includes(parameter.name)) return `[UNBOUND_SQL_PARAMETER] Parameter ${String(parameter?.name)} is not a marker of the statement.`;
+    if (typeof parameter?.name !== 'string' || typeof parameter.value !== 'string' || !names.includes(parameter.name))
+      return `[UNBOUND_SQL_PARAMETER] Parameter ${String(parameter?.name)} is not a marker of the statement.`;
     const expected = parameter.name === 'after_entity_id' ? 'STRING' : 'DATE';
     if (parameter.type !== expected) return `[INVALID_PARAMETER_MARKER_VALUE] Parameter ${parameter.name} must be typed ${expected}.`;
-    if (expected === 'DATE' && !isIsoDate(parameter.value)) return `[CAST_INVALID_INPUT] The value '${parameter.value}' of parameter ${parameter.name} cannot be cast to DATE.`;
+    if (expected === 'DATE' && !isIsoDate(parameter.value))
+      return `[CAST_INVALID_INPUT] The value '${parameter.value}' of parameter ${parameter.name} cannot be cast to DATE.`;
     byName[parameter.name] = parameter.value;
   }
   const missing = names.find((name) => byName[name] === undefined);

@@ -21,14 +21,21 @@ const adPerformanceRowSchema = z
     adGroupAd: z.object({ ad: z.object({ id: int64, name: z.string().optional() }).passthrough() }).passthrough(),
     segments: z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).passthrough(),
     metrics: z
-      .object({ impressions: int64.optional(), clicks: int64.optional(), costMicros: int64.optional(), conversions: z.number().optional(), conversionsValue: z.number().optional() })
+      .object({
+        impressions: int64.optional(),
+        clicks: int64.optional(),
+        costMicros: int64.optional(),
+        conversions: z.number().optional(),
+        conversionsValue: z.number().optional(),
+      })
       .passthrough()
       .default({}),
   })
   .passthrough();
 type AdPerformanceRow = z.infer<typeof adPerformanceRowSchema>;
 
-const searchResponse = <Row extends z.ZodTypeAny>(row: Row) => z.object({ results: z.array(row).default([]), nextPageToken: z.string().optional() }).passthrough();
+const searchResponse = <Row extends z.ZodTypeAny>(row: Row) =>
+  z.object({ results: z.array(row).default([]), nextPageToken: z.string().optional() }).passthrough();
 const customerRowSchema = z.object({ customer: z.object({ id: int64.optional(), descriptiveName: z.string().optional() }).passthrough() });
 
 function adPerformanceQuery(window: DateWindow): string {
@@ -45,7 +52,8 @@ export function createGoogleAdsConnector(config: ConnectorConfig): Connector {
   const http = createJsonHttpClient({
     platform: 'Google Ads',
     baseUrl: config.baseUrl,
-    timeoutMs: config.timeoutMs, network: config.network,
+    timeoutMs: config.timeoutMs,
+    network: config.network,
     secrets: Object.values(config.credentials),
     classifyError: classifyGoogleAdsError,
   });
@@ -56,7 +64,15 @@ export function createGoogleAdsConnector(config: ConnectorConfig): Connector {
     ...(config.credentials.login_customer_id ? { 'login-customer-id': config.credentials.login_customer_id.replace(/-/g, '') } : {}),
   };
   const search = <Row extends z.ZodTypeAny>(query: string, pageToken: string | null, row: Row) =>
-    http.send({ method: 'POST', path: `/${GOOGLE_ADS_API_VERSION}/customers/${customerId}/googleAds:search`, headers, body: { query, ...(pageToken ? { pageToken } : {}) } }, searchResponse(row));
+    http.send(
+      {
+        method: 'POST',
+        path: `/${GOOGLE_ADS_API_VERSION}/customers/${customerId}/googleAds:search`,
+        headers,
+        body: { query, ...(pageToken ? { pageToken } : {}) },
+      },
+      searchResponse(row),
+    );
 
   return {
     platform: 'google_ads',
@@ -97,7 +113,12 @@ function adPerformanceRecord(row: AdPerformanceRow): MetricRecord {
 }
 
 const statusSchema = z.object({
-  error: z.object({ code: z.number().optional(), message: z.string().optional(), status: z.string().optional(), details: z.array(z.record(z.string(), z.unknown())).optional() }),
+  error: z.object({
+    code: z.number().optional(),
+    message: z.string().optional(),
+    status: z.string().optional(),
+    details: z.array(z.record(z.string(), z.unknown())).optional(),
+  }),
 });
 const googleAdsFailureSchema = z.object({
   errors: z

@@ -18,7 +18,14 @@ export const googleAdsEmulator: PlatformEmulatorDefinition = {
   create: createGoogleAdsEmulator,
 };
 
-const RPC_STATUS_BY_HTTP: Readonly<Record<number, string>> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE' };
+const RPC_STATUS_BY_HTTP: Readonly<Record<number, string>> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  429: 'RESOURCE_EXHAUSTED',
+  500: 'INTERNAL',
+  503: 'UNAVAILABLE',
+};
 
 interface AdsError {
   errorCode: Record<string, string>;
@@ -36,7 +43,11 @@ function createGoogleAdsEmulator(context: EmulatorContext): PlatformEmulator {
           message,
           status: RPC_STATUS_BY_HTTP[status] ?? 'UNKNOWN',
           details: [
-            { '@type': 'type.googleapis.com/google.ads.googleads.v18.errors.GoogleAdsFailure', errors, requestId: `emu${(++requestIds).toString(36).padStart(8, '0')}` },
+            {
+              '@type': 'type.googleapis.com/google.ads.googleads.v18.errors.GoogleAdsFailure',
+              errors,
+              requestId: `emu${(++requestIds).toString(36).padStart(8, '0')}`,
+            },
             ...extraDetails,
           ],
         },
@@ -68,12 +79,17 @@ function createGoogleAdsEmulator(context: EmulatorContext): PlatformEmulator {
       }
       case 'server_error':
         return status === 503
-          ? rpcError(c, status, 'The service is currently unavailable.', [{ errorCode: { internalError: 'TRANSIENT_ERROR' }, message: 'The outcome of the request is unknown; retry it.' }])
-          : rpcError(c, status, 'Internal error encountered.', [{ errorCode: { internalError: 'INTERNAL_ERROR' }, message: 'An internal error has occurred.' }]);
+          ? rpcError(c, status, 'The service is currently unavailable.', [
+              { errorCode: { internalError: 'TRANSIENT_ERROR' }, message: 'The outcome of the request is unknown; retry it.' },
+            ])
+          : rpcError(c, status, 'Internal error encountered.', [
+              { errorCode: { internalError: 'INTERNAL_ERROR' }, message: 'An internal error has occurred.' },
+            ]);
     }
   }
 
-  const invalidQuery = (c: Context, message: string) => rpcError(c, 400, 'Request contains an invalid argument.', [{ errorCode: { queryError: 'UNEXPECTED_END_OF_QUERY' }, message }]);
+  const invalidQuery = (c: Context, message: string) =>
+    rpcError(c, 400, 'Request contains an invalid argument.', [{ errorCode: { queryError: 'UNEXPECTED_END_OF_QUERY' }, message }]);
 
   const app = new Hono();
   // Colons are not route syntax mid-segment in every router, so the method segment is matched by value.
@@ -90,7 +106,7 @@ function createGoogleAdsEmulator(context: EmulatorContext): PlatformEmulator {
     const account = context.account();
     const customerId = c.req.param('customerId');
     if (customerId !== account.accountId.replace(/-/g, '')) {
-      return rpcError(c, 403, "The caller does not have permission to execute the specified operation.", [
+      return rpcError(c, 403, 'The caller does not have permission to execute the specified operation.', [
         { errorCode: { authorizationError: 'USER_PERMISSION_DENIED' }, message: "User doesn't have permission to access customer." },
       ]);
     }
@@ -100,7 +116,9 @@ function createGoogleAdsEmulator(context: EmulatorContext): PlatformEmulator {
     const resource = /\bFROM\s+(\w+)/i.exec(query)?.[1];
     if (resource === 'customer') {
       return c.json({
-        results: [{ customer: { resourceName: `customers/${customerId}`, id: customerId, descriptiveName: `Emulated customer ${customerId}`, currencyCode: 'USD' } }],
+        results: [
+          { customer: { resourceName: `customers/${customerId}`, id: customerId, descriptiveName: `Emulated customer ${customerId}`, currencyCode: 'USD' } },
+        ],
         fieldMask: 'customer.id,customer.descriptiveName',
       });
     }
@@ -113,7 +131,10 @@ function createGoogleAdsEmulator(context: EmulatorContext): PlatformEmulator {
     // Page tokens are bound to the query: another query with this token is an error, as on the real API.
     const scope = String(hash32(query));
     const offset = body?.pageToken === undefined ? 0 : context.cursor.decode(String(body.pageToken), scope);
-    if (offset === null) return rpcError(c, 400, 'Request contains an invalid argument.', [{ errorCode: { requestError: 'INVALID_PAGE_TOKEN' }, message: 'Page token is invalid.' }]);
+    if (offset === null)
+      return rpcError(c, 400, 'Request contains an invalid argument.', [
+        { errorCode: { requestError: 'INVALID_PAGE_TOKEN' }, message: 'Page token is invalid.' },
+      ]);
 
     const total = window ? adPerformanceRowCount(account, window) : 0;
     const end = Math.min(total, offset + (context.pageSize ?? SERVER_PAGE_SIZE));

@@ -33,14 +33,18 @@ const contactSchema = z
 type HubSpotContact = z.infer<typeof contactSchema>;
 const contactsPageSchema = z.object({
   results: z.array(contactSchema),
-  paging: z.object({ next: z.object({ after: z.string() }).passthrough().optional() }).passthrough().optional(),
+  paging: z
+    .object({ next: z.object({ after: z.string() }).passthrough().optional() })
+    .passthrough()
+    .optional(),
 });
 
 export function createHubSpotConnector(config: ConnectorConfig): Connector {
   const http = createJsonHttpClient({
     platform: 'HubSpot',
     baseUrl: config.baseUrl,
-    timeoutMs: config.timeoutMs, network: config.network,
+    timeoutMs: config.timeoutMs,
+    network: config.network,
     secrets: Object.values(config.credentials),
     classifyError: classifyHubSpotError,
   });
@@ -55,7 +59,9 @@ export function createHubSpotConnector(config: ConnectorConfig): Connector {
         path: '/crm/v3/objects/contacts/search',
         headers,
         body: {
-          filterGroups: [{ filters: [...createdWithin(request.window), ...(afterId ? [{ propertyName: 'hs_object_id', operator: 'GT', value: afterId }] : [])] }],
+          filterGroups: [
+            { filters: [...createdWithin(request.window), ...(afterId ? [{ propertyName: 'hs_object_id', operator: 'GT', value: afterId }] : [])] },
+          ],
           sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
           properties: CONTACT_PROPERTIES,
           limit: Math.min(request.pageSize ?? MAX_SEARCH_PAGE_SIZE, MAX_SEARCH_PAGE_SIZE),
@@ -75,7 +81,10 @@ export function createHubSpotConnector(config: ConnectorConfig): Connector {
 
     async testConnection() {
       // Reading one contact proves the token, its contacts scope and the properties a sync reads.
-      const { latencyMs } = await http.send({ method: 'GET', path: '/crm/v3/objects/contacts', query: { limit: '1', properties: CONTACT_PROPERTIES.join(',') }, headers }, contactsPageSchema);
+      const { latencyMs } = await http.send(
+        { method: 'GET', path: '/crm/v3/objects/contacts', query: { limit: '1', properties: CONTACT_PROPERTIES.join(',') }, headers },
+        contactsPageSchema,
+      );
       return { ok: true, accountName: null, latencyMs, message: 'HubSpot contacts are readable' };
     },
 
@@ -141,7 +150,9 @@ export function classifyHubSpotError(failure: { status: number; body: unknown; h
     message: parsed?.message && (parsed.correlationId ? `${parsed.message} (correlationId ${parsed.correlationId})` : parsed.message),
     platformCode: parsed?.category ?? parsed?.errorType,
     retryAfterMs: rateLimited
-      ? (parseRetryAfter(failure.headers.get('retry-after')) ?? (intervalMs > 0 ? intervalMs : undefined) ?? (parsed?.policyName ? WINDOW_MS_BY_POLICY[parsed.policyName] : undefined))
+      ? (parseRetryAfter(failure.headers.get('retry-after')) ??
+        (intervalMs > 0 ? intervalMs : undefined) ??
+        (parsed?.policyName ? WINDOW_MS_BY_POLICY[parsed.policyName] : undefined))
       : undefined,
   };
 }

@@ -68,7 +68,8 @@ function createHubSpotEmulator(context: EmulatorContext): PlatformEmulator {
     switch (kind) {
       case 'auth':
         return hubSpotError(c, status, {
-          message: 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview',
+          message:
+            'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview',
           category: 'INVALID_AUTHENTICATION',
         });
       case 'rate_limited': {
@@ -121,7 +122,8 @@ function createHubSpotEmulator(context: EmulatorContext): PlatformEmulator {
   app.post('/crm/v3/objects/contacts/search', async (c) => {
     const query = parseSearch(await c.req.json().catch(() => null));
     if (typeof query === 'string') return validationError(c, query);
-    if (query.after >= MAX_SEARCH_RESULTS) return validationError(c, `There was a problem with the request: search returns at most ${MAX_SEARCH_RESULTS} results per query.`);
+    if (query.after >= MAX_SEARCH_RESULTS)
+      return validationError(c, `There was a problem with the request: search returns at most ${MAX_SEARCH_RESULTS} results per query.`);
 
     const property = NUMERIC_PROPERTIES[query.sort.propertyName]!;
     const matches = accountContacts()
@@ -163,7 +165,13 @@ function contactObject(contact: Contact, properties: readonly string[]): Record<
     lastmodifieddate: at,
   };
   // HubSpot answers every requested property, null when the contact has no value for it.
-  return { id: hubspotContactId(contact.index), properties: Object.fromEntries(properties.map((name) => [name, values[name] ?? null])), createdAt: at, updatedAt: at, archived: false };
+  return {
+    id: hubspotContactId(contact.index),
+    properties: Object.fromEntries(properties.map((name) => [name, values[name] ?? null])),
+    createdAt: at,
+    updatedAt: at,
+    archived: false,
+  };
 }
 
 function matchesFilter(contact: Contact, filter: Filter): boolean {
@@ -192,7 +200,8 @@ function parseSearch(body: unknown): SearchQuery | string {
   const { filterGroups = [], sorts = [], properties, limit = DEFAULT_LIMIT, after = '0' } = body as Record<string, unknown>;
   if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > MAX_SEARCH_LIMIT) return `limit must be between 1 and ${MAX_SEARCH_LIMIT}.`;
   if (typeof after !== 'string' || !/^\d+$/.test(after)) return 'after must be a numeric string.';
-  if (properties !== undefined && (!Array.isArray(properties) || !properties.every((p) => typeof p === 'string'))) return 'properties must be a list of property names.';
+  if (properties !== undefined && (!Array.isArray(properties) || !properties.every((p) => typeof p === 'string')))
+    return 'properties must be a list of property names.';
   if (!Array.isArray(filterGroups) || !Array.isArray(sorts) || sorts.length > 1) return 'Expected filterGroups as a list and at most one sort.';
 
   const groups: Filter[][] = [];
@@ -207,7 +216,8 @@ function parseSearch(body: unknown): SearchQuery | string {
     groups.push(filters);
   }
   const sort = (sorts[0] ?? { propertyName: 'hs_object_id', direction: 'ASCENDING' }) as { propertyName?: unknown; direction?: unknown };
-  if (typeof sort.propertyName !== 'string' || !NUMERIC_PROPERTIES[sort.propertyName]) return `This emulator sorts on ${Object.keys(NUMERIC_PROPERTIES).join(', ')} only.`;
+  if (typeof sort.propertyName !== 'string' || !NUMERIC_PROPERTIES[sort.propertyName])
+    return `This emulator sorts on ${Object.keys(NUMERIC_PROPERTIES).join(', ')} only.`;
   if (sort.direction !== 'ASCENDING' && sort.direction !== 'DESCENDING') return 'sort direction must be ASCENDING or DESCENDING.';
   return {
     filterGroups: groups,
@@ -220,7 +230,8 @@ function parseSearch(body: unknown): SearchQuery | string {
 
 function parseFilter(raw: Record<string, unknown> | null): Filter | string {
   const { propertyName, operator, value, highValue } = raw ?? {};
-  if (typeof propertyName !== 'string' || !NUMERIC_PROPERTIES[propertyName]) return `This emulator filters on ${Object.keys(NUMERIC_PROPERTIES).join(', ')} only.`;
+  if (typeof propertyName !== 'string' || !NUMERIC_PROPERTIES[propertyName])
+    return `This emulator filters on ${Object.keys(NUMERIC_PROPERTIES).join(', ')} only.`;
   if (!['EQ', 'NEQ', 'LT', 'LTE', 'GT', 'GTE', 'BETWEEN'].includes(operator as string)) return `Unsupported operator ${String(operator)}.`;
   const number = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? filterNumber(String(v)) : undefined);
   const low = number(value);

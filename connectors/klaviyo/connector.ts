@@ -57,16 +57,27 @@ const accountsSchema = z.object({
     .array(
       z.object({
         id: z.string(),
-        attributes: z.object({ contact_information: z.object({ organization_name: z.string().nullable().optional() }).passthrough().optional(), preferred_currency: z.string().optional() }).passthrough(),
+        attributes: z
+          .object({
+            contact_information: z.object({ organization_name: z.string().nullable().optional() }).passthrough().optional(),
+            preferred_currency: z.string().optional(),
+          })
+          .passthrough(),
       }),
     )
     .min(1),
 });
-const metricsPageSchema = z.object({ data: z.array(z.object({ id: z.string(), attributes: z.object({ name: z.string() }).passthrough() })), links: linksSchema.optional() });
+const metricsPageSchema = z.object({
+  data: z.array(z.object({ id: z.string(), attributes: z.object({ name: z.string() }).passthrough() })),
+  links: linksSchema.optional(),
+});
 const metricAggregateSchema = z.object({
   data: z.object({
     type: z.literal('metric-aggregate'),
-    attributes: z.object({ dates: z.array(z.string()), data: z.array(z.object({ dimensions: z.array(z.string()), measurements: z.record(z.string(), z.array(z.number())) })) }),
+    attributes: z.object({
+      dates: z.array(z.string()),
+      data: z.array(z.object({ dimensions: z.array(z.string()), measurements: z.record(z.string(), z.array(z.number())) })),
+    }),
   }),
 });
 
@@ -80,7 +91,8 @@ export function createKlaviyoConnector(config: ConnectorConfig): Connector {
   const http = createJsonHttpClient({
     platform: 'Klaviyo',
     baseUrl: config.baseUrl,
-    timeoutMs: config.timeoutMs, network: config.network,
+    timeoutMs: config.timeoutMs,
+    network: config.network,
     secrets: Object.values(config.credentials),
     classifyError: classifyKlaviyoError,
   });
@@ -123,7 +135,10 @@ export function createKlaviyoConnector(config: ConnectorConfig): Connector {
     const lastDay = weekEnd < request.window.endDate ? weekEnd : request.window.endDate;
     const loaded = await loadCatalog();
     let bytesRead = loaded.bytesRead;
-    const rows = new Map<string, { messageId: string; date: string; totals: EmailTotals; measurements: Record<string, Partial<Record<Measurement, number>>> }>();
+    const rows = new Map<
+      string,
+      { messageId: string; date: string; totals: EmailTotals; measurements: Record<string, Partial<Record<Measurement, number>>> }
+    >();
 
     for (const metric of EMAIL_METRICS) {
       const metricId = loaded.catalog.metricIds.get(metric.metricName);
@@ -157,7 +172,8 @@ export function createKlaviyoConnector(config: ConnectorConfig): Connector {
         if (!messageId) continue; // Events not attributed to any message.
         for (const [measurement, field] of Object.entries(metric.measurements) as [Measurement, keyof EmailTotals][]) {
           const values = group.measurements[measurement];
-          if (!values || values.length !== dates.length) throw new ConnectorError('malformed', `Klaviyo ${metric.metricName} aggregate lacks ${measurement} for every date`);
+          if (!values || values.length !== dates.length)
+            throw new ConnectorError('malformed', `Klaviyo ${metric.metricName} aggregate lacks ${measurement} for every date`);
           values.forEach((value, i) => {
             if (value === 0) return;
             const date = dates[i]!.slice(0, 10);
@@ -198,7 +214,12 @@ export function createKlaviyoConnector(config: ConnectorConfig): Connector {
     async testConnection() {
       const { body, latencyMs } = await getAccount();
       const account = body.data[0]!;
-      return { ok: true, accountName: account.attributes.contact_information?.organization_name ?? null, latencyMs, message: `Klaviyo account ${account.id} is reachable` };
+      return {
+        ok: true,
+        accountName: account.attributes.contact_information?.organization_name ?? null,
+        latencyMs,
+        message: `Klaviyo account ${account.id} is reachable`,
+      };
     },
 
     async fetchPage(request: FetchPageRequest): Promise<Page> {
@@ -231,7 +252,9 @@ function isDateWithin(date: string, window: DateWindow): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(date) && date >= window.startDate && date <= window.endDate;
 }
 
-const errorsSchema = z.object({ errors: z.array(z.object({ code: z.string().optional(), title: z.string().optional(), detail: z.string().optional() })).min(1) });
+const errorsSchema = z.object({
+  errors: z.array(z.object({ code: z.string().optional(), title: z.string().optional(), detail: z.string().optional() })).min(1),
+});
 
 /** JSON:API error objects; the HTTP status already says the kind and `Retry-After` the wait. */
 export function classifyKlaviyoError(failure: { body: unknown }): PlatformErrorDetails {

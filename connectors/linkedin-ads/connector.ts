@@ -20,7 +20,15 @@ export const MAX_ANALYTICS_ELEMENTS = 15_000;
 /** A week of days per request keeps accounts with up to ~2,000 creatives delivering daily under the element cap. */
 const DAYS_PER_REQUEST = 7;
 /** pivotValues and dateRange are only returned when asked for. */
-const ANALYTICS_FIELDS = ['pivotValues', 'dateRange', 'impressions', 'clicks', 'costInLocalCurrency', 'externalWebsiteConversions', 'conversionValueInLocalCurrency'];
+const ANALYTICS_FIELDS = [
+  'pivotValues',
+  'dateRange',
+  'impressions',
+  'clicks',
+  'costInLocalCurrency',
+  'externalWebsiteConversions',
+  'conversionValueInLocalCurrency',
+];
 const CREATIVE_URN_PREFIX = 'urn:li:sponsoredCreative:';
 
 const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/, 'Expected a decimal string');
@@ -45,7 +53,8 @@ export function createLinkedInAdsConnector(config: ConnectorConfig): Connector {
   const http = createJsonHttpClient({
     platform: 'LinkedIn Ads',
     baseUrl: config.baseUrl,
-    timeoutMs: config.timeoutMs, network: config.network,
+    timeoutMs: config.timeoutMs,
+    network: config.network,
     secrets: Object.values(config.credentials),
     classifyError: classifyLinkedInError,
   });
@@ -108,7 +117,11 @@ export function createLinkedInAdsConnector(config: ConnectorConfig): Connector {
         bytesRead += bytes;
         if (body.elements.length >= MAX_ANALYTICS_ELEMENTS) {
           const span = daysBetween(range.startDate, range.endDate) + 1;
-          if (span === 1) throw new ConnectorError('malformed', `LinkedIn Ads answered the ${MAX_ANALYTICS_ELEMENTS}-element maximum for the single day ${from}: the rest is cut off`);
+          if (span === 1)
+            throw new ConnectorError(
+              'malformed',
+              `LinkedIn Ads answered the ${MAX_ANALYTICS_ELEMENTS}-element maximum for the single day ${from}: the rest is cut off`,
+            );
           // A full answer may have been cut short: read fewer days.
           days = Math.ceil(span / 2);
           continue;

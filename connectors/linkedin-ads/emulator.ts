@@ -32,7 +32,8 @@ const ANALYTICS_METRICS: Readonly<Record<string, (v: AdPerformanceValues) => unk
 };
 
 function createLinkedInAdsEmulator(context: EmulatorContext): PlatformEmulator {
-  const restliError = (c: Context, status: ContentfulStatusCode, error: { code?: string; serviceErrorCode?: number; message: string }) => c.json({ status, ...error }, status);
+  const restliError = (c: Context, status: ContentfulStatusCode, error: { code?: string; serviceErrorCode?: number; message: string }) =>
+    c.json({ status, ...error }, status);
   const badRequest = (c: Context, message: string) => restliError(c, 400, { code: 'ILLEGAL_ARGUMENT', serviceErrorCode: 100, message });
   const accountId = () => context.account().accountId;
 
@@ -42,9 +43,18 @@ function createLinkedInAdsEmulator(context: EmulatorContext): PlatformEmulator {
         return restliError(c, status, { code: 'INVALID_ACCESS_TOKEN', serviceErrorCode: 65600, message: 'Invalid access token' });
       // LinkedIn's limits are daily and it sends no Retry-After: the wait is until midnight UTC, whatever the fault asks.
       case 'rate_limited':
-        return restliError(c, status, { code: 'TOO_MANY_REQUESTS', message: 'Resource level throttle APPLICATION DAY limit for calls to this resource is reached.' });
+        return restliError(c, status, {
+          code: 'TOO_MANY_REQUESTS',
+          message: 'Resource level throttle APPLICATION DAY limit for calls to this resource is reached.',
+        });
       case 'server_error':
-        return restliError(c, status, status === 503 ? { code: 'SERVICE_UNAVAILABLE', message: 'Service Unavailable' } : { code: 'INTERNAL_SERVER_ERROR', message: 'Internal Server Error' });
+        return restliError(
+          c,
+          status,
+          status === 503
+            ? { code: 'SERVICE_UNAVAILABLE', message: 'Service Unavailable' }
+            : { code: 'INTERNAL_SERVER_ERROR', message: 'Internal Server Error' },
+        );
     }
   }
 
@@ -52,16 +62,33 @@ function createLinkedInAdsEmulator(context: EmulatorContext): PlatformEmulator {
   app.use('/rest/*', async (c, next) => {
     if (c.req.header('authorization') !== `Bearer ${context.credentials.access_token}`) return failure(c, 'auth', 401);
     const version = c.req.header('linkedin-version');
-    if (!version) return restliError(c, 400, { code: 'VERSION_MISSING', message: 'A version must be present. Please specify a version by adding the LinkedIn-Version header.' });
+    if (!version)
+      return restliError(c, 400, {
+        code: 'VERSION_MISSING',
+        message: 'A version must be present. Please specify a version by adding the LinkedIn-Version header.',
+      });
     if (!/^20\d{4}$/.test(version)) return restliError(c, 426, { code: 'NONEXISTENT_VERSION', message: `Requested version ${version} is not active` });
     await next();
   });
 
   app.get('/rest/adAccounts/:id', (c) => {
     if (c.req.param('id') !== accountId()) {
-      return restliError(c, 403, { code: 'ACCESS_DENIED', serviceErrorCode: 100, message: `Not enough permissions to access: adAccounts.GET.${c.req.header('linkedin-version')}` });
+      return restliError(c, 403, {
+        code: 'ACCESS_DENIED',
+        serviceErrorCode: 100,
+        message: `Not enough permissions to access: adAccounts.GET.${c.req.header('linkedin-version')}`,
+      });
     }
-    return c.json({ id: Number(accountId()), name: `Emulated ad account ${accountId()}`, currency: 'USD', status: 'ACTIVE', type: 'BUSINESS', reference: 'urn:li:organization:2414183', test: false, servingStatuses: ['RUNNABLE'] });
+    return c.json({
+      id: Number(accountId()),
+      name: `Emulated ad account ${accountId()}`,
+      currency: 'USD',
+      status: 'ACTIVE',
+      type: 'BUSINESS',
+      reference: 'urn:li:organization:2414183',
+      test: false,
+      servingStatuses: ['RUNNABLE'],
+    });
   });
 
   app.get('/rest/adAnalytics', (c) => {

@@ -8,11 +8,33 @@ import { createJsonHttpClient, type PlatformErrorDetails } from '../http-client'
 
 export const GRAPH_API_VERSION = 'v21.0';
 const DEFAULT_PAGE_SIZE = 500;
-const INSIGHTS_FIELDS = ['account_currency', 'ad_id', 'ad_name', 'adset_id', 'campaign_id', 'campaign_name', 'impressions', 'clicks', 'spend', 'reach', 'actions', 'action_values'];
+const INSIGHTS_FIELDS = [
+  'account_currency',
+  'ad_id',
+  'ad_name',
+  'adset_id',
+  'campaign_id',
+  'campaign_name',
+  'impressions',
+  'clicks',
+  'spend',
+  'reach',
+  'actions',
+  'action_values',
+];
 /** Meta reports every conversion type under `actions`; purchases are the conversion analysts compare across platforms. */
 const CONVERSION_ACTION_TYPE = 'purchase';
 /** https://developers.facebook.com/docs/marketing-api/reference/ad-account/ (account_status). */
-const ACCOUNT_STATUS_NAMES: Readonly<Record<number, string>> = { 1: 'active', 2: 'disabled', 3: 'unsettled', 7: 'pending risk review', 8: 'pending settlement', 9: 'in grace period', 100: 'pending closure', 101: 'closed' };
+const ACCOUNT_STATUS_NAMES: Readonly<Record<number, string>> = {
+  1: 'active',
+  2: 'disabled',
+  3: 'unsettled',
+  7: 'pending risk review',
+  8: 'pending settlement',
+  9: 'in grace period',
+  100: 'pending closure',
+  101: 'closed',
+};
 
 const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/, 'Expected a decimal string');
 const actionStats = z.array(z.object({ action_type: z.string(), value: decimalString }).passthrough());
@@ -44,7 +66,8 @@ export function createMetaBusinessConnector(config: ConnectorConfig): Connector 
   const http = createJsonHttpClient({
     platform: 'Meta',
     baseUrl: config.baseUrl,
-    timeoutMs: config.timeoutMs, network: config.network,
+    timeoutMs: config.timeoutMs,
+    network: config.network,
     secrets: Object.values(config.credentials),
     classifyError: classifyMetaError,
   });
@@ -57,7 +80,10 @@ export function createMetaBusinessConnector(config: ConnectorConfig): Connector 
     listStreams: () => ['ad_performance'],
 
     async testConnection() {
-      const { body, latencyMs } = await http.send({ method: 'GET', path: `/${GRAPH_API_VERSION}/${adAccount}`, query: { fields: 'name,account_status' }, headers }, adAccountSchema);
+      const { body, latencyMs } = await http.send(
+        { method: 'GET', path: `/${GRAPH_API_VERSION}/${adAccount}`, query: { fields: 'name,account_status' }, headers },
+        adAccountSchema,
+      );
       const status = ACCOUNT_STATUS_NAMES[body.account_status] ?? `status ${body.account_status}`;
       return { ok: body.account_status === 1, accountName: body.name, latencyMs, message: `Ad account ${body.id} is ${status}` };
     },
@@ -111,7 +137,13 @@ function actionTotal(stats: InsightsRow['actions']): number {
 }
 
 const metaErrorSchema = z.object({
-  error: z.object({ message: z.string().optional(), type: z.string().optional(), code: z.number().int(), error_subcode: z.number().int().optional(), is_transient: z.boolean().optional() }),
+  error: z.object({
+    message: z.string().optional(),
+    type: z.string().optional(),
+    code: z.number().int(),
+    error_subcode: z.number().int().optional(),
+    is_transient: z.boolean().optional(),
+  }),
 });
 
 /** Codes from https://developers.facebook.com/docs/graph-api/guides/error-handling and the Marketing API rate-limiting guide. */
@@ -143,7 +175,8 @@ const usageEntry = z.object({ estimated_time_to_regain_access: z.number().option
 export function throttleDelayMs(headers: Headers): number | undefined {
   const minutes: number[] = [];
   const businessUsage = z.record(z.string(), z.array(usageEntry)).safeParse(parseHeaderJson(headers.get('x-business-use-case-usage')));
-  if (businessUsage.success) for (const entries of Object.values(businessUsage.data)) for (const e of entries) minutes.push(e.estimated_time_to_regain_access ?? 0);
+  if (businessUsage.success)
+    for (const entries of Object.values(businessUsage.data)) for (const e of entries) minutes.push(e.estimated_time_to_regain_access ?? 0);
   const appUsage = usageEntry.safeParse(parseHeaderJson(headers.get('x-app-usage')));
   if (appUsage.success) minutes.push(appUsage.data.estimated_time_to_regain_access ?? 0);
   const longest = Math.max(0, ...minutes);

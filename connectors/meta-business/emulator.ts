@@ -28,16 +28,37 @@ function createMetaEmulator(context: EmulatorContext): PlatformEmulator {
         return graphError(c, status, { message: 'Invalid OAuth access token - Cannot parse access token', type: 'OAuthException', code: 190 });
       case 'rate_limited': {
         // Meta signals the wait in minutes, per business, in the usage header.
-        const usage = { [accountDigits(context)]: [{ type: 'ads_insights', call_count: 100, total_cputime: 42, total_time: 57, estimated_time_to_regain_access: Math.ceil(context.retryAfterSeconds() / 60) }] };
+        const usage = {
+          [accountDigits(context)]: [
+            {
+              type: 'ads_insights',
+              call_count: 100,
+              total_cputime: 42,
+              total_time: 57,
+              estimated_time_to_regain_access: Math.ceil(context.retryAfterSeconds() / 60),
+            },
+          ],
+        };
         return graphError(
           c,
           status,
-          { message: 'There have been too many calls from this ad-account. Wait a bit and try again.', type: 'OAuthException', code: 80000, error_subcode: 2446079, is_transient: true },
+          {
+            message: 'There have been too many calls from this ad-account. Wait a bit and try again.',
+            type: 'OAuthException',
+            code: 80000,
+            error_subcode: 2446079,
+            is_transient: true,
+          },
           { 'x-business-use-case-usage': JSON.stringify(usage) },
         );
       }
       case 'server_error':
-        return graphError(c, status, { message: 'An unexpected error has occurred. Please retry your request later.', type: 'OAuthException', code: 2, is_transient: true });
+        return graphError(c, status, {
+          message: 'An unexpected error has occurred. Please retry your request later.',
+          type: 'OAuthException',
+          code: 2,
+          is_transient: true,
+        });
     }
   }
 
@@ -69,7 +90,8 @@ function createMetaEmulator(context: EmulatorContext): PlatformEmulator {
   app.get('/:version/:node/insights', (c) => {
     const node = c.req.param('node');
     if (node !== `act_${accountDigits(context)}`) return unknownNode(c, node);
-    if (c.req.query('level') !== 'ad' || c.req.query('time_increment') !== '1') return badRequest(c, 'This emulator serves level=ad with time_increment=1 only');
+    if (c.req.query('level') !== 'ad' || c.req.query('time_increment') !== '1')
+      return badRequest(c, 'This emulator serves level=ad with time_increment=1 only');
     const timeRange = parseTimeRange(c.req.query('time_range'));
     if (!timeRange) return badRequest(c, 'time_range must be {"since":"YYYY-MM-DD","until":"YYYY-MM-DD"}');
     const limit = Number(c.req.query('limit') ?? DEFAULT_LIMIT);
@@ -86,7 +108,8 @@ function createMetaEmulator(context: EmulatorContext): PlatformEmulator {
     const end = Math.min(total, offset + Math.min(limit, context.pageSize ?? MAX_LIMIT));
     const fields = c.req.query('fields');
     const data = [];
-    for (let i = offset; i < end; i++) data.push(pickFields(insightsRow(accountDigits(context), adPerformanceRow(account, timeRange, i)), fields, ['date_start', 'date_stop']));
+    for (let i = offset; i < end; i++)
+      data.push(pickFields(insightsRow(accountDigits(context), adPerformanceRow(account, timeRange, i)), fields, ['date_start', 'date_stop']));
     if (data.length === 0) return c.json({ data });
 
     const pageUrl = (cursorName: 'after' | 'before', token: string) => {

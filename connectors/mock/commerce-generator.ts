@@ -145,7 +145,10 @@ export function paymentRow(shape: AccountShape, index: number): PaymentValues {
 }
 
 /** An order as a metrics row: one conversion worth its total. Platforms' currencies and order numbers (WooCommerce's are strings) pass as given. */
-export function orderRecord(order: Pick<OrderValues, 'createdDate' | 'total'> & { number: number | string; currency: string; entityId: string; customerId: string | null }, raw: Record<string, unknown>): MetricRecord {
+export function orderRecord(
+  order: Pick<OrderValues, 'createdDate' | 'total'> & { number: number | string; currency: string; entityId: string; customerId: string | null },
+  raw: Record<string, unknown>,
+): MetricRecord {
   return {
     stream: 'orders',
     entityId: order.entityId,
@@ -163,7 +166,10 @@ export function orderRecord(order: Pick<OrderValues, 'createdDate' | 'total'> & 
 }
 
 /** A payment as a metrics row: revenue in major units. */
-export function paymentRecord(payment: { entityId: string; date: string; amount: number; currency: string; customerId: string | null; description: string | null }, raw: Record<string, unknown>): MetricRecord {
+export function paymentRecord(
+  payment: { entityId: string; date: string; amount: number; currency: string; customerId: string | null; description: string | null },
+  raw: Record<string, unknown>,
+): MetricRecord {
   return {
     stream: 'payments',
     entityId: payment.entityId,

@@ -30,7 +30,12 @@ export function createMockConnector(options: { platform: PlatformId; accountId: 
     platform: options.platform,
     source: 'mock',
     async testConnection() {
-      return { ok: true, accountName: `Mock ${PLATFORMS[options.platform].name} account ${options.accountId}`, latencyMs: 0, message: 'Mock data source is always reachable' };
+      return {
+        ok: true,
+        accountName: `Mock ${PLATFORMS[options.platform].name} account ${options.accountId}`,
+        latencyMs: 0,
+        message: 'Mock data source is always reachable',
+      };
     },
     listStreams: () => streams,
     async fetchPage(request: FetchPageRequest): Promise<Page> {
@@ -55,21 +60,25 @@ function streamRows(shape: AccountShape, request: FetchPageRequest): { total: nu
         total: adPerformanceRowCount(shape, request.window),
         row: (i) => {
           const v = adPerformanceRow(shape, request.window, i);
-          return adPerformanceRecord(v, {
-            ad_id: v.entity.adId,
-            ad_name: v.entity.adName,
-            adset_id: v.entity.adSetId,
-            campaign_id: v.entity.campaignId,
-            campaign_name: v.entity.campaignName,
-            date: v.date,
-            impressions: v.impressions,
-            clicks: v.clicks,
-            spend: v.spend,
-            conversions: v.conversions,
-            conversion_value: v.conversionValue,
-            reach: v.reach,
-            quality_score: v.qualityScore,
-          }, stream);
+          return adPerformanceRecord(
+            v,
+            {
+              ad_id: v.entity.adId,
+              ad_name: v.entity.adName,
+              adset_id: v.entity.adSetId,
+              campaign_id: v.entity.campaignId,
+              campaign_name: v.entity.campaignName,
+              date: v.date,
+              impressions: v.impressions,
+              clicks: v.clicks,
+              spend: v.spend,
+              conversions: v.conversions,
+              conversion_value: v.conversionValue,
+              reach: v.reach,
+              quality_score: v.qualityScore,
+            },
+            stream,
+          );
         },
       };
     }
@@ -93,7 +102,17 @@ function streamRows(shape: AccountShape, request: FetchPageRequest): { total: nu
             return orderRecord({ ...o, entityId: o.id }, { ...o });
           }
           const p = paymentRow(shape, from + i);
-          return paymentRecord({ entityId: p.id, date: p.createdDate, amount: p.amountMinor / 100, currency: p.currency, customerId: p.customerId, description: `Order #${p.orderNumber}` }, { ...p });
+          return paymentRecord(
+            {
+              entityId: p.id,
+              date: p.createdDate,
+              amount: p.amountMinor / 100,
+              currency: p.currency,
+              customerId: p.customerId,
+              description: `Order #${p.orderNumber}`,
+            },
+            { ...p },
+          );
         },
       };
     }
@@ -115,7 +134,15 @@ function streamRows(shape: AccountShape, request: FetchPageRequest): { total: nu
             conversions: e.orders,
             revenue: e.revenue,
             currency: 'USD',
-            raw: { message_id: e.message.messageId, date: e.date, opened: e.opened, received: e.received, clicked: e.clicked, orders: e.orders, revenue: e.revenue },
+            raw: {
+              message_id: e.message.messageId,
+              date: e.date,
+              opened: e.opened,
+              received: e.received,
+              clicked: e.clicked,
+              orders: e.orders,
+              revenue: e.revenue,
+            },
           };
         },
       };

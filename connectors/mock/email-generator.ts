@@ -32,7 +32,10 @@ export function emailMessageCount(shape: AccountShape): number {
 
 export function emailMessage(shape: AccountShape, messageIndex: number): EmailMessage {
   const rng = rngFor(shape.seed, shape.accountId, 'email-message', messageIndex);
-  const suffix = Math.floor(rng() * 36 ** 6).toString(36).toUpperCase().padStart(6, '0');
+  const suffix = Math.floor(rng() * 36 ** 6)
+    .toString(36)
+    .toUpperCase()
+    .padStart(6, '0');
   return { messageId: `${suffix}${String(messageIndex + 1).padStart(2, '0')}`, campaignName: generatedName(shape, `Newsletter ${messageIndex + 1}`) };
 }
 

@@ -126,7 +126,13 @@ export interface ContactValues {
 
 const FIRST_NAMES = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Radia', 'Linus'];
 const LAST_NAMES = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'Thompson', 'Perlman', 'Torvalds'];
-const CITIES: [string, string][] = [['Berlin', 'DE'], ['Austin', 'US'], ['Lyon', 'FR'], ['Leeds', 'GB'], ['Osaka', 'JP']];
+const CITIES: [string, string][] = [
+  ['Berlin', 'DE'],
+  ['Austin', 'US'],
+  ['Lyon', 'FR'],
+  ['Leeds', 'GB'],
+  ['Osaka', 'JP'],
+];
 
 /** Contact `index` of an account; created dates spread over the year before `asOf`. */
 export function contactRow(shape: AccountShape, asOf: string, index: number): ContactValues {
@@ -146,7 +152,11 @@ export function contactRow(shape: AccountShape, asOf: string, index: number): Co
 }
 
 /** Maps a generated ad performance row onto the normalised metrics shape; warehouses serve the same daily rows as query results. */
-export function adPerformanceRecord(values: AdPerformanceValues, raw: Record<string, unknown>, stream: 'ad_performance' | 'warehouse_rows' = 'ad_performance'): MetricRecord {
+export function adPerformanceRecord(
+  values: AdPerformanceValues,
+  raw: Record<string, unknown>,
+  stream: 'ad_performance' | 'warehouse_rows' = 'ad_performance',
+): MetricRecord {
   return {
     stream,
     entityId: values.entity.adId,

@@ -109,7 +109,8 @@ export function createPlatformOAuthClient(config: Pick<OAuthConfig, 'platforms'>
 
     accountProblem(platform, accountId) {
       const settings = isOAuthPlatform(platform) ? config.platforms[platform] : undefined;
-      if (settings?.accountIdFormat) return accountId !== undefined && settings.accountIdFormat.pattern.test(accountId) ? null : settings.accountIdFormat.message;
+      if (settings?.accountIdFormat)
+        return accountId !== undefined && settings.accountIdFormat.pattern.test(accountId) ? null : settings.accountIdFormat.message;
       if (!settings || ![settings.authorizeUrl, settings.tokenUrl].some((url) => url.includes(SHOP_PLACEHOLDER))) return null;
       const message = `account_id must be the shop's handle, the <shop> of <shop>.myshopify.com`;
       return accountId !== undefined && SHOP_HANDLE.test(accountId.replace(/\.myshopify\.com$/i, '')) ? null : message;
@@ -143,7 +144,8 @@ export function createPlatformOAuthClient(config: Pick<OAuthConfig, 'platforms'>
     refresh(platform, request) {
       const settings = settingsFor(platform);
       // TikTok's advertiser tokens do not expire and come without a refresh token: nothing can renew one.
-      if (settings.protocol === 'tiktok_business') return Promise.reject(new OAuthProviderError('invalid_grant', 'TikTok advertiser tokens cannot be refreshed; authorize again', null));
+      if (settings.protocol === 'tiktok_business')
+        return Promise.reject(new OAuthProviderError('invalid_grant', 'TikTok advertiser tokens cannot be refreshed; authorize again', null));
       const client = clientFor(settings, request.accountId);
       // client.refresh would validate an id_token in the answer, which needs the platform's keys; none is used.
       return requestTokens(settings, () => client.grant({ grant_type: 'refresh_token', refresh_token: request.refreshToken }));
@@ -182,7 +184,8 @@ function translateError(err: unknown): Error {
     const status = err.response?.statusCode ?? null;
     if (status !== null && (status >= 500 || status === 429)) return new OAuthProviderUnavailableError(`The token endpoint answered HTTP ${status}`);
     // openid-client words a non-OAuth error body as "expected 200 OK, got: …".
-    if (!err.error || err.error.startsWith('expected ')) return new OAuthProviderError('invalid_token_response', `the token endpoint answered HTTP ${status ?? 'without a status'}`, status);
+    if (!err.error || err.error.startsWith('expected '))
+      return new OAuthProviderError('invalid_token_response', `the token endpoint answered HTTP ${status ?? 'without a status'}`, status);
     return new OAuthProviderError(err.error, err.error_description ? shorten(err.error_description) : null, status);
   }
   if (err instanceof errors.RPError) {

@@ -39,7 +39,11 @@ export function tiktokAuthorizationUrl(settings: OAuthPlatformSettings, request:
  * Exchanges an auth code for the long-lived token of the advertiser `accountId`, which the user must have granted.
  * The app secret and the code travel only in the request body; no message carries them.
  */
-export async function exchangeTikTokAuthCode(settings: OAuthPlatformSettings, exchange: { code: string; accountId: string }, timeoutMs: number): Promise<OAuthTokens> {
+export async function exchangeTikTokAuthCode(
+  settings: OAuthPlatformSettings,
+  exchange: { code: string; accountId: string },
+  timeoutMs: number,
+): Promise<OAuthTokens> {
   const tokenUrl = new URL(settings.tokenUrl);
   const http = createJsonHttpClient({
     platform: 'TikTok',
@@ -56,8 +60,10 @@ export async function exchangeTikTokAuthCode(settings: OAuthPlatformSettings, ex
       tiktokReply(tokenData),
     ));
   } catch (err) {
-    if (err instanceof ConnectorError && (err.kind === 'transient' || err.kind === 'rate_limited')) throw new OAuthProviderUnavailableError(`The token endpoint failed (${err.kind})`);
-    if (err instanceof ConnectorError) throw new OAuthProviderError('invalid_token_response', 'the token endpoint answer could not be used', err.details.status ?? null);
+    if (err instanceof ConnectorError && (err.kind === 'transient' || err.kind === 'rate_limited'))
+      throw new OAuthProviderUnavailableError(`The token endpoint failed (${err.kind})`);
+    if (err instanceof ConnectorError)
+      throw new OAuthProviderError('invalid_token_response', 'the token endpoint answer could not be used', err.details.status ?? null);
     throw err;
   }
   if (!reply.ok) {

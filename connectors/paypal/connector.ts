@@ -51,13 +51,23 @@ export function createPayPalConnector(config: ConnectorConfig): Connector {
   const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
   // Scrubbed from every error message; the access token joins them once issued.
   const secrets = [...Object.values(config.credentials), basic];
-  const http = createJsonHttpClient({ platform: 'PayPal', baseUrl: config.baseUrl, timeoutMs: config.timeoutMs, network: config.network, secrets, classifyError: classifyPayPalError });
+  const http = createJsonHttpClient({
+    platform: 'PayPal',
+    baseUrl: config.baseUrl,
+    timeoutMs: config.timeoutMs,
+    network: config.network,
+    secrets,
+    classifyError: classifyPayPalError,
+  });
 
   let token: { value: string; expiresAtMs: number } | null = null;
   let pendingToken: Promise<string> | null = null;
 
   async function issueToken(): Promise<string> {
-    const { body } = await http.send({ method: 'POST', path: '/v1/oauth2/token', headers: { authorization: `Basic ${basic}` }, form: { grant_type: 'client_credentials' } }, tokenSchema);
+    const { body } = await http.send(
+      { method: 'POST', path: '/v1/oauth2/token', headers: { authorization: `Basic ${basic}` }, form: { grant_type: 'client_credentials' } },
+      tokenSchema,
+    );
     secrets.push(body.access_token);
     token = { value: body.access_token, expiresAtMs: Date.now() + body.expires_in * 1000 };
     return body.access_token;
@@ -77,7 +87,8 @@ export function createPayPalConnector(config: ConnectorConfig): Connector {
   }
 
   async function search(query: JsonRequest['query']): Promise<JsonResponse<z.infer<typeof searchPageSchema>>> {
-    const send = (bearer: string) => http.send({ method: 'GET', path: TRANSACTIONS_PATH, query, headers: { authorization: `Bearer ${bearer}` } }, searchPageSchema);
+    const send = (bearer: string) =>
+      http.send({ method: 'GET', path: TRANSACTIONS_PATH, query, headers: { authorization: `Bearer ${bearer}` } }, searchPageSchema);
     const bearer = await accessToken();
     try {
       return await send(bearer);
@@ -115,7 +126,8 @@ export function createPayPalConnector(config: ConnectorConfig): Connector {
 
     async fetchPage(request: FetchPageRequest): Promise<Page> {
       if (request.stream !== 'payments') throw new ConnectorError('malformed', `PayPal has no ${request.stream} stream`);
-      let position: SearchPosition = request.cursor === null ? { slice: sliceFrom(request.window, request.window.startDate), page: 1 } : parseSearchCursor(request.cursor, request.window);
+      let position: SearchPosition =
+        request.cursor === null ? { slice: sliceFrom(request.window, request.window.startDate), page: 1 } : parseSearchCursor(request.cursor, request.window);
       const pageSize = Math.min(request.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
       for (;;) {
         try {
@@ -123,7 +135,8 @@ export function createPayPalConnector(config: ConnectorConfig): Connector {
           const next = nextSearchPosition(request.window, position, body.total_pages);
           return { records: body.transaction_details.filter(isPaymentEvent).map(paypalPaymentRecord), nextCursor: next && formatSearchCursor(next), bytesRead };
         } catch (err) {
-          const half = err instanceof ConnectorError && err.details.platformCode === 'RESULTSET_TOO_LARGE' && position.page === 1 ? halveSlice(position.slice) : null;
+          const half =
+            err instanceof ConnectorError && err.details.platformCode === 'RESULTSET_TOO_LARGE' && position.page === 1 ? halveSlice(position.slice) : null;
           if (!half) throw err;
           position = { slice: half, page: 1 };
         }
@@ -158,7 +171,12 @@ function paypalPaymentRecord(transaction: PayPalTransaction): MetricRecord {
   );
 }
 
-const errorSchema = z.object({ name: z.string(), message: z.string().optional(), debug_id: z.string().optional(), details: z.array(z.object({ field: z.string().optional(), issue: z.string().optional() }).passthrough()).optional() });
+const errorSchema = z.object({
+  name: z.string(),
+  message: z.string().optional(),
+  debug_id: z.string().optional(),
+  details: z.array(z.object({ field: z.string().optional(), issue: z.string().optional() }).passthrough()).optional(),
+});
 const oauthErrorSchema = z.object({ error: z.string(), error_description: z.string().optional() });
 
 const KIND_BY_NAME: Readonly<Record<string, ConnectorErrorKind>> = {

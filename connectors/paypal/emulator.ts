@@ -48,7 +48,8 @@ function createPayPalEmulator(context: EmulatorContext): PlatformEmulator {
     const links = [{ href: 'https://developer.paypal.com/api/rest/responses/#http-status-codes', rel: 'information_link' }];
     return c.json({ name, message, debug_id: id, details, links }, status, { 'paypal-debug-id': id });
   };
-  const oauthError = (c: Context, status: ContentfulStatusCode, error: string, description: string) => c.json({ error, error_description: description }, status);
+  const oauthError = (c: Context, status: ContentfulStatusCode, error: string, description: string) =>
+    c.json({ error, error_description: description }, status);
 
   function failure(c: Context, kind: EmulatedFailure, status: ContentfulStatusCode): Response {
     const tokenEndpoint = c.req.path === '/v1/oauth2/token';
@@ -56,7 +57,12 @@ function createPayPalEmulator(context: EmulatorContext): PlatformEmulator {
       case 'auth':
         return tokenEndpoint
           ? oauthError(c, status, 'invalid_client', 'Client Authentication failed')
-          : paypalError(c, status, 'AUTHENTICATION_FAILURE', 'Authentication failed due to invalid authentication credentials or a missing Authorization header.');
+          : paypalError(
+              c,
+              status,
+              'AUTHENTICATION_FAILURE',
+              'Authentication failed due to invalid authentication credentials or a missing Authorization header.',
+            );
       case 'rate_limited':
         return paypalError(c, status, 'RATE_LIMIT_REACHED', 'Too many requests. Blocked due to rate limiting.');
       case 'server_error':
@@ -66,7 +72,9 @@ function createPayPalEmulator(context: EmulatorContext): PlatformEmulator {
     }
   }
   const invalidRequest = (c: Context, field: string, value: string | undefined, issue: string) =>
-    paypalError(c, 400, 'INVALID_REQUEST', 'Request is not well-formed, syntactically incorrect, or violates schema.', [{ field, value: value ?? '', location: 'query', issue, description: issue }]);
+    paypalError(c, 400, 'INVALID_REQUEST', 'Request is not well-formed, syntactically incorrect, or violates schema.', [
+      { field, value: value ?? '', location: 'query', issue, description: issue },
+    ]);
 
   const app = new Hono();
 
@@ -74,7 +82,8 @@ function createPayPalEmulator(context: EmulatorContext): PlatformEmulator {
     const expected = `Basic ${Buffer.from(`${context.credentials.client_id}:${context.credentials.client_secret}`).toString('base64')}`;
     if (c.req.header('authorization') !== expected) return failure(c, 'auth', 401);
     const form = new URLSearchParams(await c.req.text());
-    if (form.get('grant_type') !== 'client_credentials') return oauthError(c, 400, 'unsupported_grant_type', `Grant Type is ${form.get('grant_type') ?? 'NULL'}`);
+    if (form.get('grant_type') !== 'client_credentials')
+      return oauthError(c, 400, 'unsupported_grant_type', `Grant Type is ${form.get('grant_type') ?? 'NULL'}`);
     const accessToken = `A21AAEmu${(++tokenSerial).toString(36).padStart(6, '0')}${context.account().accountId}`;
     tokens.set(accessToken, Date.now() + TOKEN_LIFETIME_SECONDS * 1000);
     return c.json({
@@ -99,12 +108,14 @@ function createPayPalEmulator(context: EmulatorContext): PlatformEmulator {
     const q = (name: string) => c.req.query(name);
     const startMs = parseInstant(q('start_date'));
     const endMs = parseInstant(q('end_date'));
-    if (startMs === null) return invalidRequest(c, 'start_date', q('start_date'), 'Invalid or missing start_date: an Internet date and time with seconds is required.');
+    if (startMs === null)
+      return invalidRequest(c, 'start_date', q('start_date'), 'Invalid or missing start_date: an Internet date and time with seconds is required.');
     if (endMs === null) return invalidRequest(c, 'end_date', q('end_date'), 'Invalid or missing end_date: an Internet date and time with seconds is required.');
     if (endMs < startMs) return invalidRequest(c, 'end_date', q('end_date'), 'End date must be after start date.');
     if (endMs - startMs > MAX_RANGE_MS) return invalidRequest(c, 'end_date', q('end_date'), 'Date range is greater than 31 days.');
     const pageSize = Number(q('page_size') ?? DEFAULT_PAGE_SIZE);
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) return invalidRequest(c, 'page_size', q('page_size'), `page_size must be between 1 and ${MAX_PAGE_SIZE}.`);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
+      return invalidRequest(c, 'page_size', q('page_size'), `page_size must be between 1 and ${MAX_PAGE_SIZE}.`);
     const page = Number(q('page') ?? 1);
     if (!Number.isInteger(page) || page < 1) return invalidRequest(c, 'page', q('page'), 'page must be a positive integer.');
     const fields = (q('fields') ?? 'transaction_info').split(',');
@@ -113,12 +124,14 @@ function createPayPalEmulator(context: EmulatorContext): PlatformEmulator {
     const account = context.account();
     const range = orderIndexRangeAt(account, startMs, Math.min(endMs, Date.parse(`${context.asOf}T23:59:59.999Z`)));
     const totalItems = range.to - range.from;
-    if (totalItems > MAX_SEARCH_RESULTS) return paypalError(c, 400, 'RESULTSET_TOO_LARGE', 'Result set size is greater than the maximum limit. Change the filter criteria and try again.');
+    if (totalItems > MAX_SEARCH_RESULTS)
+      return paypalError(c, 400, 'RESULTSET_TOO_LARGE', 'Result set size is greater than the maximum limit. Change the filter criteria and try again.');
     const size = Math.min(pageSize, context.pageSize ?? pageSize);
     const totalPages = Math.ceil(totalItems / size);
     const first = range.from + (page - 1) * size;
     const details = [];
-    for (let index = first; index < Math.min(range.to, first + size); index++) details.push(transactionDetail(account, context.asOf, index, fields.includes('all') ? ALL_FIELDS : fields));
+    for (let index = first; index < Math.min(range.to, first + size); index++)
+      details.push(transactionDetail(account, context.asOf, index, fields.includes('all') ? ALL_FIELDS : fields));
 
     const self = new URL(c.req.url);
     const linkTo = (toPage: number, rel: string) => {

@@ -33,8 +33,7 @@ export function formatSearchCursor(position: SearchPosition): string {
 export function parseSearchCursor(cursor: string, window: DateWindow): SearchPosition {
   const match = /^(\d{4}-\d{2}-\d{2})\/(\d{4}-\d{2}-\d{2})\/([1-9]\d{0,8})$/.exec(cursor);
   const [startDate, endDate] = [match?.[1] ?? '', match?.[2] ?? ''];
-  const valid =
-    match && startDate >= window.startDate && endDate <= window.endDate && startDate <= endDate && daysBetween(startDate, endDate) < MAX_SLICE_DAYS;
+  const valid = match && startDate >= window.startDate && endDate <= window.endDate && startDate <= endDate && daysBetween(startDate, endDate) < MAX_SLICE_DAYS;
   if (!valid) throw new ConnectorError('malformed', `PayPal cursor ${JSON.stringify(cursor)} does not belong to ${window.startDate}..${window.endDate}`);
   return { slice: { startDate, endDate }, page: Number(match[3]) };
 }

@@ -37,7 +37,12 @@ const contactSchema = z
   })
   .passthrough();
 type SalesforceContact = z.infer<typeof contactSchema>;
-const contactsResultSchema = z.object({ totalSize: z.number().int(), done: z.boolean(), nextRecordsUrl: queryLocatorPath.optional(), records: z.array(contactSchema) });
+const contactsResultSchema = z.object({
+  totalSize: z.number().int(),
+  done: z.boolean(),
+  nextRecordsUrl: queryLocatorPath.optional(),
+  records: z.array(contactSchema),
+});
 
 /** Where a page ended: the locator of the next batch, and the last contact read, to resume after should the locator be gone. */
 const cursorSchema = z.object({ next: queryLocatorPath, after: z.object({ createdDate: salesforceDateTime, id: salesforceId }).strict() }).strict();
@@ -45,12 +50,18 @@ type ContactsCursor = z.infer<typeof cursorSchema>;
 
 export function createSalesforceConnector(config: ConnectorConfig): Connector {
   // The org's API host is the token response's instance_url.
-  const http = createCredentialHostClient(config, credentialHostRule('salesforce', 'instance_url'), { platform: 'Salesforce', classifyError: classifySalesforceError });
+  const http = createCredentialHostClient(config, credentialHostRule('salesforce', 'instance_url'), {
+    platform: 'Salesforce',
+    classifyError: classifySalesforceError,
+  });
   const headers = { authorization: `Bearer ${config.credentials.access_token ?? ''}` };
 
   const query = (soql: string, batchSize?: number) => {
     const options: Record<string, string> = batchSize ? { 'sforce-query-options': `batchSize=${batchSize}` } : {};
-    return http.send({ method: 'GET', path: `/services/data/${SALESFORCE_API_VERSION}/query`, query: { q: soql }, headers: { ...headers, ...options } }, contactsResultSchema);
+    return http.send(
+      { method: 'GET', path: `/services/data/${SALESFORCE_API_VERSION}/query`, query: { q: soql }, headers: { ...headers, ...options } },
+      contactsResultSchema,
+    );
   };
 
   async function fetchContacts(request: FetchPageRequest): Promise<Page> {
@@ -60,7 +71,8 @@ export function createSalesforceConnector(config: ConnectorConfig): Connector {
     let nextCursor: string | null = null;
     if (!body.done) {
       const last = body.records.at(-1);
-      if (!body.nextRecordsUrl || !last) throw new ConnectorError('malformed', 'Salesforce announced more records without a locator or a record to resume after');
+      if (!body.nextRecordsUrl || !last)
+        throw new ConnectorError('malformed', 'Salesforce announced more records without a locator or a record to resume after');
       nextCursor = JSON.stringify({ next: body.nextRecordsUrl, after: { createdDate: last.CreatedDate, id: last.Id } } satisfies ContactsCursor);
     }
     return { records: body.records.map(salesforceContactRecord), nextCursor, bytesRead };
@@ -100,7 +112,9 @@ export function createSalesforceConnector(config: ConnectorConfig): Connector {
  * contact of that same second is read again rather than skipped.
  */
 function contactsQuery(window: DateWindow, after: ContactsCursor['after'] | null): string {
-  const resumeAfter = after ? ` AND (CreatedDate > ${soqlDateTime(after.createdDate)} OR (CreatedDate = ${soqlDateTime(after.createdDate)} AND Id > '${after.id}'))` : '';
+  const resumeAfter = after
+    ? ` AND (CreatedDate > ${soqlDateTime(after.createdDate)} OR (CreatedDate = ${soqlDateTime(after.createdDate)} AND Id > '${after.id}'))`
+    : '';
   return (
     `SELECT ${CONTACT_FIELDS} FROM Contact` +
     ` WHERE CreatedDate >= ${window.startDate}T00:00:00Z AND CreatedDate < ${addDays(window.endDate, 1)}T00:00:00Z${resumeAfter}` +

@@ -31,7 +31,16 @@ export function salesforceContactId(index: number): string {
 
 const CONTACT: SObjectDescription = {
   name: 'Contact',
-  fields: { Id: 'id', Email: 'string', FirstName: 'string', LastName: 'string', Name: 'string', MailingCity: 'string', MailingCountry: 'string', CreatedDate: 'dateTime' },
+  fields: {
+    Id: 'id',
+    Email: 'string',
+    FirstName: 'string',
+    LastName: 'string',
+    Name: 'string',
+    MailingCity: 'string',
+    MailingCountry: 'string',
+    CreatedDate: 'dateTime',
+  },
 };
 
 interface ContactRecord {
@@ -66,7 +75,12 @@ function createSalesforceEmulator(context: EmulatorContext): PlatformEmulator {
       case 'server_error':
         return status === 503
           ? apiError(c, status, 'SERVER_UNAVAILABLE', 'Server temporarily unavailable.')
-          : apiError(c, status, 'UNKNOWN_EXCEPTION', `An unexpected error occurred. Please include this ErrorId if you contact support: ${apiRequests}-${status} (-1)`);
+          : apiError(
+              c,
+              status,
+              'UNKNOWN_EXCEPTION',
+              `An unexpected error occurred. Please include this ErrorId if you contact support: ${apiRequests}-${status} (-1)`,
+            );
     }
   }
 
@@ -108,7 +122,9 @@ function createSalesforceEmulator(context: EmulatorContext): PlatformEmulator {
       throw err;
     }
 
-    const records = accountContacts(context.account(), context.asOf).filter((record) => !query.where || matchesSoql(query.where, (field) => valueOf(record, field)));
+    const records = accountContacts(context.account(), context.asOf).filter(
+      (record) => !query.where || matchesSoql(query.where, (field) => valueOf(record, field)),
+    );
     records.sort((a, b) => {
       for (const { field, descending } of query.orderBy) {
         const [x, y] = [valueOf(a, field), valueOf(b, field)];
@@ -116,7 +132,11 @@ function createSalesforceEmulator(context: EmulatorContext): PlatformEmulator {
       }
       return 0;
     });
-    const cursor = { records: query.limit === null ? records : records.slice(0, query.limit), fields: query.fields, batchSize: batchSizeOf(c.req.header('sforce-query-options'), context.pageSize) };
+    const cursor = {
+      records: query.limit === null ? records : records.slice(0, query.limit),
+      fields: query.fields,
+      batchSize: batchSizeOf(c.req.header('sforce-query-options'), context.pageSize),
+    };
     const locator = withChecksum(`01g5g${String(++cursorIds).padStart(10, '0')}`);
     if (cursor.records.length > cursor.batchSize) {
       cursors.set(locator, cursor);

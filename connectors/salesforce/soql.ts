@@ -17,8 +17,7 @@ export type SoqlOperator = '=' | '!=' | '<' | '<=' | '>' | '>=';
 /** A dateTime literal as epoch milliseconds; other values as the text they compare. */
 export type SoqlValue = string | number;
 export type SoqlCondition =
-  | { kind: 'and' | 'or'; left: SoqlCondition; right: SoqlCondition }
-  | { kind: 'compare'; field: string; operator: SoqlOperator; value: SoqlValue };
+  { kind: 'and' | 'or'; left: SoqlCondition; right: SoqlCondition } | { kind: 'compare'; field: string; operator: SoqlOperator; value: SoqlValue };
 
 export interface SoqlQuery {
   /** Canonical field names, in the order selected. */
@@ -37,7 +36,8 @@ export class SoqlError extends Error {
   }
 }
 
-const TOKEN = /\s*(?:(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:?\d{2}))|('(?:[^'\\]|\\.)*')|(<=|>=|!=|<>|=|<|>|\(|\)|,)|(\d+)|([A-Za-z_][A-Za-z0-9_.]*))/y;
+const TOKEN =
+  /\s*(?:(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:?\d{2}))|('(?:[^'\\]|\\.)*')|(<=|>=|!=|<>|=|<|>|\(|\)|,)|(\d+)|([A-Za-z_][A-Za-z0-9_.]*))/y;
 type Token = { kind: 'dateTime' | 'string' | 'symbol' | 'number' | 'word'; text: string };
 
 function tokenize(text: string): Token[] {
@@ -83,9 +83,17 @@ export function parseSoql(text: string, sObject: SObjectDescription): SoqlQuery 
     const literal = expect('a value', (t) => t.kind === 'dateTime' || t.kind === 'string');
     const type = sObject.fields[name]!;
     if ((type === 'dateTime') !== (literal.kind === 'dateTime')) {
-      throw new SoqlError('INVALID_FIELD', `value of filter criterion for field '${name}' must be of type ${type === 'dateTime' ? 'dateTime and should not be enclosed in quotes' : 'string and should be enclosed in quotes'}`);
+      throw new SoqlError(
+        'INVALID_FIELD',
+        `value of filter criterion for field '${name}' must be of type ${type === 'dateTime' ? 'dateTime and should not be enclosed in quotes' : 'string and should be enclosed in quotes'}`,
+      );
     }
-    return { kind: 'compare', field: name, operator, value: literal.kind === 'dateTime' ? Date.parse(literal.text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : literal.text };
+    return {
+      kind: 'compare',
+      field: name,
+      operator,
+      value: literal.kind === 'dateTime' ? Date.parse(literal.text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : literal.text,
+    };
   }
   function operand(): SoqlCondition {
     if (peek()?.text !== '(') return comparison();

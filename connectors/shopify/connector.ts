@@ -41,14 +41,30 @@ const orderSchema = z
   .passthrough();
 type ShopifyOrder = z.infer<typeof orderSchema>;
 const customerSchema = z
-  .object({ id: shopifyId, email: z.string().nullable().optional(), first_name: z.string().nullable().optional(), last_name: z.string().nullable().optional(), created_at: shopifyTime })
+  .object({
+    id: shopifyId,
+    email: z.string().nullable().optional(),
+    first_name: z.string().nullable().optional(),
+    last_name: z.string().nullable().optional(),
+    created_at: shopifyTime,
+  })
   .passthrough();
 type ShopifyCustomer = z.infer<typeof customerSchema>;
 const shopSchema = z.object({ shop: z.object({ name: z.string() }).passthrough() });
 
 const STREAMS = {
-  orders: { path: 'orders.json', schema: z.object({ orders: z.array(orderSchema) }), records: (body: { orders: ShopifyOrder[] }) => body.orders.map(shopifyOrderRecord), filters: { status: 'any' } },
-  contacts: { path: 'customers.json', schema: z.object({ customers: z.array(customerSchema) }), records: (body: { customers: ShopifyCustomer[] }) => body.customers.map(shopifyCustomerRecord), filters: {} },
+  orders: {
+    path: 'orders.json',
+    schema: z.object({ orders: z.array(orderSchema) }),
+    records: (body: { orders: ShopifyOrder[] }) => body.orders.map(shopifyOrderRecord),
+    filters: { status: 'any' },
+  },
+  contacts: {
+    path: 'customers.json',
+    schema: z.object({ customers: z.array(customerSchema) }),
+    records: (body: { customers: ShopifyCustomer[] }) => body.customers.map(shopifyCustomerRecord),
+    filters: {},
+  },
 } as const;
 
 export function createShopifyConnector(config: ConnectorConfig): Connector {
@@ -56,7 +72,10 @@ export function createShopifyConnector(config: ConnectorConfig): Connector {
   const headers = { 'x-shopify-access-token': config.credentials.access_token ?? '' };
   const path = (resource: string) => `/admin/api/${SHOPIFY_API_VERSION}/${resource}`;
 
-  async function fetchStream<T>(request: FetchPageRequest, stream: { path: string; schema: z.ZodType<T, unknown>; records: (body: T) => MetricRecord[]; filters: Record<string, string> }): Promise<Page> {
+  async function fetchStream<T>(
+    request: FetchPageRequest,
+    stream: { path: string; schema: z.ZodType<T, unknown>; records: (body: T) => MetricRecord[]; filters: Record<string, string> },
+  ): Promise<Page> {
     if (request.cursor !== null && !PAGE_INFO.test(request.cursor)) throw new ConnectorError('malformed', 'Invalid Shopify cursor');
     const limit = String(Math.min(request.pageSize ?? MAX_LIMIT, MAX_LIMIT));
     // A page_info carries the first request's filters; Shopify refuses any other parameter beside it.
@@ -87,7 +106,13 @@ export function createShopifyConnector(config: ConnectorConfig): Connector {
 
 /** The shop's API root: the base URL with `{shop}` replaced by the account's shop handle (an override without it is used as is). */
 function shopClient(config: ConnectorConfig): JsonHttpClient {
-  const options = { platform: 'Shopify', timeoutMs: config.timeoutMs, network: config.network, secrets: Object.values(config.credentials), classifyError: classifyShopifyError };
+  const options = {
+    platform: 'Shopify',
+    timeoutMs: config.timeoutMs,
+    network: config.network,
+    secrets: Object.values(config.credentials),
+    classifyError: classifyShopifyError,
+  };
   if (!config.baseUrl.includes(SHOP_PLACEHOLDER)) return createJsonHttpClient({ ...options, baseUrl: config.baseUrl });
   const shop = config.accountId.replace(/\.myshopify\.com$/i, '');
   if (!SHOP_HANDLE.test(shop)) {
@@ -124,7 +149,14 @@ function utcDay(at: string): string {
 
 function shopifyOrderRecord(order: ShopifyOrder): MetricRecord {
   return orderRecord(
-    { entityId: String(order.id), createdDate: utcDay(order.created_at), number: order.order_number, total: Number(order.total_price), currency: order.currency, customerId: order.customer ? String(order.customer.id) : null },
+    {
+      entityId: String(order.id),
+      createdDate: utcDay(order.created_at),
+      number: order.order_number,
+      total: Number(order.total_price),
+      currency: order.currency,
+      customerId: order.customer ? String(order.customer.id) : null,
+    },
     order,
   );
 }
@@ -144,7 +176,16 @@ const errorSchema = z.object({ errors: z.union([z.string(), z.array(z.string()),
  */
 export function classifyShopifyError(failure: { status: number; body: unknown; headers: Headers }): PlatformErrorDetails {
   const errors = errorSchema.safeParse(failure.body).data?.errors;
-  const message = typeof errors === 'string' ? errors : Array.isArray(errors) ? errors.join('; ') : errors ? Object.entries(errors).map(([field, text]) => `${field} ${[text].flat().join(', ')}`).join('; ') : undefined;
+  const message =
+    typeof errors === 'string'
+      ? errors
+      : Array.isArray(errors)
+        ? errors.join('; ')
+        : errors
+          ? Object.entries(errors)
+              .map(([field, text]) => `${field} ${[text].flat().join(', ')}`)
+              .join('; ')
+          : undefined;
   if (failure.status === 429) {
     const bucket = /^\s*\d+\s*\/\s*(\d+)\s*$/.exec(failure.headers.get('x-shopify-shop-api-call-limit') ?? '');
     const drainMs = bucket && Number(bucket[1]) > 0 ? Math.ceil((BUCKET_DRAIN_SECONDS * 1000) / Number(bucket[1])) : undefined;

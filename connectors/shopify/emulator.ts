@@ -83,7 +83,15 @@ function createShopifyEmulator(context: EmulatorContext): PlatformEmulator {
 
   app.get('/admin/api/:version/shop.json', (c) => {
     const account = context.account();
-    return c.json({ shop: { id: 60_000_000_000 + account.seed, name: `Emulated shop ${account.accountId}`, myshopify_domain: `${account.accountId}.myshopify.com`, currency: 'USD', iana_timezone: 'America/New_York' } });
+    return c.json({
+      shop: {
+        id: 60_000_000_000 + account.seed,
+        name: `Emulated shop ${account.accountId}`,
+        myshopify_domain: `${account.accountId}.myshopify.com`,
+        currency: 'USD',
+        iana_timezone: 'America/New_York',
+      },
+    });
   });
 
   /** The listing a request asks for: its filters from the query, or from its page_info. Errors as responses. */
@@ -112,12 +120,25 @@ function createShopifyEmulator(context: EmulatorContext): PlatformEmulator {
     if (max === undefined) return badRequest(c, 'created_at_max', 'is not a valid date');
     const status = c.req.query('status') ?? 'open';
     if (resource === 'orders' && !(ORDER_STATUSES as readonly string[]).includes(status)) return badRequest(c, 'status', 'is not included in the list');
-    return { query: { resource, ...(resource === 'orders' ? { status: status as PageInfo['status'] } : {}), min, max, direction: 'next', anchorId: Number.MAX_SAFE_INTEGER }, limit };
+    return {
+      query: {
+        resource,
+        ...(resource === 'orders' ? { status: status as PageInfo['status'] } : {}),
+        min,
+        max,
+        direction: 'next',
+        anchorId: Number.MAX_SAFE_INTEGER,
+      },
+      limit,
+    };
   }
 
   /** Newest first: a next page continues below the last id shown, a previous one above the first. */
   function page<T extends { id: number }>(c: Context, key: string, all: T[], query: PageInfo, limit: number, render: (item: T) => unknown): Response {
-    const items = query.direction === 'next' ? all.filter((item) => item.id < query.anchorId).slice(0, limit) : all.filter((item) => item.id > query.anchorId).slice(-limit);
+    const items =
+      query.direction === 'next'
+        ? all.filter((item) => item.id < query.anchorId).slice(0, limit)
+        : all.filter((item) => item.id > query.anchorId).slice(-limit);
     const first = items[0];
     const last = items.at(-1);
     const url = (direction: PageInfo['direction'], anchorId: number) =>
@@ -145,7 +166,10 @@ function createShopifyEmulator(context: EmulatorContext): PlatformEmulator {
     if (asked instanceof Response) return asked;
     const { query, limit } = asked;
     const account = context.account();
-    const customers = Array.from({ length: account.contacts }, (_, index) => ({ id: Number(shopifyCustomerId(index)), values: contactRow(account, context.asOf, index) }))
+    const customers = Array.from({ length: account.contacts }, (_, index) => ({
+      id: Number(shopifyCustomerId(index)),
+      values: contactRow(account, context.asOf, index),
+    }))
       .filter(({ values }) => within(Date.parse(`${values.createdDate}T00:00:00Z`), query.min, query.max))
       .reverse();
     return page(c, 'customers', customers, query, limit, ({ id, values }) => shopifyCustomer(id, values));
@@ -207,7 +231,13 @@ function shopifyOrder(account: AccountShape, order: EmulatedOrder): Record<strin
     total_tax: money(values.tax),
     total_price: money(values.total),
     customer: { id: Number(shopifyCustomerId(values.customerIndex)), email: customer.email, first_name: customer.firstName, last_name: customer.lastName },
-    line_items: values.lineItems.map((item, i) => ({ id: order.id * 10 + i, sku: item.sku, title: item.title, quantity: item.quantity, price: money(item.price) })),
+    line_items: values.lineItems.map((item, i) => ({
+      id: order.id * 10 + i,
+      sku: item.sku,
+      title: item.title,
+      quantity: item.quantity,
+      price: money(item.price),
+    })),
   };
 }
 

@@ -3,7 +3,15 @@ import { addDays, type DateWindow, type MetricRecord } from '../../domain/sync';
 import type { Connector, ConnectorConfig, FetchPageRequest, Page } from '../connector';
 import { ConnectorError, type ConnectorErrorKind } from '../connector-error';
 import { createJsonHttpClient, type JsonHttpClient, type PlatformErrorDetails } from '../http-client';
-import { checkPerformanceColumns, PERFORMANCE_COLUMNS, PERFORMANCE_SELECT_LIST, type PerformanceRow, performanceRecord, performanceViewName, type RowPosition } from '../warehouse/performance-view';
+import {
+  checkPerformanceColumns,
+  PERFORMANCE_COLUMNS,
+  PERFORMANCE_SELECT_LIST,
+  type PerformanceRow,
+  performanceRecord,
+  performanceViewName,
+  type RowPosition,
+} from '../warehouse/performance-view';
 import { formatStatementCursor, parseStatementCursor, type StatementCursor } from '../warehouse/statement-cursor';
 import { DEFAULT_STATEMENT_WAIT_MS, waitForStatement } from '../warehouse/statement-wait';
 import { keyPairJwtSigner } from './key-pair-jwt';
@@ -79,7 +87,12 @@ export function createSnowflakeConnector(config: ConnectorConfig, options: Snowf
   const partition = (handle: string, part: number) =>
     http.send({ method: 'GET', path: `/api/v2/statements/${handle}`, query: { partition: String(part) }, headers: headers() }, partitionSchema);
   const untilDone = async (first: { body: StatementAnswer; bytesRead: number }) =>
-    waitForStatement(first, (answer) => !isResultSet(answer.body), () => status(first.body.statementHandle), waitMs);
+    waitForStatement(
+      first,
+      (answer) => !isResultSet(answer.body),
+      () => status(first.body.statementHandle),
+      waitMs,
+    );
 
   /** Runs the window's query, after `after` when resuming, and waits for its first partition. */
   const run = (view: string, window: DateWindow, after: RowPosition | null) => submit(...windowQuery(view, window, after)).then(untilDone);
@@ -101,9 +114,16 @@ export function createSnowflakeConnector(config: ConnectorConfig, options: Snowf
     const result = answer.body;
     if (!isResultSet(result)) {
       // Still running: the next page call resumes the wait on the same statement.
-      return { records: [], nextCursor: formatStatementCursor({ statement: result.statementHandle, part: 0, parts: null, after }), bytesRead: answer.bytesRead };
+      return {
+        records: [],
+        nextCursor: formatStatementCursor({ statement: result.statementHandle, part: 0, parts: null, after }),
+        bytesRead: answer.bytesRead,
+      };
     }
-    checkPerformanceColumns(result.resultSetMetaData.rowType.map((column) => column.name), 'Snowflake');
+    checkPerformanceColumns(
+      result.resultSetMetaData.rowType.map((column) => column.name),
+      'Snowflake',
+    );
     return page(result.statementHandle, 0, result.resultSetMetaData.partitionInfo.length, result.data, after, answer.bytesRead);
   }
 
@@ -118,8 +138,12 @@ export function createSnowflakeConnector(config: ConnectorConfig, options: Snowf
       const started = performance.now();
       const answer = await submit(`SELECT ${PERFORMANCE_SELECT_LIST} FROM ${view} LIMIT 0`, {}).then(untilDone);
       const latencyMs = Math.round(performance.now() - started);
-      if (!isResultSet(answer.body)) return { ok: false, accountName: null, latencyMs, message: `Snowflake is still running the test query on ${view}; try again shortly` };
-      checkPerformanceColumns(answer.body.resultSetMetaData.rowType.map((column) => column.name), 'Snowflake');
+      if (!isResultSet(answer.body))
+        return { ok: false, accountName: null, latencyMs, message: `Snowflake is still running the test query on ${view}; try again shortly` };
+      checkPerformanceColumns(
+        answer.body.resultSetMetaData.rowType.map((column) => column.name),
+        'Snowflake',
+      );
       return { ok: true, accountName: null, latencyMs, message: `Snowflake view ${view} is readable` };
     },
 
@@ -169,20 +193,25 @@ function snowflakeDate(value: string | null): string | null {
 }
 
 function snowflakeRecord(values: (string | null)[]): MetricRecord {
-  if (values.length !== PERFORMANCE_COLUMNS.length) throw new ConnectorError('malformed', `Snowflake served a row of ${values.length} values instead of ${PERFORMANCE_COLUMNS.length}`);
+  if (values.length !== PERFORMANCE_COLUMNS.length)
+    throw new ConnectorError('malformed', `Snowflake served a row of ${values.length} values instead of ${PERFORMANCE_COLUMNS.length}`);
   const raw = Object.fromEntries(PERFORMANCE_COLUMNS.map((column, i) => [column, values[i] ?? null])) as PerformanceRow;
   return performanceRecord({ ...raw, DATE: snowflakeDate(raw.DATE) }, raw, 'Snowflake');
 }
 
 /** The account's API host from the base URL template; an account identifier that is not one fails as `auth`. */
 function snowflakeClient(config: ConnectorConfig, account: string): JsonHttpClient {
-  const bare = account.trim().replace(/^https?:\/\//, '').replace(/\.snowflakecomputing\.com\/?$/i, '');
+  const bare = account
+    .trim()
+    .replace(/^https?:\/\//, '')
+    .replace(/\.snowflakecomputing\.com\/?$/i, '');
   const valid = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/.test(bare);
   const http = createJsonHttpClient({
     platform: 'Snowflake',
     // Hosts take hyphens where account names have underscores.
     baseUrl: config.baseUrl.replace('{account}', bare.toLowerCase().replace(/_/g, '-')),
-    timeoutMs: config.timeoutMs, network: config.network,
+    timeoutMs: config.timeoutMs,
+    network: config.network,
     secrets: Object.values(config.credentials),
     classifyError: classifySnowflakeError,
   });
@@ -194,7 +223,9 @@ function snowflakeClient(config: ConnectorConfig, account: string): JsonHttpClie
   };
 }
 
-const errorSchema = z.object({ code: z.string().optional(), message: z.string().optional(), sqlState: z.string().optional(), statementHandle: z.string().optional() }).passthrough();
+const errorSchema = z
+  .object({ code: z.string().optional(), message: z.string().optional(), sqlState: z.string().optional(), statementHandle: z.string().optional() })
+  .passthrough();
 
 /** Codes whose kind the HTTP status does not say. */
 const KIND_BY_CODE: Readonly<Record<string, ConnectorErrorKind>> = {
@@ -219,4 +250,3 @@ export function classifySnowflakeError(failure: { status: number; body: unknown 
     platformCode: parsed.code,
   };
 }
-

@@ -34,7 +34,11 @@ export const snowflakeEmulator: PlatformEmulatorDefinition = {
 
 /** An RSA key pair as Snowflake users register them: PKCS#8 private key, SPKI public key, both PEM. */
 export function generateSnowflakeKeyPair(): { privateKey: string; publicKey: string } {
-  return generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  return generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
 }
 
 const DATE_ARG = "TO_DATE\\(\\?, 'YYYY-MM-DD'\\)";
@@ -46,7 +50,11 @@ const WINDOW_QUERY = new RegExp(
   'i',
 );
 
-const ROW_TYPE: readonly Record<string, unknown>[] = PERFORMANCE_COLUMNS.map((name) => ({ name, ...columnType(name), nullable: name !== 'DATE' && name !== 'ENTITY_ID' }));
+const ROW_TYPE: readonly Record<string, unknown>[] = PERFORMANCE_COLUMNS.map((name) => ({
+  name,
+  ...columnType(name),
+  nullable: name !== 'DATE' && name !== 'ENTITY_ID',
+}));
 
 interface Statement {
   handle: string;
@@ -56,15 +64,25 @@ interface Statement {
 }
 
 function createSnowflakeEmulator(context: EmulatorContext): PlatformEmulator {
-  const user = { account: (context.credentials.account ?? '').split('.')[0]!.toUpperCase(), name: (context.credentials.user ?? '').toUpperCase(), key: publicKeyOf(context.credentials) };
-  const fingerprint = `SHA256:${createHash('sha256').update(user.key.export({ type: 'spki', format: 'der' })).digest('base64')}`;
+  const user = {
+    account: (context.credentials.account ?? '').split('.')[0]!.toUpperCase(),
+    name: (context.credentials.user ?? '').toUpperCase(),
+    key: publicKeyOf(context.credentials),
+  };
+  const fingerprint = `SHA256:${createHash('sha256')
+    .update(user.key.export({ type: 'spki', format: 'der' }))
+    .digest('base64')}`;
   // Handles differ between emulator instances, as between Snowflake accounts.
   const instance = randomBytes(2).toString('hex');
   let statementCount = 0;
   const statements = new Map<string, Statement>();
 
-  const sfError = (c: Context, status: ContentfulStatusCode, body: { code?: string; message: string; sqlState?: string; statementHandle?: string }, headers: Record<string, string> = {}) =>
-    c.json(body, status, headers);
+  const sfError = (
+    c: Context,
+    status: ContentfulStatusCode,
+    body: { code?: string; message: string; sqlState?: string; statementHandle?: string },
+    headers: Record<string, string> = {},
+  ) => c.json(body, status, headers);
 
   function failure(c: Context, kind: EmulatedFailure, status: ContentfulStatusCode): Response {
     switch (kind) {
@@ -75,10 +93,15 @@ function createSnowflakeEmulator(context: EmulatorContext): PlatformEmulator {
       case 'server_error':
         return status === 503
           ? sfError(c, status, { message: 'Service Unavailable' })
-          : sfError(c, status, { code: '000603', message: 'SQL execution internal error: Processing aborted due to error 300002:1234567890; incident 1234567.', sqlState: 'XX000' });
+          : sfError(c, status, {
+              code: '000603',
+              message: 'SQL execution internal error: Processing aborted due to error 300002:1234567890; incident 1234567.',
+              sqlState: 'XX000',
+            });
     }
   }
-  const compilationError = (c: Context, code: string, sqlState: string, message: string) => sfError(c, 422, { code, message: `SQL compilation error:\n${message}`, sqlState });
+  const compilationError = (c: Context, code: string, sqlState: string, message: string) =>
+    sfError(c, 422, { code, message: `SQL compilation error:\n${message}`, sqlState });
 
   /** Why a request's JWT is refused, or null when it is good. */
   function jwtProblem(authorization: string | undefined, tokenType: string | undefined): string | null {
@@ -92,7 +115,8 @@ function createSnowflakeEmulator(context: EmulatorContext): PlatformEmulator {
     if (claims.sub !== qualified || claims.iss !== `${qualified}.${fingerprint}`) return 'issuer';
     const now = Math.floor(Date.now() / 1000);
     const { iat, exp } = claims;
-    if (typeof iat !== 'number' || typeof exp !== 'number' || exp <= now || iat > now + CLOCK_SKEW_SECONDS || exp - iat > MAX_JWT_LIFETIME_SECONDS) return 'lifetime';
+    if (typeof iat !== 'number' || typeof exp !== 'number' || exp <= now || iat > now + CLOCK_SKEW_SECONDS || exp - iat > MAX_JWT_LIFETIME_SECONDS)
+      return 'lifetime';
     return null;
   }
 
@@ -118,7 +142,12 @@ function createSnowflakeEmulator(context: EmulatorContext): PlatformEmulator {
 
   const running = (c: Context, statement: Statement) =>
     c.json(
-      { code: '333334', message: 'Asynchronous execution in progress. Use provided query id to perform query monitoring and management.', statementHandle: statement.handle, statementStatusUrl: `/api/v2/statements/${statement.handle}` },
+      {
+        code: '333334',
+        message: 'Asynchronous execution in progress. Use provided query id to perform query monitoring and management.',
+        statementHandle: statement.handle,
+        statementStatusUrl: `/api/v2/statements/${statement.handle}`,
+      },
       202,
     );
 
@@ -136,7 +165,8 @@ function createSnowflakeEmulator(context: EmulatorContext): PlatformEmulator {
     const query = probe ? null : WINDOW_QUERY.exec(sql);
     if (!probe && !query) return compilationError(c, '001003', '42000', 'syntax error: this emulator runs only the LiftOS performance view queries.');
     const view = (probe ?? query)![1]!;
-    if (!isServedView(context.account(), view)) return compilationError(c, '002003', '42S02', `Object '${view.toUpperCase()}' does not exist or not authorized.`);
+    if (!isServedView(context.account(), view))
+      return compilationError(c, '002003', '42S02', `Object '${view.toUpperCase()}' does not exist or not authorized.`);
 
     const values = bindingValues(body.bindings, (sql.match(/\?/g) ?? []).length);
     if (typeof values === 'string') return compilationError(c, '002049', '42601', values);
@@ -144,7 +174,8 @@ function createSnowflakeEmulator(context: EmulatorContext): PlatformEmulator {
     if (query) {
       const [startDate, endDate, afterDate, afterDateAgain, afterEntity] = values;
       const dates = [startDate, endDate, ...(query[2] ? [afterDate, afterDateAgain] : [])];
-      if (!dates.every(isIsoDate) || (query[2] && afterDate !== afterDateAgain)) return sfError(c, 422, { code: '100040', message: "Date '…' is not recognized", sqlState: '22007' });
+      if (!dates.every(isIsoDate) || (query[2] && afterDate !== afterDateAgain))
+        return sfError(c, 422, { code: '100040', message: "Date '…' is not recognized", sqlState: '22007' });
       rows = emulatedViewRows(context.account(), { startDate: startDate!, endDate: endDate! }, query[2] ? { date: afterDate!, entityId: afterEntity! } : null);
     }
     const handle = `01b${instance}${(++statementCount).toString(16).padStart(3, '0')}-0000-4a2d-0000-${String(statementCount).padStart(12, '0')}`;
@@ -156,7 +187,13 @@ function createSnowflakeEmulator(context: EmulatorContext): PlatformEmulator {
 
   app.get('/api/v2/statements/:handle', (c) => {
     const statement = statements.get(c.req.param('handle'));
-    if (!statement) return sfError(c, 422, { code: '000709', message: `Statement ${c.req.param('handle')} not found`, sqlState: '02000', statementHandle: c.req.param('handle') });
+    if (!statement)
+      return sfError(c, 422, {
+        code: '000709',
+        message: `Statement ${c.req.param('handle')} not found`,
+        sqlState: '02000',
+        statementHandle: c.req.param('handle'),
+      });
     if (statement.pollsLeft > 0) {
       statement.pollsLeft--;
       return running(c, statement);
@@ -183,7 +220,8 @@ function publicKeyOf(credentials: Credentials): KeyObject {
 /** The bindings' values in order "1".."count", all TEXT; a message when they do not fit the statement's markers. */
 function bindingValues(bindings: unknown, count: number): string[] | string {
   const given = (bindings ?? {}) as Record<string, { type?: unknown; value?: unknown }>;
-  if (typeof given !== 'object' || Object.keys(given).length !== count) return `Bind variable count ${Object.keys(given ?? {}).length} does not match the ${count} markers of the statement.`;
+  if (typeof given !== 'object' || Object.keys(given).length !== count)
+    return `Bind variable count ${Object.keys(given ?? {}).length} does not match the ${count} markers of the statement.`;
   const values: string[] = [];
   for (let i = 1; i <= count; i++) {
     const binding = given[String(i)];

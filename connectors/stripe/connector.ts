@@ -67,7 +67,8 @@ export function createStripeConnector(config: ConnectorConfig): Connector {
   const http = createJsonHttpClient({
     platform: 'Stripe',
     baseUrl: config.baseUrl,
-    timeoutMs: config.timeoutMs, network: config.network,
+    timeoutMs: config.timeoutMs,
+    network: config.network,
     secrets: Object.values(config.credentials),
     classifyError: classifyStripeError,
   });
@@ -80,7 +81,11 @@ export function createStripeConnector(config: ConnectorConfig): Connector {
         method: 'GET',
         path: list.path,
         headers,
-        query: { ...createdWithin(request.window), limit: String(Math.min(request.pageSize ?? MAX_LIMIT, MAX_LIMIT)), starting_after: request.cursor ?? undefined },
+        query: {
+          ...createdWithin(request.window),
+          limit: String(Math.min(request.pageSize ?? MAX_LIMIT, MAX_LIMIT)),
+          starting_after: request.cursor ?? undefined,
+        },
       },
       list.schema,
     );
@@ -125,7 +130,14 @@ const utcDay = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString
 function stripeChargeRecord(charge: StripeCharge): MetricRecord {
   const captured = charge.amount_captured ?? (charge.captured && charge.paid ? charge.amount : 0);
   return paymentRecord(
-    { entityId: charge.id, date: utcDay(charge.created), amount: majorUnits(captured, charge.currency), currency: charge.currency, customerId: charge.customer ?? null, description: charge.description ?? null },
+    {
+      entityId: charge.id,
+      date: utcDay(charge.created),
+      amount: majorUnits(captured, charge.currency),
+      currency: charge.currency,
+      customerId: charge.customer ?? null,
+      description: charge.description ?? null,
+    },
     charge,
   );
 }

@@ -87,7 +87,12 @@ function createStripeEmulator(context: EmulatorContext): PlatformEmulator {
   const app = new Hono();
   app.use('/v1/*', async (c, next) => {
     const key = bearer(c);
-    if (!key) return stripeError(c, 401, { type: 'invalid_request_error', message: 'You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. \'Authorization: Bearer YOUR_SECRET_KEY\').' });
+    if (!key)
+      return stripeError(c, 401, {
+        type: 'invalid_request_error',
+        message:
+          "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+      });
     if (key !== context.credentials.secret_key) return failure(c, 'auth', 401);
     await next();
   });
@@ -96,7 +101,8 @@ function createStripeEmulator(context: EmulatorContext): PlatformEmulator {
     const params = listParams(c);
     if (typeof params === 'string') return invalidParameter(c, params, `Invalid ${params}`);
     const afterIndex = params.startingAfter === undefined ? null : idIndex(params.startingAfter, CHARGE_ID);
-    if (afterIndex === null && params.startingAfter !== undefined) return invalidParameter(c, 'starting_after', `No such charge: '${params.startingAfter}'`, 'resource_missing');
+    if (afterIndex === null && params.startingAfter !== undefined)
+      return invalidParameter(c, 'starting_after', `No such charge: '${params.startingAfter}'`, 'resource_missing');
 
     const account = context.account();
     // The account's charges end today (`asOf`): the generator's orders would run on forever.
@@ -122,7 +128,12 @@ function createStripeEmulator(context: EmulatorContext): PlatformEmulator {
       start = position + 1;
     }
     const matching = customers.slice(start).filter((customer) => customer.created >= params.created.gte && customer.created <= params.created.lte);
-    return c.json({ object: 'list', data: matching.slice(0, params.limit).map(customerObject), has_more: matching.length > params.limit, url: '/v1/customers' });
+    return c.json({
+      object: 'list',
+      data: matching.slice(0, params.limit).map(customerObject),
+      has_more: matching.length > params.limit,
+      url: '/v1/customers',
+    });
   });
 
   /** The list parameters both endpoints share; the name of the invalid one otherwise. */

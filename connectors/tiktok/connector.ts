@@ -52,7 +52,14 @@ export function createTikTokConnector(config: ConnectorConfig): Connector {
   // The advertiser is a credential field on TikTok; the connection's account id, when set, names the same advertiser.
   const advertiserId = config.credentials.advertiser_id || config.accountId;
   const secrets = Object.values(config.credentials);
-  const http = createJsonHttpClient({ platform: 'TikTok', baseUrl: config.baseUrl, timeoutMs: config.timeoutMs, network: config.network, secrets, classifyError: classifyTikTokError });
+  const http = createJsonHttpClient({
+    platform: 'TikTok',
+    baseUrl: config.baseUrl,
+    timeoutMs: config.timeoutMs,
+    network: config.network,
+    secrets,
+    classifyError: classifyTikTokError,
+  });
   const headers = { 'access-token': config.credentials.access_token ?? '' };
 
   /** Sends a GET and returns `data`; a non-zero return code, TikTok's way of failing, becomes a ConnectorError. */
@@ -73,12 +80,18 @@ export function createTikTokConnector(config: ConnectorConfig): Connector {
       const { data, latencyMs } = await get('/advertiser/info/', { advertiser_ids: JSON.stringify([advertiserId]), fields }, advertiserInfoSchema);
       const advertiser = data.list.find((a) => a.advertiser_id === advertiserId);
       if (!advertiser) return { ok: false, accountName: null, latencyMs, message: `Advertiser ${advertiserId} is not among those the token may read` };
-      return { ok: advertiser.status === ACTIVE_ADVERTISER_STATUS, accountName: advertiser.name, latencyMs, message: `Advertiser ${advertiserId} is ${advertiser.status}` };
+      return {
+        ok: advertiser.status === ACTIVE_ADVERTISER_STATUS,
+        accountName: advertiser.name,
+        latencyMs,
+        message: `Advertiser ${advertiserId} is ${advertiser.status}`,
+      };
     },
 
     async fetchPage(request: FetchPageRequest): Promise<Page> {
       if (request.stream !== 'ad_performance') throw new ConnectorError('malformed', `TikTok has no ${request.stream} stream`);
-      const position: ReportPosition = request.cursor === null ? { from: request.window.startDate, page: 1 } : parseReportCursor(request.cursor, request.window);
+      const position: ReportPosition =
+        request.cursor === null ? { from: request.window.startDate, page: 1 } : parseReportCursor(request.cursor, request.window);
       const report = reportWindow(request.window, position.from);
       const { data, bytesRead } = await get(
         '/report/integrated/get/',

@@ -41,7 +41,8 @@ function createTikTokEmulator(context: EmulatorContext): PlatformEmulator {
   let requests = 0;
   const requestId = () => `20260101000000${(++requests).toString(16).padStart(8, '0').toUpperCase()}`;
   const ok = (c: Context, data: unknown) => c.json({ code: 0, message: 'OK', request_id: requestId(), data });
-  const returnCode = (c: Context, code: number, message: string, status: ContentfulStatusCode = 200) => c.json({ code, message, request_id: requestId(), data: {} }, status);
+  const returnCode = (c: Context, code: number, message: string, status: ContentfulStatusCode = 200) =>
+    c.json({ code, message, request_id: requestId(), data: {} }, status);
   const parameterError = (c: Context, message: string) => returnCode(c, 40002, message);
   const advertiserId = () => context.account().accountId;
 
@@ -74,7 +75,9 @@ function createTikTokEmulator(context: EmulatorContext): PlatformEmulator {
     if (!ids || ids.length === 0) return parameterError(c, 'advertiser_ids: Field must be a non-empty JSON array.');
     const foreign = ids.find((id) => id !== advertiserId());
     if (foreign !== undefined) return returnCode(c, 40001, `No permission to operate advertiser ${foreign}.`);
-    return ok(c, { list: [{ advertiser_id: advertiserId(), name: `Emulated advertiser ${advertiserId()}`, status: 'STATUS_ENABLE', currency: 'USD', timezone: 'Etc/GMT' }] });
+    return ok(c, {
+      list: [{ advertiser_id: advertiserId(), name: `Emulated advertiser ${advertiserId()}`, status: 'STATUS_ENABLE', currency: 'USD', timezone: 'Etc/GMT' }],
+    });
   });
 
   app.get('/open_api/:version/report/integrated/get/', (c) => {
@@ -91,12 +94,15 @@ function createTikTokEmulator(context: EmulatorContext): PlatformEmulator {
     const unknown = metrics.find((m) => !(m in REPORT_METRICS));
     if (unknown !== undefined) return parameterError(c, `Invalid metric: ${unknown}.`);
     const window = { startDate: q('start_date') ?? '', endDate: q('end_date') ?? '' };
-    if (!isDate(window.startDate) || !isDate(window.endDate) || window.startDate > window.endDate) return parameterError(c, 'start_date and end_date must be YYYY-MM-DD, start_date first.');
-    if (daysBetween(window.startDate, window.endDate) >= MAX_REPORT_DAYS) return parameterError(c, `The time span can not exceed ${MAX_REPORT_DAYS} days when stat_time_day is a dimension.`);
+    if (!isDate(window.startDate) || !isDate(window.endDate) || window.startDate > window.endDate)
+      return parameterError(c, 'start_date and end_date must be YYYY-MM-DD, start_date first.');
+    if (daysBetween(window.startDate, window.endDate) >= MAX_REPORT_DAYS)
+      return parameterError(c, `The time span can not exceed ${MAX_REPORT_DAYS} days when stat_time_day is a dimension.`);
     const page = Number(q('page') ?? 1);
     const requestedSize = Number(q('page_size') ?? DEFAULT_PAGE_SIZE);
     if (!Number.isInteger(page) || page < 1) return parameterError(c, 'page: Must be a positive integer.');
-    if (!Number.isInteger(requestedSize) || requestedSize < 1 || requestedSize > MAX_PAGE_SIZE) return parameterError(c, `page_size: Must be between 1 and ${MAX_PAGE_SIZE}.`);
+    if (!Number.isInteger(requestedSize) || requestedSize < 1 || requestedSize > MAX_PAGE_SIZE)
+      return parameterError(c, `page_size: Must be between 1 and ${MAX_PAGE_SIZE}.`);
 
     const account = context.account();
     const pageSize = Math.min(requestedSize, context.pageSize ?? MAX_PAGE_SIZE);
@@ -150,7 +156,8 @@ function registerAdvertiserAuthorization(
   app.post('/open_api/:version/oauth2/access_token/', async (c) => {
     const body = (await c.req.json().catch(() => null)) as { app_id?: unknown; secret?: unknown; auth_code?: unknown } | null;
     if (!body || typeof body.auth_code !== 'string') return returnCode(c, 40002, 'auth_code: Missing data for required field.');
-    if (body.app_id !== TIKTOK_EMULATOR_APP.appId || body.secret !== TIKTOK_EMULATOR_APP.secret) return returnCode(c, 40001, 'The app_id or secret is invalid.');
+    if (body.app_id !== TIKTOK_EMULATOR_APP.appId || body.secret !== TIKTOK_EMULATOR_APP.secret)
+      return returnCode(c, 40001, 'The app_id or secret is invalid.');
     const expiresAt = issued.get(body.auth_code);
     issued.delete(body.auth_code);
     if (expiresAt === undefined || expiresAt < Date.now()) return returnCode(c, 40131, 'Authorization code is expired.');

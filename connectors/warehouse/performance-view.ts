@@ -22,7 +22,18 @@ import { ConnectorError } from '../connector-error';
  * with bound dates, in (DATE, ENTITY_ID) order, which lets a read resume after the last row it wrote.
  */
 
-export const PERFORMANCE_COLUMNS = ['DATE', 'ENTITY_ID', 'ENTITY_NAME', 'PARENT_ID', 'IMPRESSIONS', 'CLICKS', 'SPEND', 'CONVERSIONS', 'REVENUE', 'CURRENCY'] as const;
+export const PERFORMANCE_COLUMNS = [
+  'DATE',
+  'ENTITY_ID',
+  'ENTITY_NAME',
+  'PARENT_ID',
+  'IMPRESSIONS',
+  'CLICKS',
+  'SPEND',
+  'CONVERSIONS',
+  'REVENUE',
+  'CURRENCY',
+] as const;
 export type PerformanceColumn = (typeof PERFORMANCE_COLUMNS)[number];
 
 /** The view a connection reads when it names none (the API stores `default` as its account id). */
@@ -36,7 +47,10 @@ const VIEW_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,254}(\.[A-Za-z_][A-Za-z0-9_]{0,254})
 export function performanceViewName(accountId: string, platform: string): string {
   if (accountId === UNNAMED_ACCOUNT_ID) return DEFAULT_PERFORMANCE_VIEW;
   if (!VIEW_NAME.test(accountId)) {
-    throw new ConnectorError('malformed', `${platform} account_id must name a view as VIEW, SCHEMA.VIEW or DATABASE.SCHEMA.VIEW with unquoted identifiers (letters, digits, _)`);
+    throw new ConnectorError(
+      'malformed',
+      `${platform} account_id must name a view as VIEW, SCHEMA.VIEW or DATABASE.SCHEMA.VIEW with unquoted identifiers (letters, digits, _)`,
+    );
   }
   return accountId;
 }

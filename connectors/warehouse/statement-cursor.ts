@@ -23,7 +23,10 @@ const cursorSchema = z
     statement: z.string().regex(/^[A-Za-z0-9-]{1,128}$/),
     part: z.number().int().nonnegative(),
     parts: z.number().int().positive().nullable(),
-    after: z.object({ date: isoDate, entityId: z.string().min(1).max(1_000) }).strict().nullable(),
+    after: z
+      .object({ date: isoDate, entityId: z.string().min(1).max(1_000) })
+      .strict()
+      .nullable(),
   })
   .strict();
 

@@ -31,11 +31,24 @@ const wooId = z.number().int().positive();
 const money = z.string().regex(/^-?\d+(\.\d+)?$/, 'Expected a decimal amount');
 
 const orderSchema = z
-  .object({ id: wooId, number: z.string(), currency: z.string().length(3), date_created_gmt: wpDate, total: money, customer_id: z.number().int().nonnegative() })
+  .object({
+    id: wooId,
+    number: z.string(),
+    currency: z.string().length(3),
+    date_created_gmt: wpDate,
+    total: money,
+    customer_id: z.number().int().nonnegative(),
+  })
   .passthrough();
 type WooOrder = z.infer<typeof orderSchema>;
 const customerSchema = z
-  .object({ id: wooId, date_created_gmt: wpDate, email: z.string().nullable().optional(), first_name: z.string().nullable().optional(), last_name: z.string().nullable().optional() })
+  .object({
+    id: wooId,
+    date_created_gmt: wpDate,
+    email: z.string().nullable().optional(),
+    first_name: z.string().nullable().optional(),
+    last_name: z.string().nullable().optional(),
+  })
   .passthrough();
 type WooCustomer = z.infer<typeof customerSchema>;
 const indexSchema = z.object({ name: z.string(), namespaces: z.array(z.string()) }).passthrough();
@@ -58,22 +71,47 @@ export function createWooCommerceConnector(config: ConnectorConfig): Connector {
 
   async function fetchOrders(request: FetchPageRequest): Promise<Page> {
     const { page, perPage } = pageOf(request);
-    const { body, bytesRead, headers: answered } = await http.send(
+    const {
+      body,
+      bytesRead,
+      headers: answered,
+    } = await http.send(
       {
         method: 'GET',
         path: `${NAMESPACE}/orders`,
         headers,
-        query: { ...createdWithin(request.window), dates_are_gmt: 'true', status: 'any', orderby: 'id', order: 'asc', page: String(page), per_page: String(perPage) },
+        query: {
+          ...createdWithin(request.window),
+          dates_are_gmt: 'true',
+          status: 'any',
+          orderby: 'id',
+          order: 'asc',
+          page: String(page),
+          per_page: String(perPage),
+        },
       },
       z.array(orderSchema),
     );
-    return { records: body.map(wooOrderRecord), nextCursor: hasNextPage(answered, page, body.length, perPage) ? cursorFor(page + 1, perPage) : null, bytesRead };
+    return {
+      records: body.map(wooOrderRecord),
+      nextCursor: hasNextPage(answered, page, body.length, perPage) ? cursorFor(page + 1, perPage) : null,
+      bytesRead,
+    };
   }
 
   async function fetchCustomers(request: FetchPageRequest): Promise<Page> {
     const { page, perPage } = pageOf(request);
-    const { body, bytesRead, headers: answered } = await http.send(
-      { method: 'GET', path: `${NAMESPACE}/customers`, headers, query: { role: 'all', orderby: 'registered_date', order: 'desc', page: String(page), per_page: String(perPage) } },
+    const {
+      body,
+      bytesRead,
+      headers: answered,
+    } = await http.send(
+      {
+        method: 'GET',
+        path: `${NAMESPACE}/customers`,
+        headers,
+        query: { role: 'all', orderby: 'registered_date', order: 'desc', page: String(page), per_page: String(perPage) },
+      },
       z.array(customerSchema),
     );
     const from = `${request.window.startDate}T00:00:00`;
@@ -108,7 +146,14 @@ export function createWooCommerceConnector(config: ConnectorConfig): Connector {
 /** The store's API root: the store_url credential where the base URL says `{store_url}`, else the base URL (an override). */
 function storeClient(config: ConnectorConfig): JsonHttpClient {
   if (!config.baseUrl.includes(STORE_URL_PLACEHOLDER)) {
-    return createJsonHttpClient({ platform: 'WooCommerce', baseUrl: config.baseUrl, timeoutMs: config.timeoutMs, network: config.network, secrets: Object.values(config.credentials), classifyError: classifyWooCommerceError });
+    return createJsonHttpClient({
+      platform: 'WooCommerce',
+      baseUrl: config.baseUrl,
+      timeoutMs: config.timeoutMs,
+      network: config.network,
+      secrets: Object.values(config.credentials),
+      classifyError: classifyWooCommerceError,
+    });
   }
   if (!config.credentials.store_url) {
     return {
@@ -117,7 +162,10 @@ function storeClient(config: ConnectorConfig): JsonHttpClient {
       },
     };
   }
-  return createCredentialHostClient(config, credentialHostRule('woocommerce', 'store_url'), { platform: 'WooCommerce', classifyError: classifyWooCommerceError });
+  return createCredentialHostClient(config, credentialHostRule('woocommerce', 'store_url'), {
+    platform: 'WooCommerce',
+    classifyError: classifyWooCommerceError,
+  });
 }
 
 /** The window's days (UTC) as WooCommerce's exclusive bounds, in GMT: a second before it opens, and the midnight after it. */
@@ -148,10 +196,17 @@ function wooOrderRecord(order: WooOrder): MetricRecord {
 
 function wooCustomerRecord(customer: WooCustomer): MetricRecord {
   const name = [customer.first_name, customer.last_name].filter(Boolean).join(' ');
-  return contactRecord({ entityId: String(customer.id), date: customer.date_created_gmt.slice(0, 10), entityName: name || customer.email || null, raw: customer });
+  return contactRecord({
+    entityId: String(customer.id),
+    date: customer.date_created_gmt.slice(0, 10),
+    entityName: name || customer.email || null,
+    raw: customer,
+  });
 }
 
-const errorSchema = z.object({ code: z.string(), message: z.string().optional(), data: z.object({ status: z.number().int() }).passthrough().nullable().optional() }).passthrough();
+const errorSchema = z
+  .object({ code: z.string(), message: z.string().optional(), data: z.object({ status: z.number().int() }).passthrough().nullable().optional() })
+  .passthrough();
 
 const KIND_BY_CODE: Readonly<Record<string, ConnectorErrorKind>> = {
   woocommerce_rest_authentication_error: 'auth',
@@ -173,6 +228,8 @@ export function classifyWooCommerceError(failure: { status: number; body: unknow
     kind,
     message: parsed?.message?.replace(/<[^>]*>/g, '').trim() || undefined,
     platformCode: parsed?.code,
-    retryAfterMs: rateLimited ? (parseRetryAfter(failure.headers.get('retry-after')) ?? parseRetryAfter(failure.headers.get('ratelimit-retry-after'))) : undefined,
+    retryAfterMs: rateLimited
+      ? (parseRetryAfter(failure.headers.get('retry-after')) ?? parseRetryAfter(failure.headers.get('ratelimit-retry-after')))
+      : undefined,
   };
 }

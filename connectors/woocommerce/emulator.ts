@@ -45,8 +45,14 @@ interface Listing<T> {
 }
 
 function createWooCommerceEmulator(context: EmulatorContext): PlatformEmulator {
-  const wpError = (c: Context, status: ContentfulStatusCode, code: string, message: string, data: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-    c.json({ code, message, data: { status, ...data } }, status, headers);
+  const wpError = (
+    c: Context,
+    status: ContentfulStatusCode,
+    code: string,
+    message: string,
+    data: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ) => c.json({ code, message, data: { status, ...data } }, status, headers);
 
   function failure(c: Context, kind: EmulatedFailure, status: ContentfulStatusCode): Response {
     switch (kind) {
@@ -54,19 +60,32 @@ function createWooCommerceEmulator(context: EmulatorContext): PlatformEmulator {
         return wpError(c, status, 'woocommerce_rest_authentication_error', 'Consumer key is invalid.');
       case 'rate_limited': {
         const seconds = String(context.retryAfterSeconds());
-        return wpError(c, status, 'rate_limit_exceeded', 'Too many requests. Please wait and try again.', {}, {
-          'ratelimit-limit': '25',
-          'ratelimit-remaining': '0',
-          'ratelimit-reset': String(Math.floor(Date.now() / 1000) + Number(seconds)),
-          'ratelimit-retry-after': seconds,
-        });
+        return wpError(
+          c,
+          status,
+          'rate_limit_exceeded',
+          'Too many requests. Please wait and try again.',
+          {},
+          {
+            'ratelimit-limit': '25',
+            'ratelimit-remaining': '0',
+            'ratelimit-reset': String(Math.floor(Date.now() / 1000) + Number(seconds)),
+            'ratelimit-retry-after': seconds,
+          },
+        );
       }
       case 'server_error':
-        if (status === 503) return c.html('<!DOCTYPE html><html><body><h1>Briefly unavailable for scheduled maintenance. Check back in a minute.</h1></body></html>', 503, { 'retry-after': '600' });
-        return wpError(c, status, 'internal_server_error', '<p>There has been a critical error on this website.</p>', { error: { type: 1, message: 'Uncaught Error' } });
+        if (status === 503)
+          return c.html('<!DOCTYPE html><html><body><h1>Briefly unavailable for scheduled maintenance. Check back in a minute.</h1></body></html>', 503, {
+            'retry-after': '600',
+          });
+        return wpError(c, status, 'internal_server_error', '<p>There has been a critical error on this website.</p>', {
+          error: { type: 1, message: 'Uncaught Error' },
+        });
     }
   }
-  const invalidParam = (c: Context, name: string, message: string) => wpError(c, 400, 'rest_invalid_param', `Invalid parameter(s): ${name}`, { params: { [name]: message } });
+  const invalidParam = (c: Context, name: string, message: string) =>
+    wpError(c, 400, 'rest_invalid_param', `Invalid parameter(s): ${name}`, { params: { [name]: message } });
 
   const app = new Hono();
   app.get('/wp-json', (c) => wordPressIndex(c, context.account()));
@@ -83,7 +102,8 @@ function createWooCommerceEmulator(context: EmulatorContext): PlatformEmulator {
   /** Paging parameters, validated as WordPress validates them. */
   function paging(c: Context): { page: number; perPage: number } | Response {
     const perPage = Number(c.req.query('per_page') ?? DEFAULT_PER_PAGE);
-    if (!Number.isInteger(perPage) || perPage < 1 || perPage > MAX_PER_PAGE) return invalidParam(c, 'per_page', `per_page must be between 1 (inclusive) and ${MAX_PER_PAGE} (inclusive)`);
+    if (!Number.isInteger(perPage) || perPage < 1 || perPage > MAX_PER_PAGE)
+      return invalidParam(c, 'per_page', `per_page must be between 1 (inclusive) and ${MAX_PER_PAGE} (inclusive)`);
     const page = Number(c.req.query('page') ?? 1);
     if (!Number.isInteger(page) || page < 1) return invalidParam(c, 'page', 'page must be greater than or equal to 1');
     return { page, perPage: Math.min(perPage, context.pageSize ?? perPage) };
@@ -99,7 +119,11 @@ function createWooCommerceEmulator(context: EmulatorContext): PlatformEmulator {
       return `<${url.toString()}>; rel="${rel}"`;
     };
     const links = [...(page > 1 && page <= totalPages + 1 ? [link(page - 1, 'prev')] : []), ...(page < totalPages ? [link(page + 1, 'next')] : [])];
-    return c.json(items.map(render), 200, { 'x-wp-total': String(all.length), 'x-wp-totalpages': String(totalPages), ...(links.length > 0 ? { link: links.join(', ') } : {}) });
+    return c.json(items.map(render), 200, {
+      'x-wp-total': String(all.length),
+      'x-wp-totalpages': String(totalPages),
+      ...(links.length > 0 ? { link: links.join(', ') } : {}),
+    });
   }
 
   app.get(`${NAMESPACE}/orders`, (c) => {
@@ -152,7 +176,14 @@ function createWooCommerceEmulator(context: EmulatorContext): PlatformEmulator {
 
 function wordPressIndex(c: Context, account: AccountShape): Response {
   const url = new URL(c.req.url).origin;
-  return c.json({ name: `Emulated store ${account.accountId}`, description: 'A WooCommerce store', url, home: url, gmt_offset: String(SITE_UTC_OFFSET_MINUTES / 60), namespaces: ['oembed/1.0', 'wc/store/v1', 'wc/v3', 'wp/v2'] });
+  return c.json({
+    name: `Emulated store ${account.accountId}`,
+    description: 'A WooCommerce store',
+    url,
+    home: url,
+    gmt_offset: String(SITE_UTC_OFFSET_MINUTES / 60),
+    namespaces: ['oembed/1.0', 'wc/store/v1', 'wc/v3', 'wp/v2'],
+  });
 }
 
 function basicCredentials(header: string | undefined): [string, string] | null {

@@ -46,9 +46,14 @@ const statsSchema = z
   })
   .passthrough();
 type StatsEntity = z.infer<typeof statsSchema>['data'][number];
-const promotedTweetsSchema = z.object({ data: z.array(z.object({ id: z.string(), line_item_id: z.string() }).passthrough()), next_cursor: z.string().nullable().optional() });
+const promotedTweetsSchema = z.object({
+  data: z.array(z.object({ id: z.string(), line_item_id: z.string() }).passthrough()),
+  next_cursor: z.string().nullable().optional(),
+});
 const fundingInstrumentsSchema = z.object({ data: z.array(z.object({ currency: z.string(), deleted: z.boolean().optional() }).passthrough()) });
-const accountSchema = z.object({ data: z.object({ id: z.string(), name: z.string(), approval_status: z.string(), deleted: z.boolean().optional() }).passthrough() });
+const accountSchema = z.object({
+  data: z.object({ id: z.string(), name: z.string(), approval_status: z.string(), deleted: z.boolean().optional() }).passthrough(),
+});
 
 export function createXAdsConnector(config: ConnectorConfig): Connector {
   const baseUrl = config.baseUrl.replace(/\/+$/, '');
@@ -59,7 +64,14 @@ export function createXAdsConnector(config: ConnectorConfig): Connector {
     token: config.credentials.access_token ?? '',
     tokenSecret: config.credentials.access_token_secret ?? '',
   };
-  const http = createJsonHttpClient({ platform: 'X Ads', baseUrl, timeoutMs: config.timeoutMs, network: config.network, secrets: Object.values(config.credentials), classifyError: classifyXAdsError });
+  const http = createJsonHttpClient({
+    platform: 'X Ads',
+    baseUrl,
+    timeoutMs: config.timeoutMs,
+    network: config.network,
+    secrets: Object.values(config.credentials),
+    classifyError: classifyXAdsError,
+  });
 
   /** A signed GET: the signature covers the exact URL and query parameters the HTTP client sends. */
   function get<T>(path: string, params: Record<string, string | undefined>, schema: z.ZodType<T, unknown>) {
@@ -95,7 +107,8 @@ export function createXAdsConnector(config: ConnectorConfig): Connector {
     async fetchPage(request: FetchPageRequest): Promise<Page> {
       if (request.stream !== 'ad_performance') throw new ConnectorError('malformed', `X Ads has no ${request.stream} stream`);
       const window = request.window;
-      const position: StatsPosition = request.cursor === null ? { batch: null, listing: null, from: window.startDate } : parseStatsCursor(request.cursor, window);
+      const position: StatsPosition =
+        request.cursor === null ? { batch: null, listing: null, from: window.startDate } : parseStatsCursor(request.cursor, window);
       let { batch, listing } = position;
       let bytesRead = 0;
       if (batch === null) {
@@ -129,7 +142,8 @@ export function createXAdsConnector(config: ConnectorConfig): Connector {
       );
       bytesRead += stats.bytesRead;
       const days = daysBetween(range.startDate, range.endDate) + 1;
-      if (stats.body.time_series_length !== days) throw new ConnectorError('malformed', `X Ads answered ${stats.body.time_series_length} days of stats for ${days} asked`);
+      if (stats.body.time_series_length !== days)
+        throw new ConnectorError('malformed', `X Ads answered ${stats.body.time_series_length} days of stats for ${days} asked`);
 
       const lineItems = new Map(batch);
       const records = stats.body.data.flatMap((entity) => dailyRecords(entity, range, lineItems.get(entity.id) ?? null, currencyCode));

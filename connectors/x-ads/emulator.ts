@@ -32,10 +32,25 @@ export const xAdsEmulator: PlatformEmulatorDefinition = {
 };
 
 const METRIC_GROUPS: Readonly<Record<string, (v: AdPerformanceValues) => Record<string, unknown>>> = {
-  ENGAGEMENT: (v) => ({ impressions: v.impressions, clicks: v.clicks, engagements: v.clicks, url_clicks: v.clicks, likes: null, retweets: null, replies: null, follows: null }),
+  ENGAGEMENT: (v) => ({
+    impressions: v.impressions,
+    clicks: v.clicks,
+    engagements: v.clicks,
+    url_clicks: v.clicks,
+    likes: null,
+    retweets: null,
+    replies: null,
+    follows: null,
+  }),
   BILLING: (v) => ({ billed_charge_local_micro: Math.round(v.spend * MICROS), billed_engagements: v.clicks }),
   WEB_CONVERSION: (v) => ({
-    conversion_purchases: { metric: v.conversions, post_engagement: v.conversions, post_view: 0, assisted: null, sale_amount: Math.round(v.conversionValue * MICROS) },
+    conversion_purchases: {
+      metric: v.conversions,
+      post_engagement: v.conversions,
+      post_view: 0,
+      assisted: null,
+      sale_amount: Math.round(v.conversionValue * MICROS),
+    },
     conversion_sign_ups: { metric: null, sale_amount: null },
   }),
 };
@@ -85,14 +100,22 @@ function createXAdsEmulator(context: EmulatorContext): PlatformEmulator {
   // Another account is one the user has no access to.
   app.use('/:version/*', async (c, next) => {
     const accountId = /\/accounts\/([^/]+)/.exec(new URL(c.req.url).pathname)?.[1];
-    if (accountId !== undefined && accountId !== context.account().accountId) return xError(c, 403, { code: 'ACCOUNT_NOT_FOUND', message: `User may not access account ${accountId}` });
+    if (accountId !== undefined && accountId !== context.account().accountId)
+      return xError(c, 403, { code: 'ACCOUNT_NOT_FOUND', message: `User may not access account ${accountId}` });
     await next();
   });
 
   app.get('/:version/accounts/:accountId', (c) =>
     c.json({
       request: { params: { account_id: c.req.param('accountId') } },
-      data: { id: c.req.param('accountId'), name: `Emulated ad account ${c.req.param('accountId')}`, timezone: 'Etc/GMT', approval_status: 'ACCEPTED', deleted: false, business_name: null },
+      data: {
+        id: c.req.param('accountId'),
+        name: `Emulated ad account ${c.req.param('accountId')}`,
+        timezone: 'Etc/GMT',
+        approval_status: 'ACCEPTED',
+        deleted: false,
+        business_name: null,
+      },
     }),
   );
 
@@ -106,7 +129,8 @@ function createXAdsEmulator(context: EmulatorContext): PlatformEmulator {
 
   app.get('/:version/accounts/:accountId/promoted_tweets', (c) => {
     const count = Number(c.req.query('count') ?? DEFAULT_COUNT);
-    if (!Number.isInteger(count) || count < 1 || count > MAX_COUNT) return invalidParameter(c, 'count', `Expected an integer between 1 and ${MAX_COUNT}, got "${c.req.query('count')}" for count`);
+    if (!Number.isInteger(count) || count < 1 || count > MAX_COUNT)
+      return invalidParameter(c, 'count', `Expected an integer between 1 and ${MAX_COUNT}, got "${c.req.query('count')}" for count`);
     const cursor = c.req.query('cursor');
     const scope = `promoted_tweets:${c.req.param('accountId')}`;
     const offset = cursor === undefined ? 0 : context.cursor.decode(cursor, scope);
@@ -136,7 +160,8 @@ function createXAdsEmulator(context: EmulatorContext): PlatformEmulator {
     const end = midnight(q('end_time'));
     if (!start || !end) return invalidParameter(c, 'start_time', 'DAY granularity needs start_time and end_time at midnight in the account time zone');
     const days = daysBetween(start, end);
-    if (days < 1 || days > MAX_STATS_DAYS) return xError(c, 400, { code: 'INVALID_TIME_WINDOW', message: `Expected a time range of at most ${MAX_STATS_DAYS} days` });
+    if (days < 1 || days > MAX_STATS_DAYS)
+      return xError(c, 400, { code: 'INVALID_TIME_WINDOW', message: `Expected a time range of at most ${MAX_STATS_DAYS} days` });
 
     const account = context.account();
     const adIndexes = adIndexById(account);

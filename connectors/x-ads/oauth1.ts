@@ -36,12 +36,20 @@ function oauthFor(credentials: OAuth1Credentials): OAuth {
 /** The Authorization header value for one request. */
 export function oauth1Authorization(credentials: OAuth1Credentials, request: SignedRequest): string {
   const oauth = oauthFor(credentials);
-  const signed = oauth.authorize({ url: request.url, method: request.method, data: { ...request.params } }, { key: credentials.token, secret: credentials.tokenSecret });
+  const signed = oauth.authorize(
+    { url: request.url, method: request.method, data: { ...request.params } },
+    { key: credentials.token, secret: credentials.tokenSecret },
+  );
   return oauth.toHeader(signed).Authorization;
 }
 
 /** Whether an Authorization header is a current signature of this request by these credentials. */
-export function isValidOAuth1Authorization(header: string | undefined, request: SignedRequest, credentials: OAuth1Credentials, now: number = Date.now()): boolean {
+export function isValidOAuth1Authorization(
+  header: string | undefined,
+  request: SignedRequest,
+  credentials: OAuth1Credentials,
+  now: number = Date.now(),
+): boolean {
   const fields = parseAuthorization(header);
   if (!fields) return false;
   const { oauth_consumer_key: consumerKey, oauth_token: token, oauth_nonce: nonce, oauth_signature: signature, oauth_timestamp: timestamp } = fields;

@@ -19,7 +19,14 @@ export interface StatsPosition {
 export const MAX_STATS_DAYS = 7;
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-const statsPositionSchema = z.object({ batch: z.array(z.tuple([z.string(), z.string()])).min(1).nullable(), listing: z.string().nullable(), from: isoDate });
+const statsPositionSchema = z.object({
+  batch: z
+    .array(z.tuple([z.string(), z.string()]))
+    .min(1)
+    .nullable(),
+  listing: z.string().nullable(),
+  from: isoDate,
+});
 
 export function statsRange(window: DateWindow, from: string): DateWindow {
   const last = addDays(from, MAX_STATS_DAYS - 1);

@@ -83,7 +83,13 @@ function createZohoCrmEmulator(context: EmulatorContext): PlatformEmulator {
     const offset = token === undefined ? (page - 1) * perPage : context.cursor.decode(token, scope);
     if (offset === null) return invalid(c, 'invalid page token', 'page_token');
     if (token === undefined && offset >= MAX_DISCRETE_RECORDS) {
-      return zohoError(c, 400, 'DISCRETE_PAGINATION_LIMIT_EXCEEDED', `only the first ${MAX_DISCRETE_RECORDS} records can be fetched with page; use page_token`, { limit: MAX_DISCRETE_RECORDS });
+      return zohoError(
+        c,
+        400,
+        'DISCRETE_PAGINATION_LIMIT_EXCEEDED',
+        `only the first ${MAX_DISCRETE_RECORDS} records can be fetched with page; use page_token`,
+        { limit: MAX_DISCRETE_RECORDS },
+      );
     }
 
     const all = accountContacts(context.account(), context.asOf);
@@ -98,7 +104,9 @@ function createZohoCrmEmulator(context: EmulatorContext): PlatformEmulator {
     const more = end < records.length;
     const tokenFor = (at: number) => context.cursor.encode(at, scope);
     return c.json({
-      data: records.slice(offset, end).map((record) => ({ ...Object.fromEntries(fields.map((field) => [field, record.fields[field] ?? null])), id: record.id })),
+      data: records
+        .slice(offset, end)
+        .map((record) => ({ ...Object.fromEntries(fields.map((field) => [field, record.fields[field] ?? null])), id: record.id })),
       info: {
         per_page: perPage,
         count: end - offset,

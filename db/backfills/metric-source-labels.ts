@@ -12,7 +12,9 @@ const BATCH_ROWS = 5_000;
  * mock logs are visited. Idempotent, so a backfill cut short simply runs again.
  */
 export async function labelMetricSources(db: Kysely<any>): Promise<void> {
-  const connections = await sql<{ connection_id: string }>`select distinct connection_id from data_sync_logs where source = 'mock' order by connection_id`.execute(db);
+  const connections = await sql<{
+    connection_id: string;
+  }>`select distinct connection_id from data_sync_logs where source = 'mock' order by connection_id`.execute(db);
   for (const { connection_id: connectionId } of connections.rows) await labelMockRows(db, connectionId);
 }
 
@@ -29,7 +31,8 @@ async function labelMockRows(db: Kysely<any>, connectionId: string): Promise<voi
       order by stream, entity_id, date offset ${BATCH_ROWS - 1} limit 1`.execute(db);
     const last: Key | null = bound.rows[0] ?? null;
     const to = last ? sql`and (stream, entity_id, date) <= (${last.stream}, ${last.entity_id}, ${last.date}::date)` : sql``;
-    await db.transaction().execute((trx) => sql`
+    await db.transaction().execute((trx) =>
+      sql`
       update marketing_metrics m set source = 'mock'
       where connection_id = ${connectionId} ${from} ${to}
         and (
@@ -37,7 +40,8 @@ async function labelMockRows(db: Kysely<any>, connectionId: string): Promise<voi
           from data_sync_logs l
           where l.connection_id = m.connection_id and l.started_at <= m.synced_at
           order by l.started_at desc limit 1
-        )`.execute(trx));
+        )`.execute(trx),
+    );
     if (!last) return;
     after = last;
   }

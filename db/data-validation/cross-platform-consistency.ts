@@ -12,7 +12,10 @@ const METRICS = ['ctr', 'cpc', 'cpm'] as const;
  * the last 28 days (rows of the same source: live against live, mock against mock): per connection the median of its daily CTR, CPC and CPM (medians of days, so a
  * few bad rows do not sway it), then each against the org's median of those.
  */
-export async function crossPlatformConsistency(trx: Transaction<Database>, input: { connectionId: string; orgId: string; source: DataSource; asOf: string }): Promise<RuleOutcome> {
+export async function crossPlatformConsistency(
+  trx: Transaction<Database>,
+  input: { connectionId: string; orgId: string; source: DataSource; asOf: string },
+): Promise<RuleOutcome> {
   const from = addDays(input.asOf, -CROSS_PLATFORM.windowDays);
   const to = addDays(input.asOf, -1);
   const result = await sql<{ connection_id: string; platform: string; ctr: number | null; cpc: number | null; cpm: number | null }>`
@@ -33,7 +36,10 @@ export async function crossPlatformConsistency(trx: Transaction<Database>, input
   const own = connections.find((c) => c.connection_id === input.connectionId);
   if (!own) return notApplicable('cross_platform_consistency', `No ad data from ${from} to ${to}`);
   if (connections.length < CROSS_PLATFORM.minConnections) {
-    return notApplicable('cross_platform_consistency', `The org has ${connections.length} advertising connection(s) with recent data; ${CROSS_PLATFORM.minConnections} are needed to compare`);
+    return notApplicable(
+      'cross_platform_consistency',
+      `The org has ${connections.length} advertising connection(s) with recent data; ${CROSS_PLATFORM.minConnections} are needed to compare`,
+    );
   }
   const samples = [];
   for (const metric of METRICS) {
@@ -48,7 +54,10 @@ export async function crossPlatformConsistency(trx: Transaction<Database>, input
   return outcome('cross_platform_consistency', {
     violations: samples.length > 0 ? 1 : 0,
     checked: 1,
-    message: samples.length === 0 ? `CTR, CPC and CPM agree with ${connections.length - 1} other ad connection(s)` : `Disagrees with the org's other ad connections: ${samples.join('; ')}`,
+    message:
+      samples.length === 0
+        ? `CTR, CPC and CPM agree with ${connections.length - 1} other ad connection(s)`
+        : `Disagrees with the org's other ad connections: ${samples.join('; ')}`,
     samples: samples.length > 0 ? [{ detail: samples.join('; ') }] : [],
   });
 }

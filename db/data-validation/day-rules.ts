@@ -12,7 +12,8 @@ import { robustAnomalies } from './robust-anomalies';
 const inList = (streams: readonly StreamKind[]) => sql.join(streams.map((s) => sql.lit(s)));
 
 export function dailyFreshness(profile: MetricsProfileTotals, input: { asOf: string; now: Date }): RuleOutcome {
-  if (profile.rows === 0) return outcome('daily_freshness', { violations: 1, checked: 1, message: 'No data has been synced', samples: [{ detail: 'no rows' }] });
+  if (profile.rows === 0)
+    return outcome('daily_freshness', { violations: 1, checked: 1, message: 'No data has been synced', samples: [{ detail: 'no rows' }] });
   const daily = profile.streams.filter((s) => DAILY_STREAMS.includes(s));
   if (daily.length > 0) {
     // Yesterday is the latest complete day; today's partial rows count as fresh too.
@@ -55,7 +56,10 @@ export async function weeklyAvailability(trx: Transaction<Database>, profile: Me
   });
 }
 
-export async function volumeConsistency(trx: Transaction<Database>, profile: MetricsProfileTotals): Promise<{ outcome: RuleOutcome; anomalousDays: Set<string> }> {
+export async function volumeConsistency(
+  trx: Transaction<Database>,
+  profile: MetricsProfileTotals,
+): Promise<{ outcome: RuleOutcome; anomalousDays: Set<string> }> {
   const streams = profile.streams.filter((s) => VOLUME_STREAMS.includes(s));
   if (streams.length === 0) return { outcome: notApplicable('volume_consistency', 'No stream with a daily volume'), anomalousDays: new Set() };
   const { anomalies, judged } = await robustAnomalies(

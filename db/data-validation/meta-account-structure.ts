@@ -10,7 +10,10 @@ import { outcome } from './outcome';
  * campaign, and no row of another ad account. One parallel pass grouped by ad; ad sets are then
  * judged from the (few) per-ad results. Text compared in the C collation: only equality matters.
  */
-export async function metaAccountStructure(trx: Transaction<Database>, input: { connectionId: string; source: DataSource; accountId: string }): Promise<RuleOutcome> {
+export async function metaAccountStructure(
+  trx: Transaction<Database>,
+  input: { connectionId: string; source: DataSource; accountId: string },
+): Promise<RuleOutcome> {
   const account = input.accountId.replace(/^act_/, '');
   const result = await sql<{ level: 'ad' | 'ad_set'; entity_id: string; problems: string[] }>`
     with ads as (
@@ -47,7 +50,8 @@ export async function metaAccountStructure(trx: Transaction<Database>, input: { 
   return outcome('meta_account_structure', {
     violations: broken.length,
     checked: entities.length,
-    message: broken.length === 0 ? `${ads} ads and ${entities.length - ads} ad sets form an intact hierarchy` : `${broken.length} ads or ad sets break the hierarchy`,
+    message:
+      broken.length === 0 ? `${ads} ads and ${entities.length - ads} ad sets form an intact hierarchy` : `${broken.length} ads or ad sets break the hierarchy`,
     samples: broken.map((b) => ({ entityId: b.entity_id, detail: `${b.level === 'ad' ? 'ad' : 'ad set'}: ${b.problems.join(', ')}` })),
   });
 }

@@ -28,7 +28,10 @@ export interface MetricsProfileTotals {
  * `validation_profile` (dropped at commit), counting each row-level rule's violations on the way.
  * Every day-level rule then reads this small table instead of the rows.
  */
-export async function buildMetricsProfile(trx: Transaction<Database>, input: { connectionId: string; source: DataSource; platform: PlatformId; checks: RowRuleChecks }): Promise<MetricsProfileTotals> {
+export async function buildMetricsProfile(
+  trx: Transaction<Database>,
+  input: { connectionId: string; source: DataSource; platform: PlatformId; checks: RowRuleChecks },
+): Promise<MetricsProfileTotals> {
   await sql`create temporary table validation_profile on commit drop as ${profileQuery(input)}`.execute(trx);
 
   const perStreamRows = await sql<Record<string, unknown> & { stream: StreamKind; rows: number }>`
@@ -55,7 +58,10 @@ export async function buildMetricsProfile(trx: Transaction<Database>, input: { c
   for (const row of perStreamRows.rows) {
     totals.rows += row.rows;
     totals.streams.push(row.stream);
-    totals.perStream[row.stream] = { rows: row.rows, present: Object.fromEntries(METRIC_FIELDS.map((f) => [f, Number(row[`present_${f}`])])) as Record<MetricField, number> };
+    totals.perStream[row.stream] = {
+      rows: row.rows,
+      present: Object.fromEntries(METRIC_FIELDS.map((f) => [f, Number(row[`present_${f}`])])) as Record<MetricField, number>,
+    };
     for (const r of ROW_RULES) totals.violations[r] += Number(row[`violations_${r}`]);
   }
   return totals;

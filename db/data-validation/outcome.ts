@@ -1,7 +1,10 @@
 import { MAX_RULE_SAMPLES, type RuleOutcome, type RuleSample, VALIDATION_RULES, type ValidationRuleId } from '../../domain/validation-rules';
 
 /** A rule outcome with the rule's severity, its samples capped. */
-export function outcome(ruleId: ValidationRuleId, fields: { applicable?: boolean; violations: number; checked: number; message: string; samples?: RuleSample[] }): RuleOutcome {
+export function outcome(
+  ruleId: ValidationRuleId,
+  fields: { applicable?: boolean; violations: number; checked: number; message: string; samples?: RuleSample[] },
+): RuleOutcome {
   const applicable = fields.applicable ?? true;
   return {
     ruleId,

@@ -18,7 +18,11 @@ export interface Anomaly {
  * days before it. The series is small (one value per stream, metric and day), so the window is a
  * lateral subquery over it. `series` must yield (stream, metric, date, v).
  */
-export async function robustAnomalies(trx: Transaction<Database>, series: RawBuilder<unknown>, options: { counts: boolean }): Promise<{ anomalies: Anomaly[]; judged: number }> {
+export async function robustAnomalies(
+  trx: Transaction<Database>,
+  series: RawBuilder<unknown>,
+  options: { counts: boolean },
+): Promise<{ anomalies: Anomaly[]; judged: number }> {
   const a = ANOMALY_DETECTION;
   const trailing = sql`p.stream = s.stream and p.metric = s.metric and p.date >= s.date - ${sql.lit(a.windowDays)} and p.date < s.date`;
   const poissonFloor = options.counts ? sql`${sql.lit(a.poissonSigmas)} * sqrt(greatest(med, 0))` : sql`0`;

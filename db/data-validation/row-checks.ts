@@ -48,13 +48,25 @@ export function rowRuleChecks(platform: PlatformId): RowRuleChecks {
     { label: 'conversions > clicks', violated: sql<boolean>`(${funnel} and clicks >= 0 and conversions >= 0 and conversions > clicks)` },
     { label: 'spend without impressions', violated: sql<boolean>`(${funnel} and impressions = 0 and spend > 0)` },
     // `raw ? key` first: most rows report no ratios, and parsing them is the dearest part of the pass.
-    { label: 'reported CTR ≠ clicks / impressions', violated: sql<boolean>`(raw ? 'ctr' and ${funnel} and impressions > 0 and clicks >= 0 and ${disagrees(ctr, sql`100.0 * clicks / impressions`)})` },
-    { label: 'reported CPC ≠ spend / clicks', violated: sql<boolean>`(raw ? 'cpc' and ${funnel} and clicks > 0 and spend >= 0 and ${disagrees(cpc, sql`spend / clicks`)})` },
-    { label: 'reported CPM ≠ 1000 × spend / impressions', violated: sql<boolean>`(raw ? 'cpm' and ${funnel} and impressions > 0 and spend >= 0 and ${disagrees(cpm, sql`1000.0 * spend / impressions`)})` },
+    {
+      label: 'reported CTR ≠ clicks / impressions',
+      violated: sql<boolean>`(raw ? 'ctr' and ${funnel} and impressions > 0 and clicks >= 0 and ${disagrees(ctr, sql`100.0 * clicks / impressions`)})`,
+    },
+    {
+      label: 'reported CPC ≠ spend / clicks',
+      violated: sql<boolean>`(raw ? 'cpc' and ${funnel} and clicks > 0 and spend >= 0 and ${disagrees(cpc, sql`spend / clicks`)})`,
+    },
+    {
+      label: 'reported CPM ≠ 1000 × spend / impressions',
+      violated: sql<boolean>`(raw ? 'cpm' and ${funnel} and impressions > 0 and spend >= 0 and ${disagrees(cpm, sql`1000.0 * spend / impressions`)})`,
+    },
   ];
 
   const ranges: RowCheck[] = [
-    ...(['impressions', 'clicks', 'spend', 'conversions', 'revenue'] as const).map((c) => ({ label: `negative ${c}`, violated: sql<boolean>`${sql.ref(c)} < 0` })),
+    ...(['impressions', 'clicks', 'spend', 'conversions', 'revenue'] as const).map((c) => ({
+      label: `negative ${c}`,
+      violated: sql<boolean>`${sql.ref(c)} < 0`,
+    })),
     { label: `CPC above ${bounds.maxCpc}`, violated: sql<boolean>`(clicks > 0 and spend > ${sql.lit(bounds.maxCpc)} * clicks)` },
     { label: `CPM above ${bounds.maxCpm}`, violated: sql<boolean>`(impressions > 0 and spend * 1000 > ${sql.lit(bounds.maxCpm)} * impressions)` },
     { label: `revenue above ${bounds.maxRevenue}`, violated: sql<boolean>`revenue > ${sql.lit(bounds.maxRevenue)}` },
@@ -79,10 +91,16 @@ export function rowRuleChecks(platform: PlatformId): RowRuleChecks {
 /** True when any check is violated (never null: a null comparison is no violation). */
 export function anyViolated(checks: readonly RowCheck[]): RawBuilder<boolean> {
   if (checks.length === 0) return sql<boolean>`false`;
-  return sql<boolean>`coalesce(${sql.join(checks.map((c) => c.violated), sql` or `)}, false)`;
+  return sql<boolean>`coalesce(${sql.join(
+    checks.map((c) => c.violated),
+    sql` or `,
+  )}, false)`;
 }
 
 /** The label of the first violated check, for a sample's detail. */
 export function firstViolation(checks: readonly RowCheck[]): RawBuilder<string> {
-  return sql<string>`case ${sql.join(checks.map((c) => sql`when coalesce(${c.violated}, false) then ${sql.lit(c.label)}`), sql` `)} end`;
+  return sql<string>`case ${sql.join(
+    checks.map((c) => sql`when coalesce(${c.violated}, false) then ${sql.lit(c.label)}`),
+    sql` `,
+  )} end`;
 }

@@ -11,7 +11,13 @@ import { type RowCheck, anyViolated, firstViolation } from './row-checks';
  * profile counted violations, and it reads only the days the profile found them on (at most
  * MAX_RULE_SAMPLES days, through the (connection_id, date) index), never the whole connection again.
  */
-export async function rowRuleSamples(trx: Transaction<Database>, connectionId: string, source: DataSource, rule: RowRuleId, checks: readonly RowCheck[]): Promise<RuleSample[]> {
+export async function rowRuleSamples(
+  trx: Transaction<Database>,
+  connectionId: string,
+  source: DataSource,
+  rule: RowRuleId,
+  checks: readonly RowCheck[],
+): Promise<RuleSample[]> {
   const result = await sql<{ stream: StreamKind; entity_id: string; date: string; detail: string }>`
     select stream, entity_id, date::text as date, ${firstViolation(checks)} as detail
     from marketing_metrics

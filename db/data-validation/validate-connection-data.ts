@@ -32,7 +32,10 @@ const ROW_RULE_NOUNS: Record<RowRuleId, string> = {
  * for Meta's hierarchy and for samples of rules that found something. Runs in one read transaction so
  * every rule sees the same snapshot. Judges the rows of one source (`source`), never live and mock together.
  */
-export async function validateConnectionData(db: Kysely<Database>, input: { connection: Connection; source: DataSource; asOf: string; now: Date }): Promise<ValidationFindings> {
+export async function validateConnectionData(
+  db: Kysely<Database>,
+  input: { connection: Connection; source: DataSource; asOf: string; now: Date },
+): Promise<ValidationFindings> {
   const started = Date.now();
   const { connection, source, asOf, now } = input;
   const checks = rowRuleChecks(connection.platform);
@@ -85,7 +88,8 @@ export async function validateConnectionData(db: Kysely<Database>, input: { conn
     });
 
   const score = scoreRuleOutcomes(outcomes);
-  const anomalousDays = (outcomes.find((o) => o.ruleId === 'volume_consistency')?.violations ?? 0) + (outcomes.find((o) => o.ruleId === 'temporal_consistency')?.violations ?? 0);
+  const anomalousDays =
+    (outcomes.find((o) => o.ruleId === 'volume_consistency')?.violations ?? 0) + (outcomes.find((o) => o.ruleId === 'temporal_consistency')?.violations ?? 0);
   return {
     connectionId: connection.id,
     orgId: connection.org_id,
@@ -116,7 +120,11 @@ export async function validateConnectionData(db: Kysely<Database>, input: { conn
         relationshipViolations: profile.violations.metric_relationships,
         rangeViolations: profile.violations.value_ranges,
         anomalousDays,
-        consistencyScore: consistencyScore({ rows: profile.rows, violatingRows: profile.violations.metric_relationships + profile.violations.value_ranges, anomalousDays }),
+        consistencyScore: consistencyScore({
+          rows: profile.rows,
+          violatingRows: profile.violations.metric_relationships + profile.violations.value_ranges,
+          anomalousDays,
+        }),
       },
       reliability: {
         connectionStatus: connection.status,

@@ -25,7 +25,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addCheckConstraint('data_validation_reports_level_check', sql`level in ('excellent', 'good', 'fair', 'poor', 'critical')`)
     .execute();
   // A connection's history (trends, the quality gate's latest report) and an org's latest reports.
-  await db.schema.createIndex('data_validation_reports_connection_time_idx').on('data_validation_reports').columns(['connection_id', 'validated_at desc']).execute();
+  await db.schema
+    .createIndex('data_validation_reports_connection_time_idx')
+    .on('data_validation_reports')
+    .columns(['connection_id', 'validated_at desc'])
+    .execute();
   await db.schema.createIndex('data_validation_reports_org_time_idx').on('data_validation_reports').columns(['org_id', 'validated_at desc']).execute();
   await db.schema.createIndex('data_validation_reports_workflow_idx').on('data_validation_reports').column('workflow_id').execute();
   // The validation rules read one connection's days: its latest day, the last 7 and 28 days, and the

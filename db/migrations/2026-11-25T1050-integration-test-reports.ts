@@ -25,7 +25,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addCheckConstraint('integration_test_reports_health_check', sql`health_status is null or health_status in ('healthy', 'degraded', 'unhealthy')`)
     .execute();
   // The latest report per connection (integration-status, health-status) and lookups by workflow.
-  await db.schema.createIndex('integration_test_reports_connection_time_idx').on('integration_test_reports').columns(['connection_id', 'tested_at desc']).execute();
+  await db.schema
+    .createIndex('integration_test_reports_connection_time_idx')
+    .on('integration_test_reports')
+    .columns(['connection_id', 'tested_at desc'])
+    .execute();
   await db.schema.createIndex('integration_test_reports_org_time_idx').on('integration_test_reports').columns(['org_id', 'tested_at desc']).execute();
   await db.schema.createIndex('integration_test_reports_workflow_idx').on('integration_test_reports').column('workflow_id').execute();
 }

@@ -41,7 +41,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('resolved_by', 'text')
     .addColumn('rollback_requested_at', 'timestamptz')
     .addCheckConstraint('alerts_status_check', sql`status in ('firing', 'escalated', 'resolved')`)
-    .addCheckConstraint('alerts_severity_check', sql`severity in ('low', 'medium', 'high', 'critical') and initial_severity in ('low', 'medium', 'high', 'critical')`)
+    .addCheckConstraint(
+      'alerts_severity_check',
+      sql`severity in ('low', 'medium', 'high', 'critical') and initial_severity in ('low', 'medium', 'high', 'critical')`,
+    )
     .execute();
   await sql`create unique index alerts_open_fingerprint_idx on alerts (fingerprint) where status <> 'resolved'`.execute(db);
   await db.schema.createIndex('alerts_org_time_idx').on('alerts').columns(['org_id', 'started_at desc']).execute();

@@ -20,7 +20,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`alter table marketing_metrics add column source text not null default 'live'`.execute(db);
   await sql`alter table marketing_metrics add constraint marketing_metrics_source_check check (source in ('live', 'mock'))`.execute(db);
 
-  await sql`create table if not exists schema_backfills (name text primary key, queued_at timestamptz not null default now(), completed_at timestamptz)`.execute(db);
+  await sql`create table if not exists schema_backfills (name text primary key, queued_at timestamptz not null default now(), completed_at timestamptz)`.execute(
+    db,
+  );
   await sql`insert into schema_backfills (name) values ('metric-source-labels') on conflict (name) do update set completed_at = null`.execute(db);
 
   await sql`alter table marketing_metrics alter column source drop default`.execute(db);
@@ -32,7 +34,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`alter table marketing_metrics_mock_archive
     add column archived_at timestamptz not null default now(),
     add column archived_by_sync_log_id uuid,
-    add constraint marketing_metrics_mock_archive_connection_fk foreign key (connection_id) references user_platform_connections (id) on delete cascade`.execute(db);
+    add constraint marketing_metrics_mock_archive_connection_fk foreign key (connection_id) references user_platform_connections (id) on delete cascade`.execute(
+    db,
+  );
   await sql`create index marketing_metrics_mock_archive_connection_idx on marketing_metrics_mock_archive (connection_id, stream, archived_at)`.execute(db);
 
   await sql`create view live_marketing_metrics as
@@ -51,7 +55,9 @@ export async function down(db: Kysely<any>): Promise<void> {
   // statistics first: without them the planner may pair every mock row with every row.)
   await sql`analyze marketing_metrics`.execute(db);
   await sql`delete from marketing_metrics m where source = 'mock' and exists (
-    select 1 from marketing_metrics l where l.connection_id = m.connection_id and l.stream = m.stream and l.entity_id = m.entity_id and l.date = m.date and l.source = 'live')`.execute(db);
+    select 1 from marketing_metrics l where l.connection_id = m.connection_id and l.stream = m.stream and l.entity_id = m.entity_id and l.date = m.date and l.source = 'live')`.execute(
+    db,
+  );
   await sql`drop index marketing_metrics_mock_idx`.execute(db);
   await sql`alter table marketing_metrics drop constraint marketing_metrics_pkey`.execute(db);
   await sql`alter table marketing_metrics add constraint marketing_metrics_pkey primary key (connection_id, stream, entity_id, date)`.execute(db);

@@ -15,5 +15,10 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('data_sync_log_streams').dropColumn('platform_requests').dropColumn('platform_request_errors').dropColumn('platform_request_seconds').execute();
+  await db.schema
+    .alterTable('data_sync_log_streams')
+    .dropColumn('platform_requests')
+    .dropColumn('platform_request_errors')
+    .dropColumn('platform_request_seconds')
+    .execute();
 }

@@ -6,10 +6,16 @@ import type { Kysely } from 'kysely';
  * so it needs no batching however large audit_log is.
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('audit_log').alterColumn('org_id', (c) => c.dropNotNull()).execute();
+  await db.schema
+    .alterTable('audit_log')
+    .alterColumn('org_id', (c) => c.dropNotNull())
+    .execute();
 }
 
 /** Down refuses while operator rows exist (NOT NULL fails on them): delete or assign them first. */
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('audit_log').alterColumn('org_id', (c) => c.setNotNull()).execute();
+  await db.schema
+    .alterTable('audit_log')
+    .alterColumn('org_id', (c) => c.setNotNull())
+    .execute();
 }

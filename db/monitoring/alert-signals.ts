@@ -58,7 +58,9 @@ export async function observeAlertSignal(db: Kysely<Database>, signal: AlertSign
           where status in ('completed', 'failed') and started_at >= ${from} and started_at <= ${to}
         ) s
         group by connection_id, org_id, platform`.execute(db);
-      return rows.filter((r) => Number(r.streak) > 0).map((r) => ({ orgId: r.org_id, labels: { connection_id: r.connection_id, platform: r.platform }, value: Number(r.streak) }));
+      return rows
+        .filter((r) => Number(r.streak) > 0)
+        .map((r) => ({ orgId: r.org_id, labels: { connection_id: r.connection_id, platform: r.platform }, value: Number(r.streak) }));
     }
     case 'permission_denials': {
       const rows = await db

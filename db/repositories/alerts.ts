@@ -14,7 +14,12 @@ export interface AlertChange {
 }
 
 export async function listOpenAlertsOfRule(db: Db, ruleId: string): Promise<OpenAlert[]> {
-  const rows = await db.selectFrom('alerts').select(['id', 'fingerprint', 'severity', 'status', 'started_at']).where('rule_id', '=', ruleId).where('status', '<>', 'resolved').execute();
+  const rows = await db
+    .selectFrom('alerts')
+    .select(['id', 'fingerprint', 'severity', 'status', 'started_at'])
+    .where('rule_id', '=', ruleId)
+    .where('status', '<>', 'resolved')
+    .execute();
   return rows.map((r) => ({ id: r.id, fingerprint: r.fingerprint, severity: r.severity, status: r.status as OpenAlert['status'], startedAt: r.started_at }));
 }
 
@@ -83,7 +88,13 @@ export async function findAlertById(db: Db, id: string): Promise<AlertRow | unde
 
 /** Marks that the alert's rollout was asked to roll back; false when it already was. */
 export async function markRollbackRequested(db: Db, id: string, at: Date): Promise<boolean> {
-  const row = await db.updateTable('alerts').set({ rollback_requested_at: at }).where('id', '=', id).where('rollback_requested_at', 'is', null).returning('id').executeTakeFirst();
+  const row = await db
+    .updateTable('alerts')
+    .set({ rollback_requested_at: at })
+    .where('id', '=', id)
+    .where('rollback_requested_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
   return Boolean(row);
 }
 
@@ -99,7 +110,10 @@ export interface AlertFilter {
 
 export async function listAlerts(db: Db, filter: AlertFilter): Promise<AlertRow[]> {
   const orgId = filter.orgId;
-  let query = db.selectFrom('alerts').selectAll().where((eb) => (orgId === null ? eb('org_id', 'is', null) : eb.or([eb('org_id', 'is', null), eb('org_id', '=', orgId)])));
+  let query = db
+    .selectFrom('alerts')
+    .selectAll()
+    .where((eb) => (orgId === null ? eb('org_id', 'is', null) : eb.or([eb('org_id', 'is', null), eb('org_id', '=', orgId)])));
   if (filter.status === 'open') query = query.where('status', '<>', 'resolved');
   else if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.severity) query = query.where('severity', '=', filter.severity);
@@ -112,7 +126,10 @@ export async function listAlerts(db: Db, filter: AlertFilter): Promise<AlertRow[
  * Resolves an open alert by hand: an org's own alert (orgId), or a deployment-wide one (orgId null,
  * a deployment operator). Undefined when not the caller's to resolve, the row unchanged when already resolved.
  */
-export async function resolveAlertByUser(db: Db, input: { id: string; orgId: string | null; userId: string; at: Date }): Promise<{ row: AlertRow; changed: boolean } | undefined> {
+export async function resolveAlertByUser(
+  db: Db,
+  input: { id: string; orgId: string | null; userId: string; at: Date },
+): Promise<{ row: AlertRow; changed: boolean } | undefined> {
   const orgId = input.orgId;
   const visible = (eb: ExpressionBuilder<Database, 'alerts'>) => (orgId === null ? eb('org_id', 'is', null) : eb('org_id', '=', orgId));
   const updated = await db

@@ -9,5 +9,8 @@ type Db = Kysely<Database> | Transaction<Database>;
  * quote a platform (an error message): a NUL in it must not make the audited action fail.
  */
 export async function appendAudit(db: Db, entry: NewAuditEntry): Promise<void> {
-  await db.insertInto('audit_log').values({ ...entry, details: storableJson(entry.details ?? {}) }).execute();
+  await db
+    .insertInto('audit_log')
+    .values({ ...entry, details: storableJson(entry.details ?? {}) })
+    .execute();
 }

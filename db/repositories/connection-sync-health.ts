@@ -22,7 +22,13 @@ export async function connectionSyncHealth(db: Db, connectionId: string): Promis
       .executeTakeFirst(),
   ]);
   return {
-    syncs: logs.map((l) => ({ status: l.status, source: l.source, fellBack: l.fallback_at !== null, startedAt: l.started_at, error: l.error ?? l.fallback_reason })),
+    syncs: logs.map((l) => ({
+      status: l.status,
+      source: l.source,
+      fellBack: l.fallback_at !== null,
+      startedAt: l.started_at,
+      error: l.error ?? l.fallback_reason,
+    })),
     lastSuccessfulSyncAt: lastCompleted?.finished_at ?? null,
   };
 }

@@ -81,11 +81,7 @@ export async function findConnectionIdByAccount(db: Db, account: { orgId: string
   return row?.id;
 }
 
-export async function listConnections(
-  db: Db,
-  orgId: string,
-  page: { limit: number; offset: number },
-): Promise<{ items: Connection[]; total: number }> {
+export async function listConnections(db: Db, orgId: string, page: { limit: number; offset: number }): Promise<{ items: Connection[]; total: number }> {
   const [items, count] = await Promise.all([
     db
       .selectFrom('user_platform_connections')
@@ -96,7 +92,11 @@ export async function listConnections(
       .limit(page.limit)
       .offset(page.offset)
       .execute(),
-    db.selectFrom('user_platform_connections').select((eb) => eb.fn.countAll<string>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('user_platform_connections')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('org_id', '=', orgId)
+      .executeTakeFirstOrThrow(),
   ]);
   return { items, total: Number(count.n) };
 }
@@ -145,7 +145,11 @@ export async function recordConnectionSync(db: Db, id: string, status: SyncStatu
 export async function countSyncOutcome(db: Db, id: string, outcome: 'failed' | 'completed'): Promise<number | undefined> {
   const row = await db
     .updateTable('user_platform_connections')
-    .set(outcome === 'failed' ? (eb) => ({ consecutive_sync_failures: eb('consecutive_sync_failures', '+', 1) }) : { consecutive_sync_failures: 0, sync_warning_at: null })
+    .set(
+      outcome === 'failed'
+        ? (eb) => ({ consecutive_sync_failures: eb('consecutive_sync_failures', '+', 1) })
+        : { consecutive_sync_failures: 0, sync_warning_at: null },
+    )
     .where('id', '=', id)
     .returning('consecutive_sync_failures')
     .executeTakeFirst();

@@ -11,7 +11,12 @@ export type SealedCredentialsRow = Pick<Connection, 'id' | 'credentials_cipherte
  * The next rows whose data keys are not wrapped by `currentVersion`, in id order after `afterId`.
  * Locked for the caller's transaction; rows another rotation holds are skipped, not waited on.
  */
-export async function lockRowsNeedingRewrap(trx: Transaction<Database>, currentVersion: string, afterId: string | null, limit: number): Promise<SealedCredentialsRow[]> {
+export async function lockRowsNeedingRewrap(
+  trx: Transaction<Database>,
+  currentVersion: string,
+  afterId: string | null,
+  limit: number,
+): Promise<SealedCredentialsRow[]> {
   let query = trx
     .selectFrom('user_platform_connections')
     .select(['id', 'credentials_ciphertext', 'credentials_wrapped_key', 'credentials_key_version'])

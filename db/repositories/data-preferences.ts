@@ -8,7 +8,12 @@ type Db = Kysely<Database> | Transaction<Database>;
 export const DEFAULT_DATA_MODE: DataMode = 'mock';
 
 export async function findDefaultDataMode(db: Db, orgId: string, userId: string): Promise<DataMode | undefined> {
-  const row = await db.selectFrom('user_data_preferences').select('default_data_mode').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+  const row = await db
+    .selectFrom('user_data_preferences')
+    .select('default_data_mode')
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
   return row?.default_data_mode;
 }
 

@@ -51,5 +51,11 @@ export async function latestIntegrationTestReportsOfOrg(db: Db, orgId: string): 
 }
 
 export async function latestIntegrationTestReport(db: Db, connectionId: string): Promise<IntegrationTestReportRow | undefined> {
-  return db.selectFrom('integration_test_reports').selectAll().where('connection_id', '=', connectionId).orderBy('tested_at', 'desc').limit(1).executeTakeFirst();
+  return db
+    .selectFrom('integration_test_reports')
+    .selectAll()
+    .where('connection_id', '=', connectionId)
+    .orderBy('tested_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }

@@ -19,7 +19,17 @@ export async function insertMetricSamples(db: Db, samples: MetricSampleInput[]):
   if (samples.length === 0) return 0;
   await db
     .insertInto('metric_samples')
-    .values(samples.map((s) => ({ name: s.name, kind: s.kind, labels: JSON.stringify(s.labels), value: s.value, org_id: s.orgId, source: s.source, recorded_at: s.recordedAt ?? new Date() })))
+    .values(
+      samples.map((s) => ({
+        name: s.name,
+        kind: s.kind,
+        labels: JSON.stringify(s.labels),
+        value: s.value,
+        org_id: s.orgId,
+        source: s.source,
+        recorded_at: s.recordedAt ?? new Date(),
+      })),
+    )
     .execute();
   return samples.length;
 }
@@ -27,12 +37,18 @@ export async function insertMetricSamples(db: Db, samples: MetricSampleInput[]):
 /** The SQL aggregate of a step; p95 is the continuous percentile. */
 function aggregateExpression(aggregate: MetricAggregate) {
   switch (aggregate) {
-    case 'avg': return sql<number>`avg(value)`;
-    case 'sum': return sql<number>`sum(value)`;
-    case 'min': return sql<number>`min(value)`;
-    case 'max': return sql<number>`max(value)`;
-    case 'count': return sql<number>`count(*)::double precision`;
-    case 'p95': return sql<number>`percentile_cont(0.95) within group (order by value)`;
+    case 'avg':
+      return sql<number>`avg(value)`;
+    case 'sum':
+      return sql<number>`sum(value)`;
+    case 'min':
+      return sql<number>`min(value)`;
+    case 'max':
+      return sql<number>`max(value)`;
+    case 'count':
+      return sql<number>`count(*)::double precision`;
+    case 'p95':
+      return sql<number>`percentile_cont(0.95) within group (order by value)`;
   }
 }
 
@@ -79,7 +95,13 @@ export async function queryMetricSeries(db: Db, q: MetricSeriesQuery): Promise<{
         .orderBy(sql`3`)
         .limit(q.limit + 1)
         .execute()
-    : (await base.select(['labels', 'kind', 'recorded_at as at', 'value']).orderBy('recorded_at', 'desc').limit(q.limit + 1).execute()).reverse();
+    : (
+        await base
+          .select(['labels', 'kind', 'recorded_at as at', 'value'])
+          .orderBy('recorded_at', 'desc')
+          .limit(q.limit + 1)
+          .execute()
+      ).reverse();
   const truncated = rows.length > q.limit;
   const kept = truncated ? (q.stepSeconds ? rows.slice(0, q.limit) : rows.slice(1)) : rows;
   const byLabels = new Map<string, MetricSeries>();

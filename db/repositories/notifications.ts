@@ -5,7 +5,10 @@ import { storableJson } from '../storable-text';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export async function insertNotification(db: Db, notification: { org_id: string; connection_id: string | null; kind: string; payload: Record<string, unknown> }): Promise<string> {
+export async function insertNotification(
+  db: Db,
+  notification: { org_id: string; connection_id: string | null; kind: string; payload: Record<string, unknown> },
+): Promise<string> {
   const row = await db
     .insertInto('notifications')
     .values({ ...notification, payload: storableJson(notification.payload) })

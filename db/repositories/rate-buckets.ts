@@ -123,7 +123,12 @@ export async function reserveRequest(db: Kysely<Database>, request: BucketReserv
   const readings = rows.map((row): BucketReading => {
     const bucket = byKey.get(`${row.scope}/${row.quota}`);
     if (!bucket) throw new Error(`Unexpected rate bucket ${row.scope}/${row.quota}`);
-    return { bucket, available: Number(row.available), waitSeconds: Number(row.wait_seconds), resetMs: bucket.kind === 'window' && row.reset_at ? row.reset_at.getTime() : null };
+    return {
+      bucket,
+      available: Number(row.available),
+      waitSeconds: Number(row.wait_seconds),
+      resetMs: bucket.kind === 'window' && row.reset_at ? row.reset_at.getTime() : null,
+    };
   });
   const granted = rows.length === request.buckets.length && rows.every((r) => r.granted);
   const atMs = Math.max(...rows.map((r) => Number(r.at_ms)), at?.getTime() ?? 0);

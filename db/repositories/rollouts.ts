@@ -11,7 +11,10 @@ import { listOrgConnections } from './connections';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export async function insertRollout(db: Db, rollout: { id: string; orgId: string; name: string; config: RolloutConfig; createdBy: string }): Promise<RolloutRow> {
+export async function insertRollout(
+  db: Db,
+  rollout: { id: string; orgId: string; name: string; config: RolloutConfig; createdBy: string },
+): Promise<RolloutRow> {
   return db
     .insertInto('rollouts')
     .values({
@@ -54,7 +57,8 @@ export async function saveRolloutState(db: Db, id: string, revision: number, sta
     .set({
       stage: state.stage,
       step_index: state.stepIndex,
-      current_percentage: state.stage === 'completed' ? 100 : state.stage === 'rolled_back' ? 0 : (state.currentPercentage ?? stepPercentage(config, state.stepIndex)),
+      current_percentage:
+        state.stage === 'completed' ? 100 : state.stage === 'rolled_back' ? 0 : (state.currentPercentage ?? stepPercentage(config, state.stepIndex)),
       state: JSON.stringify(state),
       revision,
       rollback_cause: state.rollbackCause,
@@ -81,7 +85,10 @@ export async function otherRolloutsInProgress(db: Db, rollout: Pick<RolloutRow, 
 }
 
 /** The org's connections a rollout covers (not disabled; on its platforms when it names some). */
-export async function rolloutScopeConnections(db: Db, rollout: Pick<RolloutRow, 'org_id' | 'config'>): Promise<{ id: string; userId: string; platform: PlatformId; dataMode: string }[]> {
+export async function rolloutScopeConnections(
+  db: Db,
+  rollout: Pick<RolloutRow, 'org_id' | 'config'>,
+): Promise<{ id: string; userId: string; platform: PlatformId; dataMode: string }[]> {
   const rows = await listOrgConnections(db, rollout.org_id, { exceptStatus: 'disabled', platforms: rollout.config.platforms });
   return rows.map((r) => ({ id: r.id, userId: r.user_id, platform: r.platform, dataMode: r.data_mode }));
 }
@@ -123,7 +130,14 @@ export interface RolloutDecision {
 
 /** The org's rollouts that currently expose someone (running, awaiting approval, paused or completed), newest first. */
 export async function exposingRollouts(db: Db, orgId: string): Promise<RolloutRow[]> {
-  return db.selectFrom('rollouts').selectAll().where('org_id', '=', orgId).where('stage', 'in', [...EXPOSING_STAGES]).orderBy('created_at', 'desc').orderBy('id').execute();
+  return db
+    .selectFrom('rollouts')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('stage', 'in', [...EXPOSING_STAGES])
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .execute();
 }
 
 /** The org's rollouts that can govern its `auto` connections (exposing or rolled back), newest first. */
@@ -146,7 +160,10 @@ export async function governingRollouts(db: Db, orgId: string): Promise<Governin
 export async function activeRolloutDecision(db: Db, subject: { orgId: string; userId: string; platform: PlatformId }): Promise<RolloutDecision> {
   const rollouts = await exposingRollouts(db, subject.orgId);
   const features = rollouts.map((r) => {
-    const assignment = assignRollout({ id: r.id, config: r.config, stage: r.stage, stepIndex: r.step_index }, { userId: subject.userId, platform: subject.platform });
+    const assignment = assignRollout(
+      { id: r.id, config: r.config, stage: r.stage, stepIndex: r.step_index },
+      { userId: subject.userId, platform: subject.platform },
+    );
     return { rolloutId: r.id, name: r.name, strategy: r.strategy, stage: r.stage, ...assignment };
   });
   const deciding = features.find((f) => f.exposed);

@@ -17,7 +17,11 @@ type Db = Kysely<Database> | Transaction<Database>;
  * - records the source, the reason and the moment, which divides the log's live rows from its mock rows.
  * Idempotent: a retried attempt finds the log already on mock and changes nothing.
  */
-export async function fallBackSyncLogToMock(db: Db, syncLogId: string, fallback: { stream: StreamKind; reason: string }): Promise<{ totals: SyncTotals; withdrawn: number } | undefined> {
+export async function fallBackSyncLogToMock(
+  db: Db,
+  syncLogId: string,
+  fallback: { stream: StreamKind; reason: string },
+): Promise<{ totals: SyncTotals; withdrawn: number } | undefined> {
   const log = await db.selectFrom('data_sync_logs').selectAll().where('id', '=', syncLogId).forUpdate().executeTakeFirst();
   if (!log) return undefined;
   if (log.fallback_at !== null) return { totals: syncTotals(log), withdrawn: 0 };

@@ -52,7 +52,11 @@ export async function addPageToSyncLogStream(
 ): Promise<void> {
   await db
     .updateTable('data_sync_log_streams')
-    .set({ ...pageCounterIncrements(page), ...(page.requests ? requestCounterIncrements(page.requests) : {}), ...(page.completed ? { completed_at: new Date() } : {}) })
+    .set({
+      ...pageCounterIncrements(page),
+      ...(page.requests ? requestCounterIncrements(page.requests) : {}),
+      ...(page.completed ? { completed_at: new Date() } : {}),
+    })
     .where('sync_log_id', '=', syncLogId)
     .where('stream', '=', stream)
     .execute();
@@ -61,7 +65,12 @@ export async function addPageToSyncLogStream(
 /** Adds platform requests that wrote no page (those that failed, or whose page was not written) to the stream. */
 export async function addPlatformRequestsToSyncLogStream(db: Db, syncLogId: string, stream: StreamKind, counts: PlatformRequestCounts): Promise<void> {
   if (counts.requests === 0) return;
-  await db.updateTable('data_sync_log_streams').set(requestCounterIncrements(counts)).where('sync_log_id', '=', syncLogId).where('stream', '=', stream).execute();
+  await db
+    .updateTable('data_sync_log_streams')
+    .set(requestCounterIncrements(counts))
+    .where('sync_log_id', '=', syncLogId)
+    .where('stream', '=', stream)
+    .execute();
 }
 
 /**

@@ -13,7 +13,12 @@ type Db = Kysely<Database> | Transaction<Database>;
  */
 export async function openSyncLog(db: Db, log: NewSyncLog): Promise<{ log: SyncLog; created: boolean }> {
   const values = { ...log, error: storableOptionalText(log.error), fallback_reason: storableOptionalText(log.fallback_reason) };
-  const inserted = await db.insertInto('data_sync_logs').values(values).onConflict((oc) => oc.column('run_id').doNothing()).returningAll().executeTakeFirst();
+  const inserted = await db
+    .insertInto('data_sync_logs')
+    .values(values)
+    .onConflict((oc) => oc.column('run_id').doNothing())
+    .returningAll()
+    .executeTakeFirst();
   if (inserted) return { log: inserted, created: true };
   return { log: await db.selectFrom('data_sync_logs').selectAll().where('run_id', '=', log.run_id).executeTakeFirstOrThrow(), created: false };
 }
@@ -23,13 +28,7 @@ export async function findSyncLog(db: Db, id: string): Promise<SyncLog | undefin
 }
 
 export async function latestSyncLog(db: Db, connectionId: string): Promise<SyncLog | undefined> {
-  return db
-    .selectFrom('data_sync_logs')
-    .selectAll()
-    .where('connection_id', '=', connectionId)
-    .orderBy('started_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  return db.selectFrom('data_sync_logs').selectAll().where('connection_id', '=', connectionId).orderBy('started_at', 'desc').limit(1).executeTakeFirst();
 }
 
 export async function listSyncLogs(db: Db, connectionId: string, limit: number): Promise<SyncLog[]> {
@@ -126,7 +125,9 @@ export async function addPageToSyncLog(
   return syncTotals(row);
 }
 
-export function syncTotals(log: Pick<SyncLog, 'pages' | 'records_fetched' | 'records_written' | 'bytes_read' | 'bytes_written' | 'records_quarantined' | 'records_cleaned'>): SyncTotals {
+export function syncTotals(
+  log: Pick<SyncLog, 'pages' | 'records_fetched' | 'records_written' | 'bytes_read' | 'bytes_written' | 'records_quarantined' | 'records_cleaned'>,
+): SyncTotals {
   return {
     pages: log.pages,
     recordsFetched: log.records_fetched,
@@ -139,7 +140,11 @@ export function syncTotals(log: Pick<SyncLog, 'pages' | 'records_fetched' | 'rec
 }
 
 /** Closes a running log; a log already closed keeps its first outcome. */
-export async function closeSyncLog(db: Db, id: string, outcome: { status: Exclude<SyncStatus, 'running'>; error: string | null; at: Date }): Promise<SyncLog | undefined> {
+export async function closeSyncLog(
+  db: Db,
+  id: string,
+  outcome: { status: Exclude<SyncStatus, 'running'>; error: string | null; at: Date },
+): Promise<SyncLog | undefined> {
   return db
     .updateTable('data_sync_logs')
     .set({ status: outcome.status, error: storableOptionalText(outcome.error), finished_at: outcome.at })

@@ -17,14 +17,32 @@ function writtenRows(db: Db, log: SyncWindow) {
     .selectFrom('marketing_metrics')
     .where('connection_id', '=', log.connection_id)
     .where('synced_at', '>=', log.started_at)
-    .where((eb) => eb.or([eb('impressions', 'is not', null), eb('clicks', 'is not', null), eb('spend', 'is not', null), eb('conversions', 'is not', null), eb('revenue', 'is not', null)]));
+    .where((eb) =>
+      eb.or([
+        eb('impressions', 'is not', null),
+        eb('clicks', 'is not', null),
+        eb('spend', 'is not', null),
+        eb('conversions', 'is not', null),
+        eb('revenue', 'is not', null),
+      ]),
+    );
 }
 
 export async function countSyncWrittenRows(db: Db, log: SyncWindow): Promise<number> {
-  const row = await writtenRows(db, log).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  const row = await writtenRows(db, log)
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
 export async function listSyncWrittenRows(db: Db, log: SyncWindow, page: { offset: number; limit: number }): Promise<MetricRow[]> {
-  return writtenRows(db, log).selectAll().orderBy('stream').orderBy('entity_id').orderBy('date').orderBy('source').offset(page.offset).limit(page.limit).execute();
+  return writtenRows(db, log)
+    .selectAll()
+    .orderBy('stream')
+    .orderBy('entity_id')
+    .orderBy('date')
+    .orderBy('source')
+    .offset(page.offset)
+    .limit(page.limit)
+    .execute();
 }

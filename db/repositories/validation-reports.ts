@@ -116,7 +116,12 @@ export async function latestReportsOfOrg(db: Db, orgId: string, source: DataSour
 }
 
 /** The org's average score per day over the last `days` days: the trend of its data quality. */
-export async function orgScoreTrend(db: Db, orgId: string, days: number, source: DataSource = 'live'): Promise<{ date: string; averageScore: number; reports: number }[]> {
+export async function orgScoreTrend(
+  db: Db,
+  orgId: string,
+  days: number,
+  source: DataSource = 'live',
+): Promise<{ date: string; averageScore: number; reports: number }[]> {
   const rows = await sql<{ date: string; average_score: number; reports: number }>`
     select (validated_at at time zone 'UTC')::date::text as date, round(avg(score), 1)::float8 as average_score, count(*)::int as reports
     from data_validation_reports
@@ -130,9 +135,22 @@ export async function orgScoreTrend(db: Db, orgId: string, days: number, source:
  * first), then the longest unvalidated, so a run cut short leaves the freshest reports behind.
  */
 export async function listValidationTargetRows(db: Db, filter: { orgId?: string; connectionIds?: string[] }) {
-  const lastValidated = db.selectFrom('data_validation_reports').select(['connection_id', (eb) => eb.fn.max('validated_at').as('validated_at')]).groupBy('connection_id').as('r');
-  let query = db.selectFrom('user_platform_connections as c').leftJoin(lastValidated, 'r.connection_id', 'c.id').select(['c.id', 'c.org_id', 'c.platform']).where('c.status', '<>', 'disabled');
+  const lastValidated = db
+    .selectFrom('data_validation_reports')
+    .select(['connection_id', (eb) => eb.fn.max('validated_at').as('validated_at')])
+    .groupBy('connection_id')
+    .as('r');
+  let query = db
+    .selectFrom('user_platform_connections as c')
+    .leftJoin(lastValidated, 'r.connection_id', 'c.id')
+    .select(['c.id', 'c.org_id', 'c.platform'])
+    .where('c.status', '<>', 'disabled');
   if (filter.orgId) query = query.where('c.org_id', '=', filter.orgId);
-  if (filter.connectionIds) query = query.where('c.id', 'in', filter.connectionIds.length > 0 ? filter.connectionIds : ['00000000-0000-0000-0000-000000000000']);
-  return query.orderBy(sql`r.validated_at asc nulls first`).orderBy('c.created_at', 'desc').orderBy('c.id').execute();
+  if (filter.connectionIds)
+    query = query.where('c.id', 'in', filter.connectionIds.length > 0 ? filter.connectionIds : ['00000000-0000-0000-0000-000000000000']);
+  return query
+    .orderBy(sql`r.validated_at asc nulls first`)
+    .orderBy('c.created_at', 'desc')
+    .orderBy('c.id')
+    .execute();
 }

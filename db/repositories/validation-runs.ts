@@ -12,7 +12,11 @@ export async function listOrgValidationRuns(trx: Transaction<Database>, orgId: s
 }
 
 export async function recordValidationRun(trx: Transaction<Database>, run: { runId: string; workflowId: string; orgId: string }): Promise<void> {
-  await trx.insertInto('validation_runs').values({ run_id: run.runId, workflow_id: run.workflowId, org_id: run.orgId }).onConflict((oc) => oc.column('run_id').doNothing()).execute();
+  await trx
+    .insertInto('validation_runs')
+    .values({ run_id: run.runId, workflow_id: run.workflowId, org_id: run.orgId })
+    .onConflict((oc) => oc.column('run_id').doNothing())
+    .execute();
 }
 
 export async function forgetValidationRuns(trx: Transaction<Database>, runIds: string[]): Promise<void> {

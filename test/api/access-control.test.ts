@@ -18,7 +18,10 @@ describe('access control', () => {
   });
   afterAll(async () => {
     // The admin's POST …/keys/rotate started the singleton rotation on a queue no worker polls.
-    await harness.temporal.client.workflow.getHandle(keyRotationWorkflowId()).terminate('access-control test cleanup').catch(() => {});
+    await harness.temporal.client.workflow
+      .getHandle(keyRotationWorkflowId())
+      .terminate('access-control test cleanup')
+      .catch(() => {});
     await harness.close();
   });
 
@@ -52,7 +55,10 @@ describe('access control', () => {
       // A caller presents what it has: a bearer token, or (the Web UI) the codec credential where a path takes one.
       const token = template.includes(':credential') ? (caller === 'codec:decode' ? api.codecUiCredential : bearer!) : undefined;
       const path = template.replace(':id', randomUUID()).replace(':credential', token ?? '');
-      const res = await api.call(method, path, { token: token ? undefined : (bearer ?? api.codecUiCredential), ...(method === 'POST' || method === 'PUT' ? { json: {} } : {}) });
+      const res = await api.call(method, path, {
+        token: token ? undefined : (bearer ?? api.codecUiCredential),
+        ...(method === 'POST' || method === 'PUT' ? { json: {} } : {}),
+      });
       expect({ caller, refused: res.status === 401 || res.status === 403 }).toEqual({ caller, refused: !admits(needed, caller) });
     }
   });
@@ -61,7 +67,11 @@ describe('access control', () => {
     const admin = await api.token(orgId, 'admin');
     const operator = await api.operatorToken();
     const payloads = { payloads: [] };
-    for (const [method, path, json] of [['POST', '/codec/decode', payloads], ['POST', '/codec/encode', payloads], ['GET', '/api/v1/platform-connections/keys/rotate', undefined]] as const) {
+    for (const [method, path, json] of [
+      ['POST', '/codec/decode', payloads],
+      ['POST', '/codec/encode', payloads],
+      ['GET', '/api/v1/platform-connections/keys/rotate', undefined],
+    ] as const) {
       const refused = await api.call(method, path, { token: admin, json });
       expect({ path, status: refused.status, code: refused.json?.error?.code }).toEqual({ path, status: 403, code: 'forbidden' });
       const allowed = await api.call(method, path, { token: operator, json });
@@ -82,7 +92,9 @@ describe('access control', () => {
     const operator = await api.operatorToken('op-audited');
     await api.call('GET', '/api/v1/platform-connections/connections', { token: operator });
     const rows = await harness.database.db.selectFrom('audit_log').selectAll().where('actor_id', '=', 'op-audited').execute();
-    expect(rows.map((r) => ({ org_id: r.org_id, actor_role: r.actor_role, action: r.action, outcome: r.outcome }))).toEqual([{ org_id: null, actor_role: 'operator', action: 'permission.denied', outcome: 'denied' }]);
+    expect(rows.map((r) => ({ org_id: r.org_id, actor_role: r.actor_role, action: r.action, outcome: r.outcome }))).toEqual([
+      { org_id: null, actor_role: 'operator', action: 'permission.denied', outcome: 'denied' },
+    ]);
   });
 
   it('limits requests per token: 429 with Retry-After once the budget is spent, other tokens unaffected', async () => {

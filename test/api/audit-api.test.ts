@@ -31,7 +31,13 @@ describe('audit API', () => {
 
     const all = await api.call('GET', '/api/v1/audit', { token: admin });
     expect(all.status).toBe(200);
-    expect(all.json.entries.map((e: { action: string }) => e.action)).toEqual(['permission.denied', 'connection.update', 'connection.create', 'connection.create', 'connection.create']);
+    expect(all.json.entries.map((e: { action: string }) => e.action)).toEqual([
+      'permission.denied',
+      'connection.update',
+      'connection.create',
+      'connection.create',
+      'connection.create',
+    ]);
     expect(all.json.entries[0]).toMatchObject({ actor_id: 'vic', actor_role: 'viewer', outcome: 'denied', request_id: expect.any(String) });
 
     const forConnection = await api.call('GET', `/api/v1/audit?connection_id=${ids[0]}`, { token: admin });

@@ -28,9 +28,17 @@ describe('POST /sync/bulk', () => {
   it('syncs every active connection with at most `concurrency` at once, skipping one already syncing', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) {
-      ids.push((await api.call('POST', `${API}/connections`, { token: editor, json: { platform: 'meta_business', data_mode: 'mock', credentials: {}, account_id: `act_${i}` } })).json.id);
+      ids.push(
+        (
+          await api.call('POST', `${API}/connections`, {
+            token: editor,
+            json: { platform: 'meta_business', data_mode: 'mock', credentials: {}, account_id: `act_${i}` },
+          })
+        ).json.id,
+      );
     }
-    const disabled = (await api.call('POST', `${API}/connections`, { token: editor, json: { platform: 'tiktok', data_mode: 'mock', credentials: {} } })).json.id;
+    const disabled = (await api.call('POST', `${API}/connections`, { token: editor, json: { platform: 'tiktok', data_mode: 'mock', credentials: {} } })).json
+      .id;
     await api.call('PUT', `${API}/connections/${disabled}`, { token: editor, json: { status: 'disabled' } });
     // Already syncing (a long backfill): the bulk run must not start a second sync of it.
     await api.call('POST', `${API}/connections/${ids[0]}/sync`, { token: editor, json: { start_date: '2016-01-01', end_date: '2018-12-31' } });
@@ -59,7 +67,8 @@ describe('POST /sync/bulk', () => {
 
   it('refuses unknown connections, other orgs’ connections and ambiguous bodies', async () => {
     const stranger = await api.token(`org-x-${randomUUID().slice(0, 6)}`, 'editor');
-    const theirs = (await api.call('POST', `${API}/connections`, { token: stranger, json: { platform: 'klaviyo', data_mode: 'mock', credentials: {} } })).json.id;
+    const theirs = (await api.call('POST', `${API}/connections`, { token: stranger, json: { platform: 'klaviyo', data_mode: 'mock', credentials: {} } })).json
+      .id;
     const notFound = await api.call('POST', `${API}/sync/bulk`, { token: editor, json: { connection_ids: [theirs, randomUUID()] } });
     expect(notFound.status).toBe(404);
     expect(notFound.json.error.details.connection_ids).toHaveLength(2);

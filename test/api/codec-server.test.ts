@@ -26,13 +26,19 @@ describe('codec server for the Temporal Web UI', () => {
   it("decodes and encodes for a deployment operator's bearer token, and decodes for the Web UI's codec credential in the path", async () => {
     const operator = await api.operatorToken();
     const payload = await encryptedPayload();
-    for (const [path, token] of [['/codec/decode', operator], [`/codec/${api.codecUiCredential}/decode`, undefined]] as const) {
+    for (const [path, token] of [
+      ['/codec/decode', operator],
+      [`/codec/${api.codecUiCredential}/decode`, undefined],
+    ] as const) {
       const res = await api.call('POST', path, { token, json: { payloads: [payload] } });
       expect(res.status).toBe(200);
       const decoded = res.json.payloads[0];
       expect(JSON.parse(Buffer.from(decoded.data, 'base64').toString())).toEqual({ hello: 'codec' });
     }
-    const encoded = await api.call('POST', '/codec/encode', { token: operator, json: { payloads: [{ metadata: { encoding: b64(new TextEncoder().encode('json/plain')) }, data: b64(new TextEncoder().encode('{"a":1}')) }] } });
+    const encoded = await api.call('POST', '/codec/encode', {
+      token: operator,
+      json: { payloads: [{ metadata: { encoding: b64(new TextEncoder().encode('json/plain')) }, data: b64(new TextEncoder().encode('{"a":1}')) }] },
+    });
     expect(Buffer.from(encoded.json.payloads[0].metadata.encoding, 'base64').toString()).toBe('binary/encrypted');
   });
 
@@ -50,7 +56,10 @@ describe('codec server for the Temporal Web UI', () => {
   });
 
   it('answers 400, not 500, for a payload the keyring cannot open', async () => {
-    const foreign = { metadata: { encoding: b64(new TextEncoder().encode('binary/encrypted')), 'encryption-key-id': b64(new TextEncoder().encode('p9')) }, data: b64(new Uint8Array(64)) };
+    const foreign = {
+      metadata: { encoding: b64(new TextEncoder().encode('binary/encrypted')), 'encryption-key-id': b64(new TextEncoder().encode('p9')) },
+      data: b64(new Uint8Array(64)),
+    };
     const res = await api.call('POST', `/codec/${api.codecUiCredential}/decode`, { json: { payloads: [foreign] } });
     expect({ status: res.status, code: res.json?.error?.code }).toEqual({ status: 400, code: 'undecodable_payload' });
   });
@@ -74,7 +83,10 @@ describe('codec server for the Temporal Web UI', () => {
 
   it("answers the Web UI's CORS preflight for its origin only", async () => {
     const preflight = (origin: string) =>
-      api.app.request('/codec/decode', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+      api.app.request('/codec/decode', {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      });
     const ui = await preflight('http://127.0.0.1:8233');
     expect(ui.status).toBe(204);
     expect(ui.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:8233');

@@ -72,7 +72,15 @@ describe('POST /platform-connections/data', () => {
     const connection = await connectionIn('mock');
     const first = await post({ connection_id: connection.id, ...RANGE, limit: 100 });
     expect(first.status).toBe(200);
-    expect(first.json).toMatchObject({ connection_id: connection.id, platform: 'google_ads', stream: 'ad_performance', mode: 'mock', source: 'mock', fallback_reason: null, window: RANGE });
+    expect(first.json).toMatchObject({
+      connection_id: connection.id,
+      platform: 'google_ads',
+      stream: 'ad_performance',
+      mode: 'mock',
+      source: 'mock',
+      fallback_reason: null,
+      window: RANGE,
+    });
     expect(first.json.records).toHaveLength(100);
     expect(typeof first.json.next_cursor).toBe('string');
     const all = await readAll({ connection_id: connection.id, ...RANGE, limit: 100 });
@@ -99,7 +107,9 @@ describe('POST /platform-connections/data', () => {
     expect(res.json.error).toMatchObject({ code: 'platform_unavailable', details: { kind: 'transient', status: 500 } });
     expect(res.text).not.toContain(emulator.credentials.access_token!);
     const audit = await harness.database.db.selectFrom('audit_log').select(['action', 'outcome', 'details']).where('target_id', '=', connection.id).execute();
-    expect(audit).toEqual([{ action: 'connection.data_read', outcome: 'failure', details: expect.objectContaining({ mode: 'live', source: 'live', records: 0 }) }]);
+    expect(audit).toEqual([
+      { action: 'connection.data_read', outcome: 'failure', details: expect.objectContaining({ mode: 'live', source: 'live', records: 0 }) },
+    ]);
   });
 
   it('hybrid: live while it works; mock, saying why, when the platform fails or its data fails the quality gate', async () => {
@@ -129,14 +139,29 @@ describe('POST /platform-connections/data', () => {
 
   it('auto: mock without credentials, live with them; `mode` overrides the connection’s mode for one read', async () => {
     const without = await connectionIn('auto', {});
-    expect((await post({ connection_id: without.id, ...RANGE, limit: 5 })).json).toMatchObject({ mode: 'auto', source: 'mock', fallback_reason: 'no credentials for the live platform' });
+    expect((await post({ connection_id: without.id, ...RANGE, limit: 5 })).json).toMatchObject({
+      mode: 'auto',
+      source: 'mock',
+      fallback_reason: 'no credentials for the live platform',
+    });
     const withCredentials = await connectionIn('auto');
     expect((await post({ connection_id: withCredentials.id, ...RANGE, limit: 5 })).json).toMatchObject({ mode: 'auto', source: 'live', fallback_reason: null });
 
     const mock = await connectionIn('mock');
     expect((await post({ connection_id: mock.id, ...RANGE, limit: 5, mode: 'live' })).json).toMatchObject({ mode: 'live', source: 'live' });
-    const audit = await harness.database.db.selectFrom('audit_log').select(['action', 'outcome', 'actor_id', 'details']).where('target_id', '=', mock.id).execute();
-    expect(audit).toEqual([{ action: 'connection.data_read', outcome: 'success', actor_id: 'viewer-user', details: expect.objectContaining({ mode: 'live', source: 'live', stream: 'ad_performance', records: 5 }) }]);
+    const audit = await harness.database.db
+      .selectFrom('audit_log')
+      .select(['action', 'outcome', 'actor_id', 'details'])
+      .where('target_id', '=', mock.id)
+      .execute();
+    expect(audit).toEqual([
+      {
+        action: 'connection.data_read',
+        outcome: 'success',
+        actor_id: 'viewer-user',
+        details: expect.objectContaining({ mode: 'live', source: 'live', stream: 'ad_performance', records: 5 }),
+      },
+    ]);
   });
 
   it('refuses bad input with a clear 4xx', async () => {
@@ -179,7 +204,9 @@ describe('POST /platform-connections/data', () => {
       expect({ status, code: res.status, error: res.json?.error?.code }).toEqual({ status, code, error });
       expect(emulator.faults.stats().requests).toBe(before);
       // The connection test keeps to the same rule.
-      const test = await api.call('POST', `/api/v1/platform-connections/connections/${connection.id}/test`, { token: await api.token(connection.org_id, 'editor') });
+      const test = await api.call('POST', `/api/v1/platform-connections/connections/${connection.id}/test`, {
+        token: await api.token(connection.org_id, 'editor'),
+      });
       expect({ status, code: test.status, error: test.json?.error?.code }).toEqual({ status, code, error });
     }
 
@@ -198,14 +225,20 @@ describe('POST /platform-connections/data', () => {
     await harness.database.db.updateTable('rollouts').set({ stage: 'running', step_index: 0 }).where('id', '=', rollout.id).execute();
     const before = emulator.faults.stats().requests;
     for (const mode of [undefined, 'auto'] as const) {
-      expect((await post({ connection_id: held.id, ...RANGE, limit: 5, ...(mode ? { mode } : {}) })).json).toMatchObject({ source: 'mock', fallback_reason: 'not yet exposed by rollout "staged live"' });
+      expect((await post({ connection_id: held.id, ...RANGE, limit: 5, ...(mode ? { mode } : {}) })).json).toMatchObject({
+        source: 'mock',
+        fallback_reason: 'not yet exposed by rollout "staged live"',
+      });
     }
     const live = await post({ connection_id: held.id, ...RANGE, limit: 5, mode: 'live' });
     expect({ status: live.status, code: live.json.error.code }).toEqual({ status: 403, code: 'not_exposed_by_rollout' });
     const hybrid = await post({ connection_id: held.id, ...RANGE, limit: 5, mode: 'hybrid' });
     expect(hybrid.status).toBe(200);
     expect(hybrid.json).toMatchObject({ source: 'mock', fallback_reason: expect.stringContaining('not yet exposed by rollout "staged live"') });
-    const viaHybridData = await api.call('POST', '/api/v1/live-integration/hybrid-data', { token: await api.token(held.org_id, 'viewer'), json: { connection_id: held.id, ...RANGE, limit: 5 } });
+    const viaHybridData = await api.call('POST', '/api/v1/live-integration/hybrid-data', {
+      token: await api.token(held.org_id, 'viewer'),
+      json: { connection_id: held.id, ...RANGE, limit: 5 },
+    });
     expect(viaHybridData.json).toMatchObject({ source: 'mock', fallback_reason: expect.stringContaining('not yet exposed by rollout') });
     expect(emulator.faults.stats().requests).toBe(before);
 
@@ -241,19 +274,33 @@ describe('POST /platform-connections/data', () => {
 
   it('live reads spend the fleet-wide platform quota buckets, as worker syncs do', async () => {
     const quota = uniqueName('api-read-quota');
-    const quotas: PlatformQuotas = { ...NO_PLATFORM_QUOTAS, google_ads: [{ kind: 'token_bucket', name: quota, scope: 'account', burst: 1000, perSecond: 0.001 }] };
+    const quotas: PlatformQuotas = {
+      ...NO_PLATFORM_QUOTAS,
+      google_ads: [{ kind: 'token_bucket', name: quota, scope: 'account', burst: 1000, perSecond: 0.001 }],
+    };
     const metered = createTestApi(harness, { taskQueue: uniqueName('api-data-quota'), baseUrls: { google_ads: emulator.url }, quotas });
     const connection = await connectionIn('live');
-    const res = await metered.call('POST', DATA, { token: await metered.token(connection.org_id, 'viewer'), json: { connection_id: connection.id, ...RANGE, limit: 120 } });
+    const res = await metered.call('POST', DATA, {
+      token: await metered.token(connection.org_id, 'viewer'),
+      json: { connection_id: connection.id, ...RANGE, limit: 120 },
+    });
     expect(res.status).toBe(200);
     expect(res.json.source).toBe('live');
-    const bucket = await harness.database.db.selectFrom('platform_rate_buckets').selectAll().where('platform', '=', 'google_ads').where('quota', '=', quota).executeTakeFirstOrThrow();
+    const bucket = await harness.database.db
+      .selectFrom('platform_rate_buckets')
+      .selectAll()
+      .where('platform', '=', 'google_ads')
+      .where('quota', '=', quota)
+      .executeTakeFirstOrThrow();
     expect(bucket.scope_key).toBe(emulator.shape.accountId);
     // 120 records at the emulator's 50 a page: three page requests, three tokens of the bucket spent.
     expect(Math.round(900 - Number(bucket.tokens))).toBe(3);
 
     // A spent quota is not read around: the API answers 429 with when it resets, and the platform sees nothing.
-    const daily: PlatformQuotas = { ...NO_PLATFORM_QUOTAS, google_ads: [{ kind: 'fixed_window', name: uniqueName('api-read-daily'), scope: 'account', limit: 2, windowSeconds: 86_400 }] };
+    const daily: PlatformQuotas = {
+      ...NO_PLATFORM_QUOTAS,
+      google_ads: [{ kind: 'fixed_window', name: uniqueName('api-read-daily'), scope: 'account', limit: 2, windowSeconds: 86_400 }],
+    };
     const capped = createTestApi(harness, { taskQueue: uniqueName('api-data-daily'), baseUrls: { google_ads: emulator.url }, quotas: daily });
     const token = await capped.token(connection.org_id, 'viewer');
     expect((await capped.call('POST', DATA, { token, json: { connection_id: connection.id, ...RANGE, limit: 5 } })).status).toBe(200);

@@ -32,10 +32,19 @@ describe('recurring syncs on Temporal Schedules', () => {
   });
 
   const schedule = (id: string) => harness.temporal.client.schedule.getHandle(connectionSyncScheduleId(id));
-  const scheduleExists = (id: string) => schedule(id).describe().then(() => true, () => false);
+  const scheduleExists = (id: string) =>
+    schedule(id)
+      .describe()
+      .then(
+        () => true,
+        () => false,
+      );
 
   it('follows the connection: created with it, updated with its frequency, paused with its status, deleted with it', async () => {
-    const created = await api.call('POST', CONNECTIONS, { token: admin, json: { platform: 'meta_business', data_mode: 'mock', credentials: {}, sync_frequency: 'daily' } });
+    const created = await api.call('POST', CONNECTIONS, {
+      token: admin,
+      json: { platform: 'meta_business', data_mode: 'mock', credentials: {}, sync_frequency: 'daily' },
+    });
     const id = created.json.id as string;
     let description = await schedule(id).describe();
     expect(description.spec.intervals?.[0]?.every).toBe(24 * 3_600_000);
@@ -62,7 +71,10 @@ describe('recurring syncs on Temporal Schedules', () => {
     expect((await api.call('DELETE', `${CONNECTIONS}/${id}`, { token: admin })).status).toBe(204);
     expect(await scheduleExists(id)).toBe(false);
 
-    const bad = await api.call('POST', CONNECTIONS, { token: admin, json: { platform: 'tiktok', data_mode: 'mock', credentials: {}, sync_frequency: 'fortnightly' } });
+    const bad = await api.call('POST', CONNECTIONS, {
+      token: admin,
+      json: { platform: 'tiktok', data_mode: 'mock', credentials: {}, sync_frequency: 'fortnightly' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.error.details[0].field).toBe('sync_frequency');
   });
@@ -76,11 +88,19 @@ describe('recurring syncs on Temporal Schedules', () => {
       expect(bad.json.error.details).toEqual([{ field: 'sync_frequency', message: expect.any(String) }]);
     }
     expect((await api.call('GET', CONNECTIONS, { token })).json.total).toBe(0);
-    const audited = await harness.database.db.selectFrom('audit_log').select('action').where('org_id', '=', org).where('action', '=', 'connection.create').execute();
+    const audited = await harness.database.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('org_id', '=', org)
+      .where('action', '=', 'connection.create')
+      .execute();
     expect(audited).toEqual([]);
 
     // An update with a bad expression changes neither the row nor its Schedule.
-    const created = await api.call('POST', CONNECTIONS, { token, json: { platform: 'tiktok', data_mode: 'mock', credentials: {}, sync_frequency: '0 6 * * *' } });
+    const created = await api.call('POST', CONNECTIONS, {
+      token,
+      json: { platform: 'tiktok', data_mode: 'mock', credentials: {}, sync_frequency: '0 6 * * *' },
+    });
     const id = created.json.id as string;
     const before = await schedule(id).describe();
     const refused = await api.call('PUT', `${CONNECTIONS}/${id}`, { token, json: { sync_frequency: '0 25 * * *' } });
@@ -110,7 +130,21 @@ describe('recurring syncs on Temporal Schedules', () => {
   }
 
   it('accepts what Temporal Schedules accept and read the same way, and nothing Temporal refuses', async () => {
-    const accepted = ['15 3 * * 1', '*/15 * * * *', '5/15 * * * *', '0 0 * * 7', '0 9-17/2 * * MON-FRI', '0 0 1 jan,JUL *', '30 2 1,15 * *', '0 0 29 2 *', '@hourly', '@daily', '@weekly', '@monthly', '@yearly'];
+    const accepted = [
+      '15 3 * * 1',
+      '*/15 * * * *',
+      '5/15 * * * *',
+      '0 0 * * 7',
+      '0 9-17/2 * * MON-FRI',
+      '0 0 1 jan,JUL *',
+      '30 2 1,15 * *',
+      '0 0 29 2 *',
+      '@hourly',
+      '@daily',
+      '@weekly',
+      '@monthly',
+      '@yearly',
+    ];
     for (const cron of accepted) {
       expect({ cron, problem: syncFrequencyProblem(cron) }).toEqual({ cron, problem: null });
       const verdict = await temporalVerdict(cron);
@@ -119,7 +153,20 @@ describe('recurring syncs on Temporal Schedules', () => {
       const next = parsed.take(3).map((d) => d.toISOString()!);
       expect({ cron, verdict }).toEqual({ cron, verdict: { accepted: true, next } });
     }
-    const refusedByBoth = ['61 * * * *', '* * * *', '@fortnightly', '0 24 * * *', '0 0 32 * *', '0 0 * 13 *', '*/0 * * * *', '10-5 * * * *', '0 0 * * 8', '0 0 * foo *', '0 12 ? * *', '30 2 1,15 * ?'];
+    const refusedByBoth = [
+      '61 * * * *',
+      '* * * *',
+      '@fortnightly',
+      '0 24 * * *',
+      '0 0 32 * *',
+      '0 0 * 13 *',
+      '*/0 * * * *',
+      '10-5 * * * *',
+      '0 0 * * 8',
+      '0 0 * foo *',
+      '0 12 ? * *',
+      '30 2 1,15 * ?',
+    ];
     for (const cron of refusedByBoth) {
       expect({ cron, refused: syncFrequencyProblem(cron) !== null }).toEqual({ cron, refused: true });
       expect({ cron, verdict: await temporalVerdict(cron) }).toEqual({ cron, verdict: { accepted: false } });
@@ -133,16 +180,27 @@ describe('recurring syncs on Temporal Schedules', () => {
   });
 
   it('runs a triggered tick as the connection’s one sync, and skips a tick while that sync runs', async () => {
-    const created = await api.call('POST', CONNECTIONS, { token: admin, json: { platform: 'meta_business', data_mode: 'mock', credentials: {}, sync_frequency: 'hourly' } });
+    const created = await api.call('POST', CONNECTIONS, {
+      token: admin,
+      json: { platform: 'meta_business', data_mode: 'mock', credentials: {}, sync_frequency: 'hourly' },
+    });
     const id = created.json.id as string;
     await schedule(id).trigger();
-    const sync = await waitFor(() => api.call('GET', `${CONNECTIONS}/${id}/sync`, { token: admin }), (r) => r.json?.status === 'completed', { timeoutMs: 30_000, what: 'scheduled sync completed' });
+    const sync = await waitFor(
+      () => api.call('GET', `${CONNECTIONS}/${id}/sync`, { token: admin }),
+      (r) => r.json?.status === 'completed',
+      { timeoutMs: 30_000, what: 'scheduled sync completed' },
+    );
     expect(sync.json.workflow_id).toBe(`connection-sync:${id}`);
 
     // A long manual backfill is running: the next tick must not start a second sync.
     await api.call('POST', `${CONNECTIONS}/${id}/sync`, { token: admin, json: { start_date: '2016-01-01', end_date: '2018-12-31' } });
     await schedule(id).trigger();
-    const ticks = await waitFor(async () => (await schedule(id).describe()).info.recentActions, (a) => a.length >= 2, { timeoutMs: 20_000, what: 'second tick' });
+    const ticks = await waitFor(
+      async () => (await schedule(id).describe()).info.recentActions,
+      (a) => a.length >= 2,
+      { timeoutMs: 20_000, what: 'second tick' },
+    );
     const tick = await harness.temporal.client.workflow.getHandle(ticks.at(-1)!.action.workflow.workflowId).result();
     expect(tick).toEqual({ started: false, workflowId: `connection-sync:${id}` });
     await harness.temporal.client.workflow.getHandle(`connection-sync:${id}`).cancel();
@@ -151,13 +209,27 @@ describe('recurring syncs on Temporal Schedules', () => {
   it('pauses the Schedule of a connection whose credentials the platform rejects; new credentials resume it', async () => {
     const created = await api.call('POST', CONNECTIONS, {
       token: admin,
-      json: { platform: 'google_ads', data_mode: 'live', credentials: { access_token: 'revoked', developer_token: 'dev' }, account_id: emulator.shape.accountId, sync_frequency: 'daily' },
+      json: {
+        platform: 'google_ads',
+        data_mode: 'live',
+        credentials: { access_token: 'revoked', developer_token: 'dev' },
+        account_id: emulator.shape.accountId,
+        sync_frequency: 'daily',
+      },
     });
     const id = created.json.id as string;
     await api.call('POST', `${CONNECTIONS}/${id}/sync`, { token: admin });
-    await waitFor(() => api.call('GET', `${CONNECTIONS}/${id}`, { token: admin }), (r) => r.json.status === 'reauth_required', { timeoutMs: 20_000, what: 'reauth_required' });
+    await waitFor(
+      () => api.call('GET', `${CONNECTIONS}/${id}`, { token: admin }),
+      (r) => r.json.status === 'reauth_required',
+      { timeoutMs: 20_000, what: 'reauth_required' },
+    );
     // The log closes (and the status turns) before finishSync pauses the Schedule.
-    const paused = await waitFor(async () => (await schedule(id).describe()).state, (state) => state.paused, { timeoutMs: 15_000, what: 'schedule paused' });
+    const paused = await waitFor(
+      async () => (await schedule(id).describe()).state,
+      (state) => state.paused,
+      { timeoutMs: 15_000, what: 'schedule paused' },
+    );
     expect(paused).toMatchObject({ paused: true, note: 'connection is reauth_required' });
 
     const fixed = await api.call('PUT', `${CONNECTIONS}/${id}`, { token: admin, json: { credentials: { ...emulator.credentials } } });

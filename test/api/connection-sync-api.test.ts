@@ -43,18 +43,36 @@ describe('sync API: start, watch, cancel', () => {
     expect(again.status).toBe(409);
     expect(again.json.error.code).toBe('sync_already_running');
 
-    const running = await waitFor(() => api.call('GET', `${CONNECTIONS}/${id}/sync`, { token: editor }), (r) => r.status === 200 && r.json.progress?.pages > 0, { timeoutMs: 30_000, what: 'sync running with progress' });
+    const running = await waitFor(
+      () => api.call('GET', `${CONNECTIONS}/${id}/sync`, { token: editor }),
+      (r) => r.status === 200 && r.json.progress?.pages > 0,
+      { timeoutMs: 30_000, what: 'sync running with progress' },
+    );
     expect(running.json).toMatchObject({ status: 'running', workflow_id: `connection-sync:${id}`, run_id: started.json.run_id, source: 'mock' });
 
     // Web UI filters: the run carries OrgId, Platform and ConnectionId.
     const description = await harness.temporal.client.workflow.getHandle(`connection-sync:${id}`).describe();
     expect(description.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value])).toEqual(
-      expect.arrayContaining([['OrgId', orgId], ['Platform', 'meta_business'], ['ConnectionId', id]]),
+      expect.arrayContaining([
+        ['OrgId', orgId],
+        ['Platform', 'meta_business'],
+        ['ConnectionId', id],
+      ]),
     );
 
-    const done = await waitFor(() => api.call('GET', `${CONNECTIONS}/${id}/sync`, { token: editor }), (r) => r.json?.status === 'completed', { timeoutMs: 60_000, what: 'sync completed' });
+    const done = await waitFor(
+      () => api.call('GET', `${CONNECTIONS}/${id}/sync`, { token: editor }),
+      (r) => r.json?.status === 'completed',
+      { timeoutMs: 60_000, what: 'sync completed' },
+    );
     const expectedRows = 1096 * 18;
-    expect(done.json).toMatchObject({ status: 'completed', records_synced: expectedRows, records_fetched: expectedRows, window: { start_date: '2023-01-01', end_date: '2025-12-31' }, error: null });
+    expect(done.json).toMatchObject({
+      status: 'completed',
+      records_synced: expectedRows,
+      records_fetched: expectedRows,
+      window: { start_date: '2023-01-01', end_date: '2025-12-31' },
+      error: null,
+    });
     expect(await countMetrics(harness.database.db, id, { source: 'mock' })).toBe(expectedRows);
 
     const history = await api.call('GET', `${CONNECTIONS}/${id}/sync/history`, { token: editor });
@@ -63,7 +81,12 @@ describe('sync API: start, watch, cancel', () => {
     expect(connection.json.last_sync_status).toBe('completed');
 
     // The workflow audits its own start and end, with the requester from the API call.
-    const audit = await harness.database.db.selectFrom('audit_log').select(['action', 'outcome', 'actor_id', 'actor_role', 'request_id']).where('target_id', '=', id).orderBy('id').execute();
+    const audit = await harness.database.db
+      .selectFrom('audit_log')
+      .select(['action', 'outcome', 'actor_id', 'actor_role', 'request_id'])
+      .where('target_id', '=', id)
+      .orderBy('id')
+      .execute();
     expect(audit.map((a) => [a.action, a.outcome, a.actor_id, a.actor_role])).toEqual([
       ['connection.create', 'success', 'editor-user', 'editor'],
       ['sync.start', 'success', 'editor-user', 'editor'],
@@ -76,13 +99,21 @@ describe('sync API: start, watch, cancel', () => {
     const id = await createMockConnection('google_ads');
     expect((await api.call('DELETE', `${CONNECTIONS}/${id}/sync`, { token: editor })).json.error.code).toBe('no_sync_running');
     await api.call('POST', `${CONNECTIONS}/${id}/sync`, { token: editor, json: { start_date: '2024-01-01', end_date: '2026-06-30' } });
-    await waitFor(() => api.call('GET', `${CONNECTIONS}/${id}/sync`, { token: editor }), (r) => r.json?.progress?.pages >= 3, { timeoutMs: 30_000, what: 'three pages written' });
+    await waitFor(
+      () => api.call('GET', `${CONNECTIONS}/${id}/sync`, { token: editor }),
+      (r) => r.json?.progress?.pages >= 3,
+      { timeoutMs: 30_000, what: 'three pages written' },
+    );
 
     const cancelled = await api.call('DELETE', `${CONNECTIONS}/${id}/sync`, { token: editor });
     expect(cancelled.status).toBe(202);
     expect(cancelled.json.status).toBe('cancelling');
 
-    const final = await waitFor(() => api.call('GET', `${CONNECTIONS}/${id}/sync`, { token: editor }), (r) => r.json?.status === 'cancelled', { timeoutMs: 30_000, what: 'sync cancelled' });
+    const final = await waitFor(
+      () => api.call('GET', `${CONNECTIONS}/${id}/sync`, { token: editor }),
+      (r) => r.json?.status === 'cancelled',
+      { timeoutMs: 30_000, what: 'sync cancelled' },
+    );
     const log = await latestSyncLog(harness.database.db, id);
     expect(log).toMatchObject({ status: 'cancelled' });
     // Every page was written whole: the rows in Postgres are exactly the log's count, in whole pages.
@@ -95,7 +126,12 @@ describe('sync API: start, watch, cancel', () => {
 
   it('starts a sync from a bare POST with no body and no content type (as `curl -X POST` sends it)', async () => {
     const id = await createMockConnection('linkedin_ads');
-    const res = await api.app.request(`${CONNECTIONS}/${id}/sync`, { method: 'POST', headers: { authorization: `Bearer ${editor}` }, body: new ReadableStream({ start: (c) => c.close() }), duplex: 'half' } as RequestInit);
+    const res = await api.app.request(`${CONNECTIONS}/${id}/sync`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${editor}` },
+      body: new ReadableStream({ start: (c) => c.close() }),
+      duplex: 'half',
+    } as RequestInit);
     expect(res.status).toBe(202);
   });
 

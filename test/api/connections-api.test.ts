@@ -31,21 +31,37 @@ describe('connections API', () => {
     const res = await api.call('GET', '/api/v1/platform-connections/platforms', { token: viewer });
     expect(res.status).toBe(200);
     expect(res.json.platforms).toHaveLength(16);
-    expect(res.json.platforms.map((p: { id: string }) => p.id)).toEqual(expect.arrayContaining(['meta_business', 'google_ads', 'klaviyo', 'x_ads', 'zoho_crm']));
+    expect(res.json.platforms.map((p: { id: string }) => p.id)).toEqual(
+      expect.arrayContaining(['meta_business', 'google_ads', 'klaviyo', 'x_ads', 'zoho_crm']),
+    );
     expect(res.json.platforms.find((p: { id: string }) => p.id === 'meta_business')).toMatchObject({ tier: 1, auth_type: 'oauth2' });
   });
 
   it('creates, reads, lists, updates and deletes a connection without ever returning its credentials', async () => {
-    const created = await api.call('POST', CONNECTIONS, { token: editor, json: { platform: 'meta_business', data_mode: 'mock', credentials: { access_token: SECRET }, account_id: 'act_42', display_name: 'Meta main' } });
+    const created = await api.call('POST', CONNECTIONS, {
+      token: editor,
+      json: { platform: 'meta_business', data_mode: 'mock', credentials: { access_token: SECRET }, account_id: 'act_42', display_name: 'Meta main' },
+    });
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ platform: 'meta_business', data_mode: 'mock', account_id: 'act_42', display_name: 'Meta main', status: 'active', org_id: orgId, credentials_configured: true });
+    expect(created.json).toMatchObject({
+      platform: 'meta_business',
+      data_mode: 'mock',
+      account_id: 'act_42',
+      display_name: 'Meta main',
+      status: 'active',
+      org_id: orgId,
+      credentials_configured: true,
+    });
     const id = created.json.id as string;
 
     const read = await api.call('GET', `${CONNECTIONS}/${id}`, { token: viewer });
     expect(read.status).toBe(200);
     const list = await api.call('GET', `${CONNECTIONS}?limit=10`, { token: viewer });
     expect(list.json.connections.map((c: { id: string }) => c.id)).toContain(id);
-    const updated = await api.call('PUT', `${CONNECTIONS}/${id}`, { token: editor, json: { display_name: 'Renamed', credentials: { access_token: `${SECRET}-rotated` } } });
+    const updated = await api.call('PUT', `${CONNECTIONS}/${id}`, {
+      token: editor,
+      json: { display_name: 'Renamed', credentials: { access_token: `${SECRET}-rotated` } },
+    });
     expect(updated.status).toBe(200);
     expect(updated.json.display_name).toBe('Renamed');
     for (const res of [created, read, list, updated]) expect(res.text).not.toContain(SECRET);
@@ -60,7 +76,12 @@ describe('connections API', () => {
     expect((await api.call('DELETE', `${CONNECTIONS}/${id}`, { token: admin })).status).toBe(204);
     expect((await api.call('GET', `${CONNECTIONS}/${id}`, { token: admin })).status).toBe(404);
 
-    const audit = await harness.database.db.selectFrom('audit_log').select(['action', 'outcome', 'actor_id']).where('target_id', '=', id).orderBy('id').execute();
+    const audit = await harness.database.db
+      .selectFrom('audit_log')
+      .select(['action', 'outcome', 'actor_id'])
+      .where('target_id', '=', id)
+      .orderBy('id')
+      .execute();
     expect(audit.map((a) => a.action)).toEqual(['connection.create', 'connection.update', 'connection.delete']);
   });
 
@@ -74,39 +95,97 @@ describe('connections API', () => {
     });
 
     const refused: { name: string; platform: string; credentials: Record<string, string>; field: string }[] = [
-      { name: 'Salesforce on loopback', platform: 'salesforce', credentials: { access_token: SECRET, instance_url: 'http://127.0.0.1:8080' }, field: 'instance_url' },
-      { name: 'Salesforce on localhost', platform: 'salesforce', credentials: { access_token: SECRET, instance_url: 'https://localhost' }, field: 'instance_url' },
-      { name: 'Salesforce off its domains', platform: 'salesforce', credentials: { access_token: SECRET, instance_url: 'https://acme.my.salesforce.com.evil.example' }, field: 'instance_url' },
-      { name: 'WooCommerce on a private address', platform: 'woocommerce', credentials: { store_url: 'https://10.0.0.8/shop', consumer_key: 'ck_1', consumer_secret: 'cs_1' }, field: 'store_url' },
-      { name: 'Databricks on the metadata service', platform: 'databricks', credentials: { host: '169.254.169.254', token: 'dapi-1', warehouse_id: 'w1' }, field: 'host' },
-      { name: 'Zoho on an internal name', platform: 'zoho_crm', credentials: { access_token: SECRET, api_domain: 'https://zoho.internal' }, field: 'api_domain' },
-      { name: 'Amazon LWA on IPv6 metadata', platform: 'amazon_seller_central', credentials: { refresh_token: 'r', client_id: 'c', client_secret: 's', lwa_token_url: 'https://[fd00:ec2::254]/auth/o2/token' }, field: 'lwa_token_url' },
+      {
+        name: 'Salesforce on loopback',
+        platform: 'salesforce',
+        credentials: { access_token: SECRET, instance_url: 'http://127.0.0.1:8080' },
+        field: 'instance_url',
+      },
+      {
+        name: 'Salesforce on localhost',
+        platform: 'salesforce',
+        credentials: { access_token: SECRET, instance_url: 'https://localhost' },
+        field: 'instance_url',
+      },
+      {
+        name: 'Salesforce off its domains',
+        platform: 'salesforce',
+        credentials: { access_token: SECRET, instance_url: 'https://acme.my.salesforce.com.evil.example' },
+        field: 'instance_url',
+      },
+      {
+        name: 'WooCommerce on a private address',
+        platform: 'woocommerce',
+        credentials: { store_url: 'https://10.0.0.8/shop', consumer_key: 'ck_1', consumer_secret: 'cs_1' },
+        field: 'store_url',
+      },
+      {
+        name: 'Databricks on the metadata service',
+        platform: 'databricks',
+        credentials: { host: '169.254.169.254', token: 'dapi-1', warehouse_id: 'w1' },
+        field: 'host',
+      },
+      {
+        name: 'Zoho on an internal name',
+        platform: 'zoho_crm',
+        credentials: { access_token: SECRET, api_domain: 'https://zoho.internal' },
+        field: 'api_domain',
+      },
+      {
+        name: 'Amazon LWA on IPv6 metadata',
+        platform: 'amazon_seller_central',
+        credentials: { refresh_token: 'r', client_id: 'c', client_secret: 's', lwa_token_url: 'https://[fd00:ec2::254]/auth/o2/token' },
+        field: 'lwa_token_url',
+      },
     ];
     it.each(refused)('$name → 400 naming the field, nothing stored', async (c) => {
       const before = await connectionCount();
-      const res = await strict.call('POST', CONNECTIONS, { token: strictEditor, json: { platform: c.platform, data_mode: 'live', credentials: c.credentials, account_id: `hosts-${c.field}` } });
+      const res = await strict.call('POST', CONNECTIONS, {
+        token: strictEditor,
+        json: { platform: c.platform, data_mode: 'live', credentials: c.credentials, account_id: `hosts-${c.field}` },
+      });
       expect(res.status).toBe(400);
-      expect(res.json.error).toMatchObject({ code: 'validation_error', details: [{ field: `credentials.${c.field}`, message: expect.stringContaining(c.field) }] });
+      expect(res.json.error).toMatchObject({
+        code: 'validation_error',
+        details: [{ field: `credentials.${c.field}`, message: expect.stringContaining(c.field) }],
+      });
       expect(await connectionCount()).toBe(before);
     });
 
     it("accepts the platform's own hosts, and refuses an update to an internal one without changing the stored credentials", async () => {
       const created = await strict.call('POST', CONNECTIONS, {
         token: strictEditor,
-        json: { platform: 'salesforce', data_mode: 'live', credentials: { access_token: SECRET, instance_url: 'https://acme.my.salesforce.com' }, account_id: 'hosts-update' },
+        json: {
+          platform: 'salesforce',
+          data_mode: 'live',
+          credentials: { access_token: SECRET, instance_url: 'https://acme.my.salesforce.com' },
+          account_id: 'hosts-update',
+        },
       });
       expect(created.status).toBe(201);
       const id = created.json.id as string;
-      const sealed = async () => (await harness.database.db.selectFrom('user_platform_connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow()).credentials_ciphertext;
+      const sealed = async () =>
+        (await harness.database.db.selectFrom('user_platform_connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow()).credentials_ciphertext;
       const before = await sealed();
-      const updated = await strict.call('PUT', `${CONNECTIONS}/${id}`, { token: strictEditor, json: { credentials: { access_token: SECRET, instance_url: 'https://169.254.169.254' } } });
+      const updated = await strict.call('PUT', `${CONNECTIONS}/${id}`, {
+        token: strictEditor,
+        json: { credentials: { access_token: SECRET, instance_url: 'https://169.254.169.254' } },
+      });
       expect(updated.status).toBe(400);
       expect(updated.json.error.details).toEqual([{ field: 'credentials.instance_url', message: expect.any(String) }]);
       expect(Buffer.compare(await sealed(), before)).toBe(0);
     });
 
     it('accepts loopback under the development setting, as the emulators need', async () => {
-      const res = await api.call('POST', CONNECTIONS, { token: editor, json: { platform: 'salesforce', data_mode: 'live', credentials: { access_token: SECRET, instance_url: 'http://127.0.0.1:9100' }, account_id: 'hosts-dev' } });
+      const res = await api.call('POST', CONNECTIONS, {
+        token: editor,
+        json: {
+          platform: 'salesforce',
+          data_mode: 'live',
+          credentials: { access_token: SECRET, instance_url: 'http://127.0.0.1:9100' },
+          account_id: 'hosts-dev',
+        },
+      });
       expect(res.status).toBe(201);
     });
   });
@@ -142,15 +221,56 @@ describe('connections API', () => {
       { name: 'malformed JSON', body: '{"platform": "meta_business",', headers: { 'content-type': 'application/json' }, status: 400, code: 'malformed_json' },
       { name: 'unknown platform', json: { platform: 'myspace', data_mode: 'mock', credentials: {} }, status: 400, code: 'validation_error', field: 'platform' },
       { name: 'missing credentials', json: { platform: 'meta_business', data_mode: 'mock' }, status: 400, code: 'validation_error', field: 'credentials' },
-      { name: 'mistyped credentials', json: { platform: 'meta_business', data_mode: 'mock', credentials: 'token' }, status: 400, code: 'validation_error', field: 'credentials' },
-      { name: 'invalid data_mode', json: { platform: 'meta_business', data_mode: 'sometimes', credentials: {} }, status: 400, code: 'validation_error', field: 'data_mode' },
+      {
+        name: 'mistyped credentials',
+        json: { platform: 'meta_business', data_mode: 'mock', credentials: 'token' },
+        status: 400,
+        code: 'validation_error',
+        field: 'credentials',
+      },
+      {
+        name: 'invalid data_mode',
+        json: { platform: 'meta_business', data_mode: 'sometimes', credentials: {} },
+        status: 400,
+        code: 'validation_error',
+        field: 'data_mode',
+      },
       { name: 'unknown field', json: { platform: 'meta_business', data_mode: 'mock', credentials: {}, colour: 'red' }, status: 400, code: 'validation_error' },
-      { name: 'live mode without the platform credential fields', json: { platform: 'meta_business', data_mode: 'live', credentials: {} }, status: 400, code: 'validation_error', field: 'credentials.access_token' },
-      { name: 'a NUL character in a text field', json: { platform: 'klaviyo', data_mode: 'mock', credentials: {}, account_id: 'a\u0000b' }, status: 400, code: 'validation_error', field: 'account_id' },
-      { name: 'a body not declared as JSON', body: '{"platform":"klaviyo","data_mode":"mock","credentials":{}}', headers: { 'content-type': 'text/plain' }, status: 415, code: 'unsupported_media_type' },
+      {
+        name: 'live mode without the platform credential fields',
+        json: { platform: 'meta_business', data_mode: 'live', credentials: {} },
+        status: 400,
+        code: 'validation_error',
+        field: 'credentials.access_token',
+      },
+      {
+        name: 'a NUL character in a text field',
+        json: { platform: 'klaviyo', data_mode: 'mock', credentials: {}, account_id: 'a\u0000b' },
+        status: 400,
+        code: 'validation_error',
+        field: 'account_id',
+      },
+      {
+        name: 'a body not declared as JSON',
+        body: '{"platform":"klaviyo","data_mode":"mock","credentials":{}}',
+        headers: { 'content-type': 'text/plain' },
+        status: 415,
+        code: 'unsupported_media_type',
+      },
       { name: 'a JSON array instead of an object', body: '[]', headers: { 'content-type': 'application/json' }, status: 400, code: 'validation_error' },
-      { name: 'a credential value that is not a string', json: { platform: 'klaviyo', data_mode: 'mock', credentials: { api_key: 42 } }, status: 400, code: 'validation_error', field: 'credentials.api_key' },
-      { name: 'oversize body', json: { platform: 'meta_business', data_mode: 'mock', credentials: { blob: 'x'.repeat(70_000) } }, status: 413, code: 'payload_too_large' },
+      {
+        name: 'a credential value that is not a string',
+        json: { platform: 'klaviyo', data_mode: 'mock', credentials: { api_key: 42 } },
+        status: 400,
+        code: 'validation_error',
+        field: 'credentials.api_key',
+      },
+      {
+        name: 'oversize body',
+        json: { platform: 'meta_business', data_mode: 'mock', credentials: { blob: 'x'.repeat(70_000) } },
+        status: 413,
+        code: 'payload_too_large',
+      },
     ];
     it.each(cases)('$name → $status $code', async (c) => {
       const before = await connectionCount();
@@ -174,14 +294,24 @@ describe('connections API', () => {
       expect(denied.status).toBe(403);
       expect(denied.json.error.code).toBe('forbidden');
       expect(await connectionCount()).toBe(before);
-      const audit = await harness.database.db.selectFrom('audit_log').select(['action', 'outcome']).where('org_id', '=', orgId).where('action', '=', 'permission.denied').execute();
+      const audit = await harness.database.db
+        .selectFrom('audit_log')
+        .select(['action', 'outcome'])
+        .where('org_id', '=', orgId)
+        .where('action', '=', 'permission.denied')
+        .execute();
       expect(audit.length).toBeGreaterThan(0);
     });
 
     it('validates a backfill window', async () => {
       const created = await api.call('POST', CONNECTIONS, { token: editor, json: { platform: 'tiktok', data_mode: 'mock', credentials: {} } });
       const sync = `${CONNECTIONS}/${created.json.id}/sync`;
-      for (const json of [{ start_date: '2026-02-30', end_date: '2026-03-01' }, { start_date: '2026-03-02', end_date: '2026-03-01' }, { start_date: '2026-03-01' }, { start_date: '2020-01-01', end_date: '2026-01-01' }]) {
+      for (const json of [
+        { start_date: '2026-02-30', end_date: '2026-03-01' },
+        { start_date: '2026-03-02', end_date: '2026-03-01' },
+        { start_date: '2026-03-01' },
+        { start_date: '2020-01-01', end_date: '2026-01-01' },
+      ]) {
         const res = await api.call('POST', sync, { token: editor, json });
         expect(res.status).toBe(400);
         expect(res.json.error.code).toBe('validation_error');

@@ -30,13 +30,20 @@ describe('default data mode: the user’s preference for new connections', () =>
     const defaulted = await api.call('POST', CONNECTIONS, { token: alice, json: { platform: 'klaviyo', credentials: {}, account_id: 'a-2' } });
     expect(defaulted.status).toBe(201);
     expect(defaulted.json.data_mode).toBe('hybrid');
-    const explicit = await api.call('POST', CONNECTIONS, { token: alice, json: { platform: 'klaviyo', data_mode: 'auto', credentials: {}, account_id: 'a-3' } });
+    const explicit = await api.call('POST', CONNECTIONS, {
+      token: alice,
+      json: { platform: 'klaviyo', data_mode: 'auto', credentials: {}, account_id: 'a-3' },
+    });
     expect(explicit.json.data_mode).toBe('auto');
     // Bob's preference is his own.
-    expect((await api.call('POST', CONNECTIONS, { token: bob, json: { platform: 'klaviyo', credentials: {}, account_id: 'b-1' } })).json.data_mode).toBe('mock');
+    expect((await api.call('POST', CONNECTIONS, { token: bob, json: { platform: 'klaviyo', credentials: {}, account_id: 'b-1' } })).json.data_mode).toBe(
+      'mock',
+    );
 
     const audit = await harness.database.db.selectFrom('audit_log').select(['action', 'details']).where('target_id', '=', defaulted.json.id).execute();
-    expect(audit).toEqual([{ action: 'connection.create', details: { platform: 'klaviyo', data_mode: 'hybrid', data_mode_from_preference: true, schedule: 'applied' } }]);
+    expect(audit).toEqual([
+      { action: 'connection.create', details: { platform: 'klaviyo', data_mode: 'hybrid', data_mode_from_preference: true, schedule: 'applied' } },
+    ]);
   });
 
   it('a live preference still needs the platform’s credential fields; bad preferences are refused', async () => {
@@ -45,7 +52,10 @@ describe('default data mode: the user’s preference for new connections', () =>
     const refused = await api.call('POST', CONNECTIONS, { token: carol, json: { platform: 'klaviyo', credentials: {}, account_id: 'c-1' } });
     expect(refused.status).toBe(400);
     expect(refused.json.error.details).toEqual([{ field: 'credentials.api_key', message: 'api_key is required for a live klaviyo connection' }]);
-    const accepted = await api.call('POST', CONNECTIONS, { token: carol, json: { platform: 'klaviyo', credentials: { api_key: 'pk_test_123' }, account_id: 'c-1' } });
+    const accepted = await api.call('POST', CONNECTIONS, {
+      token: carol,
+      json: { platform: 'klaviyo', credentials: { api_key: 'pk_test_123' }, account_id: 'c-1' },
+    });
     expect(accepted.json.data_mode).toBe('live');
 
     for (const json of [{ default_data_mode: 'sometimes' }, {}, { default_data_mode: 'mock', extra: 1 }]) {

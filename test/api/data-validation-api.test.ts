@@ -29,7 +29,10 @@ describe('data validation API', () => {
     editor = await api.token(orgId, 'editor');
     stranger = await api.token(`org-other-${randomUUID().slice(0, 8)}`, 'admin');
     // Two connections synced from the mock source (the last 30 days) through the real sync workflow.
-    for (const [platform, account] of [['google_ads', '800001'], ['meta_business', 'act_800002']] as const) {
+    for (const [platform, account] of [
+      ['google_ads', '800001'],
+      ['meta_business', 'act_800002'],
+    ] as const) {
       const id = (await api.call('POST', CONNECTIONS, { token: editor, json: { platform, data_mode: 'mock', credentials: {}, account_id: account } })).json.id;
       const connection = await harness.database.db.selectFrom('user_platform_connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       await (await startSyncWorkflow(harness.temporal.client, connection, taskQueue)).result();
@@ -38,7 +41,15 @@ describe('data validation API', () => {
     }
   });
   const reportCount = async (connectionId: string) =>
-    Number((await harness.database.db.selectFrom('data_validation_reports').select((eb) => eb.fn.countAll<string>().as('n')).where('connection_id', '=', connectionId).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await harness.database.db
+          .selectFrom('data_validation_reports')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('connection_id', '=', connectionId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   afterAll(async () => {
     await worker.stop();
@@ -52,8 +63,16 @@ describe('data validation API', () => {
     expect(res.json.workflow_id).toBe(`data-validation:${googleId}:mock`);
     expect(res.json.served).toBe('run');
     expect(res.json.rules.map((r: any) => r.rule_id)).toEqual([
-      'daily_freshness', 'weekly_availability', 'required_fields', 'volume_consistency', 'metric_relationships',
-      'value_ranges', 'cross_platform_consistency', 'temporal_consistency', 'meta_account_structure', 'google_ads_quality_score',
+      'daily_freshness',
+      'weekly_availability',
+      'required_fields',
+      'volume_consistency',
+      'metric_relationships',
+      'value_ranges',
+      'cross_platform_consistency',
+      'temporal_consistency',
+      'meta_account_structure',
+      'google_ads_quality_score',
     ]);
     expect(res.json.rules.find((r: any) => r.rule_id === 'google_ads_quality_score')).toMatchObject({ severity: 'low', applicable: true, passed: true });
     expect(res.json.metrics.freshness).toMatchObject({ span_days: 30, freshness_score: 100 });
@@ -73,7 +92,9 @@ describe('data validation API', () => {
     expect(res.status).toBe(200);
     const rule = res.json.rules.find((r: any) => r.rule_id === 'metric_relationships');
     expect(rule).toMatchObject({ passed: false, violations: 1, severity: 'high' });
-    expect(rule.samples).toEqual([{ stream: 'ad_performance', entity_id: planted.rows[0]!.entity_id, date: planted.rows[0]!.date, detail: 'clicks > impressions' }]);
+    expect(rule.samples).toEqual([
+      { stream: 'ad_performance', entity_id: planted.rows[0]!.entity_id, date: planted.rows[0]!.date, detail: 'clicks > impressions' },
+    ]);
     expect(res.json.score).toBeLessThan(100);
     expect(res.json.recommendations[0]).toMatchObject({ rule_id: 'metric_relationships', severity: 'high' });
 
@@ -88,7 +109,11 @@ describe('data validation API', () => {
     expect((await api.call('POST', `${API}/connections/${metaId}/validate-async`, { token: viewer })).status).toBe(403);
     const started = await api.call('POST', `${API}/connections/${metaId}/validate-async?source=mock`, { token: editor });
     expect(started.status).toBe(202);
-    expect(started.json).toMatchObject({ workflow_id: `data-validation:${metaId}:mock`, run_id: expect.any(String), result_url: expect.stringContaining(`?run_id=${started.json.run_id}`) });
+    expect(started.json).toMatchObject({
+      workflow_id: `data-validation:${metaId}:mock`,
+      run_id: expect.any(String),
+      result_url: expect.stringContaining(`?run_id=${started.json.run_id}`),
+    });
     const done = await waitFor(
       async () => (await api.call('GET', started.json.result_url, { token: viewer })).json,
       (body) => body.status !== 'running',
@@ -136,8 +161,16 @@ describe('data validation API', () => {
     const byDefault = await api.call('GET', `${API}/connections/${metaId}/validate`, { token: viewer });
     expect(byDefault.status).toBe(200);
     expect(byDefault.json).toMatchObject({ source: 'live', row_count: 0 });
-    const stored = await harness.database.db.selectFrom('data_validation_reports').select(['id', 'source']).where('id', 'in', [byDefault.json.report_id, mock.json.report_id]).orderBy('validated_at').execute();
-    expect(stored).toEqual([{ id: mock.json.report_id, source: 'mock' }, { id: byDefault.json.report_id, source: 'live' }]);
+    const stored = await harness.database.db
+      .selectFrom('data_validation_reports')
+      .select(['id', 'source'])
+      .where('id', 'in', [byDefault.json.report_id, mock.json.report_id])
+      .orderBy('validated_at')
+      .execute();
+    expect(stored).toEqual([
+      { id: mock.json.report_id, source: 'mock' },
+      { id: byDefault.json.report_id, source: 'live' },
+    ]);
 
     // Report listings and the summary cover one source too, live by default.
     const liveHistory = await api.call('GET', `${API}/connections/${metaId}/reports`, { token: viewer });
@@ -154,17 +187,33 @@ describe('data validation API', () => {
     const gate = createValidationReportGate({ db: harness.database.db });
     expect(await gate({ connectionId: metaId })).toMatchObject({ pass: true, score: mock.json.score });
 
-    for (const path of [`${API}/connections/${metaId}/validate?source=all`, `${API}/connections/${metaId}/reports?source=MOCK`, `${API}/quality-summary?source=`]) {
+    for (const path of [
+      `${API}/connections/${metaId}/validate?source=all`,
+      `${API}/connections/${metaId}/reports?source=MOCK`,
+      `${API}/quality-summary?source=`,
+    ]) {
       const res = await api.call('GET', path, { token: viewer });
       expect({ path, status: res.status, code: res.json.error.code }).toEqual({ path, status: 400, code: 'validation_error' });
     }
   });
 
-  it('a viewer\'s GET validate serves the fresh report without starting a workflow; only an editor can force a run', async () => {
+  it("a viewer's GET validate serves the fresh report without starting a workflow; only an editor can force a run", async () => {
     // Meta's latest report (of the forced validate-all above) is minutes old: fresh.
-    const latest = await harness.database.db.selectFrom('data_validation_reports').select(['id', 'run_id']).where('connection_id', '=', metaId).orderBy('validated_at', 'desc').limit(1).executeTakeFirstOrThrow();
+    const latest = await harness.database.db
+      .selectFrom('data_validation_reports')
+      .select(['id', 'run_id'])
+      .where('connection_id', '=', metaId)
+      .orderBy('validated_at', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     const reportsBefore = await reportCount(metaId);
-    const latestRun = async () => (await harness.temporal.client.workflow.getHandle(`data-validation:${metaId}:live`).describe().catch(() => null))?.runId ?? null;
+    const latestRun = async () =>
+      (
+        await harness.temporal.client.workflow
+          .getHandle(`data-validation:${metaId}:live`)
+          .describe()
+          .catch(() => null)
+      )?.runId ?? null;
     const runBefore = await latestRun();
 
     const again = await api.call('GET', `${API}/connections/${metaId}/validate`, { token: viewer });
@@ -185,7 +234,11 @@ describe('data validation API', () => {
   });
 
   it('two concurrent GETs over a stale report join one validation run', async () => {
-    await harness.database.db.updateTable('data_validation_reports').set({ validated_at: sql<Date>`now() - interval '2 hours'` }).where('connection_id', '=', googleId).execute();
+    await harness.database.db
+      .updateTable('data_validation_reports')
+      .set({ validated_at: sql<Date>`now() - interval '2 hours'` })
+      .where('connection_id', '=', googleId)
+      .execute();
     const before = await reportCount(googleId);
     const [a, b] = await Promise.all([
       api.call('GET', `${API}/connections/${googleId}/validate`, { token: viewer }),
@@ -201,7 +254,10 @@ describe('data validation API', () => {
     // No worker polls this task queue: the validations it starts stay running.
     const idle = createTestApi(harness, { taskQueue: uniqueName('dv-idle'), limits: { validationsRunningPerOrg: 1 } });
     const org = uniqueName('org-dv-limit');
-    const [a, b] = [await createTestConnection(harness, { platform: 'google_ads', dataMode: 'mock', orgId: org }), await createTestConnection(harness, { platform: 'meta_business', dataMode: 'mock', orgId: org })];
+    const [a, b] = [
+      await createTestConnection(harness, { platform: 'google_ads', dataMode: 'mock', orgId: org }),
+      await createTestConnection(harness, { platform: 'meta_business', dataMode: 'mock', orgId: org }),
+    ];
     const [orgEditor, orgViewer] = [await idle.token(org, 'editor'), await idle.token(org, 'viewer')];
     const started = await idle.call('POST', `${API}/connections/${a.id}/validate-async`, { token: orgEditor });
     expect(started.status).toBe(202);
@@ -231,12 +287,19 @@ describe('data validation API', () => {
       expect(next.json).toMatchObject({ workflow_id: `data-validation:${b.id}:live`, joined: false });
       await harness.temporal.client.workflow.getHandle(next.json.workflow_id, next.json.run_id).terminate('test done');
     } finally {
-      await harness.temporal.client.workflow.getHandle(started.json.workflow_id, started.json.run_id).terminate('test done').catch(() => undefined);
+      await harness.temporal.client.workflow
+        .getHandle(started.json.workflow_id, started.json.run_id)
+        .terminate('test done')
+        .catch(() => undefined);
     }
   });
 
   it("scopes everything to the caller's org and refuses bad input", async () => {
-    const stored = await harness.database.db.selectFrom('data_validation_reports').select('workflow_id').where('connection_id', '=', googleId).executeTakeFirstOrThrow();
+    const stored = await harness.database.db
+      .selectFrom('data_validation_reports')
+      .select('workflow_id')
+      .where('connection_id', '=', googleId)
+      .executeTakeFirstOrThrow();
     for (const [method, path] of [
       ['GET', `${API}/connections/${googleId}/validate`],
       ['POST', `${API}/connections/${googleId}/validate-async`],

@@ -62,17 +62,50 @@ describe('live integration API', () => {
 
   /** A Google Ads connection on the emulator, in an org of its own; answers it with its org's editor and viewer tokens. */
   async function connectionIn(dataMode: DataMode = 'hybrid', orgId = uniqueName('org-li')) {
-    const connection = await createTestConnection(harness, { platform: 'google_ads', dataMode, accountId: emulator.shape.accountId, credentials: { ...emulator.credentials }, orgId });
+    const connection = await createTestConnection(harness, {
+      platform: 'google_ads',
+      dataMode,
+      accountId: emulator.shape.accountId,
+      credentials: { ...emulator.credentials },
+      orgId,
+    });
     return { connection, editor: await api.token(orgId, 'editor'), viewer: await api.token(orgId, 'viewer') };
   }
 
   it('test-connection answers the report; integration-status and health-status show it', async () => {
     const { connection, editor, viewer } = await connectionIn();
-    const res = await api.call('POST', `${API}/test-connection/${connection.id}`, { token: editor, json: { ...RANGE, thresholds: { max_response_ms: 1_000 } } });
+    const res = await api.call('POST', `${API}/test-connection/${connection.id}`, {
+      token: editor,
+      json: { ...RANGE, thresholds: { max_response_ms: 1_000 } },
+    });
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ connection_id: connection.id, platform: 'google_ads', status: 'passed', components: ['connection', 'quality', 'health'], failed_checks: [], target: { source: 'live', window: RANGE } });
-    expect(res.json.checks.map((c: { id: string }) => c.id)).toEqual(['api_connectivity', 'authentication', 'data_retrieval', 'response_time', 'throughput', 'rate_limits', 'quality_validation', 'availability', 'error_rate', 'last_successful_sync']);
-    expect(res.json.checks[0]).toMatchObject({ component: 'connection', status: 'passed', failure_kind: null, duration_ms: expect.any(Number), recommendation: null });
+    expect(res.json).toMatchObject({
+      connection_id: connection.id,
+      platform: 'google_ads',
+      status: 'passed',
+      components: ['connection', 'quality', 'health'],
+      failed_checks: [],
+      target: { source: 'live', window: RANGE },
+    });
+    expect(res.json.checks.map((c: { id: string }) => c.id)).toEqual([
+      'api_connectivity',
+      'authentication',
+      'data_retrieval',
+      'response_time',
+      'throughput',
+      'rate_limits',
+      'quality_validation',
+      'availability',
+      'error_rate',
+      'last_successful_sync',
+    ]);
+    expect(res.json.checks[0]).toMatchObject({
+      component: 'connection',
+      status: 'passed',
+      failure_kind: null,
+      duration_ms: expect.any(Number),
+      recommendation: null,
+    });
     expect(res.json.health).toMatchObject({ status: 'healthy', quality_score: 100, probe: { requests: 3, availability: 1 } });
     expect(res.text).not.toContain(emulator.credentials.access_token!);
 
@@ -82,7 +115,10 @@ describe('live integration API', () => {
     expect(status.json.connections[0]).toMatchObject({ connection_id: connection.id, latest_report: { report_id: res.json.report_id, status: 'passed' } });
 
     const health = await api.call('GET', `${API}/health-status`, { token: viewer });
-    expect(health.json).toMatchObject({ summary: { connections: 1, healthy: 1, degraded: 0, unhealthy: 0 }, connections: [{ connection_id: connection.id, status: 'healthy', last_tested_at: expect.any(String) }] });
+    expect(health.json).toMatchObject({
+      summary: { connections: 1, healthy: 1, degraded: 0, unhealthy: 0 },
+      connections: [{ connection_id: connection.id, status: 'healthy', last_tested_at: expect.any(String) }],
+    });
   });
 
   it('test-suite with rejected credentials reports the authentication failure; health turns unhealthy', async () => {
@@ -105,7 +141,13 @@ describe('live integration API', () => {
     emulator.faults.set({ failNext: { status: 500, count: 1_000 } });
     const failing = await api.call('POST', `${API}/hybrid-data`, { token: viewer, json: { connection_id: connection.id, ...RANGE, limit: 20 } });
     expect(failing.status).toBe(200);
-    expect(failing.json).toMatchObject({ mode: 'hybrid', source: 'mock', stream: 'ad_performance', fallback_reason: expect.stringMatching(/^live transient failure: .*HTTP 500/), more: true });
+    expect(failing.json).toMatchObject({
+      mode: 'hybrid',
+      source: 'mock',
+      stream: 'ad_performance',
+      fallback_reason: expect.stringMatching(/^live transient failure: .*HTTP 500/),
+      more: true,
+    });
     expect(failing.json.records).toHaveLength(20);
 
     emulator.faults.clear();
@@ -116,7 +158,7 @@ describe('live integration API', () => {
     expect(await countMetrics(harness.database.db, connection.id)).toBe(0);
   });
 
-  it('data-modes lists the modes and each connection\'s mode and effective source', async () => {
+  it("data-modes lists the modes and each connection's mode and effective source", async () => {
     const orgId = uniqueName('org-modes');
     const { connection, viewer } = await connectionIn('auto', orgId);
     const mock = await createTestConnection(harness, { platform: 'meta_business', dataMode: 'hybrid', orgId });
@@ -135,7 +177,11 @@ describe('live integration API', () => {
     const ids = connections.map((c) => c.id);
     for (const path of ['health-status', 'data-modes']) {
       const probe = connectionsInFlight(ids);
-      const bounded = createTestApi(harness, { taskQueue: uniqueName('api-fanout'), db: harness.database.db.withPlugin(probe.plugin), limits: { fanOutConcurrency: 3 } });
+      const bounded = createTestApi(harness, {
+        taskQueue: uniqueName('api-fanout'),
+        db: harness.database.db.withPlugin(probe.plugin),
+        limits: { fanOutConcurrency: 3 },
+      });
       const viewer = await bounded.token(orgId, 'viewer');
       const res = await bounded.call('GET', `${API}/${path}`, { token: viewer });
       expect(res.status).toBe(200);
@@ -170,14 +216,20 @@ describe('live integration API', () => {
     expect(res.json.results.map((r: { connection_id: string }) => r.connection_id).sort()).toEqual([connection.id, mock.id].sort());
   });
 
-  it('?wait=false answers 202 with the workflow id; bad input is a 4xx and another org\'s connection a 404', async () => {
+  it("?wait=false answers 202 with the workflow id; bad input is a 4xx and another org's connection a 404", async () => {
     const { connection, editor } = await connectionIn();
-    const started = await api.call('POST', `${API}/test-suite?wait=false`, { token: editor, json: { connection_id: connection.id, components: ['connection'], ...RANGE } });
+    const started = await api.call('POST', `${API}/test-suite?wait=false`, {
+      token: editor,
+      json: { connection_id: connection.id, components: ['connection'], ...RANGE },
+    });
     expect(started.status).toBe(202);
     expect(started.json).toMatchObject({ status: 'running', workflow_id: expect.stringMatching(new RegExp(`^integration-test:${connection.id}:`)) });
     await harness.temporal.client.workflow.getHandle(started.json.workflow_id).result();
 
-    const invalid = await api.call('POST', `${API}/test-suite`, { token: editor, json: { connection_id: connection.id, components: ['nope'], thresholds: { max_response_ms: -1 } } });
+    const invalid = await api.call('POST', `${API}/test-suite`, {
+      token: editor,
+      json: { connection_id: connection.id, components: ['nope'], thresholds: { max_response_ms: -1 } },
+    });
     expect(invalid.status).toBe(400);
     expect(invalid.json.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['components.0', 'thresholds.max_response_ms']);
     const halfWindow = await api.call('POST', `${API}/test-connection/${connection.id}`, { token: editor, json: { start_date: '2026-02-01' } });

@@ -17,7 +17,9 @@ function documentedMetrics(process: 'API' | 'Worker'): string {
 
 /** Every metric the registry holds, with its label names, as a process composed this way exports them. */
 function registered(registry: Registry): { name: string; labels: string[] }[] {
-  return registry.getMetricsAsArray().map((metric) => ({ name: metric.name, labels: [...((metric as unknown as { labelNames?: string[] }).labelNames ?? [])].sort() }));
+  return registry
+    .getMetricsAsArray()
+    .map((metric) => ({ name: metric.name, labels: [...((metric as unknown as { labelNames?: string[] }).labelNames ?? [])].sort() }));
 }
 
 /** The bullet names the metric with its labels (`name{a,b}`, or `name` alone for a metric without labels), and never with others. */
@@ -44,7 +46,9 @@ describe('the metrics docs/operations.md lists', () => {
     const { metricsRegistry } = createTestWorkerActivities(harness, { taskQueue: uniqueName('metrics-docs') });
     const metrics = registered(metricsRegistry);
     // The composed worker registers its sync, platform request, quota limiter and alert metrics.
-    expect(metrics.map((m) => m.name)).toEqual(expect.arrayContaining(['liftos_syncs_started_total', 'liftos_platform_requests_reserved_total', 'liftos_alerts_open']));
+    expect(metrics.map((m) => m.name)).toEqual(
+      expect.arrayContaining(['liftos_syncs_started_total', 'liftos_platform_requests_reserved_total', 'liftos_alerts_open']),
+    );
     const bullet = documentedMetrics('Worker');
     for (const metric of metrics) expectDocumented(bullet, metric);
   });

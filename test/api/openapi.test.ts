@@ -70,7 +70,10 @@ describe('OpenAPI document and API reference', () => {
   });
   afterAll(async () => {
     // The operator's rotation is the deployment's singleton: end it rather than leave it to other files.
-    await harness.temporal.client.workflow.getHandle(keyRotationWorkflowId()).terminate('openapi test cleanup').catch(() => {});
+    await harness.temporal.client.workflow
+      .getHandle(keyRotationWorkflowId())
+      .terminate('openapi test cleanup')
+      .catch(() => {});
     await worker.stop();
     await googleAds.close();
     await harness.close();

@@ -17,24 +17,39 @@ describe('request ids', () => {
     api = createTestApi(harness, { taskQueue: uniqueName('no-worker') });
   });
   afterAll(async () => {
-    for (const id of started) await harness.temporal.client.workflow.getHandle(id).terminate('test done').catch(() => {});
+    for (const id of started)
+      await harness.temporal.client.workflow
+        .getHandle(id)
+        .terminate('test done')
+        .catch(() => {});
     await harness.close();
   });
 
   it("are always ours: a client's well-formed X-Request-Id is kept beside ours, a malformed one dropped", async () => {
     const editor = await api.token(orgId, 'editor');
     const clientId = `client-${randomUUID()}`;
-    const created = await api.call('POST', `${API}/connections`, { token: editor, headers: { 'x-request-id': clientId }, json: { platform: 'meta_business', data_mode: 'mock', credentials: {} } });
+    const created = await api.call('POST', `${API}/connections`, {
+      token: editor,
+      headers: { 'x-request-id': clientId },
+      json: { platform: 'meta_business', data_mode: 'mock', credentials: {} },
+    });
     expect(created.status).toBe(201);
     const ours = created.headers.get('x-request-id')!;
     expect(ours).toMatch(UUID);
     expect(created.headers.get('x-client-request-id')).toBe(clientId);
     const audit = await harness.database.db.selectFrom('audit_log').selectAll().where('org_id', '=', orgId).where('target_id', '=', created.json.id).execute();
-    expect(audit.map((a) => ({ request_id: a.request_id, client: (a.details as { client_request_id?: string }).client_request_id }))).toEqual([{ request_id: ours, client: clientId }]);
+    expect(audit.map((a) => ({ request_id: a.request_id, client: (a.details as { client_request_id?: string }).client_request_id }))).toEqual([
+      { request_id: ours, client: clientId },
+    ]);
 
     for (const malformed of ['has spaces in it', 'x'.repeat(200), '../../etc', '']) {
       const res = await api.call('GET', `${API}/platforms`, { token: editor, headers: { 'x-request-id': malformed } });
-      expect({ malformed, status: res.status, id: UUID.test(res.headers.get('x-request-id') ?? ''), echoed: res.headers.get('x-client-request-id') }).toEqual({ malformed, status: 200, id: true, echoed: null });
+      expect({ malformed, status: res.status, id: UUID.test(res.headers.get('x-request-id') ?? ''), echoed: res.headers.get('x-client-request-id') }).toEqual({
+        malformed,
+        status: 200,
+        id: true,
+        echoed: null,
+      });
     }
   });
 

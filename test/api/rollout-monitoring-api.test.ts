@@ -46,9 +46,22 @@ describe('rollout monitoring API', () => {
     // Another org's samples: a different kind, or label names the metric was not first recorded with, stay in Postgres only.
     const conflicting = await api.call('POST', `${BASE}/metrics`, {
       token: other,
-      json: { samples: [{ name: ratio, kind: 'counter', value: 1, labels: { rollout_id: 'r-2' } }, { name: ratio, kind: 'gauge', value: 1, labels: { region: 'eu' } }, { name: ratio, kind: 'gauge', value: 0.5, labels: { rollout_id: 'r-2' } }] },
+      json: {
+        samples: [
+          { name: ratio, kind: 'counter', value: 1, labels: { rollout_id: 'r-2' } },
+          { name: ratio, kind: 'gauge', value: 1, labels: { region: 'eu' } },
+          { name: ratio, kind: 'gauge', value: 0.5, labels: { rollout_id: 'r-2' } },
+        ],
+      },
     });
-    expect(conflicting.json).toEqual({ recorded: 3, exported: 1, unexported: [{ name: ratio, reason: 'kind_conflict' }, { name: ratio, reason: 'label_conflict' }] });
+    expect(conflicting.json).toEqual({
+      recorded: 3,
+      exported: 1,
+      unexported: [
+        { name: ratio, reason: 'kind_conflict' },
+        { name: ratio, reason: 'label_conflict' },
+      ],
+    });
 
     // Not on the public port: org ids and label values are for the scraper only.
     expect((await api.call('GET', '/metrics')).status).toBe(404);
@@ -79,17 +92,39 @@ describe('rollout monitoring API', () => {
     expect(recorded).toMatchObject({ status: 201, json: { recorded: 4 } });
     expect((await api.call('POST', `${BASE}/metrics`, { token: editor, json: { name, kind: 'timer', value: 0.25 } })).status).toBe(201);
 
-    const raw = await api.call('GET', `${BASE}/metrics?name=${name}&labels=region=eu&from=${encodeURIComponent(at(-1))}&to=${encodeURIComponent(at(20))}`, { token: viewer });
+    const raw = await api.call('GET', `${BASE}/metrics?name=${name}&labels=region=eu&from=${encodeURIComponent(at(-1))}&to=${encodeURIComponent(at(20))}`, {
+      token: viewer,
+    });
     expect(raw.status).toBe(200);
-    expect(raw.json.series).toEqual([{ labels: { region: 'eu' }, kind: 'gauge', points: [{ at: at(0), value: 1 }, { at: at(1), value: 3 }, { at: at(11), value: 10 }] }]);
+    expect(raw.json.series).toEqual([
+      {
+        labels: { region: 'eu' },
+        kind: 'gauge',
+        points: [
+          { at: at(0), value: 1 },
+          { at: at(1), value: 3 },
+          { at: at(11), value: 10 },
+        ],
+      },
+    ]);
 
-    const stepped = await api.call('GET', `${BASE}/metrics?name=${name}&labels=region=eu&step=600&aggregate=avg&from=${encodeURIComponent(at(0))}&to=${encodeURIComponent(at(20))}`, { token: viewer });
+    const stepped = await api.call(
+      'GET',
+      `${BASE}/metrics?name=${name}&labels=region=eu&step=600&aggregate=avg&from=${encodeURIComponent(at(0))}&to=${encodeURIComponent(at(20))}`,
+      { token: viewer },
+    );
     expect(stepped.json).toMatchObject({ step_seconds: 600, aggregate: 'avg' });
-    expect(stepped.json.series[0].points).toEqual([{ at: at(0), value: 2 }, { at: at(10), value: 10 }]);
+    expect(stepped.json.series[0].points).toEqual([
+      { at: at(0), value: 2 },
+      { at: at(10), value: 10 },
+    ]);
 
     const max = await api.call('GET', `${BASE}/metrics?name=${name}&step=3600&aggregate=max&from=${encodeURIComponent(at(-1))}`, { token: viewer });
     expect(max.json.series.map((s: { labels: unknown; points: Array<{ value: number }> }) => [s.labels, s.points.map((p) => p.value)])).toEqual(
-      expect.arrayContaining([[{ region: 'eu' }, [10]], [{ region: 'us' }, [7]]]),
+      expect.arrayContaining([
+        [{ region: 'eu' }, [10]],
+        [{ region: 'us' }, [7]],
+      ]),
     );
 
     // Another org does not see this org's custom metrics.
@@ -124,23 +159,43 @@ describe('rollout monitoring API', () => {
     expect(rows).toEqual([]);
     const shadow = await api.call('POST', `${BASE}/metrics`, { token: editor, json: { name: 'process_resident_memory_bytes', kind: 'gauge', value: 1e12 } });
     expect(shadow.json.error.details).toEqual([{ field: 'name', message: expect.stringContaining('start with liftos_custom_') }]);
-    expect(await harness.database.db.selectFrom('metric_samples').select('id').where('name', '=', 'process_resident_memory_bytes').where('org_id', '=', orgId).execute()).toEqual([]);
+    expect(
+      await harness.database.db
+        .selectFrom('metric_samples')
+        .select('id')
+        .where('name', '=', 'process_resident_memory_bytes')
+        .where('org_id', '=', orgId)
+        .execute(),
+    ).toEqual([]);
 
     const viewer = await api.token(orgId, 'viewer');
-    for (const query of ['', `name=${name}&step=0`, `name=${name}&labels=nolabel`, `name=${name}&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z`, `name=${name}&from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z`, `name=${name}&aggregate=median&step=60`]) {
+    for (const query of [
+      '',
+      `name=${name}&step=0`,
+      `name=${name}&labels=nolabel`,
+      `name=${name}&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z`,
+      `name=${name}&from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z`,
+      `name=${name}&aggregate=median&step=60`,
+    ]) {
       const res = await api.call('GET', `${BASE}/metrics?${query}`, { token: viewer });
       expect({ query, status: res.status }).toEqual({ query, status: 400 });
     }
   });
 
-  it('a service rule reads the service\'s samples only: an org\'s sample under a service metric\'s name fires nothing', async () => {
+  it("a service rule reads the service's samples only: an org's sample under a service metric's name fires nothing", async () => {
     // A service metric of this test (like process_resident_memory_bytes), and a sample an org stored under its name
     // (as POST accepted before custom names had their prefix).
     const metric = `process_test_memory_${randomUUID().slice(0, 8)}_bytes`;
     const base = ALERT_RULES.find((r) => r.id === 'process_memory_high')!;
     const rule: AlertRule = { ...base, id: `test_${metric}`, signal: { kind: 'metric', metric, aggregate: 'max' } };
     await insertMetricSamples(harness.database.db, [{ name: metric, kind: 'gauge', labels: {}, value: 1e12, orgId, source: 'api_custom' }]);
-    const activities = createAlertEvaluationActivities({ db: harness.database.db, rules: [rule], rollbacks: { requestRollback: async () => ({ signalled: false }) }, webhook: { url: undefined, secret: undefined }, retentionDays: 14 });
+    const activities = createAlertEvaluationActivities({
+      db: harness.database.db,
+      rules: [rule],
+      rollbacks: { requestRollback: async () => ({ signalled: false }) },
+      webhook: { url: undefined, secret: undefined },
+      retentionDays: 14,
+    });
     expect((await activities.evaluateAlertRules()).changes).toEqual([]);
     // The service's own sample does fire it, deployment-wide.
     await insertMetricSamples(harness.database.db, [{ name: metric, kind: 'gauge', labels: {}, value: 2 * 1024 ** 3, orgId: null, source: 'worker' }]);
@@ -150,18 +205,41 @@ describe('rollout monitoring API', () => {
     expect(Number(alerts[0]!.value)).toBe(2 * 1024 ** 3);
     // Nor does the GET of a service metric show an org's look-alike samples.
     const viewer = await api.token(orgId, 'viewer');
-    const series = await api.call('GET', `${BASE}/metrics?name=${metric}&from=${encodeURIComponent(new Date(Date.now() - 60_000).toISOString())}`, { token: viewer });
+    const series = await api.call('GET', `${BASE}/metrics?name=${metric}&from=${encodeURIComponent(new Date(Date.now() - 60_000).toISOString())}`, {
+      token: viewer,
+    });
     expect(series.json.series.flatMap((s: { points: Array<{ value: number }> }) => s.points.map((p) => p.value))).toEqual([2 * 1024 ** 3]);
   });
 
-  it('lists alerts with filters, resolves one by hand once, and hides other orgs\' alerts', async () => {
+  it("lists alerts with filters, resolves one by hand once, and hides other orgs' alerts", async () => {
     // Alerts made by the real evaluation activity over a rule on a metric of this test.
     const metric = metricName();
     const base = ALERT_RULES.find((r) => r.id === 'rollout_error_rate_critical')!;
-    const rule: AlertRule = { ...base, id: `test_${metric}`, severity: 'high', type: 'performance', signal: { kind: 'metric', metric, aggregate: 'max' }, threshold: 5 };
+    const rule: AlertRule = {
+      ...base,
+      id: `test_${metric}`,
+      severity: 'high',
+      type: 'performance',
+      signal: { kind: 'metric', metric, aggregate: 'max' },
+      threshold: 5,
+    };
     const editor = await api.token(orgId, 'editor');
-    await api.call('POST', `${BASE}/metrics`, { token: editor, json: { samples: [{ name: metric, kind: 'gauge', value: 9, labels: { service: 'a' } }, { name: metric, kind: 'gauge', value: 8, labels: { service: 'b' } }] } });
-    const activities = createAlertEvaluationActivities({ db: harness.database.db, rules: [rule], rollbacks: { requestRollback: async () => ({ signalled: true }) }, webhook: { url: undefined, secret: undefined }, retentionDays: 14 });
+    await api.call('POST', `${BASE}/metrics`, {
+      token: editor,
+      json: {
+        samples: [
+          { name: metric, kind: 'gauge', value: 9, labels: { service: 'a' } },
+          { name: metric, kind: 'gauge', value: 8, labels: { service: 'b' } },
+        ],
+      },
+    });
+    const activities = createAlertEvaluationActivities({
+      db: harness.database.db,
+      rules: [rule],
+      rollbacks: { requestRollback: async () => ({ signalled: true }) },
+      webhook: { url: undefined, secret: undefined },
+      retentionDays: 14,
+    });
     const { changes } = await activities.evaluateAlertRules();
     expect(changes.map((c) => c.event)).toEqual(['fired', 'fired']);
 
@@ -183,7 +261,9 @@ describe('rollout monitoring API', () => {
     const again = await api.call('POST', `${BASE}/alerts/${target.id}/resolve`, { token: editor });
     expect(again).toMatchObject({ status: 409, json: { error: { code: 'alert_already_resolved' } } });
     expect((await api.call('POST', `${BASE}/alerts/not-a-uuid/resolve`, { token: editor })).status).toBe(400);
-    expect((await api.call('GET', `${BASE}/alerts?rule_id=${rule.id}&status=open`, { token: viewer })).json.alerts.map((a: { labels: unknown }) => a.labels)).toEqual([{ service: 'b' }]);
+    expect(
+      (await api.call('GET', `${BASE}/alerts?rule_id=${rule.id}&status=open`, { token: viewer })).json.alerts.map((a: { labels: unknown }) => a.labels),
+    ).toEqual([{ service: 'b' }]);
     const audit = await harness.database.db.selectFrom('audit_log').selectAll().where('org_id', '=', orgId).where('action', '=', 'alert.resolve').execute();
     expect(audit.map((a) => a.target_id)).toEqual([target.id]);
 
@@ -198,8 +278,19 @@ describe('rollout monitoring API', () => {
       harness.database.db
         .insertInto('alerts')
         .values({
-          rule_id: `test_deployment_${randomUUID().slice(0, 8)}`, fingerprint: randomUUID(), org_id: org, type: 'capacity', severity: 'high', initial_severity: 'high', status: 'firing',
-          labels: JSON.stringify({ service: 'worker' }), summary: 'worker memory high', value: 2, threshold: 1, started_at: now, last_evaluated_at: now,
+          rule_id: `test_deployment_${randomUUID().slice(0, 8)}`,
+          fingerprint: randomUUID(),
+          org_id: org,
+          type: 'capacity',
+          severity: 'high',
+          initial_severity: 'high',
+          status: 'firing',
+          labels: JSON.stringify({ service: 'worker' }),
+          summary: 'worker memory high',
+          value: 2,
+          threshold: 1,
+          started_at: now,
+          last_evaluated_at: now,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -208,7 +299,9 @@ describe('rollout monitoring API', () => {
     const resolve = (id: string, token: string) => api.call('POST', `${BASE}/alerts/${id}/resolve`, { token });
 
     const viewer = await api.token(orgId, 'viewer');
-    expect((await api.call('GET', `${BASE}/alerts?status=open&limit=500`, { token: viewer })).json.alerts.map((a: { id: string }) => a.id)).toEqual(expect.arrayContaining([deploymentWide.id, ofTheOrg.id]));
+    expect((await api.call('GET', `${BASE}/alerts?status=open&limit=500`, { token: viewer })).json.alerts.map((a: { id: string }) => a.id)).toEqual(
+      expect.arrayContaining([deploymentWide.id, ofTheOrg.id]),
+    );
     for (const role of ['editor', 'admin'] as const) {
       const refused = await resolve(deploymentWide.id, await api.token(orgId, role));
       expect({ role, status: refused.status, code: refused.json?.error?.code }).toEqual({ role, status: 403, code: 'forbidden' });
@@ -219,8 +312,17 @@ describe('rollout monitoring API', () => {
     expect(listed).toContain(deploymentWide.id);
     expect(listed).not.toContain(ofTheOrg.id);
     expect((await resolve(ofTheOrg.id, operator)).status).toBe(404);
-    expect(await resolve(deploymentWide.id, operator)).toMatchObject({ status: 200, json: { id: deploymentWide.id, status: 'resolved', resolved_by: 'ops-1' } });
-    const audit = await harness.database.db.selectFrom('audit_log').select(['org_id', 'actor_role', 'outcome']).where('action', '=', 'alert.resolve').where('target_id', '=', deploymentWide.id).orderBy('id').execute();
+    expect(await resolve(deploymentWide.id, operator)).toMatchObject({
+      status: 200,
+      json: { id: deploymentWide.id, status: 'resolved', resolved_by: 'ops-1' },
+    });
+    const audit = await harness.database.db
+      .selectFrom('audit_log')
+      .select(['org_id', 'actor_role', 'outcome'])
+      .where('action', '=', 'alert.resolve')
+      .where('target_id', '=', deploymentWide.id)
+      .orderBy('id')
+      .execute();
     expect(audit).toEqual([
       { org_id: orgId, actor_role: 'editor', outcome: 'denied' },
       { org_id: orgId, actor_role: 'admin', outcome: 'denied' },
@@ -235,11 +337,25 @@ describe('rollout monitoring API', () => {
     const log = (connection: Connection, status: 'completed' | 'failed', seconds: number) => {
       const startedAt = new Date(Date.now() - 3_600_000);
       return {
-        connection_id: connection.id, org_id: dashOrg, platform: connection.platform, workflow_id: `w-${randomUUID()}`, run_id: randomUUID(), status, source: 'mock' as const,
-        window_start: '2026-01-01', window_end: '2026-01-02', started_at: startedAt, finished_at: new Date(startedAt.getTime() + seconds * 1000), error: status === 'failed' ? 'boom' : null, checkpoint: null,
+        connection_id: connection.id,
+        org_id: dashOrg,
+        platform: connection.platform,
+        workflow_id: `w-${randomUUID()}`,
+        run_id: randomUUID(),
+        status,
+        source: 'mock' as const,
+        window_start: '2026-01-01',
+        window_end: '2026-01-02',
+        started_at: startedAt,
+        finished_at: new Date(startedAt.getTime() + seconds * 1000),
+        error: status === 'failed' ? 'boom' : null,
+        checkpoint: null,
       };
     };
-    await harness.database.db.insertInto('data_sync_logs').values([log(meta, 'completed', 10), log(meta, 'completed', 20), log(meta, 'completed', 30), log(meta, 'failed', 5), log(google, 'failed', 5)]).execute();
+    await harness.database.db
+      .insertInto('data_sync_logs')
+      .values([log(meta, 'completed', 10), log(meta, 'completed', 20), log(meta, 'completed', 30), log(meta, 'failed', 5), log(google, 'failed', 5)])
+      .execute();
     const viewer = await api.token(dashOrg, 'viewer');
     const res = await api.call('GET', `${BASE}/dashboard?hours=6`, { token: viewer });
     expect(res.status).toBe(200);
@@ -248,18 +364,28 @@ describe('rollout monitoring API', () => {
       { platform: 'meta_business', completed: 3, failed: 1, cancelled: 0, running: 0, success_rate: 0.75, avg_duration_seconds: 20 },
     ]);
     expect(res.json.connections).toEqual({ active: 2 });
-    expect(res.json.alerts.open).toMatchObject({ low: expect.any(Number), medium: expect.any(Number), high: expect.any(Number), critical: expect.any(Number), total: expect.any(Number) });
+    expect(res.json.alerts.open).toMatchObject({
+      low: expect.any(Number),
+      medium: expect.any(Number),
+      high: expect.any(Number),
+      critical: expect.any(Number),
+      total: expect.any(Number),
+    });
     expect((await api.call('GET', `${BASE}/dashboard?hours=0`, { token: viewer })).status).toBe(400);
   });
 
-  it('health: 503 while no worker polls the task queue, 200 with the worker\'s last poll once one does', async () => {
+  it("health: 503 while no worker polls the task queue, 200 with the worker's last poll once one does", async () => {
     const viewer = await api.token(orgId, 'viewer');
     const before = await api.call('GET', `${BASE}/health`, { token: viewer });
     expect(before).toMatchObject({ status: 503, json: { status: 'degraded', checks: { postgres: 'ok', temporal: 'ok' }, workers: [] } });
     const worker = await startTestSyncWorker(harness, { taskQueue });
     try {
       // The worker shows once its first poll has reached the server.
-      const after = await waitFor(() => api.call('GET', `${BASE}/health`, { token: viewer }), (r) => r.status === 200, { timeoutMs: 10_000, what: 'a live worker in health' });
+      const after = await waitFor(
+        () => api.call('GET', `${BASE}/health`, { token: viewer }),
+        (r) => r.status === 200,
+        { timeoutMs: 10_000, what: 'a live worker in health' },
+      );
       expect(after).toMatchObject({ status: 200, json: { status: 'ok', checks: { postgres: 'ok', temporal: 'ok', workers: 'ok' }, task_queue: taskQueue } });
       expect(after.json.workers[0]).toMatchObject({ live: true, last_poll_at: expect.any(String) });
     } finally {

@@ -18,7 +18,13 @@ describe('rollout endpoints', () => {
     const taskQueue = uniqueName('rollout-api');
     worker = await startTestSyncWorker(harness, { taskQueue, baseUrls: { google_ads: emulator.url } });
     api = createTestApi(harness, { taskQueue, baseUrls: { google_ads: emulator.url } });
-    await createTestConnection(harness, { platform: 'google_ads', dataMode: 'hybrid', accountId: emulator.shape.accountId, credentials: { ...emulator.credentials }, orgId });
+    await createTestConnection(harness, {
+      platform: 'google_ads',
+      dataMode: 'hybrid',
+      accountId: emulator.shape.accountId,
+      credentials: { ...emulator.credentials },
+      orgId,
+    });
   });
   afterAll(async () => {
     await worker.stop();
@@ -30,7 +36,16 @@ describe('rollout endpoints', () => {
 
   it('refuses a rollout that does not hold together, and creates nothing', async () => {
     const admin = await api.token(orgId, 'admin');
-    const bad = await api.call('POST', '/api/v1/rollout-monitoring/rollouts', { token: admin, json: { ...body, steps: [{ percentage: 50, min_duration_seconds: 1 }, { percentage: 20, min_duration_seconds: 1 }] } });
+    const bad = await api.call('POST', '/api/v1/rollout-monitoring/rollouts', {
+      token: admin,
+      json: {
+        ...body,
+        steps: [
+          { percentage: 50, min_duration_seconds: 1 },
+          { percentage: 20, min_duration_seconds: 1 },
+        ],
+      },
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.error.details).toEqual([{ field: 'steps.1.percentage', message: 'steps must grow: each percentage above the previous one' }]);
     const unknown = await api.call('POST', '/api/v1/rollout-monitoring/rollouts', { token: admin, json: { ...body, strategy: 'everyone' } });
@@ -53,10 +68,17 @@ describe('rollout endpoints', () => {
     await waitFor(status, (s) => s.stage === 'running', { timeoutMs: 15_000, what: 'running' });
     // The status answers the workflow's own state; the decision reads the rollout's row, which the workflow
     // records right after (an activity): it follows within moments.
-    const decided = await waitFor(async () => (await evaluate()).json, (j) => j.source === 'live', { timeoutMs: 15_000, what: 'evaluated live' });
+    const decided = await waitFor(
+      async () => (await evaluate()).json,
+      (j) => j.source === 'live',
+      { timeoutMs: 15_000, what: 'evaluated live' },
+    );
     expect(decided).toMatchObject({ source: 'live', rollout_id: id, features: [{ rollout_id: id, enabled: true, variant: null, source: 'live' }] });
 
-    const rejected = await api.call('PUT', `/api/v1/rollout-monitoring/rollouts/${id}/thresholds`, { token: admin, json: { rollback_criteria: { max_error_rate: 0.01 } } });
+    const rejected = await api.call('PUT', `/api/v1/rollout-monitoring/rollouts/${id}/thresholds`, {
+      token: admin,
+      json: { rollback_criteria: { max_error_rate: 0.01 } },
+    });
     expect(rejected.status).toBe(400);
     expect(rejected.json.error).toMatchObject({ code: 'invalid_thresholds' });
     const accepted = await api.call('PUT', `/api/v1/rollout-monitoring/rollouts/${id}/thresholds`, {
@@ -68,7 +90,9 @@ describe('rollout endpoints', () => {
 
     const missingReason = await api.call('POST', `/api/v1/rollout-monitoring/rollouts/${id}/rollback`, { token: admin, json: {} });
     expect(missingReason.status).toBe(400);
-    expect((await api.call('POST', `/api/v1/rollout-monitoring/rollouts/${id}/rollback`, { token: admin, json: { reason: 'spend looks wrong' } })).status).toBe(202);
+    expect((await api.call('POST', `/api/v1/rollout-monitoring/rollouts/${id}/rollback`, { token: admin, json: { reason: 'spend looks wrong' } })).status).toBe(
+      202,
+    );
     const final = await waitFor(status, (s) => s.stage === 'rolled_back', { timeoutMs: 15_000, what: 'rolled back' });
     expect(final).toMatchObject({ rollback_cause: 'manual rollback: spend looks wrong', current_percentage: 0 });
     expect(final.events.map((e: { type: string }) => e.type)).toEqual(['started', 'step_started', 'thresholds_updated', 'rolled_back']);

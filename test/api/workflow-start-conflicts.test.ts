@@ -21,7 +21,11 @@ describe('workflow start conflicts', () => {
     api = createTestApi(harness, { taskQueue: uniqueName('conflicts-idle') });
   });
   afterAll(async () => {
-    for (const workflowId of started) await harness.temporal.client.workflow.getHandle(workflowId).terminate('conflicts test done').catch(() => undefined);
+    for (const workflowId of started)
+      await harness.temporal.client.workflow
+        .getHandle(workflowId)
+        .terminate('conflicts test done')
+        .catch(() => undefined);
     await harness.close();
   });
 

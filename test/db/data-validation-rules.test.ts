@@ -13,7 +13,8 @@ describe('the validation rules on a labelled corpus', () => {
     corpus = await buildValidationCorpus(harness);
     // The day after the corpus's last day, at noon UTC.
     const now = new Date(`${CORPUS_AS_OF}T12:00:00Z`);
-    for (const c of corpus) findings.set(c.label, await validateConnectionData(harness.database.db, { connection: c.connection, source: 'live', asOf: CORPUS_AS_OF, now }));
+    for (const c of corpus)
+      findings.set(c.label, await validateConnectionData(harness.database.db, { connection: c.connection, source: 'live', asOf: CORPUS_AS_OF, now }));
   }, 120_000);
   afterAll(() => harness.close());
 
@@ -87,7 +88,13 @@ describe('the validation rules on a labelled corpus', () => {
 
   it('reports the metrics analysis: freshness, completeness, consistency, reliability', () => {
     const clean = findings.get('clean meta_business')!;
-    expect(clean.metrics.freshness).toMatchObject({ latestDate: '2026-11-01', earliestDate: '2026-09-03', spanDays: 60, daysWithData: 60, freshnessScore: 100 });
+    expect(clean.metrics.freshness).toMatchObject({
+      latestDate: '2026-11-01',
+      earliestDate: '2026-09-03',
+      spanDays: 60,
+      daysWithData: 60,
+      freshnessScore: 100,
+    });
     expect(clean.metrics.completeness).toEqual({ fields: { entity_name: 100, impressions: 100, clicks: 100, spend: 100, currency: 100 }, overall: 100 });
     expect(clean.metrics.consistency).toMatchObject({ rows: 60 * 18, relationshipViolations: 0, rangeViolations: 0, anomalousDays: 0, consistencyScore: 100 });
     expect(clean.metrics.reliability).toMatchObject({ connectionStatus: 'active', syncSuccessRate: null, syncsConsidered: 0 });

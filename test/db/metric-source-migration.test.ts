@@ -38,17 +38,50 @@ describe('migration 2026-12-04T0900-metric-source: existing rows are labelled fr
       const id = randomUUID();
       await db
         .insertInto('user_platform_connections')
-        .values({ id, org_id: 'org-m', user_id: 'u', platform: 'google_ads', account_id: id, display_name: 'c', data_mode: dataMode, credentials_ciphertext: Buffer.from([1]), credentials_wrapped_key: Buffer.from([2]), credentials_key_version: 'v1' })
+        .values({
+          id,
+          org_id: 'org-m',
+          user_id: 'u',
+          platform: 'google_ads',
+          account_id: id,
+          display_name: 'c',
+          data_mode: dataMode,
+          credentials_ciphertext: Buffer.from([1]),
+          credentials_wrapped_key: Buffer.from([2]),
+          credentials_key_version: 'v1',
+        })
         .execute();
       return id;
     };
     const log = (connectionId: string, source: string, from: number, to: number | null, fallbackAt: number | null = null) =>
       db
         .insertInto('data_sync_logs')
-        .values({ connection_id: connectionId, org_id: 'org-m', platform: 'google_ads', workflow_id: 'wf', run_id: randomUUID(), status: to === null ? 'running' : 'completed', source, window_start: '2026-10-01', window_end: '2026-10-31', started_at: at(from), finished_at: to === null ? null : at(to), fallback_at: fallbackAt === null ? null : at(fallbackAt), data_mode: fallbackAt === null ? source : 'hybrid' })
+        .values({
+          connection_id: connectionId,
+          org_id: 'org-m',
+          platform: 'google_ads',
+          workflow_id: 'wf',
+          run_id: randomUUID(),
+          status: to === null ? 'running' : 'completed',
+          source,
+          window_start: '2026-10-01',
+          window_end: '2026-10-31',
+          started_at: at(from),
+          finished_at: to === null ? null : at(to),
+          fallback_at: fallbackAt === null ? null : at(fallbackAt),
+          data_mode: fallbackAt === null ? source : 'hybrid',
+        })
         .execute();
     const row = (connectionId: string, entity: string, syncedAt: Date) => ({
-      connection_id: connectionId, stream: 'ad_performance', entity_id: entity, date: '2026-10-05', org_id: 'org-m', platform: 'google_ads', raw: '{}', synced_at: syncedAt, first_synced_at: syncedAt,
+      connection_id: connectionId,
+      stream: 'ad_performance',
+      entity_id: entity,
+      date: '2026-10-05',
+      org_id: 'org-m',
+      platform: 'google_ads',
+      raw: '{}',
+      synced_at: syncedAt,
+      first_synced_at: syncedAt,
     });
 
     // A connection synced by mock (minutes 0-5), then by live (10-15): MANY rows, alternately last written by each.
@@ -65,34 +98,80 @@ describe('migration 2026-12-04T0900-metric-source: existing rows are labelled fr
     await log(hybrid, 'live', 0, 5);
     await log(hybrid, 'mock', 10, 15, 12);
     await log(hybrid, 'mock', 20, null);
-    await db.insertInto('marketing_metrics').values([row(hybrid, 'first-sync', at(1)), row(hybrid, 'before-fallback', at(11)), row(hybrid, 'after-fallback', at(13)), row(hybrid, 'running-mock', at(21))]).execute();
+    await db
+      .insertInto('marketing_metrics')
+      .values([
+        row(hybrid, 'first-sync', at(1)),
+        row(hybrid, 'before-fallback', at(11)),
+        row(hybrid, 'after-fallback', at(13)),
+        row(hybrid, 'running-mock', at(21)),
+      ])
+      .execute();
 
     // A live connection, with a row older than any of its logs.
     const live = await connection('live');
     await log(live, 'live', 10, 15);
-    await db.insertInto('marketing_metrics').values([row(live, 'before-any-log', at(1)), row(live, 'live-sync', at(11))]).execute();
+    await db
+      .insertInto('marketing_metrics')
+      .values([row(live, 'before-any-log', at(1)), row(live, 'live-sync', at(11))])
+      .execute();
 
     expect(await migrateToLatest(database.db)).toContain('2026-12-04T0900-metric-source');
     // The relabelling ran as a backfill after the migration's transaction, in batches of its own, and is done.
-    expect((await sql<{ name: string; done: boolean }>`select name, completed_at is not null as done from schema_backfills`.execute(db)).rows).toEqual([{ name: 'metric-source-labels', done: true }]);
+    expect((await sql<{ name: string; done: boolean }>`select name, completed_at is not null as done from schema_backfills`.execute(db)).rows).toEqual([
+      { name: 'metric-source-labels', done: true },
+    ]);
 
     const sources = async (connectionId: string) =>
-      Object.fromEntries((await db.selectFrom('marketing_metrics').select(['entity_id', 'source']).where('connection_id', '=', connectionId).execute()).map((r) => [r.entity_id, r.source]));
-    const counts = await sql<{ source: string; n: number }>`select source, count(*)::int as n from marketing_metrics where connection_id = ${switched} group by source order by source`.execute(db);
-    expect(counts.rows).toEqual([{ source: 'live', n: MANY / 2 }, { source: 'mock', n: MANY / 2 }]);
-    const odd = await sql<{ wrong: number }>`select count(*)::int as wrong from marketing_metrics where connection_id = ${switched} and (substr(entity_id, 3)::int % 2 = 0) <> (source = 'mock')`.execute(db);
+      Object.fromEntries(
+        (await db.selectFrom('marketing_metrics').select(['entity_id', 'source']).where('connection_id', '=', connectionId).execute()).map((r) => [
+          r.entity_id,
+          r.source,
+        ]),
+      );
+    const counts = await sql<{
+      source: string;
+      n: number;
+    }>`select source, count(*)::int as n from marketing_metrics where connection_id = ${switched} group by source order by source`.execute(db);
+    expect(counts.rows).toEqual([
+      { source: 'live', n: MANY / 2 },
+      { source: 'mock', n: MANY / 2 },
+    ]);
+    const odd = await sql<{
+      wrong: number;
+    }>`select count(*)::int as wrong from marketing_metrics where connection_id = ${switched} and (substr(entity_id, 3)::int % 2 = 0) <> (source = 'mock')`.execute(
+      db,
+    );
     expect(odd.rows[0]!.wrong).toBe(0);
     expect(await sources(hybrid)).toEqual({ 'first-sync': 'live', 'before-fallback': 'live', 'after-fallback': 'mock', 'running-mock': 'mock' });
     expect(await sources(live)).toEqual({ 'before-any-log': 'live', 'live-sync': 'live' });
 
     // The view shows the live rows only.
-    const viewed = await sql<{ n: number }>`select count(*)::int as n from live_marketing_metrics where connection_id in (${switched}, ${hybrid}, ${live})`.execute(db);
+    const viewed = await sql<{
+      n: number;
+    }>`select count(*)::int as n from live_marketing_metrics where connection_id in (${switched}, ${hybrid}, ${live})`.execute(db);
     expect(viewed.rows[0]!.n).toBe(MANY / 2 + 2 + 2);
     // No default: a write that does not say its source is refused.
-    await expect(db.insertInto('marketing_metrics').values(row(live, 'unlabelled', at(30))).execute()).rejects.toMatchObject({ code: '23502' });
+    await expect(
+      db
+        .insertInto('marketing_metrics')
+        .values(row(live, 'unlabelled', at(30)))
+        .execute(),
+    ).rejects.toMatchObject({ code: '23502' });
     // The key holds the source: a live and a mock row of one entity and day are two rows.
-    await db.insertInto('marketing_metrics').values({ ...row(live, 'live-sync', at(30)), source: 'mock' }).execute();
-    expect(await db.selectFrom('marketing_metrics').select('source').where('connection_id', '=', live).where('entity_id', '=', 'live-sync').orderBy('source').execute()).toEqual([{ source: 'live' }, { source: 'mock' }]);
+    await db
+      .insertInto('marketing_metrics')
+      .values({ ...row(live, 'live-sync', at(30)), source: 'mock' })
+      .execute();
+    expect(
+      await db
+        .selectFrom('marketing_metrics')
+        .select('source')
+        .where('connection_id', '=', live)
+        .where('entity_id', '=', 'live-sync')
+        .orderBy('source')
+        .execute(),
+    ).toEqual([{ source: 'live' }, { source: 'mock' }]);
 
     // Down: one row per key again (the live one wins), no source column; up again relabels.
     const down = await new Migrator({ db: database.db, provider: migrationProvider }).migrateTo(PREVIOUS);

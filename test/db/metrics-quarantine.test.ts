@@ -42,8 +42,20 @@ describe('writing pages Postgres cannot store as sent (NUL, surrogates, out-of-r
   beforeEach(async () => {
     connectionId = randomUUID();
     await insertConnection(database.db, {
-      id: connectionId, org_id: orgId, user_id: 'u1', platform: 'hubspot', account_id: `portal-${connectionId}`, display_name: 'HubSpot',
-      status: 'active', data_mode: 'live', sync_frequency: 'manual', credentials_ciphertext: Buffer.from([1]), credentials_wrapped_key: Buffer.from([2]), credentials_key_version: 'v1', last_sync_at: null, last_sync_status: null,
+      id: connectionId,
+      org_id: orgId,
+      user_id: 'u1',
+      platform: 'hubspot',
+      account_id: `portal-${connectionId}`,
+      display_name: 'HubSpot',
+      status: 'active',
+      data_mode: 'live',
+      sync_frequency: 'manual',
+      credentials_ciphertext: Buffer.from([1]),
+      credentials_wrapped_key: Buffer.from([2]),
+      credentials_key_version: 'v1',
+      last_sync_at: null,
+      last_sync_status: null,
     });
   });
   afterAll(() => database.close());
@@ -116,7 +128,10 @@ describe('writing pages Postgres cannot store as sent (NUL, surrogates, out-of-r
       expect({ attempt, ...result }).toEqual({
         attempt,
         written: 5,
-        rejected: { count: 1, samples: [{ stream: 'contacts', entityId: 'refused', date: '2026-03-01', field: 'impressions', reason: expect.stringContaining('SQLSTATE 22P02') }] },
+        rejected: {
+          count: 1,
+          samples: [{ stream: 'contacts', entityId: 'refused', date: '2026-03-01', field: 'impressions', reason: expect.stringContaining('SQLSTATE 22P02') }],
+        },
       });
       // The value Postgres quoted in its message is not repeated.
       expect(result.rejected.samples[0]!.reason).not.toContain('ten');
@@ -128,7 +143,10 @@ describe('writing pages Postgres cannot store as sent (NUL, surrogates, out-of-r
     await write([record('dup', { clicks: 1 })]);
     const result = await write([record('dup', { clicks: 2 }), record('other'), record('dup', { clicks: 3 })]);
     expect(result).toEqual({ written: 3, rejected: { count: 0, samples: [] } });
-    expect((await stored()).map((r) => [r.entity_id, Number(r.clicks)])).toEqual([['dup', 3], ['other', 1]]);
+    expect((await stored()).map((r) => [r.entity_id, Number(r.clicks)])).toEqual([
+      ['dup', 3],
+      ['other', 1],
+    ]);
   });
 
   it('errors that are not about a row still fail the page', async () => {
@@ -139,15 +157,40 @@ describe('writing pages Postgres cannot store as sent (NUL, surrogates, out-of-r
   it('a platform error message with a NUL is stored on the sync log, its audit entry and its notification', async () => {
     const quoted = 'upstream said: bad\u0000 value \ud800';
     const { log } = await openSyncLog(database.db, {
-      connection_id: connectionId, org_id: orgId, platform: 'hubspot', workflow_id: 'wf', run_id: randomUUID(), status: 'running', source: 'live',
-      window_start: '2026-01-01', window_end: '2026-01-31', error: null, checkpoint: null, fallback_reason: `auto chose mock: ${quoted}`,
+      connection_id: connectionId,
+      org_id: orgId,
+      platform: 'hubspot',
+      workflow_id: 'wf',
+      run_id: randomUUID(),
+      status: 'running',
+      source: 'live',
+      window_start: '2026-01-01',
+      window_end: '2026-01-31',
+      error: null,
+      checkpoint: null,
+      fallback_reason: `auto chose mock: ${quoted}`,
     });
     expect(log.fallback_reason).toBe('auto chose mock: upstream said: bad value \ufffd');
-    expect((await fallBackSyncLogToMock(database.db, log.id, { stream: 'contacts', reason: quoted }))).toBeDefined();
-    expect(await closeSyncLog(database.db, log.id, { status: 'failed', error: quoted, at: new Date() })).toMatchObject({ error: 'upstream said: bad value \ufffd', fallback_reason: 'upstream said: bad value \ufffd' });
-    await appendAudit(database.db, { org_id: orgId, actor_id: 'system:scheduler', actor_role: 'system', action: 'sync.end', target_type: 'connection', target_id: connectionId, outcome: 'failure', request_id: null, details: { error: quoted, ['k\u0000']: [quoted] } });
+    expect(await fallBackSyncLogToMock(database.db, log.id, { stream: 'contacts', reason: quoted })).toBeDefined();
+    expect(await closeSyncLog(database.db, log.id, { status: 'failed', error: quoted, at: new Date() })).toMatchObject({
+      error: 'upstream said: bad value \ufffd',
+      fallback_reason: 'upstream said: bad value \ufffd',
+    });
+    await appendAudit(database.db, {
+      org_id: orgId,
+      actor_id: 'system:scheduler',
+      actor_role: 'system',
+      action: 'sync.end',
+      target_type: 'connection',
+      target_id: connectionId,
+      outcome: 'failure',
+      request_id: null,
+      details: { error: quoted, ['k\u0000']: [quoted] },
+    });
     const audit = await database.db.selectFrom('audit_log').select('details').where('target_id', '=', connectionId).executeTakeFirstOrThrow();
     expect(audit.details).toEqual({ error: 'upstream said: bad value \ufffd', k: ['upstream said: bad value \ufffd'] });
-    await expect(insertNotification(database.db, { org_id: orgId, connection_id: connectionId, kind: 'connection.disabled', payload: { error: quoted } })).resolves.toEqual(expect.any(String));
+    await expect(
+      insertNotification(database.db, { org_id: orgId, connection_id: connectionId, kind: 'connection.disabled', payload: { error: quoted } }),
+    ).resolves.toEqual(expect.any(String));
   });
 });

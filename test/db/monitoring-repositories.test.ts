@@ -36,10 +36,23 @@ describe('monitoring on Postgres', () => {
     } finally {
       await sampler.stop();
     }
-    const rows = await harness.database.db.selectFrom('metric_samples').select(['name', 'kind', 'labels', 'value']).where('source', '=', `test-${suffix}`).orderBy('id').execute();
+    const rows = await harness.database.db
+      .selectFrom('metric_samples')
+      .select(['name', 'kind', 'labels', 'value'])
+      .where('source', '=', `test-${suffix}`)
+      .orderBy('id')
+      .execute();
     const of = (name: string) => rows.filter((r) => r.name === name).map((r) => [r.labels, r.value]);
-    expect(of(`liftos_test_events_${suffix}_total`)).toEqual([[{ platform: 'meta' }, 3], [{ platform: 'meta' }, 2], [{ platform: 'google' }, 1]]);
-    expect(of(`liftos_test_depth_${suffix}`)).toEqual([[{}, 7], [{}, 4], [{}, 4]]);
+    expect(of(`liftos_test_events_${suffix}_total`)).toEqual([
+      [{ platform: 'meta' }, 3],
+      [{ platform: 'meta' }, 2],
+      [{ platform: 'google' }, 1],
+    ]);
+    expect(of(`liftos_test_depth_${suffix}`)).toEqual([
+      [{}, 7],
+      [{}, 4],
+      [{}, 4],
+    ]);
     expect(of(`liftos_test_seconds_${suffix}_count`)).toEqual([[{}, 2]]);
     expect(of(`liftos_test_seconds_${suffix}_sum`)).toEqual([[{}, 6]]);
     expect(rows.filter((r) => r.name.startsWith('other_lib') || r.name.endsWith('_bucket'))).toEqual([]);
@@ -49,7 +62,18 @@ describe('monitoring on Postgres', () => {
   it('retention deletes only samples older than the cutoff', async () => {
     const name = `test_retention_${randomUUID().slice(0, 8)}`;
     const day = 86_400_000;
-    await insertMetricSamples(harness.database.db, [30, 20, 1].map((days) => ({ name, kind: 'gauge' as const, labels: {}, value: days, orgId: null, source: 'test', recordedAt: new Date(Date.now() - days * day) })));
+    await insertMetricSamples(
+      harness.database.db,
+      [30, 20, 1].map((days) => ({
+        name,
+        kind: 'gauge' as const,
+        labels: {},
+        value: days,
+        orgId: null,
+        source: 'test',
+        recordedAt: new Date(Date.now() - days * day),
+      })),
+    );
     await deleteMetricSamplesBefore(harness.database.db, new Date(Date.now() - 14 * day));
     const left = await harness.database.db.selectFrom('metric_samples').select('value').where('name', '=', name).execute();
     expect(left.map((r) => r.value)).toEqual([1]);
@@ -67,23 +91,46 @@ describe('monitoring on Postgres', () => {
       google = await createTestConnection(harness, { platform: 'google_ads', dataMode: 'mock', orgId });
       // Oldest first: meta ok, ok, ok (1000 rows each), then 50 rows, then two failures; google ok ×3.
       const logs = [
-        [meta, 'completed', 1000, 10], [meta, 'completed', 1000, 20], [meta, 'completed', 1000, 30], [meta, 'completed', 50, 40], [meta, 'failed', 0, 900], [meta, 'failed', 0, 1200],
-        [google, 'completed', 10, 5], [google, 'completed', 10, 5], [google, 'completed', 10, 5],
+        [meta, 'completed', 1000, 10],
+        [meta, 'completed', 1000, 20],
+        [meta, 'completed', 1000, 30],
+        [meta, 'completed', 50, 40],
+        [meta, 'failed', 0, 900],
+        [meta, 'failed', 0, 1200],
+        [google, 'completed', 10, 5],
+        [google, 'completed', 10, 5],
+        [google, 'completed', 10, 5],
       ] as const;
       await harness.database.db
         .insertInto('data_sync_logs')
-        .values(logs.map(([c, status, written, seconds], i) => {
-          const startedAt = new Date(to.getTime() - 50 * 60_000 + i * 60_000);
-          return {
-            connection_id: c.id, org_id: orgId, platform: c.platform, workflow_id: `w-${randomUUID()}`, run_id: randomUUID(), status, source: 'mock' as const, window_start: '2026-01-01', window_end: '2026-01-02',
-            started_at: startedAt, finished_at: new Date(startedAt.getTime() + seconds * 1000), records_written: written, error: status === 'failed' ? 'x' : null, checkpoint: null,
-          };
-        }))
+        .values(
+          logs.map(([c, status, written, seconds], i) => {
+            const startedAt = new Date(to.getTime() - 50 * 60_000 + i * 60_000);
+            return {
+              connection_id: c.id,
+              org_id: orgId,
+              platform: c.platform,
+              workflow_id: `w-${randomUUID()}`,
+              run_id: randomUUID(),
+              status,
+              source: 'mock' as const,
+              window_start: '2026-01-01',
+              window_end: '2026-01-02',
+              started_at: startedAt,
+              finished_at: new Date(startedAt.getTime() + seconds * 1000),
+              records_written: written,
+              error: status === 'failed' ? 'x' : null,
+              checkpoint: null,
+            };
+          }),
+        )
         .execute();
     });
 
     const mine = async (kind: Parameters<typeof observeAlertSignal>[1]) =>
-      (await observeAlertSignal(harness.database.db, kind, { from, to: new Date(Date.now() + 3_600_000) })).filter((o) => o.orgId === orgId).sort((a, b) => JSON.stringify(a.labels).localeCompare(JSON.stringify(b.labels)));
+      (await observeAlertSignal(harness.database.db, kind, { from, to: new Date(Date.now() + 3_600_000) }))
+        .filter((o) => o.orgId === orgId)
+        .sort((a, b) => JSON.stringify(a.labels).localeCompare(JSON.stringify(b.labels)));
 
     it('error rate per platform, skipping platforms with too few syncs', async () => {
       expect(await mine({ kind: 'sync_error_rate', minSyncs: 4 })).toEqual([{ orgId, labels: { platform: 'meta_business' }, value: 2 / 6 }]);
@@ -91,7 +138,9 @@ describe('monitoring on Postgres', () => {
 
     it('failure streak and volume ratio per connection', async () => {
       expect(await mine({ kind: 'sync_failure_streak' })).toEqual([{ orgId, labels: { connection_id: meta.id, platform: 'meta_business' }, value: 2 }]);
-      expect(await mine({ kind: 'sync_volume_ratio', minBaselineSyncs: 3 })).toEqual([{ orgId, labels: { connection_id: meta.id, platform: 'meta_business' }, value: 0.05 }]);
+      expect(await mine({ kind: 'sync_volume_ratio', minBaselineSyncs: 3 })).toEqual([
+        { orgId, labels: { connection_id: meta.id, platform: 'meta_business' }, value: 0.05 },
+      ]);
     });
 
     it('p95 sync duration per platform', async () => {

@@ -26,10 +26,16 @@ describe('platform rate limiter (migrated Postgres)', () => {
     const limit = 20;
     const quota: PlatformQuota = { kind: 'rolling', name: `per_second_${randomUUID().slice(0, 8)}`, scope: 'app', limit, windowSeconds: 1 };
     const registry = new Registry();
-    const limiter = createPlatformRateLimiter({ db: database.db, quotas: { ...DEFAULT_PLATFORM_QUOTAS, stripe: [quota] }, metrics: createRateLimitMetrics(registry) });
+    const limiter = createPlatformRateLimiter({
+      db: database.db,
+      quotas: { ...DEFAULT_PLATFORM_QUOTAS, stripe: [quota] },
+      metrics: createRateLimitMetrics(registry),
+    });
 
     const sent: number[] = [];
-    const requests = Array.from({ length: 40 }, () => limiter.acquire({ platform: 'stripe', accountId: 'acct_stall' }).then(() => sent.push(performance.now())));
+    const requests = Array.from({ length: 40 }, () =>
+      limiter.acquire({ platform: 'stripe', accountId: 'acct_stall' }).then(() => sent.push(performance.now())),
+    );
     // Once the queue of reservations is made and its first slots are being spent, the process stalls
     // for longer than a dozen slots: those slots pass while nothing can be sent.
     await new Promise((resolve) => setTimeout(resolve, 400));

@@ -5,8 +5,21 @@ import type { QuotaBucket } from '../../domain/platform-quotas';
 import { testEnv } from '../setup/test-env';
 
 const unique = (prefix: string) => `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
-const refill = (capacity: number, perSecond: number, scope: 'app' | 'account' = 'app'): QuotaBucket => ({ kind: 'bucket', name: unique('rate'), scope, capacity, perSecond });
-const window = (capacity: number, windowSeconds: number, scope: 'app' | 'account' = 'app'): QuotaBucket => ({ kind: 'window', name: unique('daily'), scope, capacity, windowSeconds, offsetSeconds: 0 });
+const refill = (capacity: number, perSecond: number, scope: 'app' | 'account' = 'app'): QuotaBucket => ({
+  kind: 'bucket',
+  name: unique('rate'),
+  scope,
+  capacity,
+  perSecond,
+});
+const window = (capacity: number, windowSeconds: number, scope: 'app' | 'account' = 'app'): QuotaBucket => ({
+  kind: 'window',
+  name: unique('daily'),
+  scope,
+  capacity,
+  windowSeconds,
+  offsetSeconds: 0,
+});
 
 describe('rate buckets (migrated Postgres)', () => {
   /** Separate pools stand for separate worker processes: they share nothing but the rows. */
@@ -21,7 +34,8 @@ describe('rate buckets (migrated Postgres)', () => {
   it('refills by elapsed time; a token not yet due is reserved with its wait, a longer wait refused without spending', async () => {
     const bucket = refill(3, 1);
     const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
-    const reserve = (seconds: number, maxWaitSeconds = 10) => reserveRequest(db(), { platform: 'stripe', accountId: 'acct_1', buckets: [bucket], maxWaitSeconds, at: at(seconds) });
+    const reserve = (seconds: number, maxWaitSeconds = 10) =>
+      reserveRequest(db(), { platform: 'stripe', accountId: 'acct_1', buckets: [bucket], maxWaitSeconds, at: at(seconds) });
 
     for (let i = 0; i < 3; i++) expect(await reserve(0)).toMatchObject({ granted: true, readings: [{ waitSeconds: 0 }] });
     // Empty: the fourth is due in a second, the fifth in two.
@@ -39,7 +53,8 @@ describe('rate buckets (migrated Postgres)', () => {
     const daily = window(2, 10, 'account');
     const perSecond = refill(100, 100, 'account');
     const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
-    const reserve = (seconds: number) => reserveRequest(db(), { platform: 'linkedin_ads', accountId: 'member-1', buckets: [daily, perSecond], maxWaitSeconds: 60, at: at(seconds) });
+    const reserve = (seconds: number) =>
+      reserveRequest(db(), { platform: 'linkedin_ads', accountId: 'member-1', buckets: [daily, perSecond], maxWaitSeconds: 60, at: at(seconds) });
 
     expect((await reserve(1)).granted).toBe(true);
     expect((await reserve(2)).granted).toBe(true);
@@ -51,13 +66,16 @@ describe('rate buckets (migrated Postgres)', () => {
     expect(rows.find((r) => r.quota === perSecond.name)?.tokens).toBeCloseTo(100, 6);
     expect((await reserve(10)).granted).toBe(true);
     // Another account has its own window.
-    expect((await reserveRequest(db(), { platform: 'linkedin_ads', accountId: 'member-2', buckets: [daily, perSecond], maxWaitSeconds: 60, at: at(3) })).granted).toBe(true);
+    expect(
+      (await reserveRequest(db(), { platform: 'linkedin_ads', accountId: 'member-2', buckets: [daily, perSecond], maxWaitSeconds: 60, at: at(3) })).granted,
+    ).toBe(true);
   });
 
   it('grants exactly the capacity to many concurrent acquirers in separate pools', async () => {
     const daily = window(25, 3600);
     const burst = refill(10, 1e-6);
-    const attempt = (buckets: QuotaBucket[], i: number) => reserveRequest(pools[i % pools.length]!.db, { platform: 'hubspot', accountId: 'portal-1', buckets, maxWaitSeconds: 0 });
+    const attempt = (buckets: QuotaBucket[], i: number) =>
+      reserveRequest(pools[i % pools.length]!.db, { platform: 'hubspot', accountId: 'portal-1', buckets, maxWaitSeconds: 0 });
 
     const windowResults = await Promise.all(Array.from({ length: 80 }, (_, i) => attempt([daily], i)));
     expect(windowResults.filter((r) => r.granted)).toHaveLength(25);
@@ -70,7 +88,9 @@ describe('rate buckets (migrated Postgres)', () => {
     const perSecond = 50;
     const bucket = refill(capacity, perSecond);
     const results = await Promise.all(
-      Array.from({ length: 120 }, (_, i) => reserveRequest(pools[i % pools.length]!.db, { platform: 'shopify', accountId: 'shop-1', buckets: [bucket], maxWaitSeconds: 30 })),
+      Array.from({ length: 120 }, (_, i) =>
+        reserveRequest(pools[i % pools.length]!.db, { platform: 'shopify', accountId: 'shop-1', buckets: [bucket], maxWaitSeconds: 30 }),
+      ),
     );
     expect(results.every((r) => r.granted)).toBe(true);
     const due = results.map((r) => r.atMs + r.readings[0]!.waitSeconds * 1000).sort((a, b) => a - b);

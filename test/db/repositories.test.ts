@@ -35,9 +35,19 @@ import { testEnv } from '../setup/test-env';
 function connectionRow(orgId: string, overrides: Partial<NewConnection> & { platform: PlatformId }): NewConnection {
   const id = overrides.id ?? randomUUID();
   return {
-    id, org_id: orgId, user_id: 'u1', account_id: `acct-${id}`, display_name: 'Test', status: 'active', data_mode: 'mock', sync_frequency: 'manual',
-    credentials_ciphertext: Buffer.from([1, 2, 3]), credentials_wrapped_key: Buffer.from([4]), credentials_key_version: 'v1',
-    last_sync_at: null, last_sync_status: null,
+    id,
+    org_id: orgId,
+    user_id: 'u1',
+    account_id: `acct-${id}`,
+    display_name: 'Test',
+    status: 'active',
+    data_mode: 'mock',
+    sync_frequency: 'manual',
+    credentials_ciphertext: Buffer.from([1, 2, 3]),
+    credentials_wrapped_key: Buffer.from([4]),
+    credentials_key_version: 'v1',
+    last_sync_at: null,
+    last_sync_status: null,
     ...overrides,
   };
 }
@@ -46,15 +56,31 @@ function connectionRow(orgId: string, overrides: Partial<NewConnection> & { plat
 async function inRolledBackSnapshot(db: Kysely<Database>, work: (trx: Transaction<Database>) => Promise<void>): Promise<void> {
   const rollback = new Error('rolled back');
   await expect(
-    db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
-      await work(trx);
-      throw rollback;
-    }),
+    db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => {
+        await work(trx);
+        throw rollback;
+      }),
   ).rejects.toBe(rollback);
 }
 
 function record(entityId: string, date: string, clicks: number): MetricRecord {
-  return { stream: 'ad_performance', entityId, date, entityName: entityId === 'b' ? 'Tab\tand\\back\nslash' : `Ad ${entityId}`, parentId: 'set-1', impressions: 1000, clicks, spend: clicks * 0.5, conversions: 1, revenue: 40.5, currency: 'USD', raw: { id: entityId, quote: 'it\'s "raw"', nested: { a: [1, 2] } } };
+  return {
+    stream: 'ad_performance',
+    entityId,
+    date,
+    entityName: entityId === 'b' ? 'Tab\tand\\back\nslash' : `Ad ${entityId}`,
+    parentId: 'set-1',
+    impressions: 1000,
+    clicks,
+    spend: clicks * 0.5,
+    conversions: 1,
+    revenue: 40.5,
+    currency: 'USD',
+    raw: { id: entityId, quote: 'it\'s "raw"', nested: { a: [1, 2] } },
+  };
 }
 
 describe('repositories (migrated Postgres)', () => {
@@ -66,8 +92,20 @@ describe('repositories (migrated Postgres)', () => {
     database = createDatabase(testEnv('databaseUrl'), { max: 2 });
     connectionId = randomUUID();
     await insertConnection(database.db, {
-      id: connectionId, org_id: orgId, user_id: 'u1', platform: 'meta_business', account_id: 'act_1', display_name: 'Meta',
-      status: 'active', data_mode: 'mock', sync_frequency: 'manual', credentials_ciphertext: Buffer.from([1, 2, 3]), credentials_wrapped_key: Buffer.from([4]), credentials_key_version: 'v1', last_sync_at: null, last_sync_status: null,
+      id: connectionId,
+      org_id: orgId,
+      user_id: 'u1',
+      platform: 'meta_business',
+      account_id: 'act_1',
+      display_name: 'Meta',
+      status: 'active',
+      data_mode: 'mock',
+      sync_frequency: 'manual',
+      credentials_ciphertext: Buffer.from([1, 2, 3]),
+      credentials_wrapped_key: Buffer.from([4]),
+      credentials_key_version: 'v1',
+      last_sync_at: null,
+      last_sync_status: null,
     });
   });
   afterAll(() => database.close());
@@ -80,15 +118,28 @@ describe('repositories (migrated Postgres)', () => {
   it('rejects a second connection for the same org, platform and account', async () => {
     await expect(
       insertConnection(database.db, {
-        id: randomUUID(), org_id: orgId, user_id: 'u2', platform: 'meta_business', account_id: 'act_1', display_name: 'dup',
-        status: 'active', data_mode: 'mock', sync_frequency: 'manual', credentials_ciphertext: Buffer.from([1]), credentials_wrapped_key: Buffer.from([4]), credentials_key_version: 'v1', last_sync_at: null, last_sync_status: null,
+        id: randomUUID(),
+        org_id: orgId,
+        user_id: 'u2',
+        platform: 'meta_business',
+        account_id: 'act_1',
+        display_name: 'dup',
+        status: 'active',
+        data_mode: 'mock',
+        sync_frequency: 'manual',
+        credentials_ciphertext: Buffer.from([1]),
+        credentials_wrapped_key: Buffer.from([4]),
+        credentials_key_version: 'v1',
+        last_sync_at: null,
+        last_sync_status: null,
       }),
     ).rejects.toMatchObject({ code: '23505' });
   });
 
   it('upserts metrics on the natural key: a re-sync updates rows and never duplicates them', async () => {
     const target = { connectionId, orgId, platform: 'meta_business' as const, stream: 'ad_performance' as const, source: 'live' as const };
-    const write = (records: MetricRecord[]) => withPgTransaction(database.pool, async (trx) => (await upsertMetrics(trx.client, toMetricsBatch(target, records))).written);
+    const write = (records: MetricRecord[]) =>
+      withPgTransaction(database.pool, async (trx) => (await upsertMetrics(trx.client, toMetricsBatch(target, records))).written);
     // New rows: the COPY fast path.
     expect(await write([record('a', '2026-01-01', 10), record('b', '2026-01-01', 20)])).toBe(2);
     // One existing row, one new: the staged upsert path, in the same transaction as the caller.
@@ -112,17 +163,34 @@ describe('repositories (migrated Postgres)', () => {
     expect(await countMetrics(database.db, connectionId)).toBe(3);
   });
 
-  it('keeps live and mock rows apart; a live page retires its stream\'s mock rows in its own transaction', async () => {
+  it("keeps live and mock rows apart; a live page retires its stream's mock rows in its own transaction", async () => {
     const id = randomUUID();
     await insertConnection(database.db, {
-      id, org_id: orgId, user_id: 'u1', platform: 'meta_business', account_id: `act_${id}`, display_name: 'Meta',
-      status: 'active', data_mode: 'mock', sync_frequency: 'manual', credentials_ciphertext: Buffer.from([1]), credentials_wrapped_key: Buffer.from([4]), credentials_key_version: 'v1', last_sync_at: null, last_sync_status: null,
+      id,
+      org_id: orgId,
+      user_id: 'u1',
+      platform: 'meta_business',
+      account_id: `act_${id}`,
+      display_name: 'Meta',
+      status: 'active',
+      data_mode: 'mock',
+      sync_frequency: 'manual',
+      credentials_ciphertext: Buffer.from([1]),
+      credentials_wrapped_key: Buffer.from([4]),
+      credentials_key_version: 'v1',
+      last_sync_at: null,
+      last_sync_status: null,
     });
     const batch = (source: 'live' | 'mock', stream: 'ad_performance' | 'contacts', records: MetricRecord[]) =>
-      toMetricsBatch({ connectionId: id, orgId, platform: 'meta_business', stream, source }, records.map((r) => ({ ...r, stream })));
+      toMetricsBatch(
+        { connectionId: id, orgId, platform: 'meta_business', stream, source },
+        records.map((r) => ({ ...r, stream })),
+      );
     const write = (b: ReturnType<typeof batch>) => withPgTransaction(database.pool, async (trx) => (await upsertMetrics(trx.client, b)).written);
-    const view = async () => Number((await sql<{ n: string }>`select count(*) as n from live_marketing_metrics where connection_id = ${id}`.execute(database.db)).rows[0]!.n);
-    const archived = async () => Number((await sql<{ n: string }>`select count(*) as n from marketing_metrics_mock_archive where connection_id = ${id}`.execute(database.db)).rows[0]!.n);
+    const view = async () =>
+      Number((await sql<{ n: string }>`select count(*) as n from live_marketing_metrics where connection_id = ${id}`.execute(database.db)).rows[0]!.n);
+    const archived = async () =>
+      Number((await sql<{ n: string }>`select count(*) as n from marketing_metrics_mock_archive where connection_id = ${id}`.execute(database.db)).rows[0]!.n);
 
     // Mock rows of two streams, as a mock sync writes them; reads default to live and see none.
     expect(await write(batch('mock', 'ad_performance', [record('a', '2026-01-01', 1), record('b', '2026-01-01', 2)]))).toBe(2);
@@ -143,7 +211,12 @@ describe('repositories (migrated Postgres)', () => {
 
     // Committed: the stream's mock rows leave with it (to the archive); the same key now holds the live row only.
     expect(await write(batch('live', 'ad_performance', [record('a', '2026-01-01', 10)]))).toBe(1);
-    const rows = await database.db.selectFrom('marketing_metrics').select(['stream', 'entity_id', 'source', 'clicks']).where('connection_id', '=', id).orderBy('stream').execute();
+    const rows = await database.db
+      .selectFrom('marketing_metrics')
+      .select(['stream', 'entity_id', 'source', 'clicks'])
+      .where('connection_id', '=', id)
+      .orderBy('stream')
+      .execute();
     expect(rows).toEqual([
       { stream: 'ad_performance', entity_id: 'a', source: 'live', clicks: '10' },
       { stream: 'contacts', entity_id: 'c', source: 'mock', clicks: '3' },
@@ -158,29 +231,81 @@ describe('repositories (migrated Postgres)', () => {
   });
 
   it('opens one sync log per run, counts pages, and closes it once', async () => {
-    const log = { connection_id: connectionId, org_id: orgId, platform: 'meta_business' as const, workflow_id: 'wf', run_id: randomUUID(), status: 'running' as const, source: 'mock' as const, window_start: '2026-01-01', window_end: '2026-01-31', error: null, checkpoint: null };
+    const log = {
+      connection_id: connectionId,
+      org_id: orgId,
+      platform: 'meta_business' as const,
+      workflow_id: 'wf',
+      run_id: randomUUID(),
+      status: 'running' as const,
+      source: 'mock' as const,
+      window_start: '2026-01-01',
+      window_end: '2026-01-31',
+      error: null,
+      checkpoint: null,
+    };
     const { log: first, created } = await openSyncLog(database.db, log);
     const again = await openSyncLog(database.db, log);
     expect([created, again.created]).toEqual([true, false]);
     expect(again.log.id).toBe(first.id);
     await openSyncLogStreams(database.db, first.id, [{ stream: 'ad_performance', window: { startDate: '2026-01-01', endDate: '2026-01-31' } }]);
     await openSyncLogStreams(database.db, first.id, [{ stream: 'ad_performance', window: { startDate: '2026-01-05', endDate: '2026-01-31' } }]);
-    const page = { recordsFetched: 10, recordsWritten: 10, bytesRead: 100, bytesWritten: 120, checkpoint: { stream: 'ad_performance' as const, cursor: '10', done: false } };
+    const page = {
+      recordsFetched: 10,
+      recordsWritten: 10,
+      bytesRead: 100,
+      bytesWritten: 120,
+      checkpoint: { stream: 'ad_performance' as const, cursor: '10', done: false },
+    };
     expect(await addPageToSyncLog(database.db, first.id, { ...page, after: null })).toMatchObject({ pages: 1, recordsWritten: 10 });
     // An attempt still writing from where the log was before (a retry took over from it) is refused, and counts nothing.
     expect(await addPageToSyncLog(database.db, first.id, { ...page, after: null })).toBeUndefined();
-    expect(await addPageToSyncLog(database.db, first.id, { ...page, checkpoint: { stream: 'ad_performance', cursor: '20', done: false }, after: { stream: 'ad_performance', cursor: '0', done: false } })).toBeUndefined();
+    expect(
+      await addPageToSyncLog(database.db, first.id, {
+        ...page,
+        checkpoint: { stream: 'ad_performance', cursor: '20', done: false },
+        after: { stream: 'ad_performance', cursor: '0', done: false },
+      }),
+    ).toBeUndefined();
     const closed = await closeSyncLog(database.db, first.id, { status: 'completed', error: null, at: new Date() });
-    expect(closed).toMatchObject({ status: 'completed', kind: 'incremental', pages: 1, records_written: 10, bytes_written: '120', checkpoint: { stream: 'ad_performance', cursor: '10', done: false } });
+    expect(closed).toMatchObject({
+      status: 'completed',
+      kind: 'incremental',
+      pages: 1,
+      records_written: 10,
+      bytes_written: '120',
+      checkpoint: { stream: 'ad_performance', cursor: '10', done: false },
+    });
     // The stream keeps the window first recorded, and its own counters.
     expect(await listSyncLogStreams(database.db, [first.id])).toEqual([
-      expect.objectContaining({ stream: 'ad_performance', window_start: '2026-01-01', pages: 1, records_fetched: 10, records_written: 10, bytes_read: '100', bytes_written: '120', completed_at: null }),
+      expect.objectContaining({
+        stream: 'ad_performance',
+        window_start: '2026-01-01',
+        pages: 1,
+        records_fetched: 10,
+        records_written: 10,
+        bytes_read: '100',
+        bytes_written: '120',
+        completed_at: null,
+      }),
     ]);
     expect(await closeSyncLog(database.db, first.id, { status: 'failed', error: 'late', at: new Date() })).toBeUndefined();
   });
 
   it('moves a stream cursor forward only; a backfill only when it joins the synced days', async () => {
-    const { log } = await openSyncLog(database.db, { connection_id: connectionId, org_id: orgId, platform: 'meta_business', workflow_id: 'wf', run_id: randomUUID(), status: 'running', source: 'mock', window_start: '2026-01-01', window_end: '2026-03-01', error: null, checkpoint: null });
+    const { log } = await openSyncLog(database.db, {
+      connection_id: connectionId,
+      org_id: orgId,
+      platform: 'meta_business',
+      workflow_id: 'wf',
+      run_id: randomUUID(),
+      status: 'running',
+      source: 'mock',
+      window_start: '2026-01-01',
+      window_end: '2026-03-01',
+      error: null,
+      checkpoint: null,
+    });
     const move = (kind: 'incremental' | 'backfill' | 'resync', startDate: string, endDate: string) =>
       advanceStreamCursor(database.db, { connectionId, stream: 'contacts', kind, window: { startDate, endDate }, syncLogId: log.id });
     expect(await move('backfill', '2025-01-01', '2025-02-01')).toBeNull(); // no cursor yet: a backfill does not create one
@@ -188,7 +313,9 @@ describe('repositories (migrated Postgres)', () => {
     expect(await move('incremental', '2026-01-01', '2026-02-15')).toBe('2026-03-01'); // never backwards
     expect(await move('backfill', '2026-03-05', '2026-03-10')).toBe('2026-03-01'); // past a gap
     expect(await move('backfill', '2026-03-02', '2026-03-10')).toBe('2026-03-10'); // joins the synced days
-    expect(await listStreamCursors(database.db, connectionId)).toEqual([expect.objectContaining({ stream: 'contacts', synced_through: '2026-03-10', sync_log_id: log.id })]);
+    expect(await listStreamCursors(database.db, connectionId)).toEqual([
+      expect.objectContaining({ stream: 'contacts', synced_through: '2026-03-10', sync_log_id: log.id }),
+    ]);
   });
 
   describe("an org's connections", () => {
@@ -211,7 +338,7 @@ describe('repositories (migrated Postgres)', () => {
       otherOrgConnection = (await insertConnection(database.db, other)).id;
     });
 
-    it('lists them by id, or by creation, filtered by status, ids and platforms; another org\'s ids match nothing', async () => {
+    it("lists them by id, or by creation, filtered by status, ids and platforms; another org's ids match nothing", async () => {
       const ids = async (filter?: Parameters<typeof listOrgConnections>[2]) => (await listOrgConnections(database.db, org, filter)).map((c) => c.id);
       expect(await ids()).toEqual(byId('meta', 'googleDisabled', 'klaviyo', 'google'));
       expect(await ids({ order: 'created' })).toEqual(['googleDisabled', 'google', 'klaviyo', 'meta'].map((n) => created[n as keyof typeof created].id));
@@ -286,9 +413,19 @@ describe('repositories (migrated Postgres)', () => {
       trx
         .insertInto('alerts')
         .values({
-          rule_id: 'test-rule', fingerprint: randomUUID(), org_id: values.org, type: values.type,
-          severity: values.severity, initial_severity: values.severity, status: values.status,
-          labels: '{}', summary: 'test', value: 1, threshold: 0, started_at: values.at, last_evaluated_at: values.at,
+          rule_id: 'test-rule',
+          fingerprint: randomUUID(),
+          org_id: values.org,
+          type: values.type,
+          severity: values.severity,
+          initial_severity: values.severity,
+          status: values.status,
+          labels: '{}',
+          summary: 'test',
+          value: 1,
+          threshold: 0,
+          started_at: values.at,
+          last_evaluated_at: values.at,
         })
         .execute();
     await inRolledBackSnapshot(database.db, async (trx) => {
@@ -315,8 +452,15 @@ describe('repositories (migrated Postgres)', () => {
   it("answers each sampled process's latest service sample in the window", async () => {
     const [api, worker, stopped] = ['api', 'worker', 'stopped'].map((name) => `test-${name}-${randomUUID().slice(0, 8)}`) as [string, string, string];
     const since = new Date('2026-04-01T00:00:00Z');
-    const sample = (source: string, recordedAt: string, orgId: string | null = null) =>
-      ({ name: 'liftos_test_gauge', kind: 'gauge' as const, labels: {}, value: 1, orgId, source, recordedAt: new Date(recordedAt) });
+    const sample = (source: string, recordedAt: string, orgId: string | null = null) => ({
+      name: 'liftos_test_gauge',
+      kind: 'gauge' as const,
+      labels: {},
+      value: 1,
+      orgId,
+      source,
+      recordedAt: new Date(recordedAt),
+    });
     await insertMetricSamples(database.db, [
       sample(api, '2026-04-01T10:00:00Z'),
       sample(api, '2026-04-01T11:00:00Z'),
@@ -340,9 +484,19 @@ describe('repositories (migrated Postgres)', () => {
     const other = await insertConnection(database.db, connectionRow(`org-${randomUUID()}`, { platform: 'meta_business' }));
     const log = (connection: { id: string; org_id: string; platform: PlatformId }, status: SyncStatus, startedAt: string, seconds?: number) =>
       openSyncLog(database.db, {
-        connection_id: connection.id, org_id: connection.org_id, platform: connection.platform, workflow_id: 'wf', run_id: randomUUID(), status, source: 'mock',
-        window_start: '2026-01-01', window_end: '2026-01-31', error: null, checkpoint: null,
-        started_at: startedAt, finished_at: seconds === undefined ? null : new Date(new Date(startedAt).getTime() + seconds * 1000),
+        connection_id: connection.id,
+        org_id: connection.org_id,
+        platform: connection.platform,
+        workflow_id: 'wf',
+        run_id: randomUUID(),
+        status,
+        source: 'mock',
+        window_start: '2026-01-01',
+        window_end: '2026-01-31',
+        error: null,
+        checkpoint: null,
+        started_at: startedAt,
+        finished_at: seconds === undefined ? null : new Date(new Date(startedAt).getTime() + seconds * 1000),
       });
     await log(meta, 'completed', '2026-05-02T00:00:00Z', 10);
     await log(meta, 'completed', '2026-05-02T01:00:00Z', 30);
@@ -382,7 +536,17 @@ describe('repositories (migrated Postgres)', () => {
   });
 
   it('keeps the audit log append-only', async () => {
-    await appendAudit(database.db, { org_id: orgId, actor_id: 'u1', actor_role: 'admin', action: 'connection.create', target_type: 'connection', target_id: connectionId, outcome: 'success', request_id: 'r1', details: { a: 1 } });
+    await appendAudit(database.db, {
+      org_id: orgId,
+      actor_id: 'u1',
+      actor_role: 'admin',
+      action: 'connection.create',
+      target_type: 'connection',
+      target_id: connectionId,
+      outcome: 'success',
+      request_id: 'r1',
+      details: { a: 1 },
+    });
     await expect(sql`update audit_log set action = 'x' where org_id = ${orgId}`.execute(database.db)).rejects.toThrow(/append-only/);
     await expect(sql`delete from audit_log where org_id = ${orgId}`.execute(database.db)).rejects.toThrow(/append-only/);
   });

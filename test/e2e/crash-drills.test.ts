@@ -43,16 +43,32 @@ describe('crash drills under ./scripts/start', () => {
   };
   /** Waits for a console line of the stack; on a timeout the error shows the stack's last output. */
   const printed = (pattern: RegExp, what: string) =>
-    waitFor(async () => pattern.test(output), (ok) => ok, { timeoutMs: 60_000, what }).catch((err: Error) => {
+    waitFor(
+      async () => pattern.test(output),
+      (ok) => ok,
+      { timeoutMs: 60_000, what },
+    ).catch((err: Error) => {
       throw new Error(`${err.message}\n--- the stack's output ends with:\n${output.slice(-3_000)}`);
     });
   /** The stack itself never stops because one of its processes did. */
-  const expectStackUp = () => expect({ running: stack.exitCode === null && stack.signalCode === null, stopping: output.includes('Stopping...') }).toEqual({ running: true, stopping: false });
+  const expectStackUp = () =>
+    expect({ running: stack.exitCode === null && stack.signalCode === null, stopping: output.includes('Stopping...') }).toEqual({
+      running: true,
+      stopping: false,
+    });
 
   beforeAll(async () => {
     mkdirSync(dataDir, { recursive: true });
     emulator = await startEmulator('google_ads', { pageSize: PAGE_SIZE, shape: SHAPE });
-    const [postgresPort, temporalPort, uiPort, apiPort, apiMetricsPort, workerMetricsPort, sdkMetricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const [postgresPort, temporalPort, uiPort, apiPort, apiMetricsPort, workerMetricsPort, sdkMetricsPort] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DATA_DIR: dataDir,
@@ -117,7 +133,9 @@ describe('crash drills under ./scripts/start', () => {
 
     // Pages slow enough that each drill lands mid-sync, at a measured point.
     emulator.faults.set({ latencyMs: 60 });
-    expect((await api('POST', `/api/v1/platform-connections/connections/${id}/sync`, token, { start_date: WINDOW.startDate, end_date: WINDOW.endDate })).status).toBe(202);
+    expect(
+      (await api('POST', `/api/v1/platform-connections/connections/${id}/sync`, token, { start_date: WINDOW.startDate, end_date: WINDOW.endDate })).status,
+    ).toBe(202);
     const elapsed: string[] = [];
     const mark = (what: string) => elapsed.push(`${what} ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const written = () => latestSyncLog(database.db, id).then((log) => log?.records_written ?? 0);
@@ -159,7 +177,11 @@ describe('crash drills under ./scripts/start', () => {
     expectStackUp();
     mark('temporal restart');
 
-    const done = await waitFor(() => latestSyncLog(database.db, id), (log) => log?.status !== 'running', { timeoutMs: 120_000, what: 'sync finished' });
+    const done = await waitFor(
+      () => latestSyncLog(database.db, id),
+      (log) => log?.status !== 'running',
+      { timeoutMs: 120_000, what: 'sync finished' },
+    );
     mark('sync finished');
     const expectedRows = adPerformanceRowCount(emulator.shape, WINDOW);
     expect(expectedRows).toBe(102_200);
@@ -172,11 +194,23 @@ describe('crash drills under ./scripts/start', () => {
     expect(counted.rows[0]).toEqual({ rows: String(expectedRows), keys: String(expectedRows) });
     // The stream's own counters agree with the log's, and it completed once, with its last page.
     const [stream] = await listSyncLogStreams(database.db, [done!.id]);
-    expect(stream).toMatchObject({ stream: 'ad_performance', pages, records_fetched: expectedRows, records_written: expectedRows, bytes_written: done!.bytes_written });
+    expect(stream).toMatchObject({
+      stream: 'ad_performance',
+      pages,
+      records_fetched: expectedRows,
+      records_written: expectedRows,
+      bytes_written: done!.bytes_written,
+    });
     expect(stream!.completed_at).not.toBeNull();
 
     // What happened, in the audit: one start, one end, and a resume for each interrupted attempt.
-    const audit = await database.db.selectFrom('audit_log').select(['action', 'details']).where('target_id', '=', id).where('action', 'like', 'sync.%').orderBy('id').execute();
+    const audit = await database.db
+      .selectFrom('audit_log')
+      .select(['action', 'details'])
+      .where('target_id', '=', id)
+      .where('action', 'like', 'sync.%')
+      .orderBy('id')
+      .execute();
     const actions = audit.map((a) => a.action);
     expect(actions[0]).toBe('sync.start');
     expect(actions.at(-1)).toBe('sync.end');
@@ -195,7 +229,11 @@ describe('crash drills under ./scripts/start', () => {
     process.kill(apiPid, 'SIGKILL');
     await printed(new RegExp(`\\[start\\] api \\(pid ${apiPid}\\) killed by SIGKILL; restarting in 1 s`), 'api reported');
     await printed(/\[start\] api restarted/, 'api restarted');
-    await waitFor(() => fetch(`${apiUrl}/health`).then((r) => r.status), (status) => status === 200, { timeoutMs: 60_000, what: 'API back' });
+    await waitFor(
+      () => fetch(`${apiUrl}/health`).then((r) => r.status),
+      (status) => status === 200,
+      { timeoutMs: 60_000, what: 'API back' },
+    );
     expectStackUp();
     mark('api restart');
     console.log(`crash drills: ${expectedRows} rows, drills at ${atDrill.join(', ')} rows, ${resumes.length} resumes; ${elapsed.join(', ')}`);

@@ -50,7 +50,11 @@ describe('fleet-wide platform quotas', () => {
     const pool = createDatabase(testEnv('databaseUrl'), { max: 10 });
     pools.push(pool);
     const registry = new Registry();
-    const limiter = createPlatformRateLimiter({ db: pool.db, quotas: { ...DEFAULT_PLATFORM_QUOTAS, google_ads: quotas }, metrics: createRateLimitMetrics(registry) });
+    const limiter = createPlatformRateLimiter({
+      db: pool.db,
+      quotas: { ...DEFAULT_PLATFORM_QUOTAS, google_ads: quotas },
+      metrics: createRateLimitMetrics(registry),
+    });
     const worker = await startTestSyncWorker(harness, { taskQueue, baseUrls: { google_ads: emulator.url }, limiter });
     return { worker, registry };
   }
@@ -58,12 +62,24 @@ describe('fleet-wide platform quotas', () => {
   it(`keeps ${CONNECTIONS} connections synced by two workers under the per-second quota in every window`, async () => {
     // Its own process: arrivals are timestamped by a server whose event loop the workers do not share.
     const port = await freePort();
-    const process_ = startServiceProcess('scripts/emulator.ts', { args: ['--platform', 'google_ads', '--port', String(port)], env: process.env, capture: true });
+    const process_ = startServiceProcess('scripts/emulator.ts', {
+      args: ['--platform', 'google_ads', '--port', String(port)],
+      env: process.env,
+      capture: true,
+    });
     processes.push(process_);
     const url = `http://127.0.0.1:${port}`;
     const stats = () => fetch(`${url}/__emulator/stats`).then((r) => r.json() as Promise<EmulatorStats>);
-    await waitFor(() => stats().catch(() => null), (s) => s !== null, { timeoutMs: 30_000, what: 'emulator process up' });
-    const emulator = { url, shape: { ...DEFAULT_ACCOUNT_SHAPE, accountId: googleAdsEmulator.defaultAccountId }, credentials: googleAdsEmulator.defaultCredentials };
+    await waitFor(
+      () => stats().catch(() => null),
+      (s) => s !== null,
+      { timeoutMs: 30_000, what: 'emulator process up' },
+    );
+    const emulator = {
+      url,
+      shape: { ...DEFAULT_ACCOUNT_SHAPE, accountId: googleAdsEmulator.defaultAccountId },
+      credentials: googleAdsEmulator.defaultCredentials,
+    };
     const limit = 20;
     const quotas: PlatformQuota[] = [{ kind: 'rolling', name: quotaName('per_second'), scope: 'app', limit, windowSeconds: 1 }];
     const queues = [uniqueName('fleet-a'), uniqueName('fleet-b')];
@@ -72,7 +88,12 @@ describe('fleet-wide platform quotas', () => {
       const window = { startDate: '2026-02-01', endDate: '2026-02-01' };
       const connections = await Promise.all(
         Array.from({ length: CONNECTIONS }, () =>
-          createTestConnection(harness, { platform: 'google_ads', dataMode: 'live', accountId: emulator.shape.accountId, credentials: { ...emulator.credentials } }),
+          createTestConnection(harness, {
+            platform: 'google_ads',
+            dataMode: 'live',
+            accountId: emulator.shape.accountId,
+            credentials: { ...emulator.credentials },
+          }),
         ),
       );
       const handles = await Promise.all(connections.map((c, i) => startSyncWorkflow(harness.temporal.client, c, queues[i % 2]!, window)));
@@ -114,12 +135,22 @@ describe('fleet-wide platform quotas', () => {
       const rows = adPerformanceRowCount(emulator.shape, window);
       const pages = Math.ceil(rows / pageSize);
       expect(pages).toBe(7);
-      const connection = await createTestConnection(harness, { platform: 'google_ads', dataMode: 'live', accountId: emulator.shape.accountId, credentials: { ...emulator.credentials } });
+      const connection = await createTestConnection(harness, {
+        platform: 'google_ads',
+        dataMode: 'live',
+        accountId: emulator.shape.accountId,
+        credentials: { ...emulator.credentials },
+      });
       const handle = await startSyncWorkflow(harness.temporal.client, connection, taskQueue, window);
 
       expect(await handle.result()).toMatchObject({ status: 'completed', pages, recordsWritten: rows });
       expect(await countMetrics(harness.database.db, connection.id)).toBe(rows);
-      expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({ status: 'completed', pages, records_fetched: rows, records_written: rows });
+      expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({
+        status: 'completed',
+        pages,
+        records_fetched: rows,
+        records_written: rows,
+      });
       // One request per page: nothing refetched after a pause.
       const { requests, arrivals } = emulator.faults.stats();
       expect(requests).toBe(pages);
@@ -129,8 +160,11 @@ describe('fleet-wide platform quotas', () => {
 
       // The pauses were durable timers after a typed, non-retried failure: no activity attempt beyond the first.
       const { events } = await handle.fetchHistory();
-      const failures = (events ?? []).filter((e) => e.activityTaskFailedEventAttributes?.failure?.cause?.applicationFailureInfo?.type === FailureType.PlatformQuotaExhausted
-        || e.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo?.type === FailureType.PlatformQuotaExhausted);
+      const failures = (events ?? []).filter(
+        (e) =>
+          e.activityTaskFailedEventAttributes?.failure?.cause?.applicationFailureInfo?.type === FailureType.PlatformQuotaExhausted ||
+          e.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo?.type === FailureType.PlatformQuotaExhausted,
+      );
       const timers = (events ?? []).filter((e) => e.timerStartedEventAttributes);
       expect(failures.length).toBeGreaterThanOrEqual(2);
       expect(timers.length).toBe(failures.length);

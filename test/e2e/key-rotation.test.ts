@@ -43,14 +43,31 @@ describe('key rotation with a worker killed half-way', () => {
     const rows: NewConnection[] = Array.from({ length: CONNECTIONS }, (_, i) => {
       const id = randomUUID();
       return {
-        id, org_id: orgId, user_id: 'u', platform: 'meta_business', account_id: `act_${i}`, display_name: `C${i}`, status: 'active',
-        data_mode: 'mock', sync_frequency: 'manual', last_sync_at: null, last_sync_status: null,
+        id,
+        org_id: orgId,
+        user_id: 'u',
+        platform: 'meta_business',
+        account_id: `act_${i}`,
+        display_name: `C${i}`,
+        status: 'active',
+        data_mode: 'mock',
+        sync_frequency: 'manual',
+        last_sync_at: null,
+        last_sync_status: null,
         ...credentialColumns(harness.vault.seal(id, { access_token: `token-${i}` })),
       };
     });
-    for (let i = 0; i < rows.length; i += 300) await harness.database.db.insertInto('user_platform_connections').values(rows.slice(i, i + 300)).execute();
+    for (let i = 0; i < rows.length; i += 300)
+      await harness.database.db
+        .insertInto('user_platform_connections')
+        .values(rows.slice(i, i + 300))
+        .execute();
     const ownVersions = () =>
-      harness.database.db.selectFrom('user_platform_connections').select(['id', 'credentials_key_version', 'credentials_wrapped_key']).where('org_id', '=', orgId).execute();
+      harness.database.db
+        .selectFrom('user_platform_connections')
+        .select(['id', 'credentials_key_version', 'credentials_wrapped_key'])
+        .where('org_id', '=', orgId)
+        .execute();
 
     const taskQueue = uniqueName('rotation');
     const operatorId = uniqueName('ops');
@@ -61,10 +78,15 @@ describe('key rotation with a worker killed half-way', () => {
       // As the API starts it: for a deployment operator, outside every org.
       args: [{ requestedBy: { orgId: null, actorId: operatorId, actorRole: 'operator', requestId: null }, batchSize: 10 }],
     });
-    await waitFor(ownVersions, (r) => r.filter((x) => x.credentials_key_version === 'v2').length >= CONNECTIONS / 4, { timeoutMs: 60_000, what: 'a quarter rotated' });
+    await waitFor(ownVersions, (r) => r.filter((x) => x.credentials_key_version === 'v2').length >= CONNECTIONS / 4, {
+      timeoutMs: 60_000,
+      what: 'a quarter rotated',
+    });
     first.kill('SIGKILL');
     await first.exited;
-    const atCrash = new Map((await ownVersions()).filter((r) => r.credentials_key_version === 'v2').map((r) => [r.id, Buffer.from(r.credentials_wrapped_key).toString('hex')]));
+    const atCrash = new Map(
+      (await ownVersions()).filter((r) => r.credentials_key_version === 'v2').map((r) => [r.id, Buffer.from(r.credentials_wrapped_key).toString('hex')]),
+    );
     expect(atCrash.size).toBeLessThan(CONNECTIONS);
 
     await startWorker(taskQueue, rotatingKeys);
@@ -85,7 +107,12 @@ describe('key rotation with a worker killed half-way', () => {
     const stored = await harness.database.db.selectFrom('user_platform_connections').selectAll().where('org_id', '=', orgId).execute();
     expect(stored).toHaveLength(CONNECTIONS);
     for (const row of stored) expect(newOnly.open(row.id, connectionCredentials(row)).access_token).toMatch(/^token-\d+$/);
-    const audit = await harness.database.db.selectFrom('audit_log').select(['action', 'outcome', 'org_id']).where('actor_id', '=', operatorId).orderBy('id').execute();
+    const audit = await harness.database.db
+      .selectFrom('audit_log')
+      .select(['action', 'outcome', 'org_id'])
+      .where('actor_id', '=', operatorId)
+      .orderBy('id')
+      .execute();
     expect(audit.map((a) => a.org_id)).toEqual([null, null]);
     expect(audit.map((a) => a.action)).toEqual(['key_rotation.start', 'key_rotation.end']);
 
@@ -93,7 +120,9 @@ describe('key rotation with a worker killed half-way', () => {
     const syncWorker = await startTestSyncWorker(harness, { taskQueue: syncQueue, vault: newOnly });
     try {
       const connection = await createTestConnection(harness, { platform: 'meta_business', dataMode: 'mock', orgId });
-      expect((await (await startSyncWorkflow(harness.temporal.client, connection, syncQueue, { startDate: '2026-01-01', endDate: '2026-01-02' })).result()).status).toBe('completed');
+      expect(
+        (await (await startSyncWorkflow(harness.temporal.client, connection, syncQueue, { startDate: '2026-01-01', endDate: '2026-01-02' })).result()).status,
+      ).toBe('completed');
     } finally {
       await syncWorker.stop();
     }

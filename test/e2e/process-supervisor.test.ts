@@ -23,17 +23,25 @@ describe('startSupervised (real processes)', () => {
   it('restarts a killed process with growing delays, says so, and stops for good when asked', async () => {
     const lines: string[] = [];
     const runs: ReturnType<typeof sleeper>[] = [];
-    const supervisor = await startSupervised('sleeper', async () => {
-      const run = sleeper();
-      runs.push(run);
-      return run;
-    }, { log: (line) => lines.push(line), policy });
+    const supervisor = await startSupervised(
+      'sleeper',
+      async () => {
+        const run = sleeper();
+        runs.push(run);
+        return run;
+      },
+      { log: (line) => lines.push(line), policy },
+    );
     expect(lines).toEqual([`sleeper running (pid ${runs[0]!.pid})`]);
 
     for (const n of [1, 2]) {
       const killed = runs.at(-1)!;
       killed.child.kill('SIGKILL');
-      await waitFor(async () => runs.length, (count) => count === n + 1, { timeoutMs: 10_000, what: `restart ${n}` });
+      await waitFor(
+        async () => runs.length,
+        (count) => count === n + 1,
+        { timeoutMs: 10_000, what: `restart ${n}` },
+      );
       expect(supervisor.pid()).toBe(runs.at(-1)!.pid);
     }
     expect(lines).toEqual([
@@ -55,15 +63,23 @@ describe('startSupervised (real processes)', () => {
     let shuttingDown = false;
     let failures = 1;
     const runs: ReturnType<typeof sleeper>[] = [];
-    const supervisor = await startSupervised('flaky', async () => {
-      if (runs.length === 1 && failures-- > 0) throw new Error('port in use');
-      const run = sleeper();
-      runs.push(run);
-      return run;
-    }, { log: (line) => lines.push(line), policy, shuttingDown: () => shuttingDown });
+    const supervisor = await startSupervised(
+      'flaky',
+      async () => {
+        if (runs.length === 1 && failures-- > 0) throw new Error('port in use');
+        const run = sleeper();
+        runs.push(run);
+        return run;
+      },
+      { log: (line) => lines.push(line), policy, shuttingDown: () => shuttingDown },
+    );
 
     runs[0]!.child.kill('SIGKILL');
-    await waitFor(async () => runs.length, (count) => count === 2, { timeoutMs: 10_000, what: 'restart after a failed one' });
+    await waitFor(
+      async () => runs.length,
+      (count) => count === 2,
+      { timeoutMs: 10_000, what: 'restart after a failed one' },
+    );
     expect(lines[2]).toBe('flaky did not start (port in use); retrying in 0.1 s (crash 2 in a row)');
 
     // Ctrl-C reaches every process of the group at once: the stack is already shutting down.

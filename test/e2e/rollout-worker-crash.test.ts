@@ -35,10 +35,19 @@ describe('a worker killed mid-rollout', () => {
   it('completes with the same transitions, none recorded twice', async () => {
     const taskQueue = uniqueName('rollout-crash');
     const first = await startWorker(taskQueue);
-    const connection: Connection = await createTestConnection(harness, { platform: 'google_ads', dataMode: 'hybrid', accountId: emulator.shape.accountId, credentials: { ...emulator.credentials } });
+    const connection: Connection = await createTestConnection(harness, {
+      platform: 'google_ads',
+      dataMode: 'hybrid',
+      accountId: emulator.shape.accountId,
+      credentials: { ...emulator.credentials },
+    });
     const row = await insertRollout(harness.database.db, { id: randomUUID(), orgId: connection.org_id, name: 'crash', config: CONFIG, createdBy: 'tester' });
     const handle = await startRolloutWorkflow(harness.temporal.client, taskQueue, row, { actorId: 'tester', actorRole: 'admin', requestId: null });
-    await waitFor(() => findRolloutById(harness.database.db, row.id), (r) => r?.stage === 'running', { timeoutMs: 20_000, what: 'rollout running' });
+    await waitFor(
+      () => findRolloutById(harness.database.db, row.id),
+      (r) => r?.stage === 'running',
+      { timeoutMs: 20_000, what: 'rollout running' },
+    );
 
     first.kill('SIGKILL');
     expect(await first.exited).toBeNull();

@@ -68,8 +68,16 @@ describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
     apiMetricsUrl = `http://127.0.0.1:${apiMetricsPort}/metrics`;
     worker = startServiceProcess('workers/main.ts', { env, capture: true });
     api = startServiceProcess('api/main.ts', { env, capture: true });
-    await waitFor(() => fetch(`${apiUrl}/health`).then((r) => r.status), (s) => s === 200, { timeoutMs: 60_000, what: 'API health' });
-    await waitFor(() => fetch(workerMetricsUrl).then((r) => r.status), (s) => s === 200, { timeoutMs: 60_000, what: 'worker metrics' });
+    await waitFor(
+      () => fetch(`${apiUrl}/health`).then((r) => r.status),
+      (s) => s === 200,
+      { timeoutMs: 60_000, what: 'API health' },
+    );
+    await waitFor(
+      () => fetch(workerMetricsUrl).then((r) => r.status),
+      (s) => s === 200,
+      { timeoutMs: 60_000, what: 'worker metrics' },
+    );
   }, 90_000);
 
   afterAll(async () => {
@@ -92,7 +100,11 @@ describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
 
     const started = await http('POST', `/api/v1/platform-connections/connections/${id}/sync`, token, { start_date: '2026-01-01', end_date: '2026-02-28' });
     expect(started.status).toBe(202);
-    const done = await waitFor(() => http('GET', `/api/v1/platform-connections/connections/${id}/sync`, token), (r) => r.json?.status === 'completed', { timeoutMs: 60_000, what: 'sync completed' });
+    const done = await waitFor(
+      () => http('GET', `/api/v1/platform-connections/connections/${id}/sync`, token),
+      (r) => r.json?.status === 'completed',
+      { timeoutMs: 60_000, what: 'sync completed' },
+    );
     const expectedRows = 59 * 18;
     expect(done.json.records_synced).toBe(expectedRows);
     expect(await countMetrics(harness.database.db, id, { source: 'mock' })).toBe(expectedRows);
@@ -101,7 +113,8 @@ describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
     const runs = await waitFor(
       async () => {
         const found: string[] = [];
-        for await (const wf of harness.temporal.client.workflow.list({ query: `OrgId = "${orgId}" AND Platform = "meta_business" AND ConnectionId = "${id}"` })) found.push(wf.workflowId);
+        for await (const wf of harness.temporal.client.workflow.list({ query: `OrgId = "${orgId}" AND Platform = "meta_business" AND ConnectionId = "${id}"` }))
+          found.push(wf.workflowId);
         return found;
       },
       (found) => found.length === 1,
@@ -110,14 +123,21 @@ describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
     expect(runs).toEqual([started.json.workflow_id]);
 
     // The API's metrics, an org's custom series among them, are on their own port; the public port has none.
-    const custom = await http('POST', '/api/v1/rollout-monitoring/metrics', token, { name: 'liftos_custom_e2e_ratio', kind: 'gauge', value: 0.5, labels: { rollout_id: 'r-e2e' } });
+    const custom = await http('POST', '/api/v1/rollout-monitoring/metrics', token, {
+      name: 'liftos_custom_e2e_ratio',
+      kind: 'gauge',
+      value: 0.5,
+      labels: { rollout_id: 'r-e2e' },
+    });
     expect(custom).toMatchObject({ status: 201, json: { recorded: 1, exported: 1 } });
     const publicScrape = await fetch(`${apiUrl}/metrics`);
     expect(publicScrape.status).toBe(404);
     expect(await publicScrape.text()).not.toContain(orgId);
     const apiMetrics = await (await fetch(apiMetricsUrl)).text();
     expect(apiMetrics).toContain(`liftos_custom_e2e_ratio{rollout_id="r-e2e",org_id="${orgId}"} 0.5`);
-    expect(apiMetrics).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/platform-connections\/connections\/:id\/sync",status="202"\} 1/);
+    expect(apiMetrics).toMatch(
+      /http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/platform-connections\/connections\/:id\/sync",status="202"\} 1/,
+    );
     const workerMetrics = await (await fetch(workerMetricsUrl)).text();
     expect(workerMetrics).toMatch(/liftos_syncs_started_total\{platform="meta_business",source="mock"\} 1/);
     expect(workerMetrics).toMatch(/liftos_syncs_completed_total\{platform="meta_business",source="mock"\} 1/);
@@ -144,7 +164,11 @@ describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
     const id = created.json.id as string;
     expect((await http('POST', `/api/v1/platform-connections/connections/${id}/test`, token)).json).toMatchObject({ ok: true, source: 'live' });
     const started = await http('POST', `/api/v1/platform-connections/connections/${id}/sync`, token, { start_date: '2026-03-01', end_date: '2026-03-31' });
-    const done = await waitFor(() => http('GET', `/api/v1/platform-connections/connections/${id}/sync`, token), (r) => r.json?.status === 'completed', { timeoutMs: 60_000, what: 'live sync completed' });
+    const done = await waitFor(
+      () => http('GET', `/api/v1/platform-connections/connections/${id}/sync`, token),
+      (r) => r.json?.status === 'completed',
+      { timeoutMs: 60_000, what: 'live sync completed' },
+    );
     expect(done.json).toMatchObject({ source: 'live', records_synced: 31 * 18 });
 
     const secrets = Object.values(liveSecrets);
@@ -155,7 +179,14 @@ describe('end to end: HTTP API → Temporal workflow → Postgres', () => {
 
     // What an operator sees with the Temporal CLI: every payload is ciphertext.
     const shown = execFileSync(process.env.TEMPORAL_CLI ?? join(__dirname, '..', '..', '.tools', 'temporal'), [
-      'workflow', 'show', '--workflow-id', started.json.workflow_id, '--address', testEnv('temporalAddress'), '--output', 'json',
+      'workflow',
+      'show',
+      '--workflow-id',
+      started.json.workflow_id,
+      '--address',
+      testEnv('temporalAddress'),
+      '--output',
+      'json',
     ]).toString();
     expect(shown).toContain('YmluYXJ5L2VuY3J5cHRlZA=='); // base64 of binary/encrypted
     expectNowhere(shown, 'temporal workflow show');

@@ -38,13 +38,18 @@ describe('OAuth 2.0 authorization code flow with PKCE', () => {
   afterAll(async () => {
     // No worker polls this queue: the refresh loops the callbacks started are ended here.
     const loops = harness.temporal.client.workflow.list({ query: `OrgId = "${orgId}" AND ExecutionStatus = "Running"` });
-    for await (const loop of loops) await harness.temporal.client.workflow.getHandle(loop.workflowId).terminate('test cleanup').catch(() => {});
+    for await (const loop of loops)
+      await harness.temporal.client.workflow
+        .getHandle(loop.workflowId)
+        .terminate('test cleanup')
+        .catch(() => {});
     await server?.stop();
     await hubspot?.close();
     await harness.close();
   });
 
-  const initiate = (token: string, body: Record<string, unknown> = {}) => api.initiate(token, { platform: 'hubspot', redirect_uri: server.redirectUri, ...body });
+  const initiate = (token: string, body: Record<string, unknown> = {}) =>
+    api.initiate(token, { platform: 'hubspot', redirect_uri: server.redirectUri, ...body });
   const stateRow = (state: string) => harness.database.db.selectFrom('platform_oauth_states').selectAll().where('state', '=', state).executeTakeFirstOrThrow();
   const auditRows = (action: string) =>
     harness.database.db.selectFrom('audit_log').selectAll().where('org_id', '=', orgId).where('action', '=', action).orderBy('id').execute();
@@ -72,7 +77,14 @@ describe('OAuth 2.0 authorization code flow with PKCE', () => {
     expect(completed.status).toBe(201);
     expect(completed.json).toMatchObject({
       created: true,
-      connection: { platform: 'hubspot', account_id: 'portal-1', display_name: 'HubSpot portal 1', status: 'active', data_mode: 'live', credentials_configured: true },
+      connection: {
+        platform: 'hubspot',
+        account_id: 'portal-1',
+        display_name: 'HubSpot portal 1',
+        status: 'active',
+        data_mode: 'live',
+        credentials_configured: true,
+      },
       // The emulator knows none of this server's tokens: the test fails, is reported, and the connection stays.
       connection_test: { ok: false, message: expect.stringMatching(/hubspot/i) },
     });
@@ -119,16 +131,27 @@ describe('OAuth 2.0 authorization code flow with PKCE', () => {
 
   it('ignores an id_token in the token answers (RFC 6749 §5.1): the callback and the refresh succeed', async () => {
     // Asking for openid makes the authorization server answer every grant with an id_token, unrequested by this client.
-    const openIdApi = createOAuthTestApi(harness, { taskQueue, baseUrls: { hubspot: hubspot.url }, oauthEnv: { ...server.oauthEnv('hubspot'), HUBSPOT_OAUTH_SCOPES: ['openid', ...SCOPES].join(' ') } });
+    const openIdApi = createOAuthTestApi(harness, {
+      taskQueue,
+      baseUrls: { hubspot: hubspot.url },
+      oauthEnv: { ...server.oauthEnv('hubspot'), HUBSPOT_OAUTH_SCOPES: ['openid', ...SCOPES].join(' ') },
+    });
     const editor = await openIdApi.token(orgId, 'editor', 'dora');
     const initiated = await openIdApi.initiate(editor, { platform: 'hubspot', redirect_uri: server.redirectUri, account_id: 'portal-openid' });
     expect(initiated.status).toBe(201);
     const returned = await authorizeInBrowser(initiated.json.authorization_url, server.redirectUri);
     const completed = await openIdApi.callback(editor, { code: returned.get('code')!, state: returned.get('state')! });
     expect(completed.status).toBe(201);
-    expect(completed.json).toMatchObject({ created: true, connection: { platform: 'hubspot', account_id: 'portal-openid', status: 'active', credentials_configured: true } });
+    expect(completed.json).toMatchObject({
+      created: true,
+      connection: { platform: 'hubspot', account_id: 'portal-openid', status: 'active', credentials_configured: true },
+    });
 
-    const row = await harness.database.db.selectFrom('user_platform_connections').selectAll().where('id', '=', completed.json.connection.id).executeTakeFirstOrThrow();
+    const row = await harness.database.db
+      .selectFrom('user_platform_connections')
+      .selectAll()
+      .where('id', '=', completed.json.connection.id)
+      .executeTakeFirstOrThrow();
     const stored = harness.vault.open(row.id, connectionCredentials(row));
     expect(stored).not.toHaveProperty('id_token');
     // The server's refresh answers carry one too; the client's refresh of the rotated token still succeeds.
@@ -143,7 +166,10 @@ describe('OAuth 2.0 authorization code flow with PKCE', () => {
     const first = await api.connect(editor, { platform: 'hubspot', redirect_uri: server.redirectUri, account_id: 'portal-2', data_mode: 'mock' });
     expect(first).toMatchObject({ created: true, connection: { data_mode: 'mock' }, connection_test: { ok: true } });
     const id = first.connection.id;
-    const before = harness.vault.open(id, connectionCredentials(await harness.database.db.selectFrom('user_platform_connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow()));
+    const before = harness.vault.open(
+      id,
+      connectionCredentials(await harness.database.db.selectFrom('user_platform_connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow()),
+    );
     // A daily connection whose Schedule was paused when the platform rejected its tokens.
     const needingReauth = await harness.database.db
       .updateTable('user_platform_connections')
@@ -159,7 +185,10 @@ describe('OAuth 2.0 authorization code flow with PKCE', () => {
     expect(second).toMatchObject({ created: false, connection: { id, status: 'active', data_mode: 'mock' } });
     expect((await schedule.describe()).state.paused).toBe(false);
     await schedule.delete();
-    const after = harness.vault.open(id, connectionCredentials(await harness.database.db.selectFrom('user_platform_connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow()));
+    const after = harness.vault.open(
+      id,
+      connectionCredentials(await harness.database.db.selectFrom('user_platform_connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow()),
+    );
     expect(after.access_token).not.toBe(before.access_token);
     expect(after.refresh_token).not.toBe(before.refresh_token);
   });
@@ -168,7 +197,11 @@ describe('OAuth 2.0 authorization code flow with PKCE', () => {
     const editor = await api.token(orgId, 'editor', 'alice');
     const { state, authorization_url: authorizationUrl } = (await initiate(editor)).json;
     const returned = await authorizeInBrowser(authorizationUrl, server.redirectUri);
-    await harness.database.db.updateTable('platform_oauth_states').set({ expires_at: new Date(Date.now() - 1000) }).where('state', '=', state).execute();
+    await harness.database.db
+      .updateTable('platform_oauth_states')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('state', '=', state)
+      .execute();
     const res = await api.callback(editor, { code: returned.get('code')!, state });
     expect(res.status).toBe(400);
     expect(res.json.error.code).toBe('state_expired');
@@ -202,8 +235,13 @@ describe('OAuth 2.0 authorization code flow with PKCE', () => {
     expect(res.status).toBe(400);
     expect(res.json.error).toMatchObject({ code: 'oauth_provider_error', details: { provider_error: 'invalid_grant' } });
     for (const secret of [server.clientSecret, returned.get('code')!, pending.code_verifier!]) expect(res.text).not.toContain(secret);
-    expect(await harness.database.db.selectFrom('user_platform_connections').select('id').where('org_id', '=', orgId).where('account_id', '=', 'portal-4').execute()).toEqual([]);
-    expect((await auditRows('oauth.callback')).at(-1)).toMatchObject({ outcome: 'failure', details: { reason: 'provider_error', provider_error: 'invalid_grant' } });
+    expect(
+      await harness.database.db.selectFrom('user_platform_connections').select('id').where('org_id', '=', orgId).where('account_id', '=', 'portal-4').execute(),
+    ).toEqual([]);
+    expect((await auditRows('oauth.callback')).at(-1)).toMatchObject({
+      outcome: 'failure',
+      details: { reason: 'provider_error', provider_error: 'invalid_grant' },
+    });
   });
 
   it('answers a declined consent (error=access_denied on the redirect) with 400 and burns the state', async () => {
@@ -211,7 +249,10 @@ describe('OAuth 2.0 authorization code flow with PKCE', () => {
     const { state } = (await initiate(editor)).json;
     const res = await api.callback(editor, { error: 'access_denied', error_description: 'The user denied the request', state });
     expect(res.status).toBe(400);
-    expect(res.json.error).toMatchObject({ code: 'oauth_provider_error', details: { provider_error: 'access_denied', provider_error_description: 'The user denied the request' } });
+    expect(res.json.error).toMatchObject({
+      code: 'oauth_provider_error',
+      details: { provider_error: 'access_denied', provider_error_description: 'The user denied the request' },
+    });
     expect((await api.callback(editor, { code: 'late', state })).json.error.code).toBe('state_used');
   });
 
@@ -220,8 +261,13 @@ describe('OAuth 2.0 authorization code flow with PKCE', () => {
     expect((await initiate(editor, { platform: 'google_ads' })).json.error.code).toBe('oauth_not_configured');
     expect((await initiate(editor, { platform: 'klaviyo' })).json.error.code).toBe('oauth_not_supported');
     expect((await initiate(editor, { platform: 'tiktok' })).json.error).toMatchObject({ code: 'validation_error', details: [{ field: 'account_id' }] });
-    expect((await initiate(editor, { redirect_uri: 'javascript:alert(1)' })).json.error).toMatchObject({ code: 'validation_error', details: [{ field: 'redirect_uri' }] });
+    expect((await initiate(editor, { redirect_uri: 'javascript:alert(1)' })).json.error).toMatchObject({
+      code: 'validation_error',
+      details: [{ field: 'redirect_uri' }],
+    });
     expect((await api.callback(editor, { state: 'x' })).json.error).toMatchObject({ code: 'validation_error', details: [{ field: 'code' }] });
-    expect((await api.call('POST', '/api/v1/platform-connections/oauth/initiate', { json: { platform: 'hubspot', redirect_uri: server.redirectUri } })).status).toBe(401);
+    expect(
+      (await api.call('POST', '/api/v1/platform-connections/oauth/initiate', { json: { platform: 'hubspot', redirect_uri: server.redirectUri } })).status,
+    ).toBe(401);
   });
 });

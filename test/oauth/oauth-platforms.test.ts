@@ -24,15 +24,24 @@ describe('OAuth platform settings', () => {
       OAUTH_STATE_TTL_SECONDS: '120',
     });
     expect(Object.keys(config.platforms)).toEqual(['hubspot']);
-    expect(config.platforms.hubspot).toMatchObject({ authorizeUrl: 'http://127.0.0.1:9999/auth', tokenUrl: 'http://127.0.0.1:9999/token', scopes: ['a', 'b', 'c'], clientId: 'hub-id' });
+    expect(config.platforms.hubspot).toMatchObject({
+      authorizeUrl: 'http://127.0.0.1:9999/auth',
+      tokenUrl: 'http://127.0.0.1:9999/token',
+      scopes: ['a', 'b', 'c'],
+      clientId: 'hub-id',
+    });
     expect(config.stateTtlSeconds).toBe(120);
     expect(config.refreshSkewSeconds).toBe(300);
   });
 
   it('refuse a client id without its secret, and plain http off loopback', () => {
     expect(() => loadOAuthConfig({ LINKEDIN_ADS_OAUTH_CLIENT_ID: 'x' })).toThrow(/LINKEDIN_ADS_OAUTH_CLIENT_SECRET/);
-    expect(() => loadOAuthConfig({ ZOHO_CRM_OAUTH_CLIENT_ID: 'x', ZOHO_CRM_OAUTH_CLIENT_SECRET: 'y', ZOHO_CRM_OAUTH_TOKEN_URL: 'http://accounts.zoho.eu/oauth/v2/token' })).toThrow(/https/);
-    expect(() => loadOAuthConfig({ AMAZON_SELLER_CENTRAL_OAUTH_CLIENT_ID: 'x', AMAZON_SELLER_CENTRAL_OAUTH_CLIENT_SECRET: 'y' })).toThrow(/AMAZON_SELLER_CENTRAL_OAUTH_APPLICATION_ID/);
+    expect(() =>
+      loadOAuthConfig({ ZOHO_CRM_OAUTH_CLIENT_ID: 'x', ZOHO_CRM_OAUTH_CLIENT_SECRET: 'y', ZOHO_CRM_OAUTH_TOKEN_URL: 'http://accounts.zoho.eu/oauth/v2/token' }),
+    ).toThrow(/https/);
+    expect(() => loadOAuthConfig({ AMAZON_SELLER_CENTRAL_OAUTH_CLIENT_ID: 'x', AMAZON_SELLER_CENTRAL_OAUTH_CLIENT_SECRET: 'y' })).toThrow(
+      /AMAZON_SELLER_CENTRAL_OAUTH_APPLICATION_ID/,
+    );
   });
 
   it("build authorization URLs with S256 PKCE, the state and the platform's parameters; Shopify's per shop", () => {
@@ -62,7 +71,12 @@ describe('OAuth platform settings', () => {
     expect(client.accountProblem('google_ads', undefined)).toBeNull();
 
     const google = new URL(client.authorizationUrl('google_ads', { accountId: 'default', redirectUri: 'https://app.example/cb', state, codeVerifier }));
-    expect(Object.fromEntries(google.searchParams)).toMatchObject({ access_type: 'offline', prompt: 'consent', scope: 'https://www.googleapis.com/auth/adwords', response_type: 'code' });
+    expect(Object.fromEntries(google.searchParams)).toMatchObject({
+      access_type: 'offline',
+      prompt: 'consent',
+      scope: 'https://www.googleapis.com/auth/adwords',
+      response_type: 'code',
+    });
     expect(client.availability('hubspot')).toEqual({ status: 'not_configured' });
     expect(client.availability('klaviyo')).toEqual({ status: 'not_oauth' });
   });

@@ -29,7 +29,10 @@ describe('TikTok advertiser authorization', () => {
 
   beforeAll(async () => {
     harness = await openTestHarness();
-    tiktok = await startEmulator('tiktok', { shape: { accountId: ADVERTISER_ID }, credentials: { access_token: 'tiktok-long-lived-token-5ac1e0', advertiser_id: ADVERTISER_ID } });
+    tiktok = await startEmulator('tiktok', {
+      shape: { accountId: ADVERTISER_ID },
+      credentials: { access_token: 'tiktok-long-lived-token-5ac1e0', advertiser_id: ADVERTISER_ID },
+    });
     api = createOAuthTestApi(harness, { taskQueue: uniqueName('tiktok-oauth'), baseUrls: { tiktok: tiktok.url }, oauthEnv: oauthEnv(tiktok.url) });
   });
   afterAll(async () => {
@@ -37,7 +40,8 @@ describe('TikTok advertiser authorization', () => {
     await harness.close();
   });
 
-  const initiate = (token: string, body: Record<string, unknown> = {}) => api.initiate(token, { platform: 'tiktok', redirect_uri: REDIRECT_URI, account_id: ADVERTISER_ID, ...body });
+  const initiate = (token: string, body: Record<string, unknown> = {}) =>
+    api.initiate(token, { platform: 'tiktok', redirect_uri: REDIRECT_URI, account_id: ADVERTISER_ID, ...body });
 
   it('authorizes an advertiser, stores its long-lived token sealed, and the connection test reads the advertiser', async () => {
     const editor = await api.token(orgId, 'editor', 'tara');
@@ -64,7 +68,11 @@ describe('TikTok advertiser authorization', () => {
 
     const id = completed.json.connection.id;
     const row = await harness.database.db.selectFrom('user_platform_connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    expect(harness.vault.open(id, connectionCredentials(row))).toEqual({ access_token: tiktok.credentials.access_token, advertiser_id: ADVERTISER_ID, scope: '1,2,4' });
+    expect(harness.vault.open(id, connectionCredentials(row))).toEqual({
+      access_token: tiktok.credentials.access_token,
+      advertiser_id: ADVERTISER_ID,
+      scope: '1,2,4',
+    });
     expect(row.credentials_ciphertext.includes(Buffer.from(tiktok.credentials.access_token!))).toBe(false);
   });
 
@@ -77,7 +85,10 @@ describe('TikTok advertiser authorization', () => {
     const second = await initiate(editor);
     const replayed = await api.callback(editor, { code, state: second.json.state });
     expect(replayed.status).toBe(400);
-    expect(replayed.json.error).toMatchObject({ code: 'oauth_provider_error', details: { provider_error: 'invalid_grant', provider_error_description: 'Authorization code is expired.' } });
+    expect(replayed.json.error).toMatchObject({
+      code: 'oauth_provider_error',
+      details: { provider_error: 'invalid_grant', provider_error_description: 'Authorization code is expired.' },
+    });
     expect(replayed.text).not.toContain(code);
   });
 
@@ -87,8 +98,16 @@ describe('TikTok advertiser authorization', () => {
     const code = (await authorizeInBrowser(initiated.json.authorization_url, REDIRECT_URI)).get('code')!;
     const refused = await api.callback(editor, { code, state: initiated.json.state });
     expect(refused.status).toBe(400);
-    expect(refused.json.error.details).toMatchObject({ provider_error: 'advertiser_not_granted', provider_error_description: expect.stringContaining(ADVERTISER_ID) });
-    const stored = await harness.database.db.selectFrom('user_platform_connections').select('id').where('org_id', '=', orgId).where('account_id', '=', '7099999999999999999').execute();
+    expect(refused.json.error.details).toMatchObject({
+      provider_error: 'advertiser_not_granted',
+      provider_error_description: expect.stringContaining(ADVERTISER_ID),
+    });
+    const stored = await harness.database.db
+      .selectFrom('user_platform_connections')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('account_id', '=', '7099999999999999999')
+      .execute();
     expect(stored).toEqual([]);
   });
 
@@ -101,7 +120,11 @@ describe('TikTok advertiser authorization', () => {
     }
 
     const wrongSecret = 'not-the-app-secret-4411';
-    const misconfigured = createOAuthTestApi(harness, { taskQueue: uniqueName('tiktok-oauth-bad'), baseUrls: { tiktok: tiktok.url }, oauthEnv: oauthEnv(tiktok.url, wrongSecret) });
+    const misconfigured = createOAuthTestApi(harness, {
+      taskQueue: uniqueName('tiktok-oauth-bad'),
+      baseUrls: { tiktok: tiktok.url },
+      oauthEnv: oauthEnv(tiktok.url, wrongSecret),
+    });
     const user = await misconfigured.token(orgId, 'editor', 'tara');
     const initiated = await misconfigured.initiate(user, { platform: 'tiktok', redirect_uri: REDIRECT_URI, account_id: ADVERTISER_ID });
     const code = (await authorizeInBrowser(initiated.json.authorization_url, REDIRECT_URI)).get('code')!;

@@ -73,7 +73,11 @@ describe('tokenRefreshWorkflow on the dev server', () => {
     const handle = await startTokenRefreshWorkflow(harness.temporal.client, taskQueue, { id: connection.id, org_id: orgId, platform: 'hubspot' });
 
     // Before expiry, twice, each time with the rotated refresh token of the previous refresh.
-    const status = await waitFor(() => handle.query(tokenRefreshStatusQuery), (s) => s.refreshes >= 2, { timeoutMs: 30_000, what: 'two scheduled refreshes' });
+    const status = await waitFor(
+      () => handle.query(tokenRefreshStatusQuery),
+      (s) => s.refreshes >= 2,
+      { timeoutMs: 30_000, what: 'two scheduled refreshes' },
+    );
     expect(status).toMatchObject({ endedBecause: null, lastRefreshedAt: expect.any(String) });
     expect((await refreshTriggers(connection.id)()).slice(0, 2)).toEqual(['schedule', 'schedule']);
     const second = await stored(connection.id);
@@ -90,7 +94,11 @@ describe('tokenRefreshWorkflow on the dev server', () => {
     );
     // refreshNow does not wait for the timer: it cancels it and forces a refresh, audited as requested.
     await handle.signal(refreshNowSignal);
-    const signalled = await waitFor(() => handle.query(tokenRefreshStatusQuery), (s) => s.refreshes > waiting.refreshes, { timeoutMs: 5_000, what: 'a refresh on refreshNow' });
+    const signalled = await waitFor(
+      () => handle.query(tokenRefreshStatusQuery),
+      (s) => s.refreshes > waiting.refreshes,
+      { timeoutMs: 5_000, what: 'a refresh on refreshNow' },
+    );
     expect(Date.parse(signalled.lastRefreshedAt!)).toBeLessThan(Date.parse(waiting.refreshAt!));
     expect((await refreshTriggers(connection.id)()).at(-1)).toBe('request');
     expect((await handle.fetchHistory()).events!.filter((e) => e.timerCanceledEventAttributes)).toHaveLength(1);
@@ -103,7 +111,13 @@ describe('tokenRefreshWorkflow on the dev server', () => {
     expect((await row(connection.id)).status).toBe('reauth_required');
     expect((await syncSchedule.describe()).state).toMatchObject({ paused: true, note: 'connection is reauth_required' });
     await syncSchedule.delete();
-    const audits = await harness.database.db.selectFrom('audit_log').select(['outcome', 'details']).where('target_id', '=', connection.id).where('action', '=', 'token.refresh').orderBy('id').execute();
+    const audits = await harness.database.db
+      .selectFrom('audit_log')
+      .select(['outcome', 'details'])
+      .where('target_id', '=', connection.id)
+      .where('action', '=', 'token.refresh')
+      .orderBy('id')
+      .execute();
     expect(audits.at(-1)).toMatchObject({ outcome: 'failure', details: { error: 'invalid_grant', trigger: 'request' } });
     expect(audits.filter((a) => a.outcome === 'success').length).toBe(result.refreshes);
     expect((await handle.query(tokenRefreshStatusQuery)).endedBecause).toBe('reauth_required');

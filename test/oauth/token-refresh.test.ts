@@ -32,7 +32,12 @@ describe('OAuth token refresh (locked, compare-and-swap, rotation-aware)', () =>
 
   async function connect(): Promise<string> {
     const editor = await api.token(orgId, 'editor', 'alice');
-    const completed = await api.connect(editor, { platform: 'hubspot', redirect_uri: server.redirectUri, account_id: `portal-${randomUUID().slice(0, 8)}`, data_mode: 'mock' });
+    const completed = await api.connect(editor, {
+      platform: 'hubspot',
+      redirect_uri: server.redirectUri,
+      account_id: `portal-${randomUUID().slice(0, 8)}`,
+      data_mode: 'mock',
+    });
     return completed.connection.id;
   }
   const row = (id: string) => harness.database.db.selectFrom('user_platform_connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -89,7 +94,9 @@ describe('OAuth token refresh (locked, compare-and-swap, rotation-aware)', () =>
     const outcome = await refreshConnectionToken(deps, id, credentials.access_token!);
     expect(outcome).toEqual({ status: 'reauth_required' });
     expect((await row(id)).status).toBe('reauth_required');
-    expect(await refreshAudits(id)).toEqual([expect.objectContaining({ outcome: 'failure', details: expect.objectContaining({ error: 'invalid_grant', platform: 'hubspot' }) })]);
+    expect(await refreshAudits(id)).toEqual([
+      expect.objectContaining({ outcome: 'failure', details: expect.objectContaining({ error: 'invalid_grant', platform: 'hubspot' }) }),
+    ]);
     // Known dead: later attempts do not call the platform again.
     expect(await refreshConnectionToken(deps, id, credentials.access_token!)).toEqual({ status: 'reauth_required' });
     expect(await refreshAudits(id)).toHaveLength(1);

@@ -66,9 +66,7 @@ export function createContractChecker(loadDocument: () => Promise<ApiDocument>) 
   async function check(method: string, url: string, answer: Answer): Promise<void> {
     const { ajv, document, operations } = await (loaded ??= load());
     const path = new URL(url, 'http://api.invalid').pathname;
-    const operation = operations
-      .filter((o) => o.method === method.toLowerCase() && o.pattern.test(path))
-      .sort((a, b) => b.literals - a.literals)[0];
+    const operation = operations.filter((o) => o.method === method.toLowerCase() && o.pattern.test(path)).sort((a, b) => b.literals - a.literals)[0];
     const fail = (why: string) => {
       const documented = operation ? ` for ${operation.method.toUpperCase()} ${operation.template}` : '';
       throw new Error(`${method} ${path} answered ${answer.status}, not as documented${documented}: ${why}\n${answer.text.slice(0, 2000)}`);

@@ -63,8 +63,20 @@ export function itStoresRecordsWithUnstorableText(subject: {
     const connectionId = randomUUID();
     const orgId = `org-${connectionId}`;
     await insertConnection(db, {
-      id: connectionId, org_id: orgId, user_id: 'conformance', platform: subject.platform, account_id: `acct-${connectionId}`, display_name: subject.platform,
-      status: 'active', data_mode: 'live', sync_frequency: 'manual', credentials_ciphertext: Buffer.from([1]), credentials_wrapped_key: Buffer.from([2]), credentials_key_version: 'v1', last_sync_at: null, last_sync_status: null,
+      id: connectionId,
+      org_id: orgId,
+      user_id: 'conformance',
+      platform: subject.platform,
+      account_id: `acct-${connectionId}`,
+      display_name: subject.platform,
+      status: 'active',
+      data_mode: 'live',
+      sync_frequency: 'manual',
+      credentials_ciphertext: Buffer.from([1]),
+      credentials_wrapped_key: Buffer.from([2]),
+      credentials_key_version: 'v1',
+      last_sync_at: null,
+      last_sync_status: null,
     });
     subject.emulator().faults.set({ unstorableText: true });
     let total = 0;

@@ -47,7 +47,12 @@ export function startSyncWorkflow(client: Client, connection: Connection, taskQu
  * A feature-flag rollout: everyone in scope exposed in one step. Tests state only what they measure
  * (step length, analysis interval, rollback sample size); the rest are ordinary criteria.
  */
-export function featureFlagRollout(overrides: { minDurationSeconds: number; analysisIntervalSeconds: number; rollbackMinSampleSize?: number; maxInconclusiveSeconds?: number }): RolloutConfig {
+export function featureFlagRollout(overrides: {
+  minDurationSeconds: number;
+  analysisIntervalSeconds: number;
+  rollbackMinSampleSize?: number;
+  maxInconclusiveSeconds?: number;
+}): RolloutConfig {
   return {
     ...ORDINARY_CRITERIA,
     strategy: 'feature_flag',
@@ -66,7 +71,10 @@ const ORDINARY_CRITERIA = {
 } as const satisfies Partial<RolloutConfig>;
 
 /** A percentage rollout of the given steps (percentage, minimum seconds), ordinary criteria, analysed every second. */
-export function percentageRollout(steps: [percentage: number, minDurationSeconds: number][], overrides: Partial<Omit<RolloutConfig, 'strategy' | 'steps'>> = {}): RolloutConfig {
+export function percentageRollout(
+  steps: [percentage: number, minDurationSeconds: number][],
+  overrides: Partial<Omit<RolloutConfig, 'strategy' | 'steps'>> = {},
+): RolloutConfig {
   return {
     ...ORDINARY_CRITERIA,
     strategy: 'percentage',

@@ -204,7 +204,13 @@ export async function startTestSyncWorker(
   });
   const running = worker.run();
   const sampler = options.platformRequestSampleMs
-    ? startMetricSampler({ registry: metricsRegistry, db: harness.database.db, source: 'worker', intervalMs: options.platformRequestSampleMs, include: (name) => name === PLATFORM_REQUEST_DURATION_METRIC })
+    ? startMetricSampler({
+        registry: metricsRegistry,
+        db: harness.database.db,
+        source: 'worker',
+        intervalMs: options.platformRequestSampleMs,
+        include: (name) => name === PLATFORM_REQUEST_DURATION_METRIC,
+      })
     : null;
   return {
     worker,

@@ -40,7 +40,13 @@ async function storeAsLive(harness: TestHarness, connection: Connection, records
   const target = { connectionId: connection.id, orgId: connection.org_id, platform: connection.platform, source: 'live' as const };
   await withPgTransaction(harness.database.pool, async ({ client }) => {
     for (const stream of new Set(records.map((r) => r.stream))) {
-      await upsertMetrics(client, toMetricsBatch({ ...target, stream }, records.filter((r) => r.stream === stream)));
+      await upsertMetrics(
+        client,
+        toMetricsBatch(
+          { ...target, stream },
+          records.filter((r) => r.stream === stream),
+        ),
+      );
     }
   });
 }
@@ -60,7 +66,11 @@ export async function buildCleanCorpus(harness: TestHarness, perPlatform: number
       const connection = await createTestConnection(harness, { platform, dataMode: 'mock', accountId, orgId });
       const connector = createMockConnector({ platform, accountId });
       const records: MetricRecord[] = [];
-      for (const stream of connector.listStreams()) records.push(...(await connector.fetchPage({ stream, cursor: null, window: { startDate: FIRST_DAY, endDate: addDays(CORPUS_AS_OF, -1) }, pageSize: 100_000 })).records);
+      for (const stream of connector.listStreams())
+        records.push(
+          ...(await connector.fetchPage({ stream, cursor: null, window: { startDate: FIRST_DAY, endDate: addDays(CORPUS_AS_OF, -1) }, pageSize: 100_000 }))
+            .records,
+        );
       await storeAsLive(harness, connection, records);
       connections.push(connection);
     }
@@ -88,7 +98,8 @@ export async function buildValidationCorpus(harness: TestHarness): Promise<Corpu
   /** The ad row of ad `ad` (0-17) on day `n`: the generator orders rows day by day, ads within a day. */
   const adRow = (p: Planted, ad: number, n: number) => p.records.filter((r) => r.stream === 'ad_performance')[n * 18 + ad]!;
   const rowKey = (r: MetricRecord) => `${r.stream}|${r.entityId}|${r.date}`;
-  const whereRow = (p: Planted, r: MetricRecord) => sql`connection_id = ${p.connection.id} and stream = ${r.stream} and entity_id = ${r.entityId} and date = ${r.date}`;
+  const whereRow = (p: Planted, r: MetricRecord) =>
+    sql`connection_id = ${p.connection.id} and stream = ${r.stream} and entity_id = ${r.entityId} and date = ${r.date}`;
   const update = (p: Planted, r: MetricRecord, set: ReturnType<typeof sql>) => sql`update marketing_metrics set ${set} where ${whereRow(p, r)}`.execute(db);
 
   const corpus: CorpusConnection[] = [];
@@ -96,7 +107,11 @@ export async function buildValidationCorpus(harness: TestHarness): Promise<Corpu
 
   // An org with three clean ad connections and one whose costs are ten times theirs.
   const mixed = org('mixed');
-  for (const [platform, account] of [['meta_business', 'act_500101'], ['google_ads', '5001002'], ['tiktok', '5001003']] as const) {
+  for (const [platform, account] of [
+    ['meta_business', 'act_500101'],
+    ['google_ads', '5001002'],
+    ['tiktok', '5001003'],
+  ] as const) {
     corpus.push({ label: `clean ${platform}`, connection: (await load(platform, account, mixed)).connection, expected: {} });
   }
   const dear = await load('x_ads', '5001004', mixed);
@@ -137,7 +152,9 @@ export async function buildValidationCorpus(harness: TestHarness): Promise<Corpu
   corpus.push({ label: 'tiktok out-of-range values', connection: ranged.connection, expected: { value_ranges: rangedRows.map(rowKey) } });
 
   const dropped = await load('google_ads', '5005001', org('volume'));
-  await sql`delete from marketing_metrics where connection_id = ${dropped.connection.id} and date = ${day(30)} and entity_id not in (${adRow(dropped, 0, 30).entityId}, ${adRow(dropped, 1, 30).entityId})`.execute(db);
+  await sql`delete from marketing_metrics where connection_id = ${dropped.connection.id} and date = ${day(30)} and entity_id not in (${adRow(dropped, 0, 30).entityId}, ${adRow(dropped, 1, 30).entityId})`.execute(
+    db,
+  );
   corpus.push({ label: 'google_ads volume drop', connection: dropped.connection, expected: { volume_consistency: [`ad_performance|${day(30)}`] } });
 
   const spiked = await load('meta_business', 'act_500601', org('spike'));
@@ -154,8 +171,12 @@ export async function buildValidationCorpus(harness: TestHarness): Promise<Corpu
   const moved = adRow(tangled, 4, 0);
   const misfiled = adRow(tangled, 8, 0);
   const otherCampaign = String(adRow(tangled, 17, 0).raw.campaign_id);
-  await sql`update marketing_metrics set parent_id = null, raw = raw - 'adset_id' where connection_id = ${tangled.connection.id} and entity_id = ${orphan.entityId}`.execute(db);
-  await sql`update marketing_metrics set raw = jsonb_set(raw, '{campaign_id}', to_jsonb(${otherCampaign}::text)) where connection_id = ${tangled.connection.id} and entity_id = ${moved.entityId}`.execute(db);
+  await sql`update marketing_metrics set parent_id = null, raw = raw - 'adset_id' where connection_id = ${tangled.connection.id} and entity_id = ${orphan.entityId}`.execute(
+    db,
+  );
+  await sql`update marketing_metrics set raw = jsonb_set(raw, '{campaign_id}', to_jsonb(${otherCampaign}::text)) where connection_id = ${tangled.connection.id} and entity_id = ${moved.entityId}`.execute(
+    db,
+  );
   await sql`update marketing_metrics set raw = jsonb_set(raw, '{adset_id}', to_jsonb(${String(adRow(tangled, 17, 0).parentId)}::text))
     where connection_id = ${tangled.connection.id} and entity_id = ${misfiled.entityId} and date between ${day(10)} and ${day(20)}`.execute(db);
   corpus.push({
@@ -170,7 +191,11 @@ export async function buildValidationCorpus(harness: TestHarness): Promise<Corpu
   await update(scored, scoredRows[1]!, sql`raw = jsonb_set(raw, '{quality_score}', '11')`);
   await update(scored, scoredRows[2]!, sql`raw = jsonb_set(raw, '{quality_score}', '7.5')`);
   await update(scored, scoredRows[3]!, sql`raw = jsonb_set(raw, '{quality_score}', '"high"')`);
-  corpus.push({ label: 'google_ads quality score out of range', connection: scored.connection, expected: { google_ads_quality_score: scoredRows.map(rowKey) } });
+  corpus.push({
+    label: 'google_ads quality score out of range',
+    connection: scored.connection,
+    expected: { google_ads_quality_score: scoredRows.map(rowKey) },
+  });
 
   return corpus;
 }

@@ -30,6 +30,10 @@ export async function startWorkerProcess(harness: TestHarness, options: { taskQu
       ...options.env,
     },
   });
-  await waitFor(() => fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.status), (s) => s === 200, { timeoutMs: 60_000, what: 'worker up' });
+  await waitFor(
+    () => fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.status),
+    (s) => s === 200,
+    { timeoutMs: 60_000, what: 'worker up' },
+  );
   return worker;
 }

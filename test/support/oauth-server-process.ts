@@ -21,7 +21,9 @@ export interface OAuthTestServer {
   stop(): Promise<void>;
 }
 
-export async function startOAuthTestServer(options: { accessTokenTtlSeconds?: number; scopes?: string[]; redirectUri?: string } = {}): Promise<OAuthTestServer> {
+export async function startOAuthTestServer(
+  options: { accessTokenTtlSeconds?: number; scopes?: string[]; redirectUri?: string } = {},
+): Promise<OAuthTestServer> {
   const clientId = `liftos-test-${randomBytes(4).toString('hex')}`;
   const clientSecret = randomBytes(24).toString('base64url');
   const redirectUri = options.redirectUri ?? 'http://127.0.0.1:3000/oauth/callback';
@@ -78,7 +80,11 @@ export async function startOAuthTestServer(options: { accessTokenTtlSeconds?: nu
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     },
     async setAccessTokenTtl(seconds) {
-      const response = await fetch(`${issuer}/__test/access-token-ttl`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seconds }) });
+      const response = await fetch(`${issuer}/__test/access-token-ttl`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ seconds }),
+      });
       if (!response.ok) throw new Error(`setting the access token lifetime answered ${response.status}: ${await response.text()}`);
     },
     stop: async () => {

@@ -44,14 +44,20 @@ export function createOAuthTestApi(
     oauth,
     call,
     token,
-    initiate: (accessToken: string, body: Record<string, unknown>) => call('POST', '/api/v1/platform-connections/oauth/initiate', { token: accessToken, json: body }),
-    callback: (accessToken: string, params: Record<string, string>) => call('GET', `${OAUTH_CALLBACK_ROUTE}?${new URLSearchParams(params)}`, { token: accessToken }),
+    initiate: (accessToken: string, body: Record<string, unknown>) =>
+      call('POST', '/api/v1/platform-connections/oauth/initiate', { token: accessToken, json: body }),
+    callback: (accessToken: string, params: Record<string, string>) =>
+      call('GET', `${OAUTH_CALLBACK_ROUTE}?${new URLSearchParams(params)}`, { token: accessToken }),
     /** The whole flow as a user lives it: initiate, the platform's pages, the callback. */
     async connect(accessToken: string, body: { platform: string; redirect_uri: string; account_id?: string; data_mode?: string }) {
       const initiated = await call('POST', '/api/v1/platform-connections/oauth/initiate', { token: accessToken, json: body });
       if (initiated.status !== 201) throw new Error(`initiate answered ${initiated.status}: ${initiated.text}`);
       const returned = await authorizeInBrowser(initiated.json.authorization_url, body.redirect_uri);
-      const completed = await call('GET', `${OAUTH_CALLBACK_ROUTE}?${new URLSearchParams({ code: returned.get('code') ?? '', state: returned.get('state') ?? '' })}`, { token: accessToken });
+      const completed = await call(
+        'GET',
+        `${OAUTH_CALLBACK_ROUTE}?${new URLSearchParams({ code: returned.get('code') ?? '', state: returned.get('state') ?? '' })}`,
+        { token: accessToken },
+      );
       if (completed.status >= 300) throw new Error(`callback answered ${completed.status}: ${completed.text}`);
       return completed.json;
     },

@@ -36,6 +36,8 @@ describe('access tokens', () => {
     const exp = Math.floor(Date.now() / 1000) + 60;
     await expect(verifyAccessToken(await sign({ sub: 'x', org_id: 'org-1', role: 'operator', exp }, SECRET, 'HS256'), SECRET)).rejects.toThrow();
     await expect(verifyAccessToken(await sign({ sub: 'x', role: 'admin', exp }, SECRET, 'HS256'), SECRET)).rejects.toThrow();
-    await expect(verifyAccessToken(await sign({ sub: 'x', org_id: 'org-1', role: 'admin', aud: 'codec:decode', exp }, SECRET, 'HS256'), SECRET)).rejects.toThrow();
+    await expect(
+      verifyAccessToken(await sign({ sub: 'x', org_id: 'org-1', role: 'admin', aud: 'codec:decode', exp }, SECRET, 'HS256'), SECRET),
+    ).rejects.toThrow();
   });
 });

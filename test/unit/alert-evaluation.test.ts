@@ -2,12 +2,27 @@ import { alertFingerprint, conditionHolds, type OpenAlert, planAlertChanges, sev
 import type { AlertRule } from '../../domain/alert-rules';
 
 const rule: AlertRule = {
-  id: 'r', name: 'Errors', type: 'error_rate', severity: 'medium', signal: { kind: 'sync_error_rate', minSyncs: 1 }, windowSeconds: 3600,
-  comparator: 'above', threshold: 0.25, escalation: [{ afterSeconds: 600, severity: 'high' }, { afterSeconds: 3600, severity: 'critical' }], description: '',
+  id: 'r',
+  name: 'Errors',
+  type: 'error_rate',
+  severity: 'medium',
+  signal: { kind: 'sync_error_rate', minSyncs: 1 },
+  windowSeconds: 3600,
+  comparator: 'above',
+  threshold: 0.25,
+  escalation: [
+    { afterSeconds: 600, severity: 'high' },
+    { afterSeconds: 3600, severity: 'critical' },
+  ],
+  description: '',
 };
 const now = new Date('2026-03-01T12:00:00Z');
 const open = (labels: Record<string, string>, minutesAgo: number, severity: OpenAlert['severity'] = 'medium'): OpenAlert => ({
-  id: `a-${labels.platform}`, fingerprint: alertFingerprint('r', 'o', labels), severity, status: 'firing', startedAt: new Date(now.getTime() - minutesAgo * 60_000),
+  id: `a-${labels.platform}`,
+  fingerprint: alertFingerprint('r', 'o', labels),
+  severity,
+  status: 'firing',
+  startedAt: new Date(now.getTime() - minutesAgo * 60_000),
 });
 
 describe('alert evaluation', () => {
@@ -39,7 +54,16 @@ describe('alert evaluation', () => {
         { orgId: 'o', labels: { platform: 'hubspot' }, value: 0.1 },
       ],
     });
-    expect(plan.fire).toEqual([{ fingerprint: alertFingerprint('r', 'o', { platform: 'google' }), orgId: 'o', labels: { platform: 'google' }, value: 0.5, severity: 'medium', summary: 'Errors (platform=google): 0.5000 > 0.2500' }]);
+    expect(plan.fire).toEqual([
+      {
+        fingerprint: alertFingerprint('r', 'o', { platform: 'google' }),
+        orgId: 'o',
+        labels: { platform: 'google' },
+        value: 0.5,
+        severity: 'medium',
+        summary: 'Errors (platform=google): 0.5000 > 0.2500',
+      },
+    ]);
     expect(plan.hold).toEqual([
       { alertId: 'a-meta', value: 0.4, escalateTo: 'high' },
       { alertId: 'a-tiktok', value: 0.3, escalateTo: null },

@@ -39,17 +39,51 @@ describe('configuration', () => {
   });
 
   it('reads the incremental sync and failure policy settings, with defaults', () => {
-    expect(loadConfig({ DATA_DIR: dataDir }, () => {})).toMatchObject({ syncPolicy: { lookbackDays: 7, failureWarningAfter: 3, failureDisableAfter: 6 }, notificationWebhookUrl: undefined });
-    const config = loadConfig({ DATA_DIR: dataDir, SYNC_LOOKBACK_DAYS: '3', SYNC_FAILURE_WARNING_AFTER: '2', SYNC_FAILURE_DISABLE_AFTER: '4', NOTIFICATION_WEBHOOK_URL: 'http://127.0.0.1:9999/hook' }, () => {});
-    expect(config).toMatchObject({ syncPolicy: { lookbackDays: 3, failureWarningAfter: 2, failureDisableAfter: 4 }, notificationWebhookUrl: 'http://127.0.0.1:9999/hook' });
-    expect(() => loadConfig({ DATA_DIR: dataDir, SYNC_FAILURE_WARNING_AFTER: '5', SYNC_FAILURE_DISABLE_AFTER: '5' }, () => {})).toThrow(/SYNC_FAILURE_DISABLE_AFTER/);
+    expect(loadConfig({ DATA_DIR: dataDir }, () => {})).toMatchObject({
+      syncPolicy: { lookbackDays: 7, failureWarningAfter: 3, failureDisableAfter: 6 },
+      notificationWebhookUrl: undefined,
+    });
+    const config = loadConfig(
+      {
+        DATA_DIR: dataDir,
+        SYNC_LOOKBACK_DAYS: '3',
+        SYNC_FAILURE_WARNING_AFTER: '2',
+        SYNC_FAILURE_DISABLE_AFTER: '4',
+        NOTIFICATION_WEBHOOK_URL: 'http://127.0.0.1:9999/hook',
+      },
+      () => {},
+    );
+    expect(config).toMatchObject({
+      syncPolicy: { lookbackDays: 3, failureWarningAfter: 2, failureDisableAfter: 4 },
+      notificationWebhookUrl: 'http://127.0.0.1:9999/hook',
+    });
+    expect(() => loadConfig({ DATA_DIR: dataDir, SYNC_FAILURE_WARNING_AFTER: '5', SYNC_FAILURE_DISABLE_AFTER: '5' }, () => {})).toThrow(
+      /SYNC_FAILURE_DISABLE_AFTER/,
+    );
     expect(() => loadConfig({ DATA_DIR: dataDir, NOTIFICATION_WEBHOOK_URL: 'not a url' }, () => {})).toThrow(/NOTIFICATION_WEBHOOK_URL/);
   });
 
-  it('reads the start script\'s dev server ports, the paging heartbeat timeout and a pre-built workflow bundle, with defaults', () => {
-    expect(loadConfig({ DATA_DIR: dataDir }, () => {})).toMatchObject({ temporalDevServer: { port: 7233, uiPort: 8233 }, syncPolicy: { heartbeatTimeoutSeconds: 30 }, workflowBundlePath: undefined });
-    const config = loadConfig({ DATA_DIR: dataDir, TEMPORAL_DEV_SERVER_PORT: '17233', TEMPORAL_UI_PORT: '18233', SYNC_HEARTBEAT_TIMEOUT_SECONDS: '5', WORKFLOW_BUNDLE_PATH: '/tmp/bundle.js' }, () => {});
-    expect(config).toMatchObject({ temporalDevServer: { port: 17233, uiPort: 18233 }, syncPolicy: { heartbeatTimeoutSeconds: 5 }, workflowBundlePath: '/tmp/bundle.js' });
+  it("reads the start script's dev server ports, the paging heartbeat timeout and a pre-built workflow bundle, with defaults", () => {
+    expect(loadConfig({ DATA_DIR: dataDir }, () => {})).toMatchObject({
+      temporalDevServer: { port: 7233, uiPort: 8233 },
+      syncPolicy: { heartbeatTimeoutSeconds: 30 },
+      workflowBundlePath: undefined,
+    });
+    const config = loadConfig(
+      {
+        DATA_DIR: dataDir,
+        TEMPORAL_DEV_SERVER_PORT: '17233',
+        TEMPORAL_UI_PORT: '18233',
+        SYNC_HEARTBEAT_TIMEOUT_SECONDS: '5',
+        WORKFLOW_BUNDLE_PATH: '/tmp/bundle.js',
+      },
+      () => {},
+    );
+    expect(config).toMatchObject({
+      temporalDevServer: { port: 17233, uiPort: 18233 },
+      syncPolicy: { heartbeatTimeoutSeconds: 5 },
+      workflowBundlePath: '/tmp/bundle.js',
+    });
     expect(() => loadConfig({ DATA_DIR: dataDir, SYNC_HEARTBEAT_TIMEOUT_SECONDS: '1' }, () => {})).toThrow(/SYNC_HEARTBEAT_TIMEOUT_SECONDS/);
   });
 });

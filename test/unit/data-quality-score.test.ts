@@ -49,13 +49,29 @@ describe('data quality scoring', () => {
   });
 
   it('maps scores to levels at the band edges', () => {
-    const cases: [number, string][] = [[100, 'excellent'], [90, 'excellent'], [89.6, 'excellent'], [89.4, 'good'], [75, 'good'], [74, 'fair'], [60, 'fair'], [59, 'poor'], [40, 'poor'], [39, 'critical'], [0, 'critical']];
+    const cases: [number, string][] = [
+      [100, 'excellent'],
+      [90, 'excellent'],
+      [89.6, 'excellent'],
+      [89.4, 'good'],
+      [75, 'good'],
+      [74, 'fair'],
+      [60, 'fair'],
+      [59, 'poor'],
+      [40, 'poor'],
+      [39, 'critical'],
+      [0, 'critical'],
+    ];
     expect(cases.map(([score]) => [score, qualityLevel(score)])).toEqual(cases);
   });
 
   it('recommends per failed rule, most severe first, with platform notes', () => {
     const recs = recommendationsFor('google_ads', outcomes(['google_ads_quality_score', 'required_fields', 'value_ranges']));
-    expect(recs.map((r) => [r.ruleId, r.priority])).toEqual([['required_fields', 1], ['value_ranges', 3], ['google_ads_quality_score', 4]]);
+    expect(recs.map((r) => [r.ruleId, r.priority])).toEqual([
+      ['required_fields', 1],
+      ['value_ranges', 3],
+      ['google_ads_quality_score', 4],
+    ]);
     expect(recs[1]!.actions[0]).toMatch(/micros/);
     expect(recs[0]!.title).toMatch(/^Required fields present failed on Google Ads/);
     expect(recommendationsFor('meta_business', outcomes([]))).toEqual([]);
@@ -65,8 +81,16 @@ describe('data quality scoring', () => {
   });
 
   it('computes the metrics analysis scores', () => {
-    expect([freshnessScore('2026-11-01', '2026-11-02'), freshnessScore('2026-11-02', '2026-11-02'), freshnessScore('2026-10-30', '2026-11-02'), freshnessScore('2026-01-01', '2026-11-02'), freshnessScore(null, '2026-11-02')]).toEqual([100, 100, 70, 0, 0]);
-    expect(completeness({ entity_name: { present: 90, expected: 100 }, spend: { present: 100, expected: 100 }, currency: { present: 0, expected: 0 } })).toEqual({ fields: { entity_name: 90, spend: 100 }, overall: 95 });
+    expect([
+      freshnessScore('2026-11-01', '2026-11-02'),
+      freshnessScore('2026-11-02', '2026-11-02'),
+      freshnessScore('2026-10-30', '2026-11-02'),
+      freshnessScore('2026-01-01', '2026-11-02'),
+      freshnessScore(null, '2026-11-02'),
+    ]).toEqual([100, 100, 70, 0, 0]);
+    expect(
+      completeness({ entity_name: { present: 90, expected: 100 }, spend: { present: 100, expected: 100 }, currency: { present: 0, expected: 0 } }),
+    ).toEqual({ fields: { entity_name: 90, spend: 100 }, overall: 95 });
     expect(completeness({})).toEqual({ fields: {}, overall: 100 });
     expect(consistencyScore({ rows: 1000, violatingRows: 10, anomalousDays: 2 })).toBe(95);
     expect(consistencyScore({ rows: 0, violatingRows: 0, anomalousDays: 0 })).toBe(100);
@@ -80,7 +104,10 @@ describe('data quality scoring', () => {
     const policy = DEFAULT_VALIDATION_REPORT_GATE_POLICY;
     expect(decideValidationReportGate(report, policy, now)).toEqual({ pass: true, score: 92, reportId: 'r1' });
     expect(decideValidationReportGate(null, policy, now)).toMatchObject({ pass: false, reason: 'no_report' });
-    expect(decideValidationReportGate({ ...report, validatedAt: '2026-10-30T05:00:00Z' }, policy, now)).toMatchObject({ pass: false, reason: 'report_too_old' });
+    expect(decideValidationReportGate({ ...report, validatedAt: '2026-10-30T05:00:00Z' }, policy, now)).toMatchObject({
+      pass: false,
+      reason: 'report_too_old',
+    });
     expect(decideValidationReportGate({ ...report, criticalFailed: true }, policy, now)).toMatchObject({ pass: false, reason: 'critical_rule_failed' });
     expect(decideValidationReportGate({ ...report, criticalFailed: true }, { ...policy, blockOnCriticalFailure: false }, now)).toMatchObject({ pass: true });
     expect(decideValidationReportGate({ ...report, score: 70 }, policy, now)).toMatchObject({ pass: false, reason: 'score_below_minimum', score: 70 });

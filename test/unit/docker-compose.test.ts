@@ -58,11 +58,17 @@ function dependsOn(name: string): Record<string, string> {
   return Object.fromEntries(Object.entries(deps).map(([d, v]) => [d, v?.condition ?? 'service_started']));
 }
 
-interface PortMapping { hostIp?: string; published: number; target: number }
+interface PortMapping {
+  hostIp?: string;
+  published: number;
+  target: number;
+}
 function portsOf(name: string): PortMapping[] {
   return (service(name).ports ?? []).map((p) => {
     if (typeof p === 'object') return { hostIp: p.host_ip, published: Number(p.published), target: Number(p.target) };
-    const parts = String(p).replace(/\/(tcp|udp)$/, '').split(':');
+    const parts = String(p)
+      .replace(/\/(tcp|udp)$/, '')
+      .split(':');
     if (parts.length === 3) return { hostIp: parts[0], published: Number(parts[1]), target: Number(parts[2]) };
     if (parts.length === 2) return { published: Number(parts[0]), target: Number(parts[1]) };
     return { published: NaN, target: Number(parts[0]) }; // container port only: no fixed host port
@@ -90,7 +96,11 @@ function serviceAddress(address: string): { host: string; port: number } {
 
 /** The app environment as compose would hand it over, with the required secrets provided. */
 function resolvedAppEnv(name: string): Env {
-  const provided: Env = { JWT_SECRET: 'x'.repeat(48), CREDENTIALS_KEY: Buffer.alloc(32, 7).toString('base64'), PAYLOAD_CODEC_KEYS: `p1:${Buffer.alloc(32, 9).toString('base64')}` };
+  const provided: Env = {
+    JWT_SECRET: 'x'.repeat(48),
+    CREDENTIALS_KEY: Buffer.alloc(32, 7).toString('base64'),
+    PAYLOAD_CODEC_KEYS: `p1:${Buffer.alloc(32, 9).toString('base64')}`,
+  };
   return Object.fromEntries(
     Object.entries(envOf(name)).map(([k, v]) => [
       k,
@@ -230,22 +240,25 @@ describe('docker-compose.yml', () => {
 
     // Temporal itself waits (directly or through its schema job) for a healthy Postgres.
     const reachesHealthyPostgres = (name: string, seen = new Set<string>()): boolean =>
-      Object.entries(dependsOn(name)).some(([dep, condition]) =>
-        (dep === 'postgres' && condition === 'service_healthy') || (!seen.has(dep) && (seen.add(dep), reachesHealthyPostgres(dep, seen))));
+      Object.entries(dependsOn(name)).some(
+        ([dep, condition]) => (dep === 'postgres' && condition === 'service_healthy') || (!seen.has(dep) && (seen.add(dep), reachesHealthyPostgres(dep, seen))),
+      );
     expect(reachesHealthyPostgres('temporal')).toBe(true);
   });
 
   it('keeps Postgres and Prometheus data in named volumes and checks Postgres with pg_isready', () => {
     const declared = Object.keys(compose.volumes ?? {});
     const mountOf = (name: string, target: string) =>
-      (service(name).volumes ?? []).map((v) => (typeof v === 'string' ? { source: v.split(':')[0], target: v.split(':')[1] } : v)).find((v) => v.target === target);
+      (service(name).volumes ?? [])
+        .map((v) => (typeof v === 'string' ? { source: v.split(':')[0], target: v.split(':')[1] } : v))
+        .find((v) => v.target === target);
     expect(declared).toContain(mountOf('postgres', '/var/lib/postgresql/data')?.source);
     expect(declared).toContain(mountOf('prometheus', '/prometheus')?.source);
     expect([service('postgres').healthcheck?.test].flat().join(' ')).toMatch(/pg_isready/);
 
     for (const [name, s] of Object.entries(services)) {
       for (const v of s.volumes ?? []) {
-        const source = typeof v === 'string' ? v.split(':')[0]! : v.source ?? '';
+        const source = typeof v === 'string' ? v.split(':')[0]! : (v.source ?? '');
         const isPath = source.startsWith('.') || source.startsWith('/');
         if (isPath) expect({ name, source, exists: existsSync(join(ROOT, source)) }).toEqual({ name, source, exists: true });
         else expect({ name, source, declared: declared.includes(source) }).toEqual({ name, source, declared: true });

@@ -85,7 +85,12 @@ describe('mock connector', () => {
   });
 
   it('serves email performance with the funnel intact (clicks ≤ received, orders ≤ clicks)', async () => {
-    const page = await createMockConnector({ platform: 'klaviyo', accountId: 'k1' }).fetchPage({ stream: 'email_performance', cursor: null, window, pageSize: 1000 });
+    const page = await createMockConnector({ platform: 'klaviyo', accountId: 'k1' }).fetchPage({
+      stream: 'email_performance',
+      cursor: null,
+      window,
+      pageSize: 1000,
+    });
     expect(page.records).toHaveLength(90 * 3);
     for (const r of page.records) {
       expect(r.clicks!).toBeLessThanOrEqual(r.impressions!);

@@ -20,7 +20,9 @@ describe('checkPageQuality', () => {
   it('passes consistent records, an empty page and rows without metrics (contacts)', () => {
     expect(checkPageQuality([good, { ...good, entityId: 'ad-2', clicks: 1000, conversions: 1000 }])).toEqual({ passed: true });
     expect(checkPageQuality([])).toEqual({ passed: true });
-    expect(checkPageQuality([{ ...good, stream: 'contacts', impressions: null, clicks: null, spend: null, conversions: null, revenue: null }])).toEqual({ passed: true });
+    expect(checkPageQuality([{ ...good, stream: 'contacts', impressions: null, clicks: null, spend: null, conversions: null, revenue: null }])).toEqual({
+      passed: true,
+    });
   });
 
   it.each([

@@ -70,14 +70,25 @@ describe('credential hosts', () => {
     checkCredentialHost(credentialHostRule(platform, field), value, allowLoopback).ok;
 
   it("accept the platforms' documented hosts over https", () => {
-    for (const url of ['https://acme.my.salesforce.com', 'https://acme--uat.sandbox.my.salesforce.com', 'https://na1.salesforce.com', 'https://acme.lightning.force.com']) {
+    for (const url of [
+      'https://acme.my.salesforce.com',
+      'https://acme--uat.sandbox.my.salesforce.com',
+      'https://na1.salesforce.com',
+      'https://acme.lightning.force.com',
+    ]) {
       expect(allowed('salesforce', 'instance_url', url)).toBe(true);
     }
-    for (const url of ['https://www.zohoapis.com', 'https://www.zohoapis.eu', 'https://www.zohoapis.com.au', 'https://sandbox.zohoapis.in']) expect(allowed('zoho_crm', 'api_domain', url)).toBe(true);
-    for (const host of ['dbc-1234abcd-5678.cloud.databricks.com', 'https://adb-1234567890123456.7.azuredatabricks.net', 'https://1234567890123456.7.gcp.databricks.com']) {
+    for (const url of ['https://www.zohoapis.com', 'https://www.zohoapis.eu', 'https://www.zohoapis.com.au', 'https://sandbox.zohoapis.in'])
+      expect(allowed('zoho_crm', 'api_domain', url)).toBe(true);
+    for (const host of [
+      'dbc-1234abcd-5678.cloud.databricks.com',
+      'https://adb-1234567890123456.7.azuredatabricks.net',
+      'https://1234567890123456.7.gcp.databricks.com',
+    ]) {
       expect(allowed('databricks', 'host', host)).toBe(true);
     }
-    for (const url of ['https://api.amazon.com/auth/o2/token', 'https://api.amazon.co.uk/auth/o2/token', 'https://api.amazon.co.jp/auth/o2/token']) expect(allowed('amazon_seller_central', 'lwa_token_url', url)).toBe(true);
+    for (const url of ['https://api.amazon.com/auth/o2/token', 'https://api.amazon.co.uk/auth/o2/token', 'https://api.amazon.co.jp/auth/o2/token'])
+      expect(allowed('amazon_seller_central', 'lwa_token_url', url)).toBe(true);
     for (const url of ['https://shop.example.com', 'https://example.com/shop', 'https://8.8.8.8']) expect(allowed('woocommerce', 'store_url', url)).toBe(true);
   });
 
@@ -98,10 +109,20 @@ describe('credential hosts', () => {
     ]) {
       expect([url, allowed('salesforce', 'instance_url', url)]).toEqual([url, false]);
     }
-    for (const url of ['https://zohoapis.com.evil.example', 'https://www.zohoapis.com:8443@10.0.0.1', 'https://www.zohoapis.example']) expect(allowed('zoho_crm', 'api_domain', url)).toBe(false);
-    for (const host of ['169.254.169.254', 'workspace.example.com', 'http://dbc-1.cloud.databricks.com']) expect(allowed('databricks', 'host', host)).toBe(false);
+    for (const url of ['https://zohoapis.com.evil.example', 'https://www.zohoapis.com:8443@10.0.0.1', 'https://www.zohoapis.example'])
+      expect(allowed('zoho_crm', 'api_domain', url)).toBe(false);
+    for (const host of ['169.254.169.254', 'workspace.example.com', 'http://dbc-1.cloud.databricks.com'])
+      expect(allowed('databricks', 'host', host)).toBe(false);
     expect(allowed('amazon_seller_central', 'lwa_token_url', 'https://api.amazon.example/auth/o2/token')).toBe(false);
-    for (const url of ['https://10.1.2.3/', 'https://192.168.0.10', 'https://intranet', 'https://shop.internal', 'https://printer.local', 'http://shop.example.com', 'https://a.localhost']) {
+    for (const url of [
+      'https://10.1.2.3/',
+      'https://192.168.0.10',
+      'https://intranet',
+      'https://shop.internal',
+      'https://printer.local',
+      'http://shop.example.com',
+      'https://a.localhost',
+    ]) {
       expect([url, allowed('woocommerce', 'store_url', url)]).toEqual([url, false]);
     }
   });
@@ -142,7 +163,10 @@ describe('connecting to platform hosts', () => {
   afterAll(() => new Promise<void>((done) => server.close(() => done())));
 
   const send = (baseUrl: string, network: PlatformNetwork) =>
-    createJsonHttpClient({ platform: 'Test', baseUrl, secrets: [], classifyError: () => ({}), network, timeoutMs: 5_000 }).send({ method: 'GET', path: '/probe' }, z.object({ ok: z.boolean() }));
+    createJsonHttpClient({ platform: 'Test', baseUrl, secrets: [], classifyError: () => ({}), network, timeoutMs: 5_000 }).send(
+      { method: 'GET', path: '/probe' },
+      z.object({ ok: z.boolean() }),
+    );
 
   it('reaches loopback under the development setting (the emulators)', async () => {
     await expect(send(`http://127.0.0.1:${port}`, DEV)).resolves.toMatchObject({ body: { ok: true } });
@@ -166,23 +190,43 @@ describe('connecting to platform hosts', () => {
     ['a public and an internal address', ['52.1.2.3', '10.0.0.7']],
   ])('refuses a public-looking name that resolves to %s, at connect time', async (_what, addresses) => {
     const network = createPlatformNetwork({ lookup: resolvesTo(...addresses) });
-    expect(await failureOf(send(`https://acme.my.salesforce.com:${port}`, network))).toMatchObject({ kind: 'auth', message: expect.stringContaining('refused') });
+    expect(await failureOf(send(`https://acme.my.salesforce.com:${port}`, network))).toMatchObject({
+      kind: 'auth',
+      message: expect.stringContaining('refused'),
+    });
   });
 
   it('under the development setting, plain http still reaches loopback only, and private addresses stay refused', async () => {
     // Plain http goes to loopback literals and localhost names, not to a name that happens to resolve there.
     const network = createPlatformNetwork({ allowLoopback: true, lookup: resolvesTo('127.0.0.1') });
-    expect(await failureOf(send(`http://acme.my.salesforce.com:${port}`, network))).toMatchObject({ kind: 'auth', message: expect.stringContaining('refused') });
+    expect(await failureOf(send(`http://acme.my.salesforce.com:${port}`, network))).toMatchObject({
+      kind: 'auth',
+      message: expect.stringContaining('refused'),
+    });
     expect(await failureOf(send(`http://10.0.0.7:${port}`, DEV))).toMatchObject({ kind: 'auth' });
   });
 
   it('refuses credential hosts at request time in each connector, and at connect time when the name resolves inward', async () => {
     const salesforce = (instanceUrl: string, network: PlatformNetwork) =>
-      createSalesforceConnector({ baseUrl: 'https://login.salesforce.com', credentials: { access_token: 'tok-1234', instance_url: instanceUrl }, accountId: 'x', timeoutMs: 5_000, network }).testConnection();
+      createSalesforceConnector({
+        baseUrl: 'https://login.salesforce.com',
+        credentials: { access_token: 'tok-1234', instance_url: instanceUrl },
+        accountId: 'x',
+        timeoutMs: 5_000,
+        network,
+      }).testConnection();
     expect(await failureOf(salesforce(`http://127.0.0.1:${port}`, STRICT))).toMatchObject({ kind: 'auth', message: expect.stringContaining('instance_url') });
-    expect(await failureOf(salesforce(`https://acme.my.salesforce.com:${port}`, STRICT))).toMatchObject({ kind: 'auth', message: expect.stringContaining('refused') });
+    expect(await failureOf(salesforce(`https://acme.my.salesforce.com:${port}`, STRICT))).toMatchObject({
+      kind: 'auth',
+      message: expect.stringContaining('refused'),
+    });
 
-    const databricks = createDatabricksConnector({ baseUrl: 'https://accounts.cloud.databricks.com', credentials: { host: '169.254.169.254', token: 'dapi-1234', warehouse_id: 'w1' }, accountId: 'v', network: STRICT });
+    const databricks = createDatabricksConnector({
+      baseUrl: 'https://accounts.cloud.databricks.com',
+      credentials: { host: '169.254.169.254', token: 'dapi-1234', warehouse_id: 'w1' },
+      accountId: 'v',
+      network: STRICT,
+    });
     expect(await failureOf(databricks.testConnection())).toMatchObject({ kind: 'auth', message: expect.stringContaining('host') });
 
     const woo = createWooCommerceConnector({
@@ -202,7 +246,12 @@ describe('connecting to platform hosts', () => {
 
     const amazon = createAmazonSellerCentralConnector({
       baseUrl: 'https://sellingpartnerapi-na.amazon.com',
-      credentials: { refresh_token: 'Atzr|1234', client_id: 'amzn1.app', client_secret: 'secret-1234', lwa_token_url: `http://127.0.0.1:${port}/auth/o2/token` },
+      credentials: {
+        refresh_token: 'Atzr|1234',
+        client_id: 'amzn1.app',
+        client_secret: 'secret-1234',
+        lwa_token_url: `http://127.0.0.1:${port}/auth/o2/token`,
+      },
       accountId: 'ATVPDKIKX0DER',
       network: STRICT,
     });
@@ -210,7 +259,12 @@ describe('connecting to platform hosts', () => {
   });
 
   it('refuses the operator-configured base URL on loopback too without the development setting', async () => {
-    const google = LIVE_CONNECTORS.google_ads!.create({ baseUrl: `http://127.0.0.1:${port}`, credentials: { access_token: 'ya29-1234', developer_token: 'dev-1234' }, accountId: '123-456-7890', network: STRICT });
+    const google = LIVE_CONNECTORS.google_ads!.create({
+      baseUrl: `http://127.0.0.1:${port}`,
+      credentials: { access_token: 'ya29-1234', developer_token: 'dev-1234' },
+      accountId: '123-456-7890',
+      network: STRICT,
+    });
     expect(await failureOf(google.testConnection())).toMatchObject({ kind: 'auth', message: expect.stringContaining('refused') });
   });
 });

@@ -50,13 +50,24 @@ describe('platform quotas', () => {
   });
 
   it('turns "N per W" into a bucket whose burst plus refill over W is the headroom share of N', () => {
-    for (const [limit, windowSeconds] of [[10, 1], [100, 10], [15_000, 86_400], [3, 1]] as const) {
+    for (const [limit, windowSeconds] of [
+      [10, 1],
+      [100, 10],
+      [15_000, 86_400],
+      [3, 1],
+    ] as const) {
       const bucket = compileQuota({ kind: 'rolling', name: 'q', scope: 'app', limit, windowSeconds });
       if (bucket.kind !== 'bucket') throw new Error('expected a refilling bucket');
       expect(bucket.capacity).toBeGreaterThanOrEqual(1);
       expect(bucket.capacity + bucket.perSecond * windowSeconds).toBeCloseTo(limit * QUOTA_HEADROOM, 9);
     }
-    expect(compileQuota({ kind: 'token_bucket', name: 'leaky', scope: 'account', burst: 40, perSecond: 2 })).toEqual({ kind: 'bucket', name: 'leaky', scope: 'account', capacity: 36, perSecond: 1.8 });
+    expect(compileQuota({ kind: 'token_bucket', name: 'leaky', scope: 'account', burst: 40, perSecond: 2 })).toEqual({
+      kind: 'bucket',
+      name: 'leaky',
+      scope: 'account',
+      capacity: 36,
+      perSecond: 1.8,
+    });
     expect(quotaProblem({ kind: 'rolling', name: 'one', scope: 'app', limit: 1, windowSeconds: 1 })).toMatch(/at least/);
   });
 
@@ -85,7 +96,12 @@ describe('platform quotas', () => {
   it('grants within the wait limit, pauses on a spent window until its reset, or on a long wait until the token is due', () => {
     const perSecond = compileQuota({ kind: 'rolling', name: 'per_second', scope: 'app', limit: 10, windowSeconds: 1 });
     const daily = compileQuota({ kind: 'fixed_window', name: 'daily', scope: 'account', limit: 100, windowSeconds: 86_400 });
-    const reading = (bucket: typeof perSecond, available: number, waitSeconds: number, resetMs: number | null = null): BucketReading => ({ bucket, available, waitSeconds, resetMs });
+    const reading = (bucket: typeof perSecond, available: number, waitSeconds: number, resetMs: number | null = null): BucketReading => ({
+      bucket,
+      available,
+      waitSeconds,
+      resetMs,
+    });
 
     const waiting = [reading(perSecond, -1, 2), reading(daily, 5, 0, 86_400_000)];
     expect(shouldGrant(waiting, 1, 60)).toBe(true);
@@ -107,14 +123,18 @@ describe('platform quotas', () => {
 
   it('reads PLATFORM_QUOTAS overrides and rejects unusable ones', () => {
     expect(loadPlatformQuotas(undefined)).toBe(DEFAULT_PLATFORM_QUOTAS);
-    const quotas = loadPlatformQuotas(JSON.stringify({ google_ads: [{ kind: 'rolling', name: 'per_second', scope: 'app', limit: 5, windowSeconds: 1 }], paypal: [] }));
+    const quotas = loadPlatformQuotas(
+      JSON.stringify({ google_ads: [{ kind: 'rolling', name: 'per_second', scope: 'app', limit: 5, windowSeconds: 1 }], paypal: [] }),
+    );
     expect(quotas.google_ads).toEqual([{ kind: 'rolling', name: 'per_second', scope: 'app', limit: 5, windowSeconds: 1 }]);
     expect(quotas.paypal).toEqual([]);
     expect(quotas.stripe).toBe(DEFAULT_PLATFORM_QUOTAS.stripe);
     expect(() => loadPlatformQuotas('{')).toThrow(/PLATFORM_QUOTAS is not valid JSON/);
     expect(() => loadPlatformQuotas(JSON.stringify({ myspace: [] }))).toThrow(/PLATFORM_QUOTAS/);
     expect(() => loadPlatformQuotas(JSON.stringify({ stripe: [{ kind: 'rolling', name: 'x', scope: 'app', limit: 0, windowSeconds: 1 }] }))).toThrow(/limit/);
-    expect(() => loadPlatformQuotas(JSON.stringify({ stripe: [{ kind: 'rolling', name: 'x', scope: 'app', limit: 1, windowSeconds: 1 }] }))).toThrow(/at least/);
+    expect(() => loadPlatformQuotas(JSON.stringify({ stripe: [{ kind: 'rolling', name: 'x', scope: 'app', limit: 1, windowSeconds: 1 }] }))).toThrow(
+      /at least/,
+    );
     const twice = { kind: 'rolling', name: 'x', scope: 'app', limit: 5, windowSeconds: 1 };
     expect(() => loadPlatformQuotas(JSON.stringify({ stripe: [twice, twice] }))).toThrow(/repeat/);
   });

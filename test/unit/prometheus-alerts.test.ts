@@ -15,10 +15,14 @@ import { createSyncMetrics } from '../../observability/sync-metrics';
 const PROMTOOL = process.env.PROMTOOL ?? 'promtool';
 const DIR = resolve(__dirname, '..', '..', 'ops', 'prometheus');
 
-interface AlertingRule { alert: string; expr: string; for?: string; labels: Record<string, string> }
+interface AlertingRule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels: Record<string, string>;
+}
 const groups = (parse(readFileSync(join(DIR, 'alerts.yml'), 'utf8')) as { groups: Array<{ rules: AlertingRule[] }> }).groups;
 const alerts = groups.flatMap((g) => g.rules);
-
 
 function promtool(...args: string[]) {
   const run = spawnSync(PROMTOOL, args, { cwd: DIR, encoding: 'utf8', timeout: 30_000 });
@@ -37,11 +41,15 @@ describe('ops/prometheus alerting rules', () => {
     expect(promtool('test', 'rules', 'alerts.test.yml')).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
   });
 
-  it('mirror every rule of the app\'s catalogue with the same type, severity and escalations', () => {
+  it("mirror every rule of the app's catalogue with the same type, severity and escalations", () => {
     for (const rule of ALERT_RULES) {
       const mirrored = alerts.filter((a) => a.labels.rule_id === rule.id);
       const expected = [rule.severity, ...rule.escalation.map((s) => s.severity)];
-      expect({ rule: rule.id, severities: mirrored.map((a) => a.labels.severity), types: [...new Set(mirrored.map((a) => a.labels.type))] }).toEqual({ rule: rule.id, severities: expected, types: [rule.type] });
+      expect({ rule: rule.id, severities: mirrored.map((a) => a.labels.severity), types: [...new Set(mirrored.map((a) => a.labels.type))] }).toEqual({
+        rule: rule.id,
+        severities: expected,
+        types: [rule.type],
+      });
       // Each escalation step is an alert held for the step's duration.
       const seconds = (d: string | undefined) => (d ? Number(d.slice(0, -1)) * { s: 1, m: 60, h: 3600 }[d.slice(-1) as 's' | 'm' | 'h'] : 0);
       expect(mirrored.map((a) => seconds(a.for))).toEqual([0, ...rule.escalation.map((s) => s.afterSeconds)]);
@@ -59,7 +67,8 @@ describe('ops/prometheus alerting rules', () => {
     // The catalogue's custom metrics are exported by the API once a caller records them.
     const custom = createCustomMetricExporter({ processRegistry: registry });
     for (const rule of ALERT_RULES) {
-      if (rule.signal.kind === 'metric' && isCustomMetricName(rule.signal.metric)) expect(custom.record('org-1', [{ name: rule.signal.metric, kind: 'gauge', labels: {}, value: 0 }])).toEqual([]);
+      if (rule.signal.kind === 'metric' && isCustomMetricName(rule.signal.metric))
+        expect(custom.record('org-1', [{ name: rule.signal.metric, kind: 'gauge', labels: {}, value: 0 }])).toEqual([]);
     }
     const exported = new Set<string>();
     for (const metric of [...(await registry.getMetricsAsJSON()), ...(await custom.registry.getMetricsAsJSON())]) {

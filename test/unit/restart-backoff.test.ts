@@ -20,7 +20,7 @@ describe('planRestart', () => {
     expect(planRestart(policy, 6, 59_999)).toEqual({ crashesInARow: 7, delayMs: 30_000 });
   });
 
-  it('restarts the stack\'s processes within a second of a first crash, never more than 30 s apart', () => {
+  it("restarts the stack's processes within a second of a first crash, never more than 30 s apart", () => {
     expect(planRestart(DEFAULT_RESTART_POLICY, 0, 0).delayMs).toBe(1_000);
     expect(planRestart(DEFAULT_RESTART_POLICY, 1_000, 0).delayMs).toBe(30_000);
   });
@@ -28,7 +28,11 @@ describe('planRestart', () => {
 
 describe('describeCrash', () => {
   it('names the process, how it ended and when it comes back', () => {
-    expect(describeCrash('worker', 4242, { code: null, signal: 'SIGKILL' }, { crashesInARow: 1, delayMs: 1_000 })).toBe('worker (pid 4242) killed by SIGKILL; restarting in 1 s');
-    expect(describeCrash('api', 17, { code: 1, signal: null }, { crashesInARow: 3, delayMs: 4_000 })).toBe('api (pid 17) exited with code 1; restarting in 4 s (crash 3 in a row)');
+    expect(describeCrash('worker', 4242, { code: null, signal: 'SIGKILL' }, { crashesInARow: 1, delayMs: 1_000 })).toBe(
+      'worker (pid 4242) killed by SIGKILL; restarting in 1 s',
+    );
+    expect(describeCrash('api', 17, { code: 1, signal: null }, { crashesInARow: 3, delayMs: 4_000 })).toBe(
+      'api (pid 17) exited with code 1; restarting in 4 s (crash 3 in a row)',
+    );
   });
 });

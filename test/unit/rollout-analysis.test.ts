@@ -39,9 +39,13 @@ describe('rollout step analysis', () => {
     expect(judgeStep(m, { ...SUCCESS, maxMeanResponseMs: 600 }).verdict).toBe('pass');
     // Requests, not syncs, decide: a slowing platform rolls back before enough syncs have closed.
     const slowRollback = { ...ROLLBACK, maxMeanResponseMs: 400 };
-    expect(rollbackCause(measure([], { requests: 3, failed: 0, seconds: 3 }), slowRollback)).toBe('mean platform response time 1000 ms above the rollback limit 400 ms (3 requests at step 1)');
+    expect(rollbackCause(measure([], { requests: 3, failed: 0, seconds: 3 }), slowRollback)).toBe(
+      'mean platform response time 1000 ms above the rollback limit 400 ms (3 requests at step 1)',
+    );
     expect(rollbackCause(measure([], { requests: 2, failed: 0, seconds: 3 }), slowRollback)).toBeNull();
-    expect(thresholdProblems({ success: SUCCESS, rollback: { ...ROLLBACK, maxMeanResponseMs: 0 } })[0]).toMatchObject({ field: 'rollback.max_mean_response_ms' });
+    expect(thresholdProblems({ success: SUCCESS, rollback: { ...ROLLBACK, maxMeanResponseMs: 0 } })[0]).toMatchObject({
+      field: 'rollback.max_mean_response_ms',
+    });
   });
 
   it('refuses thresholds that do not hold together', () => {
@@ -54,9 +58,25 @@ describe('rollout step analysis', () => {
 
   it('checks each strategy’s steps', () => {
     const base = { success: SUCCESS, rollback: ROLLBACK, advance: 'automatic' as const, analysisIntervalSeconds: 1, maxInconclusiveSeconds: 5 };
-    expect(rolloutConfigProblems({ ...base, strategy: 'percentage', steps: [{ percentage: 50, minDurationSeconds: 1 }, { percentage: 20, minDurationSeconds: 1 }] })[0]!.message).toContain('steps must grow');
+    expect(
+      rolloutConfigProblems({
+        ...base,
+        strategy: 'percentage',
+        steps: [
+          { percentage: 50, minDurationSeconds: 1 },
+          { percentage: 20, minDurationSeconds: 1 },
+        ],
+      })[0]!.message,
+    ).toContain('steps must grow');
     expect(rolloutConfigProblems({ ...base, strategy: 'user', steps: [{ groups: ['beta'], minDurationSeconds: 1 }] })[0]!.message).toBe('unknown group beta');
-    expect(rolloutConfigProblems({ ...base, strategy: 'ab_test', variants: [{ name: 'a', weight: 1, source: 'live' }], steps: [{ percentage: 10, minDurationSeconds: 1 }] })[0]!.field).toBe('variants');
+    expect(
+      rolloutConfigProblems({
+        ...base,
+        strategy: 'ab_test',
+        variants: [{ name: 'a', weight: 1, source: 'live' }],
+        steps: [{ percentage: 10, minDurationSeconds: 1 }],
+      })[0]!.field,
+    ).toBe('variants');
     expect(rolloutConfigProblems({ ...base, strategy: 'feature_flag', steps: [{ enabled: true, minDurationSeconds: 1 }] })).toEqual([]);
   });
 });

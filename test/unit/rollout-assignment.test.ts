@@ -28,7 +28,13 @@ describe('rollout assignment', () => {
     const id = '7d4f2c1e-0000-4000-8000-000000000001';
     const users = Array.from({ length: 100_000 }, (_, i) => `user-${i}`);
     const exposedAt = (percentage: number) =>
-      users.map((userId) => assignRollout({ id, config: config({ steps: [{ percentage, minDurationSeconds: 1 }] }), stage: 'running', stepIndex: 0 }, { userId, platform: 'google_ads' }).exposed);
+      users.map(
+        (userId) =>
+          assignRollout(
+            { id, config: config({ steps: [{ percentage, minDurationSeconds: 1 }] }), stage: 'running', stepIndex: 0 },
+            { userId, platform: 'google_ads' },
+          ).exposed,
+      );
     let previous = users.map(() => false);
     for (const target of [1, 5, 10, 20, 25, 33, 50, 75, 90, 99, 100]) {
       const exposed = exposedAt(target);
@@ -50,13 +56,21 @@ describe('rollout assignment', () => {
     const counts = { live: 0, control: 0 };
     for (let i = 0; i < 100_000; i++) counts[rolloutVariant('ab-1', `user-${i}`, variants)!.name as 'live' | 'control'] += 1;
     expect(counts.live / 100_000).toBeCloseTo(0.7, 2);
-    const exposed = assignRollout({ id: 'ab-1', config: config({ strategy: 'ab_test', variants, steps: [{ percentage: 100, minDurationSeconds: 1 }] }), stage: 'running', stepIndex: 0 }, { userId: 'user-1', platform: 'google_ads' });
-    expect(exposed).toEqual({ exposed: true, variant: rolloutVariant('ab-1', 'user-1', variants)!.name, source: rolloutVariant('ab-1', 'user-1', variants)!.source });
+    const exposed = assignRollout(
+      { id: 'ab-1', config: config({ strategy: 'ab_test', variants, steps: [{ percentage: 100, minDurationSeconds: 1 }] }), stage: 'running', stepIndex: 0 },
+      { userId: 'user-1', platform: 'google_ads' },
+    );
+    expect(exposed).toEqual({
+      exposed: true,
+      variant: rolloutVariant('ab-1', 'user-1', variants)!.name,
+      source: rolloutVariant('ab-1', 'user-1', variants)!.source,
+    });
   });
 
   it('applies each strategy, its scope, and nothing once rolled back', () => {
     const subject = { userId: 'u-1', platform: 'google_ads' as const };
-    const at = (c: RolloutConfig, stage: 'running' | 'rolled_back' | 'completed' | 'created' = 'running') => assignRollout({ id: 'r', config: c, stage, stepIndex: 0 }, subject).exposed;
+    const at = (c: RolloutConfig, stage: 'running' | 'rolled_back' | 'completed' | 'created' = 'running') =>
+      assignRollout({ id: 'r', config: c, stage, stepIndex: 0 }, subject).exposed;
     const users = config({ strategy: 'user', groups: { beta: ['u-1'] }, steps: [{ groups: ['beta'], minDurationSeconds: 1 }] });
     expect(at(users)).toBe(true);
     expect(at(config({ strategy: 'user', steps: [{ users: ['u-2'], minDurationSeconds: 1 }] }))).toBe(false);
@@ -73,7 +87,14 @@ describe('rollout assignment', () => {
 
 describe('the source a rollout prescribes for an auto connection', () => {
   const subject = { userId: 'user-7', platform: 'google_ads' as const };
-  const rollout = (over: Partial<Parameters<typeof rolloutSourceFor>[0][number]>) => ({ id: 'r-1', name: 'live ads', config: config({ platforms: ['google_ads'] }), stage: 'running' as const, stepIndex: 0, ...over });
+  const rollout = (over: Partial<Parameters<typeof rolloutSourceFor>[0][number]>) => ({
+    id: 'r-1',
+    name: 'live ads',
+    config: config({ platforms: ['google_ads'] }),
+    stage: 'running' as const,
+    stepIndex: 0,
+    ...over,
+  });
 
   it('leaves the connection alone when no rollout governs its platform', () => {
     expect(rolloutSourceFor([], subject)).toBeNull();
@@ -87,7 +108,10 @@ describe('the source a rollout prescribes for an auto connection', () => {
     expect(rolloutSourceFor([rollout({ config: zero })], subject)).toEqual({ source: 'mock', reason: 'not yet exposed by rollout "live ads"' });
     expect(rolloutSourceFor([rollout({ config: all })], subject)).toEqual({ source: 'live', reason: null });
     expect(rolloutSourceFor([rollout({ stage: 'completed' })], subject)).toEqual({ source: 'live', reason: null });
-    expect(rolloutSourceFor([rollout({ config: all, stage: 'rolled_back' })], subject)).toEqual({ source: 'mock', reason: 'rollout "live ads" was rolled back' });
+    expect(rolloutSourceFor([rollout({ config: all, stage: 'rolled_back' })], subject)).toEqual({
+      source: 'mock',
+      reason: 'rollout "live ads" was rolled back',
+    });
     // The newest governing rollout decides.
     expect(rolloutSourceFor([rollout({ id: 'r-2', config: all }), rollout({ stage: 'rolled_back' })], subject)).toMatchObject({ source: 'live' });
   });

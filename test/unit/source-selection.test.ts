@@ -11,14 +11,25 @@ const chosenMock = (minutes: number): RecentSync => ({ status: 'completed', sour
 describe('selectSource', () => {
   it('mock and live are what they say, whatever the connection looks like', () => {
     expect(selectSource({ ...base, mode: 'mock' })).toEqual({ source: 'mock', reason: null });
-    expect(selectSource({ ...base, mode: 'live', hasCredentials: false, connectionStatus: 'reauth_required', recentSyncs: [liveFailed(1), liveFailed(2), liveFailed(3)] })).toEqual({ source: 'live', reason: null });
+    expect(
+      selectSource({
+        ...base,
+        mode: 'live',
+        hasCredentials: false,
+        connectionStatus: 'reauth_required',
+        recentSyncs: [liveFailed(1), liveFailed(2), liveFailed(3)],
+      }),
+    ).toEqual({ source: 'live', reason: null });
   });
 
   it('auto: live with credentials and health; mock, with the reason, otherwise', () => {
     expect(selectSource(base)).toEqual({ source: 'live', reason: null });
     expect(selectSource({ ...base, hasCredentials: false })).toEqual({ source: 'mock', reason: 'no credentials for the live platform' });
     expect(selectSource({ ...base, connectionStatus: 'reauth_required' })).toEqual({ source: 'mock', reason: 'the connection needs re-authorisation' });
-    expect(selectSource({ ...base, recentSyncs: [liveFailed(1), fellBack(2), liveFailed(3)] })).toEqual({ source: 'mock', reason: 'the last 3 live syncs failed' });
+    expect(selectSource({ ...base, recentSyncs: [liveFailed(1), fellBack(2), liveFailed(3)] })).toEqual({
+      source: 'mock',
+      reason: 'the last 3 live syncs failed',
+    });
     expect(selectSource({ ...base, recentSyncs: [liveFailed(1), liveFailed(2), liveOk(3), liveFailed(4)] })).toEqual({ source: 'live', reason: null });
   });
 

@@ -4,19 +4,37 @@ import { failureEscalation } from '../../domain/sync-failure-policy';
 const settings = { today: '2026-03-20', defaultWindowDays: 30, lookbackDays: 7 };
 
 describe('streamWindow', () => {
-  it('reads the default window on a stream\'s first sync', () => {
-    expect(streamWindow({ kind: 'incremental', category: 'advertising', syncedThrough: null }, settings)).toEqual({ startDate: '2026-02-19', endDate: '2026-03-20' });
+  it("reads the default window on a stream's first sync", () => {
+    expect(streamWindow({ kind: 'incremental', category: 'advertising', syncedThrough: null }, settings)).toEqual({
+      startDate: '2026-02-19',
+      endDate: '2026-03-20',
+    });
     expect(streamWindow({ kind: 'incremental', category: 'crm', syncedThrough: null }, settings)).toEqual({ startDate: '2026-02-19', endDate: '2026-03-20' });
   });
 
   it('starts an ad platform from its cursor less the lookback, others from the cursor', () => {
-    expect(streamWindow({ kind: 'incremental', category: 'advertising', syncedThrough: '2026-03-18' }, settings)).toEqual({ startDate: '2026-03-11', endDate: '2026-03-20' });
-    expect(streamWindow({ kind: 'incremental', category: 'ecommerce', syncedThrough: '2026-03-18' }, settings)).toEqual({ startDate: '2026-03-18', endDate: '2026-03-20' });
-    expect(streamWindow({ kind: 'incremental', category: 'advertising', syncedThrough: '2026-03-18' }, { ...settings, lookbackDays: 0 })).toEqual({ startDate: '2026-03-18', endDate: '2026-03-20' });
+    expect(streamWindow({ kind: 'incremental', category: 'advertising', syncedThrough: '2026-03-18' }, settings)).toEqual({
+      startDate: '2026-03-11',
+      endDate: '2026-03-20',
+    });
+    expect(streamWindow({ kind: 'incremental', category: 'ecommerce', syncedThrough: '2026-03-18' }, settings)).toEqual({
+      startDate: '2026-03-18',
+      endDate: '2026-03-20',
+    });
+    expect(streamWindow({ kind: 'incremental', category: 'advertising', syncedThrough: '2026-03-18' }, { ...settings, lookbackDays: 0 })).toEqual({
+      startDate: '2026-03-18',
+      endDate: '2026-03-20',
+    });
     // A long pause catches up from the cursor, whatever the default window.
-    expect(streamWindow({ kind: 'incremental', category: 'crm', syncedThrough: '2025-06-01' }, settings)).toEqual({ startDate: '2025-06-01', endDate: '2026-03-20' });
+    expect(streamWindow({ kind: 'incremental', category: 'crm', syncedThrough: '2025-06-01' }, settings)).toEqual({
+      startDate: '2025-06-01',
+      endDate: '2026-03-20',
+    });
     // A cursor ahead of today (clock change) still gives a valid window.
-    expect(streamWindow({ kind: 'incremental', category: 'crm', syncedThrough: '2026-04-01' }, settings)).toEqual({ startDate: '2026-03-20', endDate: '2026-03-20' });
+    expect(streamWindow({ kind: 'incremental', category: 'crm', syncedThrough: '2026-04-01' }, settings)).toEqual({
+      startDate: '2026-03-20',
+      endDate: '2026-03-20',
+    });
   });
 
   it('syncs a backfill exactly over its range, cursor or not', () => {
@@ -26,8 +44,14 @@ describe('streamWindow', () => {
   });
 
   it('resyncs from the earliest stored day (or the default start) to today, ignoring the cursor', () => {
-    expect(streamWindow({ kind: 'resync', category: 'advertising', syncedThrough: '2026-03-18', earliestStored: '2025-01-10' }, settings)).toEqual({ startDate: '2025-01-10', endDate: '2026-03-20' });
-    expect(streamWindow({ kind: 'resync', category: 'advertising', syncedThrough: '2026-03-18', earliestStored: '2026-03-15' }, settings)).toEqual({ startDate: '2026-02-19', endDate: '2026-03-20' });
+    expect(streamWindow({ kind: 'resync', category: 'advertising', syncedThrough: '2026-03-18', earliestStored: '2025-01-10' }, settings)).toEqual({
+      startDate: '2025-01-10',
+      endDate: '2026-03-20',
+    });
+    expect(streamWindow({ kind: 'resync', category: 'advertising', syncedThrough: '2026-03-18', earliestStored: '2026-03-15' }, settings)).toEqual({
+      startDate: '2026-02-19',
+      endDate: '2026-03-20',
+    });
     expect(streamWindow({ kind: 'resync', category: 'crm', syncedThrough: null }, settings)).toEqual({ startDate: '2026-02-19', endDate: '2026-03-20' });
   });
 });
@@ -52,7 +76,15 @@ describe('advancedCursor', () => {
 describe('envelopeWindow', () => {
   it('covers every window, or falls back when there are none', () => {
     const fallback = { startDate: '2026-01-01', endDate: '2026-01-02' };
-    expect(envelopeWindow([{ startDate: '2026-03-01', endDate: '2026-03-20' }, { startDate: '2026-02-01', endDate: '2026-03-19' }], fallback)).toEqual({ startDate: '2026-02-01', endDate: '2026-03-20' });
+    expect(
+      envelopeWindow(
+        [
+          { startDate: '2026-03-01', endDate: '2026-03-20' },
+          { startDate: '2026-02-01', endDate: '2026-03-19' },
+        ],
+        fallback,
+      ),
+    ).toEqual({ startDate: '2026-02-01', endDate: '2026-03-20' });
     expect(envelopeWindow([], fallback)).toBe(fallback);
   });
 });

@@ -42,7 +42,9 @@ describe('alertEvaluationWorkflow', () => {
   const metricOf = (rule: AlertRule) => (rule.signal.kind === 'metric' ? rule.signal.metric : '');
   const record = (rule: AlertRule, labels: Record<string, string>, value: number) =>
     insertMetricSamples(harness.database.db, [{ name: metricOf(rule), kind: 'gauge', labels, value, orgId: 'org-alerts', source: 'api_custom' }]);
-  const storedRollout = async () => (await insertRollout(harness.database.db, { id: randomUUID(), orgId: 'org-alerts', name: 'live data', config: ROLLOUT_CONFIG, createdBy: 'alert-tester' })).id;
+  const storedRollout = async () =>
+    (await insertRollout(harness.database.db, { id: randomUUID(), orgId: 'org-alerts', name: 'live data', config: ROLLOUT_CONFIG, createdBy: 'alert-tester' }))
+      .id;
   const alertsOf = (rule: AlertRule) => harness.database.db.selectFrom('alerts').selectAll().where('rule_id', '=', rule.id).orderBy('started_at').execute();
 
   it('fires a critical alert on a rollout, rolls it back once, notifies a signed webhook with retry, and auto-resolves when the condition clears', async () => {
@@ -66,12 +68,24 @@ describe('alertEvaluationWorkflow', () => {
       expect(calls).toEqual([{ rolloutId, reason: expect.stringContaining(rule.id) }]);
 
       const [alert] = await alertsOf(rule);
-      expect(alert).toMatchObject({ status: 'firing', severity: 'critical', type: 'error_rate', org_id: 'org-alerts', labels: { rollout_id: rolloutId, region: 'eu' } });
+      expect(alert).toMatchObject({
+        status: 'firing',
+        severity: 'critical',
+        type: 'error_rate',
+        org_id: 'org-alerts',
+        labels: { rollout_id: rolloutId, region: 'eu' },
+      });
       expect(alert!.rollback_requested_at).not.toBeNull();
 
       // The webhook refused the first attempt; Temporal retried; both carried a valid signature.
-      expect(receiver.deliveries.map((d) => [d.answered, d.signatureValid])).toEqual([[503, true], [200, true]]);
-      expect(receiver.accepted()[0]!.body).toMatchObject({ event: 'fired', alert: { id: alert!.id, rule_id: rule.id, severity: 'critical', status: 'firing' } });
+      expect(receiver.deliveries.map((d) => [d.answered, d.signatureValid])).toEqual([
+        [503, true],
+        [200, true],
+      ]);
+      expect(receiver.accepted()[0]!.body).toMatchObject({
+        event: 'fired',
+        alert: { id: alert!.id, rule_id: rule.id, severity: 'critical', status: 'firing' },
+      });
       expect(Number(receiver.accepted()[0]!.timestamp)).toBeGreaterThan(0);
 
       // Still breaching: the alert is held, not fired again, and the rollout is not rolled back twice.

@@ -36,7 +36,11 @@ describe('connection Schedules converge with Postgres', () => {
     api = createTestApi(harness, { taskQueue });
     // The same API over a Temporal client whose server is not there.
     deadConnection = Connection.lazy({ address: `127.0.0.1:${await closedPort()}` });
-    apiWithoutTemporal = createTestApi(harness, { taskQueue, scheduleCallTimeoutMs: 1_000, temporal: new Client({ connection: deadConnection, dataConverter: { payloadCodecs: [harness.payloadCodec] } }) });
+    apiWithoutTemporal = createTestApi(harness, {
+      taskQueue,
+      scheduleCallTimeoutMs: 1_000,
+      temporal: new Client({ connection: deadConnection, dataConverter: { payloadCodecs: [harness.payloadCodec] } }),
+    });
   });
   afterAll(async () => {
     await worker.stop();
@@ -45,11 +49,23 @@ describe('connection Schedules converge with Postgres', () => {
   });
 
   const schedule = (id: string) => harness.temporal.client.schedule.getHandle(connectionSyncScheduleId(id));
-  const describe_ = (id: string) => schedule(id).describe().catch(() => null);
+  const describe_ = (id: string) =>
+    schedule(id)
+      .describe()
+      .catch(() => null);
   const audits = (orgId: string) =>
-    harness.database.db.selectFrom('audit_log').select(['action', 'actor_id', 'target_id', 'outcome', 'details']).where('org_id', '=', orgId).orderBy('id').execute();
+    harness.database.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_id', 'target_id', 'outcome', 'details'])
+      .where('org_id', '=', orgId)
+      .orderBy('id')
+      .execute();
   const reconcile = (orgId: string, extra: { batchSize?: number; batchesPerRun?: number } = {}) =>
-    harness.temporal.client.workflow.execute(connectionScheduleReconciliationWorkflow, { taskQueue, workflowId: uniqueName('reconcile'), args: [{ orgId, ...extra }] });
+    harness.temporal.client.workflow.execute(connectionScheduleReconciliationWorkflow, {
+      taskQueue,
+      workflowId: uniqueName('reconcile'),
+      args: [{ orgId, ...extra }],
+    });
 
   it('answers writes while Temporal is down, audits them as pending, and the reconciler converges the Schedules', async () => {
     const orgId = `org-rec-${randomUUID().slice(0, 8)}`;
@@ -57,7 +73,10 @@ describe('connection Schedules converge with Postgres', () => {
     const up = await api.token(orgId, 'admin');
     const down = await apiWithoutTemporal.token(orgId, 'admin');
     const create = (via: typeof api, token: string, sync_frequency: string) =>
-      via.call('POST', CONNECTIONS, { token, json: { platform: 'meta_business', data_mode: 'mock', credentials: {}, sync_frequency, account_id: randomUUID() } });
+      via.call('POST', CONNECTIONS, {
+        token,
+        json: { platform: 'meta_business', data_mode: 'mock', credentials: {}, sync_frequency, account_id: randomUUID() },
+      });
 
     // Made while Temporal is up: each gets its Schedule.
     const toDisable = (await create(api, up, 'daily')).json.id as string;
@@ -80,10 +99,30 @@ describe('connection Schedules converge with Postgres', () => {
     expect(await describe_(toDelete)).not.toBeNull();
     const written = (await audits(orgId)).filter((a) => a.actor_id !== SCHEDULE_RECONCILER_ACTOR);
     expect(written.slice(-4)).toEqual([
-      expect.objectContaining({ action: 'connection.create', target_id: missing, outcome: 'success', details: expect.objectContaining({ schedule: 'pending_reconciliation' }) }),
-      expect.objectContaining({ action: 'connection.update', target_id: toDisable, outcome: 'success', details: expect.objectContaining({ schedule: 'pending_reconciliation' }) }),
-      expect.objectContaining({ action: 'connection.update', target_id: toRetime, outcome: 'success', details: expect.objectContaining({ schedule: 'pending_reconciliation' }) }),
-      expect.objectContaining({ action: 'connection.delete', target_id: toDelete, outcome: 'success', details: expect.objectContaining({ schedule: 'pending_reconciliation' }) }),
+      expect.objectContaining({
+        action: 'connection.create',
+        target_id: missing,
+        outcome: 'success',
+        details: expect.objectContaining({ schedule: 'pending_reconciliation' }),
+      }),
+      expect.objectContaining({
+        action: 'connection.update',
+        target_id: toDisable,
+        outcome: 'success',
+        details: expect.objectContaining({ schedule: 'pending_reconciliation' }),
+      }),
+      expect.objectContaining({
+        action: 'connection.update',
+        target_id: toRetime,
+        outcome: 'success',
+        details: expect.objectContaining({ schedule: 'pending_reconciliation' }),
+      }),
+      expect.objectContaining({
+        action: 'connection.delete',
+        target_id: toDelete,
+        outcome: 'success',
+        details: expect.objectContaining({ schedule: 'pending_reconciliation' }),
+      }),
     ]);
     expect(written.slice(0, 3).map((a) => (a.details as { schedule: string }).schedule)).toEqual(['applied', 'applied', 'applied']);
 

@@ -43,7 +43,11 @@ describe('connectionSyncWorkflow against Amazon SP-API (emulator, through the co
     expect(result).toMatchObject({ status: 'completed', recordsWritten: expected, pages: Math.ceil(expected / PAGE_SIZE) });
     expect(await countMetrics(harness.database.db, connection.id)).toBe(expected);
     expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({ status: 'completed', source: 'live', records_written: expected });
-    const rows = await harness.database.db.selectFrom('marketing_metrics').select(['entity_id', 'revenue']).where('connection_id', '=', connection.id).execute();
+    const rows = await harness.database.db
+      .selectFrom('marketing_metrics')
+      .select(['entity_id', 'revenue'])
+      .where('connection_id', '=', connection.id)
+      .execute();
     const orders = Array.from({ length: expected }, (_, i) => orderRow(emulator.shape, from + i));
     expect(rows.map((r) => r.entity_id).sort()).toEqual(orders.map((o) => amazonOrderId(o.index)).sort());
     const paid = orders.filter((o) => o.financialStatus === 'paid').reduce((sum, o) => sum + o.total, 0);

@@ -63,7 +63,12 @@ describe('failure policy: a run of failed syncs warns, then disables and notifie
   });
 
   it('counts consecutive failures, resets on success, warns at 2 and disables at 3 with audit, paused schedule and a delivered notification', async () => {
-    const created = await createTestConnection(harness, { platform: 'google_ads', dataMode: 'live', accountId: emulator.shape.accountId, credentials: { ...emulator.credentials } });
+    const created = await createTestConnection(harness, {
+      platform: 'google_ads',
+      dataMode: 'live',
+      accountId: emulator.shape.accountId,
+      credentials: { ...emulator.credentials },
+    });
     await harness.database.db.updateTable('user_platform_connections').set({ sync_frequency: 'daily' }).where('id', '=', created.id).execute();
     const connection = (await findConnectionById(harness.database.db, created.id))!;
     const schedules = createConnectionSyncSchedules(harness.temporal.client, taskQueue);
@@ -78,7 +83,14 @@ describe('failure policy: a run of failed syncs warns, then disables and notifie
       await (await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW)).result().catch(() => undefined);
     };
     const policyAudit = async () =>
-      harness.database.db.selectFrom('audit_log').select(['action', 'details']).where('target_id', '=', connection.id).where('action', 'like', 'connection.%').where('action', '!=', 'connection.create').orderBy('id').execute();
+      harness.database.db
+        .selectFrom('audit_log')
+        .select(['action', 'details'])
+        .where('target_id', '=', connection.id)
+        .where('action', 'like', 'connection.%')
+        .where('action', '!=', 'connection.create')
+        .orderBy('id')
+        .execute();
 
     try {
       await failingSync();
@@ -99,7 +111,12 @@ describe('failure policy: a run of failed syncs warns, then disables and notifie
 
       const audit = await policyAudit();
       expect(audit.map((a) => a.action)).toEqual(['connection.sync_warning', 'connection.sync_warning', 'connection.auto_disabled']);
-      expect(audit[2]!.details).toMatchObject({ consecutive_failures: 3, failure_type: 'PlatformMalformedResponseError', error: expect.any(String), sync_log_id: expect.any(String) });
+      expect(audit[2]!.details).toMatchObject({
+        consecutive_failures: 3,
+        failure_type: 'PlatformMalformedResponseError',
+        error: expect.any(String),
+        sync_log_id: expect.any(String),
+      });
 
       const schedule = await harness.temporal.client.schedule.getHandle(connectionSyncScheduleId(connection.id)).describe();
       expect(schedule.state.paused).toBe(true);
@@ -117,12 +134,20 @@ describe('failure policy: a run of failed syncs warns, then disables and notifie
             kind: 'connection.auto_disabled',
             org_id: connection.org_id,
             created_at: notification!.created_at.toISOString(),
-            data: expect.objectContaining({ connection_id: connection.id, platform: 'google_ads', consecutive_failures: 3, failure_type: 'PlatformMalformedResponseError' }),
+            data: expect.objectContaining({
+              connection_id: connection.id,
+              platform: 'google_ads',
+              consecutive_failures: 3,
+              failure_type: 'PlatformMalformedResponseError',
+            }),
           },
         },
       ]);
       // Disabled: a further sync is refused before it starts.
-      const refused = await (await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW)).result().then(() => null, (err: unknown) => err);
+      const refused = await (await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW)).result().then(
+        () => null,
+        (err: unknown) => err,
+      );
       expect(refused).not.toBeNull();
       expect(await state()).toEqual({ status: 'disabled', failures: 3, warned: true });
     } finally {

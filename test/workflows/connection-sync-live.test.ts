@@ -40,7 +40,11 @@ describe('connectionSyncWorkflow against a live platform API (Google Ads emulato
     const connection = await liveConnection();
     emulator.faults.set({ latencyMs: 20 });
     const handle = await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW);
-    await waitFor(() => latestSyncLog(harness.database.db, connection.id), (log) => (log?.pages ?? 0) >= 3, { timeoutMs: 20_000, what: 'three pages written' });
+    await waitFor(
+      () => latestSyncLog(harness.database.db, connection.id),
+      (log) => (log?.pages ?? 0) >= 3,
+      { timeoutMs: 20_000, what: 'three pages written' },
+    );
     emulator.faults.set({ latencyMs: 20, failNext: { status: 503, count: 1 } });
 
     const result = await handle.result();
@@ -48,7 +52,13 @@ describe('connectionSyncWorkflow against a live platform API (Google Ads emulato
     expect(result).toMatchObject({ status: 'completed', recordsWritten: expectedRows, pages });
     expect(await countMetrics(harness.database.db, connection.id)).toBe(expectedRows);
     // Every page fetched and written exactly once, although one attempt failed part-way.
-    expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({ status: 'completed', source: 'live', pages, records_fetched: expectedRows, records_written: expectedRows });
+    expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({
+      status: 'completed',
+      source: 'live',
+      pages,
+      records_fetched: expectedRows,
+      records_written: expectedRows,
+    });
     expect(emulator.faults.stats().failuresInjected).toBe(1);
   });
 
@@ -110,11 +120,17 @@ describe('connectionSyncWorkflow against a live platform API (Google Ads emulato
     });
     try {
       const stale = await liveConnection({ access_token: 'expired-access-token', developer_token: emulator.credentials.developer_token! });
-      expect(await (await startSyncWorkflow(harness.temporal.client, stale, queue, WINDOW)).result()).toMatchObject({ status: 'completed', recordsWritten: expectedRows });
+      expect(await (await startSyncWorkflow(harness.temporal.client, stale, queue, WINDOW)).result()).toMatchObject({
+        status: 'completed',
+        recordsWritten: expectedRows,
+      });
       expect(renewals).toEqual(['expired-access-token']);
 
       const revoked = await liveConnection({ access_token: 'expired-access-token', developer_token: emulator.credentials.developer_token! });
-      const failure = await (await startSyncWorkflow(harness.temporal.client, revoked, queue, WINDOW)).result().then(() => null, (err: unknown) => err);
+      const failure = await (await startSyncWorkflow(harness.temporal.client, revoked, queue, WINDOW)).result().then(
+        () => null,
+        (err: unknown) => err,
+      );
       expect((failure as WorkflowFailedError).cause?.cause).toMatchObject({ type: FailureType.PlatformAuth });
       expect(renewals).toEqual(['expired-access-token', 'expired-access-token']);
     } finally {

@@ -32,12 +32,23 @@ describe('connectionSyncWorkflow with the mock source', () => {
       const logs = await listSyncLogs(harness.database.db, connection.id, 10);
       expect(logs).toHaveLength(2);
       for (const log of logs) {
-        expect(log).toMatchObject({ status: 'completed', source: 'mock', pages: 6, records_fetched: expectedRows, records_written: expectedRows, window_start: '2026-01-01', window_end: '2026-01-31', error: null });
+        expect(log).toMatchObject({
+          status: 'completed',
+          source: 'mock',
+          pages: 6,
+          records_fetched: expectedRows,
+          records_written: expectedRows,
+          window_start: '2026-01-01',
+          window_end: '2026-01-31',
+          error: null,
+        });
         expect(log.finished_at).not.toBeNull();
       }
       expect((await findConnectionById(harness.database.db, connection.id))?.last_sync_status).toBe('completed');
       expect(await worker.metricsRegistry.getSingleMetricAsString('liftos_syncs_completed_total')).toMatch(/platform="meta_business",source="mock"} 2/);
-      expect(await worker.metricsRegistry.getSingleMetricAsString('liftos_sync_records_total')).toMatch(new RegExp(`stream="ad_performance"} ${2 * expectedRows}`));
+      expect(await worker.metricsRegistry.getSingleMetricAsString('liftos_sync_records_total')).toMatch(
+        new RegExp(`stream="ad_performance"} ${2 * expectedRows}`),
+      );
     } finally {
       await worker.stop();
     }

@@ -48,27 +48,48 @@ describe('data modes of connectionSyncWorkflow (Google Ads emulator vs the mock 
   const sync = async (connection: Connection) => (await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW)).result();
   const rows = (connectionId: string, source: DataSource = 'live') => listMetrics(harness.database.db, connectionId, { limit: 10_000, offset: 0, source });
   /** Whether every stored row of the source holds the mock source's values (else some came from the live platform). */
-  const allFromMock = async (connectionId: string, source: DataSource) => (await rows(connectionId, source)).every((r) => Number(r.impressions) === mockImpressions.get(`${r.entity_id}|${r.date}`));
+  const allFromMock = async (connectionId: string, source: DataSource) =>
+    (await rows(connectionId, source)).every((r) => Number(r.impressions) === mockImpressions.get(`${r.entity_id}|${r.date}`));
 
   it('hybrid: live fails part-way → its half-written live rows are withdrawn and the stream is served by mock; once live recovers, live again', async () => {
     const connection = await connectionIn('hybrid');
     // Slow pages, so the fault lands well before the live side could finish on a loaded machine.
     emulator.faults.set({ latencyMs: 400 });
     const handle = await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW);
-    await waitFor(() => latestSyncLog(harness.database.db, connection.id), (log) => (log?.pages ?? 0) >= 2, { timeoutMs: 20_000, what: 'two live pages written' });
+    await waitFor(
+      () => latestSyncLog(harness.database.db, connection.id),
+      (log) => (log?.pages ?? 0) >= 2,
+      { timeoutMs: 20_000, what: 'two live pages written' },
+    );
     emulator.faults.set({ failNext: { status: 500, count: 1_000 } });
 
     const result = await handle.result();
-    expect(result).toMatchObject({ status: 'completed', source: 'mock', recordsWritten: DAYS * MOCK_ADS, fallbackReason: expect.stringMatching(/^ad_performance: PlatformTransientError: .*HTTP 500/) });
+    expect(result).toMatchObject({
+      status: 'completed',
+      source: 'mock',
+      recordsWritten: DAYS * MOCK_ADS,
+      fallbackReason: expect.stringMatching(/^ad_performance: PlatformTransientError: .*HTTP 500/),
+    });
     // No live row: the half-written live pages were withdrawn. The mock rows say they are mock.
     expect(await rows(connection.id)).toHaveLength(0);
     expect(await rows(connection.id, 'mock')).toHaveLength(DAYS * MOCK_ADS);
     expect(await allFromMock(connection.id, 'mock')).toBe(true);
     const log = await latestSyncLog(harness.database.db, connection.id);
-    expect(log).toMatchObject({ status: 'completed', data_mode: 'hybrid', source: 'mock', records_written: DAYS * MOCK_ADS, fallback_reason: result.fallbackReason });
+    expect(log).toMatchObject({
+      status: 'completed',
+      data_mode: 'hybrid',
+      source: 'mock',
+      records_written: DAYS * MOCK_ADS,
+      fallback_reason: result.fallbackReason,
+    });
     expect(log?.fallback_at).toBeInstanceOf(Date);
     // What GET …/sync and …/sync/history show.
-    expect(presentSyncLog(log!)).toMatchObject({ source: 'mock', data_mode: 'hybrid', fallback_reason: result.fallbackReason, fallback_at: log!.fallback_at!.toISOString() });
+    expect(presentSyncLog(log!)).toMatchObject({
+      source: 'mock',
+      data_mode: 'hybrid',
+      fallback_reason: result.fallbackReason,
+      fallback_at: log!.fallback_at!.toISOString(),
+    });
     expect(presentSync(log, null)).toMatchObject({ status: 'completed', source: 'mock', data_mode: 'hybrid', fallback_reason: result.fallbackReason });
     expect(log?.pages).toBeGreaterThanOrEqual(2 + Math.ceil((DAYS * MOCK_ADS) / 500));
 
@@ -79,10 +100,15 @@ describe('data modes of connectionSyncWorkflow (Google Ads emulator vs the mock 
     expect(await allFromMock(connection.id, 'live')).toBe(false);
     // The first live page retired the stream's mock rows (to the archive), in its own transaction.
     expect(await rows(connection.id, 'mock')).toHaveLength(0);
-    expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({ source: 'live', data_mode: 'hybrid', fallback_reason: null, fallback_at: null });
+    expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({
+      source: 'live',
+      data_mode: 'hybrid',
+      fallback_reason: null,
+      fallback_at: null,
+    });
   });
 
-  it('mock → live: the first live page of the stream takes its mock rows out of marketing_metrics (and the view), in that page\'s transaction', async () => {
+  it("mock → live: the first live page of the stream takes its mock rows out of marketing_metrics (and the view), in that page's transaction", async () => {
     const connection = await connectionIn('mock');
     expect(await sync(connection)).toMatchObject({ status: 'completed', source: 'mock', recordsWritten: DAYS * MOCK_ADS });
     expect(await rows(connection.id, 'mock')).toHaveLength(DAYS * MOCK_ADS);
@@ -98,10 +124,26 @@ describe('data modes of connectionSyncWorkflow (Google Ads emulator vs the mock 
         .execute(async (trx) => {
           const log = await latestSyncLog(trx, connection.id);
           const count = async (table: 'marketing_metrics' | 'live_marketing_metrics', source?: DataSource) =>
-            Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(table)} where connection_id = ${connection.id} ${source ? sql`and source = ${source}` : sql``}`.execute(trx)).rows[0]!.n);
-          return { log, live: await count('marketing_metrics', 'live'), mock: await count('marketing_metrics', 'mock'), view: await count('live_marketing_metrics') };
+            Number(
+              (
+                await sql<{
+                  n: string;
+                }>`select count(*) as n from ${sql.table(table)} where connection_id = ${connection.id} ${source ? sql`and source = ${source}` : sql``}`.execute(
+                  trx,
+                )
+              ).rows[0]!.n,
+            );
+          return {
+            log,
+            live: await count('marketing_metrics', 'live'),
+            mock: await count('marketing_metrics', 'mock'),
+            view: await count('live_marketing_metrics'),
+          };
         });
-    const midway = await waitFor(snapshot, (s) => s.log?.source === 'live' && s.log.status === 'running' && s.log.pages >= 1, { timeoutMs: 20_000, what: 'a live page written' });
+    const midway = await waitFor(snapshot, (s) => s.log?.source === 'live' && s.log.status === 'running' && s.log.pages >= 1, {
+      timeoutMs: 20_000,
+      what: 'a live page written',
+    });
     // Whatever page the live sync is at, the switch came with its first: no mock row is left beside the live ones.
     expect(midway).toMatchObject({ mock: 0, live: midway.log!.records_written, view: midway.log!.records_written });
     expect(midway.live).toBeLessThan(DAYS * LIVE_ADS);
@@ -110,7 +152,11 @@ describe('data modes of connectionSyncWorkflow (Google Ads emulator vs the mock 
     const done = await snapshot();
     expect(done).toMatchObject({ live: DAYS * LIVE_ADS, mock: 0, view: DAYS * LIVE_ADS });
     // The mock rows are kept outside every analytical read, marked with the sync that retired them.
-    const archived = await harness.database.db.selectFrom('marketing_metrics_mock_archive').select(['source', 'archived_by_sync_log_id']).where('connection_id', '=', connection.id).execute();
+    const archived = await harness.database.db
+      .selectFrom('marketing_metrics_mock_archive')
+      .select(['source', 'archived_by_sync_log_id'])
+      .where('connection_id', '=', connection.id)
+      .execute();
     expect(archived).toHaveLength(DAYS * MOCK_ADS);
     expect(archived.every((r) => r.source === 'mock' && r.archived_by_sync_log_id === done.log!.id)).toBe(true);
   });
@@ -122,7 +168,11 @@ describe('data modes of connectionSyncWorkflow (Google Ads emulator vs the mock 
     // The next sync refreshes two live pages of those rows, then live fails and mock serves the stream.
     emulator.faults.set({ latencyMs: 400 });
     const handle = await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW);
-    await waitFor(() => latestSyncLog(harness.database.db, connection.id), (log) => log?.status === 'running' && (log.pages ?? 0) >= 2, { timeoutMs: 20_000, what: 'two live pages written' });
+    await waitFor(
+      () => latestSyncLog(harness.database.db, connection.id),
+      (log) => log?.status === 'running' && (log.pages ?? 0) >= 2,
+      { timeoutMs: 20_000, what: 'two live pages written' },
+    );
     emulator.faults.set({ failNext: { status: 500, count: 1_000 } });
     const result = await handle.result();
     expect(result).toMatchObject({ status: 'completed', source: 'mock' });
@@ -152,28 +202,55 @@ describe('data modes of connectionSyncWorkflow (Google Ads emulator vs the mock 
     expect(emulator.faults.stats().requests - before).toBeLessThanOrEqual(2);
     expect(await rows(connection.id)).toHaveLength(0);
     expect(await allFromMock(connection.id, 'mock')).toBe(true);
-    expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({ source: 'mock', records_written: DAYS * MOCK_ADS, fallback_reason: result.fallbackReason });
+    expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({
+      source: 'mock',
+      records_written: DAYS * MOCK_ADS,
+      fallback_reason: result.fallbackReason,
+    });
   });
 
   it('live: the platform failing fails the sync, with no fallback', async () => {
     const connection = await connectionIn('live');
     emulator.faults.set({ malformedNext: 1 });
-    const failure = await sync(connection).then(() => null, (err: unknown) => err);
+    const failure = await sync(connection).then(
+      () => null,
+      (err: unknown) => err,
+    );
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect((failure as WorkflowFailedError).cause?.cause).toMatchObject({ type: FailureType.PlatformMalformedResponse });
-    expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({ status: 'failed', source: 'live', data_mode: 'live', fallback_reason: null, fallback_at: null });
+    expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({
+      status: 'failed',
+      source: 'live',
+      data_mode: 'live',
+      fallback_reason: null,
+      fallback_at: null,
+    });
     expect(await rows(connection.id)).toHaveLength(0);
 
     // The same fault under hybrid: served by mock.
     const hybrid = await connectionIn('hybrid');
     emulator.faults.set({ malformedNext: 1 });
-    expect(await sync(hybrid)).toMatchObject({ status: 'completed', source: 'mock', fallbackReason: expect.stringContaining('PlatformMalformedResponseError') });
+    expect(await sync(hybrid)).toMatchObject({
+      status: 'completed',
+      source: 'mock',
+      fallbackReason: expect.stringContaining('PlatformMalformedResponseError'),
+    });
   });
 
   it('auto: mock without credentials, live with them; mock after a run of live failures and while re-authorisation is needed', async () => {
     const without = await connectionIn('auto', {});
-    expect(await sync(without)).toMatchObject({ status: 'completed', source: 'mock', fallbackReason: 'no credentials for the live platform', recordsWritten: DAYS * MOCK_ADS });
-    expect(await latestSyncLog(harness.database.db, without.id)).toMatchObject({ source: 'mock', data_mode: 'auto', fallback_reason: 'no credentials for the live platform', fallback_at: null });
+    expect(await sync(without)).toMatchObject({
+      status: 'completed',
+      source: 'mock',
+      fallbackReason: 'no credentials for the live platform',
+      recordsWritten: DAYS * MOCK_ADS,
+    });
+    expect(await latestSyncLog(harness.database.db, without.id)).toMatchObject({
+      source: 'mock',
+      data_mode: 'auto',
+      fallback_reason: 'no credentials for the live platform',
+      fallback_at: null,
+    });
 
     const withCredentials = await connectionIn('auto');
     expect(await sync(withCredentials)).toMatchObject({ status: 'completed', source: 'live', fallbackReason: null, recordsWritten: DAYS * LIVE_ADS });
@@ -197,7 +274,11 @@ describe('data modes of connectionSyncWorkflow (Google Ads emulator vs the mock 
     const connection = await connectionIn('auto', {});
     emulator.faults.set({ latencyMs: 0 });
     const handle = await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW);
-    const progress = await waitFor(() => handle.query<{ mode: string | null }>('progress').catch(() => ({ mode: null })), (p) => p.mode !== null, { timeoutMs: 20_000, what: 'progress with a mode' });
+    const progress = await waitFor(
+      () => handle.query<{ mode: string | null }>('progress').catch(() => ({ mode: null })),
+      (p) => p.mode !== null,
+      { timeoutMs: 20_000, what: 'progress with a mode' },
+    );
     expect(progress).toMatchObject({ mode: 'auto', source: 'mock', fallbackReason: 'no credentials for the live platform' });
     await handle.result();
   });

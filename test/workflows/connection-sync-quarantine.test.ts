@@ -51,41 +51,62 @@ describe('connectionSyncWorkflow with records Postgres cannot store as sent (Sho
   /** Each in an org of its own: an org connects an account once. */
   async function liveConnection(emulator: RunningEmulator) {
     const orgId = `org-${randomUUID().slice(0, 8)}`;
-    const connection = await createTestConnection(harness, { platform: emulator.platform, dataMode: 'live', accountId: emulator.shape.accountId, credentials: { ...emulator.connectorCredentials }, orgId });
+    const connection = await createTestConnection(harness, {
+      platform: emulator.platform,
+      dataMode: 'live',
+      accountId: emulator.shape.accountId,
+      credentials: { ...emulator.connectorCredentials },
+      orgId,
+    });
     return { connection, viewer: await api.token(orgId, 'viewer') };
   }
 
-  it.each(['shopify', 'hubspot'] as const)('%s: names with a NUL and an unpaired surrogate are stored cleaned, counted and sampled; the sync completes', async (platform) => {
-    const emulator = platform === 'shopify' ? shopify : hubspot;
-    emulator.faults.set({ unstorableText: true });
-    const { connection, viewer } = await liveConnection(emulator);
+  it.each(['shopify', 'hubspot'] as const)(
+    '%s: names with a NUL and an unpaired surrogate are stored cleaned, counted and sampled; the sync completes',
+    async (platform) => {
+      const emulator = platform === 'shopify' ? shopify : hubspot;
+      emulator.faults.set({ unstorableText: true });
+      const { connection, viewer } = await liveConnection(emulator);
 
-    const result = await (await startSyncWorkflow(harness.temporal.client, connection, taskQueue, window)).result();
-    expect(result).toMatchObject({ status: 'completed', recordsQuarantined: 0 });
-    expect(result.recordsWritten).toBeGreaterThan(PAGE_SIZE);
-    expect(await countMetrics(harness.database.db, connection.id)).toBe(result.recordsWritten);
-    const log = await latestSyncLog(harness.database.db, connection.id);
-    expect(log).toMatchObject({ status: 'completed', error: null, records_quarantined: 0, records_written: result.recordsWritten });
-    // Every contact's name carries the fault (and every Shopify order its line items and customer).
-    expect(log!.records_cleaned).toBe(result.recordsWritten);
-    expect((await findConnectionById(harness.database.db, connection.id))).toMatchObject({ status: 'active', consecutive_sync_failures: 0 });
+      const result = await (await startSyncWorkflow(harness.temporal.client, connection, taskQueue, window)).result();
+      expect(result).toMatchObject({ status: 'completed', recordsQuarantined: 0 });
+      expect(result.recordsWritten).toBeGreaterThan(PAGE_SIZE);
+      expect(await countMetrics(harness.database.db, connection.id)).toBe(result.recordsWritten);
+      const log = await latestSyncLog(harness.database.db, connection.id);
+      expect(log).toMatchObject({ status: 'completed', error: null, records_quarantined: 0, records_written: result.recordsWritten });
+      // Every contact's name carries the fault (and every Shopify order its line items and customer).
+      expect(log!.records_cleaned).toBe(result.recordsWritten);
+      expect(await findConnectionById(harness.database.db, connection.id)).toMatchObject({ status: 'active', consecutive_sync_failures: 0 });
 
-    const stored = await harness.database.db.selectFrom('marketing_metrics').select(['entity_name', 'raw']).where('connection_id', '=', connection.id).where('stream', '=', 'contacts').limit(1).executeTakeFirstOrThrow();
-    const text = JSON.stringify(stored.raw);
-    expect(text).not.toContain('\\u0000');
-    expect(text).toContain('\ufffd');
+      const stored = await harness.database.db
+        .selectFrom('marketing_metrics')
+        .select(['entity_name', 'raw'])
+        .where('connection_id', '=', connection.id)
+        .where('stream', '=', 'contacts')
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      const text = JSON.stringify(stored.raw);
+      expect(text).not.toContain('\\u0000');
+      expect(text).toContain('\ufffd');
 
-    // The sync's history shows the counts and a few samples: which record, which field, why; no values.
-    const history = await api.call('GET', `${CONNECTIONS}/${connection.id}/sync/history`, { token: viewer });
-    expect(history.status).toBe(200);
-    const [shown] = history.json.syncs;
-    expect(shown).toMatchObject({ records_cleaned: result.recordsWritten, records_quarantined: 0, quarantine: { quarantined: [] } });
-    expect(shown.quarantine.cleaned).toHaveLength(10);
-    expect(shown.quarantine.cleaned[0]).toEqual({ stream: expect.any(String), entity_id: expect.any(String), date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), field: expect.stringContaining('raw'), reason: expect.stringContaining('NUL (U+0000) removed') });
-    const status = await api.call('GET', `${CONNECTIONS}/${connection.id}/sync`, { token: viewer });
-    expect(status.json).toMatchObject({ status: 'completed', records_cleaned: result.recordsWritten, records_quarantined: 0 });
-    expect(status.json.quarantine.cleaned).toHaveLength(10);
-  });
+      // The sync's history shows the counts and a few samples: which record, which field, why; no values.
+      const history = await api.call('GET', `${CONNECTIONS}/${connection.id}/sync/history`, { token: viewer });
+      expect(history.status).toBe(200);
+      const [shown] = history.json.syncs;
+      expect(shown).toMatchObject({ records_cleaned: result.recordsWritten, records_quarantined: 0, quarantine: { quarantined: [] } });
+      expect(shown.quarantine.cleaned).toHaveLength(10);
+      expect(shown.quarantine.cleaned[0]).toEqual({
+        stream: expect.any(String),
+        entity_id: expect.any(String),
+        date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+        field: expect.stringContaining('raw'),
+        reason: expect.stringContaining('NUL (U+0000) removed'),
+      });
+      const status = await api.call('GET', `${CONNECTIONS}/${connection.id}/sync`, { token: viewer });
+      expect(status.json).toMatchObject({ status: 'completed', records_cleaned: result.recordsWritten, records_quarantined: 0 });
+      expect(status.json.quarantine.cleaned).toHaveLength(10);
+    },
+  );
 
   it('a record no column can hold is quarantined: the rest of its page is written and the sync completes', async () => {
     // The HubSpot connector over its emulator, with one contact a page answered out of range: a
@@ -116,7 +137,11 @@ describe('connectionSyncWorkflow with records Postgres cannot store as sent (Sho
       const log = await latestSyncLog(harness.database.db, connection.id);
       expect(corrupted).toBeGreaterThan(2);
       expect(result).toMatchObject({ status: 'completed', recordsQuarantined: corrupted });
-      expect(log).toMatchObject({ status: 'completed', records_quarantined: result.recordsQuarantined, records_written: result.recordsFetched - result.recordsQuarantined });
+      expect(log).toMatchObject({
+        status: 'completed',
+        records_quarantined: result.recordsQuarantined,
+        records_written: result.recordsFetched - result.recordsQuarantined,
+      });
       expect(await countMetrics(harness.database.db, connection.id)).toBe(result.recordsFetched - result.recordsQuarantined);
 
       const history = await api.call('GET', `${CONNECTIONS}/${connection.id}/sync/history`, { token: viewer });

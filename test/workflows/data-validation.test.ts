@@ -49,7 +49,13 @@ describe('validation workflows', () => {
 
     const stored = await harness.database.db.selectFrom('data_validation_reports').selectAll().where('workflow_id', '=', workflowId).execute();
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ id: report.reportId, run_id: handle.firstExecutionRunId, connection_id: connection.id, level: report.level, rules_failed: report.rulesFailed });
+    expect(stored[0]).toMatchObject({
+      id: report.reportId,
+      run_id: handle.firstExecutionRunId,
+      connection_id: connection.id,
+      level: report.level,
+      rules_failed: report.rulesFailed,
+    });
     expect(Number(stored[0]!.score)).toBe(report.score);
     const attributes = (await handle.describe()).typedSearchAttributes;
     expect(attributes.get(ConnectionIdKey)).toBe(connection.id);
@@ -70,9 +76,15 @@ describe('validation workflows', () => {
 
   it('validate-all fans out one child validation per connection, at most `concurrency` at once', async () => {
     const connections: Connection[] = [];
-    for (const [i, platform] of (['google_ads', 'tiktok', 'x_ads', 'klaviyo'] as const).entries()) connections.push(await syncedConnection(platform, `va-${i}-700`));
+    for (const [i, platform] of (['google_ads', 'tiktok', 'x_ads', 'klaviyo'] as const).entries())
+      connections.push(await syncedConnection(platform, `va-${i}-700`));
     const workflowId = validateAllWorkflowId(orgId, randomUUID());
-    const handle = await harness.temporal.client.workflow.start(validateAllWorkflow, { taskQueue, workflowId, args: [{ orgId, concurrency: 2 }], typedSearchAttributes: [{ key: OrgIdKey, value: orgId }] });
+    const handle = await harness.temporal.client.workflow.start(validateAllWorkflow, {
+      taskQueue,
+      workflowId,
+      args: [{ orgId, concurrency: 2 }],
+      typedSearchAttributes: [{ key: OrgIdKey, value: orgId }],
+    });
     let peak = 0;
     const result = (await waitFor(
       async () => {
@@ -90,7 +102,11 @@ describe('validation workflows', () => {
     for (const c of connections) {
       const entry = result.results.find((r) => r.connectionId === c.id)!;
       expect(entry).toMatchObject({ platform: c.platform, error: null });
-      const stored = await harness.database.db.selectFrom('data_validation_reports').select(['id', 'score']).where('workflow_id', '=', entry.workflowId).executeTakeFirstOrThrow();
+      const stored = await harness.database.db
+        .selectFrom('data_validation_reports')
+        .select(['id', 'score'])
+        .where('workflow_id', '=', entry.workflowId)
+        .executeTakeFirstOrThrow();
       expect({ id: stored.id, score: Number(stored.score) }).toEqual({ id: entry.reportId, score: entry.score });
       const child = await harness.temporal.client.workflow.getHandle(entry.workflowId).describe();
       expect(child.typedSearchAttributes.get(PlatformKey)).toBe(c.platform);

@@ -51,7 +51,11 @@ describe('integrationTestSuiteWorkflow against the Google Ads emulator with inje
     const connection = await connectionIn();
     const report = await runSuite(connection);
     expect(report.checks.filter((c) => c.status === 'failed').map((c) => `${c.id}: ${c.message}`)).toEqual([]);
-    expect(report).toMatchObject({ status: 'passed', target: { source: 'live', reason: null, streams: ['ad_performance'], window: WINDOW }, components: ['connection', 'quality', 'health', 'hybrid'] });
+    expect(report).toMatchObject({
+      status: 'passed',
+      target: { source: 'live', reason: null, streams: ['ad_performance'], window: WINDOW },
+      components: ['connection', 'quality', 'health', 'hybrid'],
+    });
     expect(statuses(report)).toMatchObject({
       api_connectivity: 'passed',
       authentication: 'passed',
@@ -75,7 +79,12 @@ describe('integrationTestSuiteWorkflow against the Google Ads emulator with inje
     expect(check(report, 'response_time').measurements.p95_ms).toEqual(expect.any(Number));
     expect(check(report, 'quality_validation').measurements).toMatchObject({ score: 100, records: 100 });
     expect(check(report, 'hybrid_read').measurements).toMatchObject({ source: 'live', fallback_reason: null });
-    expect(report.health).toMatchObject({ status: 'healthy', reasons: [], qualityScore: 100, probe: { requests: 3, availability: 1, authFailed: false, rateLimited: false } });
+    expect(report.health).toMatchObject({
+      status: 'healthy',
+      reasons: [],
+      qualityScore: 100,
+      probe: { requests: 3, availability: 1, authFailed: false, rateLimited: false },
+    });
     expect(report.recommendations).toEqual([]);
     const stored = await latestIntegrationTestReport(harness.database.db, connection.id);
     expect(stored).toMatchObject({ id: report.reportId, status: 'passed', health_status: 'healthy', failed_checks: [] });
@@ -98,7 +107,12 @@ describe('integrationTestSuiteWorkflow against the Google Ads emulator with inje
 
   it.each<[string, Parameters<RunningEmulator['faults']['set']>[0], IntegrationCheckId[], Partial<Record<IntegrationCheckId, string>>]>([
     ['auth failure', { failNext: { status: 401, count: 1_000 } }, ['authentication'], { authentication: 'auth' }],
-    ['429 storm', { failNext: { status: 429, count: 1_000 }, retryAfterSeconds: 1 }, ['throughput', 'rate_limits'], { rate_limits: 'rate_limited', throughput: 'rate_limited' }],
+    [
+      '429 storm',
+      { failNext: { status: 429, count: 1_000 }, retryAfterSeconds: 1 },
+      ['throughput', 'rate_limits'],
+      { rate_limits: 'rate_limited', throughput: 'rate_limited' },
+    ],
     ['5xx burst', { failNext: { status: 503, count: 1_000 } }, ['availability', 'error_rate'], { availability: 'transient', error_rate: 'transient' }],
     ['slow responses', { latencyMs: 1_300 }, ['response_time'], { response_time: 'slow' }],
     ['empty data', { empty: true }, ['data_retrieval'], { data_retrieval: 'empty' }],
@@ -120,7 +134,10 @@ describe('integrationTestSuiteWorkflow against the Google Ads emulator with inje
     const connection = await connectionIn();
     emulator.faults.set({ failNext: { status: 503, count: 1_000 } });
     const failing = await runSuite(connection);
-    expect(check(failing, 'hybrid_read').measurements).toMatchObject({ source: 'mock', fallback_reason: expect.stringMatching(/^live transient failure: .*HTTP 503/) });
+    expect(check(failing, 'hybrid_read').measurements).toMatchObject({
+      source: 'mock',
+      fallback_reason: expect.stringMatching(/^live transient failure: .*HTTP 503/),
+    });
     expect(failing.health).toMatchObject({ status: 'unhealthy', probe: { availability: 0 } });
 
     emulator.faults.clear();

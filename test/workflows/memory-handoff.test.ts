@@ -81,7 +81,13 @@ describe('hand-off of a sync’s records to the Memory Service', () => {
         entity: expect.stringMatching(/^meta_business:ad:\d+$/),
         source: 'mock',
         timestamp: expect.stringMatching(/^2026-01-(0[1-9]|10)T00:00:00\.000Z$/),
-        lineage: { connection_id: connection.id, platform: 'meta_business', sync_log_id: result.syncLogId, stream: 'ad_performance', raw_entity_id: expect.any(String) },
+        lineage: {
+          connection_id: connection.id,
+          platform: 'meta_business',
+          sync_log_id: result.syncLogId,
+          stream: 'ad_performance',
+          raw_entity_id: expect.any(String),
+        },
       });
       expect(accepted.every((r) => typeof r.value === 'number' && r.value >= 0)).toBe(true);
       expect(receiver.deliveries.every((d) => d.batch.batch_count === batchCount && d.batch.connection_id === connection.id)).toBe(true);
@@ -91,25 +97,44 @@ describe('hand-off of a sync’s records to the Memory Service', () => {
     }
   });
 
-  it('a hybrid sync that fell back hands off its live and its mock rows, each record with its row\'s source column', async () => {
+  it("a hybrid sync that fell back hands off its live and its mock rows, each record with its row's source column", async () => {
     const emulator = await startEmulator('google_ads', { pageSize: 50 });
     const receiver = await startReceiver(() => false);
     const taskQueue = uniqueName('memory-hybrid');
-    const worker = await startTestSyncWorker(harness, { taskQueue, baseUrls: { google_ads: emulator.url }, settings: { chunkBudgetMs: 300 }, memory: { url: receiver.url, batchSize: BATCH_SIZE } });
+    const worker = await startTestSyncWorker(harness, {
+      taskQueue,
+      baseUrls: { google_ads: emulator.url },
+      settings: { chunkBudgetMs: 300 },
+      memory: { url: receiver.url, batchSize: BATCH_SIZE },
+    });
     try {
-      const connection = await createTestConnection(harness, { platform: 'google_ads', dataMode: 'hybrid', accountId: emulator.shape.accountId, credentials: { ...emulator.credentials } });
+      const connection = await createTestConnection(harness, {
+        platform: 'google_ads',
+        dataMode: 'hybrid',
+        accountId: emulator.shape.accountId,
+        credentials: { ...emulator.credentials },
+      });
       await (await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW)).result();
       receiver.deliveries.length = 0;
       // The next sync refreshes live pages of those rows, then live fails and mock serves the stream.
       emulator.faults.set({ latencyMs: 300 });
       const handle = await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW);
-      await waitFor(() => latestSyncLog(harness.database.db, connection.id), (log) => log?.status === 'running' && log.pages >= 2, { timeoutMs: 20_000, what: 'two live pages written' });
+      await waitFor(
+        () => latestSyncLog(harness.database.db, connection.id),
+        (log) => log?.status === 'running' && log.pages >= 2,
+        { timeoutMs: 20_000, what: 'two live pages written' },
+      );
       emulator.faults.set({ failNext: { status: 500, count: 1_000 } });
       const result = await handle.result();
       expect(result).toMatchObject({ source: 'mock', memoryHandoff: { status: 'delivered' } });
 
       const log = (await latestSyncLog(harness.database.db, connection.id))!;
-      const written = await harness.database.db.selectFrom('marketing_metrics').select(['entity_id', 'date', 'source']).where('connection_id', '=', connection.id).where('synced_at', '>=', log.started_at).execute();
+      const written = await harness.database.db
+        .selectFrom('marketing_metrics')
+        .select(['entity_id', 'date', 'source'])
+        .where('connection_id', '=', connection.id)
+        .where('synced_at', '>=', log.started_at)
+        .execute();
       const rowSources = new Set(written.map((r) => `${r.entity_id}|${r.date}T00:00:00.000Z|${r.source}`));
       const records = receiver.deliveries.flatMap((d) => d.batch.records);
       const recordSources = new Set(records.map((r) => `${r.lineage.raw_entity_id}|${r.timestamp}|${r.source}`));
@@ -138,7 +163,10 @@ describe('hand-off of a sync’s records to the Memory Service', () => {
     const refusing = createServer((_req, res) => res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"schema"}'));
     await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
     const taskQueue = uniqueName('memory-refused');
-    const worker = await startTestSyncWorker(harness, { taskQueue, memory: { url: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/`, batchSize: 1_000 } });
+    const worker = await startTestSyncWorker(harness, {
+      taskQueue,
+      memory: { url: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/`, batchSize: 1_000 },
+    });
     try {
       const connection = await createTestConnection(harness, { platform: 'meta_business', dataMode: 'mock' });
       const result = await (await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW)).result();

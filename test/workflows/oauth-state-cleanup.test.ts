@@ -16,8 +16,16 @@ describe('the oauth-state-cleanup Schedule', () => {
     await harness.database.db
       .insertInto('platform_oauth_states')
       .values({
-        state, org_id: 'org-x', user_id: 'u', platform: 'google_ads', redirect_uri: 'http://127.0.0.1/cb', expires_at: expiresAt, consumed_at: null,
-        code_verifier_ciphertext: Buffer.from(sealed.ciphertext), code_verifier_wrapped_key: Buffer.from(sealed.wrappedKey), code_verifier_key_version: sealed.keyVersion,
+        state,
+        org_id: 'org-x',
+        user_id: 'u',
+        platform: 'google_ads',
+        redirect_uri: 'http://127.0.0.1/cb',
+        expires_at: expiresAt,
+        consumed_at: null,
+        code_verifier_ciphertext: Buffer.from(sealed.ciphertext),
+        code_verifier_wrapped_key: Buffer.from(sealed.wrappedKey),
+        code_verifier_key_version: sealed.keyVersion,
       })
       .execute();
     return state;
@@ -37,7 +45,12 @@ describe('the oauth-state-cleanup Schedule', () => {
       expect(description.spec.intervals?.[0]?.every).toBe(15 * 60 * 1000);
 
       await schedule.trigger();
-      const remaining = () => harness.database.db.selectFrom('platform_oauth_states').select('state').where('state', 'in', [...expired, fresh]).execute();
+      const remaining = () =>
+        harness.database.db
+          .selectFrom('platform_oauth_states')
+          .select('state')
+          .where('state', 'in', [...expired, fresh])
+          .execute();
       const left = await waitFor(remaining, (rows) => rows.length === 1, { timeoutMs: 20_000, what: 'expired states purged' });
       expect(left.map((r) => r.state)).toEqual([fresh]);
       await schedule.delete();

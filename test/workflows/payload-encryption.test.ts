@@ -52,13 +52,25 @@ describe('what Temporal history holds', () => {
       args: [{ connectionId, orgId: 'org-history', platform: 'google_ads' }],
     });
     // Our own client decodes the failure: the message is intact.
-    const failure = await handle.result().then(() => null, (err: unknown) => err);
+    const failure = await handle.result().then(
+      () => null,
+      (err: unknown) => err,
+    );
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect(JSON.stringify(causes(failure))).toContain(`Connection ${connectionId} no longer exists`);
 
     // The raw history, as an outsider reads it through the frontend, and as `temporal workflow show` prints it.
     const raw = JSON.stringify(await outsider.workflow.getHandle(handle.workflowId).fetchHistory());
-    const { stdout: shown } = await promisify(execFile)(process.env.TEMPORAL_CLI ?? 'temporal', ['workflow', 'show', '--address', testEnv('temporalAddress'), '--workflow-id', handle.workflowId, '--output', 'json']);
+    const { stdout: shown } = await promisify(execFile)(process.env.TEMPORAL_CLI ?? 'temporal', [
+      'workflow',
+      'show',
+      '--address',
+      testEnv('temporalAddress'),
+      '--workflow-id',
+      handle.workflowId,
+      '--output',
+      'json',
+    ]);
     for (const text of [raw, shown]) {
       expect(text).toContain('activityTaskFailedEventAttributes');
       expect(text).not.toContain('no longer exists');
@@ -73,9 +85,15 @@ describe('what Temporal history holds', () => {
     const row = await insertRollout(harness.database.db, { id: rolloutId, orgId, name: 'signal target', config: WAITING_CONFIG, createdBy: 'tester' });
     const handle = await startRolloutWorkflow(harness.temporal.client, taskQueue, row, { actorId: 'tester', actorRole: 'admin', requestId: null });
     try {
-      await waitFor(() => findRolloutById(harness.database.db, rolloutId), (r) => r?.stage === 'running', { timeoutMs: 20_000, what: 'rollout running' });
+      await waitFor(
+        () => findRolloutById(harness.database.db, rolloutId),
+        (r) => r?.stage === 'running',
+        { timeoutMs: 20_000, what: 'rollout running' },
+      );
 
-      await outsider.workflow.getHandle(rolloutWorkflowId(rolloutId)).signal(rollbackRolloutSignal, { reason: 'forged', actor: { actorId: 'intruder', actorRole: 'admin', requestId: null } });
+      await outsider.workflow
+        .getHandle(rolloutWorkflowId(rolloutId))
+        .signal(rollbackRolloutSignal, { reason: 'forged', actor: { actorId: 'intruder', actorRole: 'admin', requestId: null } });
 
       // The worker fails the workflow task that carries the signal, naming why; the handler never runs.
       const history = await waitFor(

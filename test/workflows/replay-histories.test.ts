@@ -21,6 +21,8 @@ describe('replaying recorded workflow histories', () => {
     expect([...types]).toEqual([workflow]);
     // The recorder's data converter: the payloads are encrypted under the test-only key.
     const dataConverter = await createDataConverter(parseKeyring(TEST_ONLY_REPLAY_PAYLOAD_CODEC_KEYS, 'PAYLOAD_CODEC_KEYS'));
-    await expect(Worker.runReplayHistory({ workflowBundle: { codePath: testEnv('workflowBundle') }, dataConverter }, history, `${workflow}-replay`)).resolves.toBeUndefined();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: { codePath: testEnv('workflowBundle') }, dataConverter }, history, `${workflow}-replay`),
+    ).resolves.toBeUndefined();
   });
 });

@@ -34,7 +34,11 @@ describe('the production rollback of a rollout', () => {
       expect(signalled.map((e) => e.workflowExecutionSignaledEventAttributes!.signalName)).toEqual(['rollback']);
       const [payload] = signalled[0]!.workflowExecutionSignaledEventAttributes!.input!.payloads!;
       const [decoded] = await harness.payloadCodec.decode([payload!]);
-      expect(JSON.parse(Buffer.from(decoded!.data!).toString())).toEqual({ reason: 'critical alert', actor: { actorId: 'system:alert-evaluation', actorRole: 'system', requestId: null }, trigger });
+      expect(JSON.parse(Buffer.from(decoded!.data!).toString())).toEqual({
+        reason: 'critical alert',
+        actor: { actorId: 'system:alert-evaluation', actorRole: 'system', requestId: null },
+        trigger,
+      });
 
       await expect(rollbacks.requestRollback({ rolloutId: randomUUID(), orgId: owner, trigger, reason: 'x' })).resolves.toEqual({ signalled: false });
     } finally {

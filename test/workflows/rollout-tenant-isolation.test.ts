@@ -53,9 +53,18 @@ describe('rollouts are walled per org', () => {
   });
 
   const newOrg = () => `org-${randomUUID().slice(0, 8)}`;
-  const googleAds = (orgId: string) => createTestConnection(harness, { platform: 'google_ads', dataMode: 'hybrid', accountId: emulator.shape.accountId, credentials: { ...emulator.credentials }, orgId });
+  const googleAds = (orgId: string) =>
+    createTestConnection(harness, {
+      platform: 'google_ads',
+      dataMode: 'hybrid',
+      accountId: emulator.shape.accountId,
+      credentials: { ...emulator.credentials },
+      orgId,
+    });
   const gauge = (orgId: string, rolloutId: string, value: number) =>
-    insertMetricSamples(harness.database.db, [{ name: rule.signal.kind === 'metric' ? rule.signal.metric : '', kind: 'gauge', labels: { rollout_id: rolloutId }, value, orgId, source: 'api_custom' }]);
+    insertMetricSamples(harness.database.db, [
+      { name: rule.signal.kind === 'metric' ? rule.signal.metric : '', kind: 'gauge', labels: { rollout_id: rolloutId }, value, orgId, source: 'api_custom' },
+    ]);
   const evaluate = () => harness.temporal.client.workflow.execute(alertEvaluationWorkflow, { taskQueue, workflowId: uniqueName('alert-evaluation') });
   const alertsOf = (orgId: string) => harness.database.db.selectFrom('alerts').selectAll().where('rule_id', '=', rule.id).where('org_id', '=', orgId).execute();
 
@@ -64,7 +73,11 @@ describe('rollouts are walled per org', () => {
     await googleAds(orgB);
     const rollout = await insertRollout(harness.database.db, { id: randomUUID(), orgId: orgB, name: 'live data', config: FLAG, createdBy: 'rollout-tester' });
     const handle = await startRolloutWorkflow(harness.temporal.client, taskQueue, rollout, ACTOR);
-    await waitFor(() => handle.query(rolloutStatusQuery), (s) => s.stage === 'running', { timeoutMs: 20_000, what: 'rollout running' });
+    await waitFor(
+      () => handle.query(rolloutStatusQuery),
+      (s) => s.stage === 'running',
+      { timeoutMs: 20_000, what: 'rollout running' },
+    );
 
     // Org A records B's rollout id (readable wherever B's series were shown) with a breaching error ratio.
     await gauge(orgA, rollout.id, 0.9);
@@ -82,9 +95,19 @@ describe('rollouts are walled per org', () => {
     expect(result.stage).toBe('rolled_back');
     expect(result.rollbackCause).toBe(`alert rollback: critical alert ${rule.id} (${own!.id}): ${own!.summary}`);
     expect((await findRolloutById(harness.database.db, rollout.id))!.rollback_cause).toBe(result.rollbackCause);
-    const audit = await harness.database.db.selectFrom('audit_log').selectAll().where('target_type', '=', 'rollout').where('target_id', '=', rollout.id).where('action', '=', 'rollout.rolled_back').execute();
+    const audit = await harness.database.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('target_type', '=', 'rollout')
+      .where('target_id', '=', rollout.id)
+      .where('action', '=', 'rollout.rolled_back')
+      .execute();
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ org_id: orgB, actor_id: 'system:alert-evaluation', details: expect.objectContaining({ trigger: 'alert', alert_id: own!.id, rule_id: rule.id, automatic: true }) });
+    expect(audit[0]).toMatchObject({
+      org_id: orgB,
+      actor_id: 'system:alert-evaluation',
+      details: expect.objectContaining({ trigger: 'alert', alert_id: own!.id, rule_id: rule.id, automatic: true }),
+    });
     // A's alert still never asked for anything.
     expect((await alertsOf(orgA))[0]!.rollback_requested_at).toBeNull();
   }, 60_000);
@@ -130,7 +153,11 @@ describe('rollouts are walled per org', () => {
       { timeoutMs: 10_000, what: 'failed requests sampled' },
     );
 
-    const measurement = await createRolloutActivities({ db: harness.database.db }).measureRolloutStep({ rolloutId: rollout.id, stepIndex: 0, stepStartedAt: stepStartedAt.toISOString() });
+    const measurement = await createRolloutActivities({ db: harness.database.db }).measureRolloutStep({
+      rolloutId: rollout.id,
+      stepIndex: 0,
+      stepStartedAt: stepStartedAt.toISOString(),
+    });
     expect(measurement).toMatchObject({ connectionsExposed: 1, platformRequests: ownPages, platformRequestErrorRate: 0 });
     expect(measurement.meanPlatformResponseMs).not.toBeNull();
   }, 60_000);

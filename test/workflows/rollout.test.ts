@@ -7,7 +7,14 @@ import type { Connection, RolloutRow } from '../../db/schema';
 import type { RolloutConfig, RolloutStage } from '../../domain/rollout';
 import { rolloutBucket } from '../../domain/rollout-assignment';
 import { waitFor } from '../../scripts/service-process';
-import { rolloutStatusQuery, pauseRolloutSignal, promoteRolloutSignal, resumeRolloutSignal, rollbackRolloutSignal, updateThresholdsUpdate } from '../../workflows/rollout';
+import {
+  rolloutStatusQuery,
+  pauseRolloutSignal,
+  promoteRolloutSignal,
+  resumeRolloutSignal,
+  rollbackRolloutSignal,
+  updateThresholdsUpdate,
+} from '../../workflows/rollout';
 import { createTestConnection, percentageRollout, startSyncWorkflow } from '../setup/fixtures';
 import { openTestHarness, startTestSyncWorker, type TestHarness, uniqueName } from '../setup/test-harness';
 
@@ -34,7 +41,12 @@ describe('rolloutWorkflow over emulator-backed connections', () => {
     harness = await openTestHarness();
     emulator = await startEmulator('google_ads', { pageSize: 200 });
     taskQueue = uniqueName('rollout');
-    worker = await startTestSyncWorker(harness, { taskQueue, baseUrls: { google_ads: emulator.url }, settings: { chunkBudgetMs: 2_000 }, platformRequestSampleMs: 200 });
+    worker = await startTestSyncWorker(harness, {
+      taskQueue,
+      baseUrls: { google_ads: emulator.url },
+      settings: { chunkBudgetMs: 2_000 },
+      platformRequestSampleMs: 200,
+    });
   });
   afterEach(() => emulator.faults.clear());
   afterAll(async () => {
@@ -61,8 +73,21 @@ describe('rolloutWorkflow over emulator-backed connections', () => {
     const digits = emulator.shape.accountId.replace(/-/g, '');
     for (const [k, user] of [...low, ...high].entries()) {
       const accountId = `${digits.slice(0, k + 1)}-${digits.slice(k + 1)}`;
-      const connection = await createTestConnection(harness, { platform: 'google_ads', dataMode: 'hybrid', accountId, credentials: { ...emulator.credentials }, orgId });
-      connections.push(await harness.database.db.updateTable('user_platform_connections').set({ user_id: user }).where('id', '=', connection.id).returningAll().executeTakeFirstOrThrow());
+      const connection = await createTestConnection(harness, {
+        platform: 'google_ads',
+        dataMode: 'hybrid',
+        accountId,
+        credentials: { ...emulator.credentials },
+        orgId,
+      });
+      connections.push(
+        await harness.database.db
+          .updateTable('user_platform_connections')
+          .set({ user_id: user })
+          .where('id', '=', connection.id)
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      );
     }
     return connections;
   }
@@ -82,7 +107,11 @@ describe('rolloutWorkflow over emulator-backed connections', () => {
     const exposed = await rolloutExposedConnections(harness.database.db, row, { stage: 'running', stepIndex: row.step_index });
     await Promise.all(
       exposed.map(async (c) => {
-        const connection = (await harness.database.db.selectFrom('user_platform_connections').selectAll().where('id', '=', c.id).executeTakeFirstOrThrow()) as Connection;
+        const connection = (await harness.database.db
+          .selectFrom('user_platform_connections')
+          .selectAll()
+          .where('id', '=', c.id)
+          .executeTakeFirstOrThrow()) as Connection;
         await (await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW)).result();
       }),
     );
@@ -100,13 +129,23 @@ describe('rolloutWorkflow over emulator-backed connections', () => {
   }
 
   const auditActions = async (rolloutId: string) =>
-    (await harness.database.db.selectFrom('audit_log').select(['action', 'details', 'actor_id']).where('target_type', '=', 'rollout').where('target_id', '=', rolloutId).orderBy('id').execute());
+    await harness.database.db
+      .selectFrom('audit_log')
+      .select(['action', 'details', 'actor_id'])
+      .where('target_type', '=', 'rollout')
+      .where('target_id', '=', rolloutId)
+      .orderBy('id')
+      .execute();
 
   it('completes when the connections stay healthy, across continue-as-new, exposing the same users as it grows', async () => {
     // One analysis loop per run: however quickly the steps pass, the rollout continues as new between them.
     const { row, handle, connections } = await createRollout(HEALTHY_CONFIG, { loopsPerRun: 1 });
     const firstRunId = (await handle.describe()).runId;
-    await waitFor(() => findRolloutById(harness.database.db, row.id), (r) => r?.stage === 'running', { timeoutMs: 15_000, what: 'rollout running' });
+    await waitFor(
+      () => findRolloutById(harness.database.db, row.id),
+      (r) => r?.stage === 'running',
+      { timeoutMs: 15_000, what: 'rollout running' },
+    );
     const atStep1 = await rolloutExposedConnections(harness.database.db, row, { stage: 'running', stepIndex: 0 });
     expect(atStep1).toHaveLength(2);
 
@@ -124,10 +163,22 @@ describe('rolloutWorkflow over emulator-backed connections', () => {
     expect(passed[0]!.measurement).toMatchObject({ connectionsExposed: 2, failed: 0 });
     expect(passed[1]!.measurement.connectionsExposed).toBe(4);
     // The workers' own request timings reached the analysis through their sampled metrics.
-    expect(result.metricsHistory.some((a) => a.measurement.platformRequests > 0 && a.measurement.meanPlatformResponseMs !== null && a.measurement.platformRequestErrorRate === 0)).toBe(true);
+    expect(
+      result.metricsHistory.some(
+        (a) => a.measurement.platformRequests > 0 && a.measurement.meanPlatformResponseMs !== null && a.measurement.platformRequestErrorRate === 0,
+      ),
+    ).toBe(true);
     // Users exposed at 50 % stay exposed at 100 %; every user of the org now gets live data.
-    for (const c of connections) expect((await activeRolloutDecision(harness.database.db, { orgId: c.org_id, userId: c.user_id, platform: 'google_ads' })).source).toBe('live');
-    expect((await auditActions(row.id)).map((a) => a.action)).toEqual(['rollout.started', 'rollout.step_started', 'rollout.step_passed', 'rollout.step_started', 'rollout.step_passed', 'rollout.completed']);
+    for (const c of connections)
+      expect((await activeRolloutDecision(harness.database.db, { orgId: c.org_id, userId: c.user_id, platform: 'google_ads' })).source).toBe('live');
+    expect((await auditActions(row.id)).map((a) => a.action)).toEqual([
+      'rollout.started',
+      'rollout.step_started',
+      'rollout.step_passed',
+      'rollout.step_started',
+      'rollout.step_passed',
+      'rollout.completed',
+    ]);
   }, 55_000);
 
   it('rolls back on its own when the platform slows down mid-step, judged on the response times the worker recorded', async () => {
@@ -137,7 +188,11 @@ describe('rolloutWorkflow over emulator-backed connections', () => {
       rollback: { ...HEALTHY_CONFIG.rollback, maxMeanResponseMs: 300 },
     };
     const { row, handle } = await createRollout(config);
-    await waitFor(() => findRolloutById(harness.database.db, row.id), (r) => r?.stage === 'running', { timeoutMs: 15_000, what: 'rollout running' });
+    await waitFor(
+      () => findRolloutById(harness.database.db, row.id),
+      (r) => r?.stage === 'running',
+      { timeoutMs: 15_000, what: 'rollout running' },
+    );
     // Step 1 passes at the emulator's own speed; once step 2 runs, every request takes 600 ms but succeeds.
     const finished = await driveUntilDone(row.id, {
       beforeRound: (current) => {
@@ -146,7 +201,9 @@ describe('rolloutWorkflow over emulator-backed connections', () => {
     });
     const result = await handle.result();
     expect(finished.stage).toBe('rolled_back');
-    expect(finished.rollback_cause).toMatch(/^automatic rollback: mean platform response time \d+ ms above the rollback limit 300 ms \(\d+ requests at step 2\)/);
+    expect(finished.rollback_cause).toMatch(
+      /^automatic rollback: mean platform response time \d+ ms above the rollback limit 300 ms \(\d+ requests at step 2\)/,
+    );
     expect(result.metricsHistory.filter((a) => a.verdict === 'pass').map((a) => a.measurement.stepIndex)).toEqual([0]);
     // The syncs themselves kept succeeding: only the recorded response times could have decided.
     const last = result.metricsHistory.at(-1)!.measurement;
@@ -158,7 +215,11 @@ describe('rolloutWorkflow over emulator-backed connections', () => {
     // Step 2 lasts long enough that failing syncs (about 3.5 s each: three live attempts, then mock) are measured before it could pass.
     const config = { ...HEALTHY_CONFIG, steps: [HEALTHY_CONFIG.steps[0]!, { percentage: 100, minDurationSeconds: 10 }] };
     const { row, handle, connections } = await createRollout(config);
-    await waitFor(() => findRolloutById(harness.database.db, row.id), (r) => r?.stage === 'running', { timeoutMs: 15_000, what: 'rollout running' });
+    await waitFor(
+      () => findRolloutById(harness.database.db, row.id),
+      (r) => r?.stage === 'running',
+      { timeoutMs: 15_000, what: 'rollout running' },
+    );
     // Step 1 passes on healthy syncs; once step 2 runs, the emulator fails every request.
     let faultAtStep: number | null = null;
     const finished = await driveUntilDone(row.id, {
@@ -179,11 +240,20 @@ describe('rolloutWorkflow over emulator-backed connections', () => {
     const rolledBack = audit.find((a) => a.action === 'rollout.rolled_back');
     expect(rolledBack).toMatchObject({ actor_id: 'rollout-workflow', details: expect.objectContaining({ automatic: true, message: finished.rollback_cause }) });
     // Rolled back: nobody is exposed any more.
-    for (const c of connections) expect((await activeRolloutDecision(harness.database.db, { orgId: c.org_id, userId: c.user_id, platform: 'google_ads' })).source).toBe('mock');
+    for (const c of connections)
+      expect((await activeRolloutDecision(harness.database.db, { orgId: c.org_id, userId: c.user_id, platform: 'google_ads' })).source).toBe('mock');
   }, 55_000);
 
   it('pauses, resumes, takes a validated threshold update, waits for approval and is promoted; each visible in status and audit', async () => {
-    const { row, handle } = await createRollout({ ...HEALTHY_CONFIG, advance: 'manual', steps: [{ percentage: 50, minDurationSeconds: 1 }, { percentage: 75, minDurationSeconds: 1 }, { percentage: 100, minDurationSeconds: 1 }] });
+    const { row, handle } = await createRollout({
+      ...HEALTHY_CONFIG,
+      advance: 'manual',
+      steps: [
+        { percentage: 50, minDurationSeconds: 1 },
+        { percentage: 75, minDurationSeconds: 1 },
+        { percentage: 100, minDurationSeconds: 1 },
+      ],
+    });
     const status = () => handle.query(rolloutStatusQuery);
     await waitFor(status, (s) => s.stage === 'running', { timeoutMs: 15_000, what: 'running' });
 
@@ -192,11 +262,15 @@ describe('rolloutWorkflow over emulator-backed connections', () => {
     await handle.signal(resumeRolloutSignal, { actor: ACTOR });
     await waitFor(status, (s) => s.stage === 'running', { timeoutMs: 10_000, what: 'resumed' });
 
-    const rejected = await handle.executeUpdate(updateThresholdsUpdate, { args: [{ success: { maxErrorRate: 0.8 }, actor: ACTOR }] }).catch((err: unknown) => err);
+    const rejected = await handle
+      .executeUpdate(updateThresholdsUpdate, { args: [{ success: { maxErrorRate: 0.8 }, actor: ACTOR }] })
+      .catch((err: unknown) => err);
     expect(rejected).toBeInstanceOf(WorkflowUpdateFailedError);
     expect((rejected as WorkflowUpdateFailedError).cause?.message).toContain('rollback.max_error_rate must not be below success.max_error_rate');
     expect((await status()).criteria.success.maxErrorRate).toBe(0.1);
-    const updated = await handle.executeUpdate(updateThresholdsUpdate, { args: [{ success: { minSampleSize: 1 }, rollback: { maxErrorRate: 0.6 }, actor: ACTOR }] });
+    const updated = await handle.executeUpdate(updateThresholdsUpdate, {
+      args: [{ success: { minSampleSize: 1 }, rollback: { maxErrorRate: 0.6 }, actor: ACTOR }],
+    });
     expect(updated).toMatchObject({ success: { minSampleSize: 1 }, rollback: { maxErrorRate: 0.6 } });
 
     await syncExposedOnce(row.id);
@@ -222,22 +296,44 @@ describe('rolloutWorkflow over emulator-backed connections', () => {
   }, 55_000);
 
   it('a manual rollback is the kill switch of a feature flag, recorded with its reason', async () => {
-    const { row, handle, connections } = await createRollout({ ...HEALTHY_CONFIG, strategy: 'feature_flag', steps: [{ enabled: true, minDurationSeconds: 600 }] });
-    await waitFor(() => findRolloutById(harness.database.db, row.id), (r) => r?.stage === 'running', { timeoutMs: 15_000, what: 'running' });
+    const { row, handle, connections } = await createRollout({
+      ...HEALTHY_CONFIG,
+      strategy: 'feature_flag',
+      steps: [{ enabled: true, minDurationSeconds: 600 }],
+    });
+    await waitFor(
+      () => findRolloutById(harness.database.db, row.id),
+      (r) => r?.stage === 'running',
+      { timeoutMs: 15_000, what: 'running' },
+    );
     const subject = { orgId: connections[0]!.org_id, userId: connections[3]!.user_id, platform: 'google_ads' as const };
     expect(await activeRolloutDecision(harness.database.db, subject)).toMatchObject({ source: 'live', rolloutId: row.id });
 
     await handle.signal(rollbackRolloutSignal, { reason: 'customer reports wrong spend', actor: ACTOR });
     expect(await handle.result()).toMatchObject({ stage: 'rolled_back', rollbackCause: 'manual rollback: customer reports wrong spend' });
     expect(await activeRolloutDecision(harness.database.db, subject)).toMatchObject({ source: 'mock', rolloutId: null });
-    expect((await auditActions(row.id)).at(-1)).toMatchObject({ action: 'rollout.rolled_back', actor_id: 'rollout-tester', details: expect.objectContaining({ automatic: false }) });
+    expect((await auditActions(row.id)).at(-1)).toMatchObject({
+      action: 'rollout.rolled_back',
+      actor_id: 'rollout-tester',
+      details: expect.objectContaining({ automatic: false }),
+    });
   }, 30_000);
 
   it('is blocked before it starts when a platform in scope is unreachable or another rollout is in progress', async () => {
     const { row } = await createRollout({ ...HEALTHY_CONFIG, steps: [{ percentage: 100, minDurationSeconds: 600 }] });
-    await waitFor(() => findRolloutById(harness.database.db, row.id), (r) => r?.stage === 'running', { timeoutMs: 15_000, what: 'first running' });
+    await waitFor(
+      () => findRolloutById(harness.database.db, row.id),
+      (r) => r?.stage === 'running',
+      { timeoutMs: 15_000, what: 'first running' },
+    );
     await createTestConnection(harness, { platform: 'meta_business', dataMode: 'hybrid', orgId: row.org_id });
-    const second = await insertRollout(harness.database.db, { id: randomUUID(), orgId: row.org_id, name: 'second', config: HEALTHY_CONFIG, createdBy: 'rollout-tester' });
+    const second = await insertRollout(harness.database.db, {
+      id: randomUUID(),
+      orgId: row.org_id,
+      name: 'second',
+      config: HEALTHY_CONFIG,
+      createdBy: 'rollout-tester',
+    });
     const blocked = await (await startRolloutWorkflow(harness.temporal.client, taskQueue, second, ACTOR)).result();
     expect(blocked.stage).toBe('blocked');
     expect(blocked.blockedReasons).toEqual([

@@ -49,7 +49,11 @@ describe('search attributes of every workflow', () => {
     working = createTestApi(harness, { taskQueue: workQueue });
   });
   afterAll(async () => {
-    for (const id of scheduleIds) await harness.temporal.client.schedule.getHandle(id).delete().catch(() => undefined);
+    for (const id of scheduleIds)
+      await harness.temporal.client.schedule
+        .getHandle(id)
+        .delete()
+        .catch(() => undefined);
     for (const run of described) {
       await harness.temporal.client.workflow
         .getHandle(run.workflowId, run.runId)
@@ -66,7 +70,13 @@ describe('search attributes of every workflow', () => {
     described.push({ workflowId, runId: description.runId });
     typesSeen.add(description.type);
     const attributes = description.typedSearchAttributes;
-    return { type: description.type, OrgId: attributes.get(OrgIdKey), Platform: attributes.get(PlatformKey), ConnectionId: attributes.get(ConnectionIdKey), Scope: attributes.get(ScopeKey) };
+    return {
+      type: description.type,
+      OrgId: attributes.get(OrgIdKey),
+      Platform: attributes.get(PlatformKey),
+      ConnectionId: attributes.get(ConnectionIdKey),
+      Scope: attributes.get(ScopeKey),
+    };
   }
 
   /** Attributes of a child, once its parent (run by the worker) has started it. */
@@ -87,7 +97,10 @@ describe('search attributes of every workflow', () => {
   });
 
   async function createConnection(api: ReturnType<typeof createTestApi>, orgId: string, extra: Record<string, unknown> = {}): Promise<Connection> {
-    const created = await api.call('POST', CONNECTIONS, { token: await api.token(orgId, 'admin'), json: { platform: 'meta_business', data_mode: 'mock', credentials: {}, account_id: `act_${randomUUID().slice(0, 6)}`, ...extra } });
+    const created = await api.call('POST', CONNECTIONS, {
+      token: await api.token(orgId, 'admin'),
+      json: { platform: 'meta_business', data_mode: 'mock', credentials: {}, account_id: `act_${randomUUID().slice(0, 6)}`, ...extra },
+    });
     expect(created.status).toBe(201);
     return { id: created.json.id, org_id: orgId, platform: 'meta_business' } as Connection;
   }
@@ -96,7 +109,11 @@ describe('search attributes of every workflow', () => {
   async function triggeredRun(scheduleId: string) {
     const handle = harness.temporal.client.schedule.getHandle(scheduleId);
     await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
-    const actions = await waitFor(async () => (await handle.describe()).info.recentActions, (a) => a.length > 0, { timeoutMs: 20_000, what: `a run of ${scheduleId}` });
+    const actions = await waitFor(
+      async () => (await handle.describe()).info.recentActions,
+      (a) => a.length > 0,
+      { timeoutMs: 20_000, what: `a run of ${scheduleId}` },
+    );
     return actions[0]!.action.workflow;
   }
 
@@ -144,7 +161,10 @@ describe('search attributes of every workflow', () => {
       ['alertEvaluationWorkflow', (id) => ensureAlertEvaluationSchedule(harness.temporal.client, idleQueue, id)],
       ['oauthStateCleanupWorkflow', (id) => ensureOAuthStateCleanupSchedule(harness.temporal.client, idleQueue, id)],
       ['validateAllWorkflow', (id) => ensureDataValidationSchedule(harness.temporal.client, idleQueue, id)],
-      ['connectionScheduleReconciliationWorkflow', (id) => ensureConnectionScheduleReconciliationSchedule(harness.temporal.client, idleQueue, { scheduleId: id })],
+      [
+        'connectionScheduleReconciliationWorkflow',
+        (id) => ensureConnectionScheduleReconciliationSchedule(harness.temporal.client, idleQueue, { scheduleId: id }),
+      ],
     ];
     for (const [type, ensure] of ensures) {
       const scheduleId = uniqueName(`attrs-${type}`);
@@ -176,9 +196,19 @@ describe('search attributes of every workflow', () => {
     const scheduleId = uniqueName('attrs-foreign-schedule');
     scheduleIds.push(scheduleId);
     // Made by a process with another payload key (another deployment's worker, or a key since dropped).
-    const foreign = new Client({ connection: harness.temporal.client.connection, dataConverter: await createDataConverter(parseKeyring(`p9:${randomBytes(32).toString('base64')}`, 'PAYLOAD_CODEC_KEYS')) });
-    await foreign.schedule.create({ scheduleId, spec: { intervals: [{ every: '1 minute' }] }, action: { type: 'startWorkflow', workflowType: connectionScheduleReconciliationWorkflow, taskQueue: idleQueue, args: [{}] }, state: { paused: true } });
-    expect(await ensureConnectionScheduleReconciliationSchedule(harness.temporal.client, idleQueue, { scheduleId })).toMatch(new RegExp(`^Schedule ${scheduleId} left as it is: `));
+    const foreign = new Client({
+      connection: harness.temporal.client.connection,
+      dataConverter: await createDataConverter(parseKeyring(`p9:${randomBytes(32).toString('base64')}`, 'PAYLOAD_CODEC_KEYS')),
+    });
+    await foreign.schedule.create({
+      scheduleId,
+      spec: { intervals: [{ every: '1 minute' }] },
+      action: { type: 'startWorkflow', workflowType: connectionScheduleReconciliationWorkflow, taskQueue: idleQueue, args: [{}] },
+      state: { paused: true },
+    });
+    expect(await ensureConnectionScheduleReconciliationSchedule(harness.temporal.client, idleQueue, { scheduleId })).toMatch(
+      new RegExp(`^Schedule ${scheduleId} left as it is: `),
+    );
     expect((await foreign.schedule.getHandle(scheduleId).describe()).state.paused).toBe(true);
   });
 
@@ -199,11 +229,16 @@ describe('search attributes of every workflow', () => {
       expect(await attributesOfChild(dataValidationWorkflowId(connection.id, validateAll.json.run_id))).toEqual(ofConnection('validationWorkflow', connection));
     }
 
-    const testAll = await working.call('POST', `${API}/live-integration/test-all-connections?wait=false`, { token: editor, json: { concurrency: 2, components: ['connection'] } });
+    const testAll = await working.call('POST', `${API}/live-integration/test-all-connections?wait=false`, {
+      token: editor,
+      json: { concurrency: 2, components: ['connection'] },
+    });
     expect(testAll.status).toBe(202);
     expect(await attributesOf(testAll.json.workflow_id, testAll.json.run_id)).toEqual({ type: 'integrationTestAllWorkflow', OrgId: workOrg, Scope: 'org' });
     for (const connection of [bulked, scheduled]) {
-      expect(await attributesOfChild(integrationTestWorkflowId(connection.id, testAll.json.run_id))).toEqual(ofConnection('integrationTestSuiteWorkflow', connection));
+      expect(await attributesOfChild(integrationTestWorkflowId(connection.id, testAll.json.run_id))).toEqual(
+        ofConnection('integrationTestSuiteWorkflow', connection),
+      );
     }
 
     // The connection's sync Schedule (made by the API on create) starts a scheduled sync, which starts the sync.

@@ -22,7 +22,11 @@ describe('connectionSyncWorkflow against live warehouses (Snowflake and Databric
 
   beforeAll(async () => {
     harness = await openTestHarness();
-    snowflake = await startEmulator('snowflake', { shape: { accountId: VIEW }, credentials: { ...snowflakeCredentials, public_key: keys.publicKey }, pageSize: PART_ROWS });
+    snowflake = await startEmulator('snowflake', {
+      shape: { accountId: VIEW },
+      credentials: { ...snowflakeCredentials, public_key: keys.publicKey },
+      pageSize: PART_ROWS,
+    });
     databricks = await startEmulator('databricks', { shape: { accountId: VIEW }, pageSize: PART_ROWS });
     taskQueue = uniqueName('sync-warehouse');
     worker = await startTestSyncWorker(harness, { taskQueue, baseUrls: { snowflake: snowflake.url }, settings: { chunkBudgetMs: 300 } });
@@ -34,22 +38,34 @@ describe('connectionSyncWorkflow against live warehouses (Snowflake and Databric
     await harness.close();
   });
 
-  it.each(['snowflake', 'databricks'] as const)('%s: syncs every row of the window through a statement that runs long, across a mid-sync 503', async (platform) => {
-    const emulator = platform === 'snowflake' ? snowflake : databricks;
-    const credentials = platform === 'snowflake' ? snowflakeCredentials : { ...databricks.credentials, host: databricks.url };
-    const connection = await createTestConnection(harness, { platform, dataMode: 'live', accountId: VIEW, credentials });
-    const expectedRows = adPerformanceRowCount(emulator.shape, WINDOW);
-    emulator.faults.set({ runningPolls: 2, latencyMs: 20 });
+  it.each(['snowflake', 'databricks'] as const)(
+    '%s: syncs every row of the window through a statement that runs long, across a mid-sync 503',
+    async (platform) => {
+      const emulator = platform === 'snowflake' ? snowflake : databricks;
+      const credentials = platform === 'snowflake' ? snowflakeCredentials : { ...databricks.credentials, host: databricks.url };
+      const connection = await createTestConnection(harness, { platform, dataMode: 'live', accountId: VIEW, credentials });
+      const expectedRows = adPerformanceRowCount(emulator.shape, WINDOW);
+      emulator.faults.set({ runningPolls: 2, latencyMs: 20 });
 
-    const handle = await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW);
-    await waitFor(() => latestSyncLog(harness.database.db, connection.id), (log) => (log?.pages ?? 0) >= 2, { timeoutMs: 20_000, what: 'two pages written' });
-    emulator.faults.set({ latencyMs: 20, failNext: { status: 503, count: 1 } });
+      const handle = await startSyncWorkflow(harness.temporal.client, connection, taskQueue, WINDOW);
+      await waitFor(
+        () => latestSyncLog(harness.database.db, connection.id),
+        (log) => (log?.pages ?? 0) >= 2,
+        { timeoutMs: 20_000, what: 'two pages written' },
+      );
+      emulator.faults.set({ latencyMs: 20, failNext: { status: 503, count: 1 } });
 
-    const result = await handle.result();
-    const pages = Math.ceil(expectedRows / PART_ROWS);
-    expect(result).toMatchObject({ status: 'completed', recordsWritten: expectedRows, pages });
-    expect(await countMetrics(harness.database.db, connection.id)).toBe(expectedRows);
-    expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({ status: 'completed', source: 'live', records_fetched: expectedRows, records_written: expectedRows });
-    expect(emulator.faults.stats().failuresInjected).toBe(1);
-  });
+      const result = await handle.result();
+      const pages = Math.ceil(expectedRows / PART_ROWS);
+      expect(result).toMatchObject({ status: 'completed', recordsWritten: expectedRows, pages });
+      expect(await countMetrics(harness.database.db, connection.id)).toBe(expectedRows);
+      expect(await latestSyncLog(harness.database.db, connection.id)).toMatchObject({
+        status: 'completed',
+        source: 'live',
+        records_fetched: expectedRows,
+        records_written: expectedRows,
+      });
+      expect(emulator.faults.stats().failuresInjected).toBe(1);
+    },
+  );
 });

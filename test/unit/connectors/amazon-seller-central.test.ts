@@ -23,7 +23,14 @@ let emulator: RunningEmulator;
 const tokenUrl = (url: string) => `${url}/auth/o2/token`;
 function connect(overrides: Partial<ConnectorConfig> = {}, options: { now?: () => number } = {}): AmazonSellerCentralConnector {
   return createAmazonSellerCentralConnector(
-    { baseUrl: emulator.url, credentials: { ...credentials, lwa_token_url: tokenUrl(emulator.url) }, accountId: marketplace, timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides },
+    {
+      baseUrl: emulator.url,
+      credentials: { ...credentials, lwa_token_url: tokenUrl(emulator.url) },
+      accountId: marketplace,
+      timeoutMs: 5_000,
+      network: EMULATOR_NETWORK,
+      ...overrides,
+    },
     options,
   );
 }
@@ -46,7 +53,10 @@ afterEach(() => emulator.faults.clear());
 
 describe('Amazon Seller Central connector against its emulator', () => {
   it('is the live connector for amazon_seller_central, on the North America SP-API endpoint by default', () => {
-    expect(LIVE_CONNECTORS.amazon_seller_central).toMatchObject({ create: createAmazonSellerCentralConnector, defaultBaseUrl: 'https://sellingpartnerapi-na.amazon.com' });
+    expect(LIVE_CONNECTORS.amazon_seller_central).toMatchObject({
+      create: createAmazonSellerCentralConnector,
+      defaultBaseUrl: 'https://sellingpartnerapi-na.amazon.com',
+    });
   });
 
   it('tests the connection by reading an order', async () => {
@@ -75,7 +85,12 @@ describe('Amazon Seller Central connector against its emulator', () => {
         conversions: canceled ? 0 : 1,
         revenue: canceled ? 0 : order.total,
         currency: canceled ? null : 'USD',
-        raw: expect.objectContaining({ AmazonOrderId: amazonOrderId(order.index), PurchaseDate: order.createdAt, OrderStatus: canceled ? 'Canceled' : 'Shipped', MarketplaceId: marketplace }),
+        raw: expect.objectContaining({
+          AmazonOrderId: amazonOrderId(order.index),
+          PurchaseDate: order.createdAt,
+          OrderStatus: canceled ? 'Canceled' : 'Shipped',
+          MarketplaceId: marketplace,
+        }),
       });
       if (!canceled) expect(record.raw).toMatchObject({ OrderTotal: { CurrencyCode: 'USD', Amount: order.total.toFixed(2) } });
     });
@@ -128,10 +143,14 @@ describe('Amazon Seller Central connector against its emulator', () => {
   });
 
   it('classifies a refused refresh token or client secret as auth, without a secret in the message', async () => {
-    const badGrant = await failureOf(connect({ credentials: { ...credentials, refresh_token: 'Atzr|IwEBI-wrong-refresh-0011', lwa_token_url: tokenUrl(emulator.url) } }).fetchPage(orders));
+    const badGrant = await failureOf(
+      connect({ credentials: { ...credentials, refresh_token: 'Atzr|IwEBI-wrong-refresh-0011', lwa_token_url: tokenUrl(emulator.url) } }).fetchPage(orders),
+    );
     expect(badGrant).toMatchObject({ kind: 'auth', details: { status: 400, platformCode: 'invalid_grant' } });
     expect(badGrant.message).not.toContain('wrong-refresh');
-    const badClient = await failureOf(connect({ credentials: { ...credentials, client_secret: 'amzn1.oa2-cs.v1.wrong-secret-0022', lwa_token_url: tokenUrl(emulator.url) } }).testConnection());
+    const badClient = await failureOf(
+      connect({ credentials: { ...credentials, client_secret: 'amzn1.oa2-cs.v1.wrong-secret-0022', lwa_token_url: tokenUrl(emulator.url) } }).testConnection(),
+    );
     expect(badClient).toMatchObject({ kind: 'auth', details: { status: 401, platformCode: 'invalid_client' } });
     expect(badClient.message).not.toContain('wrong-secret');
   });
@@ -153,7 +172,10 @@ describe('Amazon Seller Central connector against its emulator', () => {
     await connector.testConnection();
     expect(connector.ordersRateLimit()).toEqual({ requestsPerSecond: 0.0167, burst: 20, observed: true });
     emulator.faults.set({ failNext: { status: 429, count: 1 }, retryAfterSeconds: 7 });
-    expect(await failureOf(connector.fetchPage(orders))).toMatchObject({ kind: 'rate_limited', details: { status: 429, platformCode: 'QuotaExceeded', retryAfterMs: 7_000 } });
+    expect(await failureOf(connector.fetchPage(orders))).toMatchObject({
+      kind: 'rate_limited',
+      details: { status: 429, platformCode: 'QuotaExceeded', retryAfterMs: 7_000 },
+    });
   });
 
   it('reports the documented getOrders usage plan until Amazon states one', () => {
@@ -162,13 +184,24 @@ describe('Amazon Seller Central connector against its emulator', () => {
 
   it('prefers Retry-After, and reads SP-API error codes whatever the status', () => {
     const quota = { errors: [{ code: 'QuotaExceeded', message: 'You exceeded your quota for the requested resource.', details: '' }] };
-    expect(classifySpApiError({ status: 429, body: quota, headers: new Headers({ 'retry-after': '3', 'x-amzn-ratelimit-limit': '0.0167' }) })).toMatchObject({ kind: 'rate_limited', retryAfterMs: 3_000 });
-    expect(classifySpApiError({ status: 429, body: quota, headers: new Headers({ 'x-amzn-ratelimit-limit': '0.0167' }) })).toMatchObject({ retryAfterMs: 59_880 });
-    const denied = { errors: [{ code: 'Unauthorized', message: 'Access to requested resource is denied.', details: 'The access token you provided has expired.' }] };
-    expect(classifySpApiError({ status: 403, body: denied, headers: new Headers() })).toMatchObject({ kind: 'auth', message: expect.stringContaining('expired') });
-    expect(classifySpApiError({ status: 400, body: { errors: [{ code: 'InvalidInput', message: 'bad' }] }, headers: new Headers() })).toMatchObject({ kind: 'malformed' });
+    expect(classifySpApiError({ status: 429, body: quota, headers: new Headers({ 'retry-after': '3', 'x-amzn-ratelimit-limit': '0.0167' }) })).toMatchObject({
+      kind: 'rate_limited',
+      retryAfterMs: 3_000,
+    });
+    expect(classifySpApiError({ status: 429, body: quota, headers: new Headers({ 'x-amzn-ratelimit-limit': '0.0167' }) })).toMatchObject({
+      retryAfterMs: 59_880,
+    });
+    const denied = {
+      errors: [{ code: 'Unauthorized', message: 'Access to requested resource is denied.', details: 'The access token you provided has expired.' }],
+    };
+    expect(classifySpApiError({ status: 403, body: denied, headers: new Headers() })).toMatchObject({
+      kind: 'auth',
+      message: expect.stringContaining('expired'),
+    });
+    expect(classifySpApiError({ status: 400, body: { errors: [{ code: 'InvalidInput', message: 'bad' }] }, headers: new Headers() })).toMatchObject({
+      kind: 'malformed',
+    });
   });
-
 
   it('reads a window that ends today without CreatedBefore, up to two minutes ago', async () => {
     const today = new Date().toISOString().slice(0, 10);
@@ -187,18 +220,31 @@ describe('Amazon Seller Central connector against its emulator', () => {
   it('answers a window that has not begun with no records, without asking Amazon', async () => {
     const before = requestsSoFar();
     const tomorrow = addDays(new Date().toISOString().slice(0, 10), 1);
-    await expect(connect().fetchPage({ ...orders, window: { startDate: tomorrow, endDate: tomorrow } })).resolves.toEqual({ records: [], nextCursor: null, bytesRead: 0 });
+    await expect(connect().fetchPage({ ...orders, window: { startDate: tomorrow, endDate: tomorrow } })).resolves.toEqual({
+      records: [],
+      nextCursor: null,
+      bytesRead: 0,
+    });
     expect(requestsSoFar()).toBe(before);
   });
 
   it('rejects a cursor that is not a NextToken, or one Amazon does not know, as malformed', async () => {
     expect(await failureOf(connect().fetchPage({ ...orders, cursor: 'not a token!' }))).toMatchObject({ kind: 'malformed' });
-    expect(await failureOf(connect().fetchPage({ ...orders, cursor: 'MTAw' }))).toMatchObject({ kind: 'malformed', details: { status: 400, platformCode: 'InvalidInput' } });
+    expect(await failureOf(connect().fetchPage({ ...orders, cursor: 'MTAw' }))).toMatchObject({
+      kind: 'malformed',
+      details: { status: 400, platformCode: 'InvalidInput' },
+    });
   });
 
   it('refuses an account id that is not a marketplace id, or a marketplace the seller does not sell in', async () => {
-    expect(await failureOf(connect({ accountId: 'amazon.com' }).fetchPage(orders))).toMatchObject({ kind: 'malformed', message: expect.stringContaining('marketplace id') });
-    expect(await failureOf(connect({ accountId: 'A1F83G8C2ARO7P' }).fetchPage(orders))).toMatchObject({ kind: 'malformed', details: { platformCode: 'InvalidInput' } });
+    expect(await failureOf(connect({ accountId: 'amazon.com' }).fetchPage(orders))).toMatchObject({
+      kind: 'malformed',
+      message: expect.stringContaining('marketplace id'),
+    });
+    expect(await failureOf(connect({ accountId: 'A1F83G8C2ARO7P' }).fetchPage(orders))).toMatchObject({
+      kind: 'malformed',
+      details: { platformCode: 'InvalidInput' },
+    });
   });
 
   it('refuses to send the client secret to a clear-text token URL', async () => {

@@ -38,7 +38,14 @@ describe.each(EMULATED_PLATFORMS)('%s connector conformance', (platform) => {
   const live = LIVE_CONNECTORS[platform];
 
   function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
-    return live.create({ baseUrl: emulator.url, credentials: emulator.connectorCredentials, accountId: emulator.shape.accountId, timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
+    return live.create({
+      baseUrl: emulator.url,
+      credentials: emulator.connectorCredentials,
+      accountId: emulator.shape.accountId,
+      timeoutMs: 5_000,
+      network: EMULATOR_NETWORK,
+      ...overrides,
+    });
   }
 
   const firstStream = PLATFORMS[platform].streams[0]!;
@@ -104,5 +111,12 @@ describe.each(EMULATED_PLATFORMS)('%s connector conformance', (platform) => {
   });
 
   itClassifiesPlatformFaults({ platform, emulator: () => emulator, connect, request, secrets });
-  itStoresRecordsWithUnstorableText({ platform, emulator: () => emulator, connect, request, database: () => database, textless: TEXTLESS_RECORDS.includes(platform) });
+  itStoresRecordsWithUnstorableText({
+    platform,
+    emulator: () => emulator,
+    connect,
+    request,
+    database: () => database,
+    textless: TEXTLESS_RECORDS.includes(platform),
+  });
 });

@@ -15,7 +15,10 @@ let emulator: RunningEmulator;
 let credentials: Record<string, string>;
 
 function connect(overrides: Partial<ConnectorConfig> = {}, statementWaitMs?: number): Connector {
-  return createDatabricksConnector({ baseUrl: 'https://accounts.cloud.databricks.com', credentials, accountId: view, timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides }, { statementWaitMs });
+  return createDatabricksConnector(
+    { baseUrl: 'https://accounts.cloud.databricks.com', credentials, accountId: view, timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides },
+    { statementWaitMs },
+  );
 }
 
 const failureOf = (work: Promise<unknown>) => connectorFailure(work, [token]);
@@ -77,7 +80,11 @@ describe('Databricks connector against its emulator', () => {
 
   it('resumes from a saved cursor with the remainder: no overlap, no gap', async () => {
     const first = await connect().fetchPage(rows);
-    expect(JSON.parse(first.nextCursor!)).toMatchObject({ part: 1, parts: 5, after: { date: first.records.at(-1)!.date, entityId: first.records.at(-1)!.entityId } });
+    expect(JSON.parse(first.nextCursor!)).toMatchObject({
+      part: 1,
+      parts: 5,
+      after: { date: first.records.at(-1)!.date, entityId: first.records.at(-1)!.entityId },
+    });
     const rest = await readAllPages(connect(), { ...rows, cursor: first.nextCursor });
     expect([...first.records, ...rest.records]).toEqual(expectedRecords(emulator.shape, window));
   });
@@ -85,7 +92,11 @@ describe('Databricks connector against its emulator', () => {
   it('runs the query again after the last row written when the statement is gone (404)', async () => {
     const first = await connect().fetchPage(rows);
     const second = await connect().fetchPage({ ...rows, cursor: first.nextCursor });
-    const other = await startEmulator('databricks', { shape: { accountId: view }, credentials: { token, warehouse_id: credentials.warehouse_id! }, pageSize: CHUNK_ROWS });
+    const other = await startEmulator('databricks', {
+      shape: { accountId: view },
+      credentials: { token, warehouse_id: credentials.warehouse_id! },
+      pageSize: CHUNK_ROWS,
+    });
     try {
       const rest = await readAllPages(connect({ credentials: { ...credentials, host: other.url } }), { ...rows, cursor: second.nextCursor });
       expect([...first.records, ...second.records, ...rest.records]).toEqual(expectedRecords(emulator.shape, window));
@@ -103,9 +114,11 @@ describe('Databricks connector against its emulator', () => {
 
   it('classifies 429 as rate_limited after the delay in Retry-After', async () => {
     emulator.faults.set({ failNext: { status: 429, count: 1 }, retryAfterSeconds: 9 });
-    expect(await failureOf(connect().fetchPage(rows))).toMatchObject({ kind: 'rate_limited', details: { status: 429, platformCode: 'REQUEST_LIMIT_EXCEEDED', retryAfterMs: 9_000 } });
+    expect(await failureOf(connect().fetchPage(rows))).toMatchObject({
+      kind: 'rate_limited',
+      details: { status: 429, platformCode: 'REQUEST_LIMIT_EXCEEDED', retryAfterMs: 9_000 },
+    });
   });
-
 
   it('serves an empty account as zero records and a null cursor', async () => {
     emulator.faults.set({ empty: true });
@@ -116,7 +129,10 @@ describe('Databricks connector against its emulator', () => {
   it.each([
     ['not JSON', 'MTAw'],
     ['a later part without the part count', JSON.stringify({ statement: '01ef-0001', part: 2, parts: null, after: null })],
-    ['a position outside the window', JSON.stringify({ statement: '01ef-0001', part: 1, parts: 3, after: { date: addDays(window.startDate, -1), entityId: '1' } })],
+    [
+      'a position outside the window',
+      JSON.stringify({ statement: '01ef-0001', part: 1, parts: 3, after: { date: addDays(window.startDate, -1), entityId: '1' } }),
+    ],
   ])('rejects a cursor that is %s as malformed', async (_, cursor) => {
     expect(await failureOf(connect().fetchPage({ ...rows, cursor }))).toMatchObject({ kind: 'malformed' });
   });

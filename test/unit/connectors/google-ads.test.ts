@@ -13,7 +13,14 @@ const SERVER_PAGE_SIZE = 20;
 let emulator: RunningEmulator;
 
 function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
-  return LIVE_CONNECTORS.google_ads!.create({ baseUrl: emulator.url, credentials, accountId: '987-654-3210', timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
+  return LIVE_CONNECTORS.google_ads!.create({
+    baseUrl: emulator.url,
+    credentials,
+    accountId: '987-654-3210',
+    timeoutMs: 5_000,
+    network: EMULATOR_NETWORK,
+    ...overrides,
+  });
 }
 
 const failureOf = (work: Promise<unknown>, secrets: readonly string[] = Object.values(credentials)) => connectorFailure(work, secrets);
@@ -69,7 +76,10 @@ describe('Google Ads connector against its emulator', () => {
 
   it('classifies UNAUTHENTICATED and PERMISSION_DENIED as auth, scrubbing an echoed developer token', async () => {
     emulator.faults.set({ failNext: { status: 401, count: 1 } });
-    expect(await failureOf(connect().fetchPage(request))).toMatchObject({ kind: 'auth', details: { status: 401, platformCode: 'authenticationError.OAUTH_TOKEN_INVALID' } });
+    expect(await failureOf(connect().fetchPage(request))).toMatchObject({
+      kind: 'auth',
+      details: { status: 401, platformCode: 'authenticationError.OAUTH_TOKEN_INVALID' },
+    });
 
     const wrongDeveloperToken = 'DEV-not-the-right-token-1234';
     const echoed = await failureOf(connect({ credentials: { ...credentials, developer_token: wrongDeveloperToken } }).testConnection(), [wrongDeveloperToken]);
@@ -83,9 +93,11 @@ describe('Google Ads connector against its emulator', () => {
   it('classifies RESOURCE_EXHAUSTED as rate_limited with RetryInfo.retryDelay', async () => {
     emulator.faults.set({ failNext: { status: 429, count: 1 }, retryAfterSeconds: 45 });
     const err = await failureOf(connect().fetchPage(request));
-    expect(err).toMatchObject({ kind: 'rate_limited', details: { status: 429, platformCode: 'quotaError.RESOURCE_TEMPORARILY_EXHAUSTED', retryAfterMs: 45_000 } });
+    expect(err).toMatchObject({
+      kind: 'rate_limited',
+      details: { status: 429, platformCode: 'quotaError.RESOURCE_TEMPORARILY_EXHAUSTED', retryAfterMs: 45_000 },
+    });
   });
-
 
   it('rejects a page token replayed against another query as a non-retryable failure', async () => {
     const first = await connect().fetchPage(request);
@@ -100,7 +112,11 @@ describe('Google Ads connector against its emulator', () => {
 
   it('takes faults and reports stats over its HTTP control endpoints', async () => {
     const before = (await (await fetch(`${emulator.url}/__emulator/stats`)).json()) as { requests: number; failuresInjected: number };
-    const control = await fetch(`${emulator.url}/__emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorRate: 1 }) });
+    const control = await fetch(`${emulator.url}/__emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ errorRate: 1 }),
+    });
     expect(control.status).toBe(200);
     expect(await failureOf(connect().fetchPage(request))).toMatchObject({ kind: 'transient', details: { status: 500 } });
     const after = (await (await fetch(`${emulator.url}/__emulator/stats`)).json()) as typeof before;

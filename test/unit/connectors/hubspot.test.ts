@@ -44,8 +44,16 @@ describe('HubSpot connector against its emulator', () => {
     expect(records).toHaveLength(expected.length);
     records.forEach((record, i) => {
       const contact = expected[i]!;
-      expect(record).toMatchObject({ stream: 'contacts', entityId: hubspotContactId(contact.index), date: contact.createdDate, entityName: `${contact.firstName} ${contact.lastName}` });
-      expect(record.raw).toMatchObject({ id: hubspotContactId(contact.index), properties: { email: contact.email, createdate: `${contact.createdDate}T00:00:00.000Z` } });
+      expect(record).toMatchObject({
+        stream: 'contacts',
+        entityId: hubspotContactId(contact.index),
+        date: contact.createdDate,
+        entityName: `${contact.firstName} ${contact.lastName}`,
+      });
+      expect(record.raw).toMatchObject({
+        id: hubspotContactId(contact.index),
+        properties: { email: contact.email, createdate: `${contact.createdDate}T00:00:00.000Z` },
+      });
     });
   });
 
@@ -84,25 +92,34 @@ describe('HubSpot connector against its emulator', () => {
   it('classifies 401 as auth, without the token in the message', async () => {
     emulator.faults.set({ failNext: { status: 401, count: 1 } });
     expect(await failureOf(connect().fetchPage(contacts))).toMatchObject({ kind: 'auth', details: { status: 401, platformCode: 'INVALID_AUTHENTICATION' } });
-    const wrongToken = await connectorFailure(connect({ credentials: { access_token: 'pat-na1-wrong-token-0011' } }).testConnection(), ['pat-na1-wrong-token-0011']);
+    const wrongToken = await connectorFailure(connect({ credentials: { access_token: 'pat-na1-wrong-token-0011' } }).testConnection(), [
+      'pat-na1-wrong-token-0011',
+    ]);
     expect(wrongToken).toMatchObject({ kind: 'auth', details: { status: 401 } });
     expect(wrongToken.message).toContain('correlationId');
   });
 
   it('classifies 429 as rate_limited after the window in X-HubSpot-RateLimit-Interval-Milliseconds', async () => {
     emulator.faults.set({ failNext: { status: 429, count: 1 }, retryAfterSeconds: 7 });
-    expect(await failureOf(connect().fetchPage(contacts))).toMatchObject({ kind: 'rate_limited', details: { status: 429, platformCode: 'RATE_LIMIT', retryAfterMs: 7_000 } });
+    expect(await failureOf(connect().fetchPage(contacts))).toMatchObject({
+      kind: 'rate_limited',
+      details: { status: 429, platformCode: 'RATE_LIMIT', retryAfterMs: 7_000 },
+    });
   });
 
   it('prefers Retry-After, else the window of the policy the body names', () => {
     const limited = (policyName: string, headers: Record<string, string> = {}) =>
       classifyHubSpotError({ status: 429, body: { status: 'error', message: 'limit', errorType: 'RATE_LIMIT', policyName }, headers: new Headers(headers) });
-    expect(limited('TEN_SECONDLY_ROLLING', { 'retry-after': '3', 'x-hubspot-ratelimit-interval-milliseconds': '10000' })).toMatchObject({ kind: 'rate_limited', retryAfterMs: 3_000 });
+    expect(limited('TEN_SECONDLY_ROLLING', { 'retry-after': '3', 'x-hubspot-ratelimit-interval-milliseconds': '10000' })).toMatchObject({
+      kind: 'rate_limited',
+      retryAfterMs: 3_000,
+    });
     expect(limited('SECONDLY')).toMatchObject({ retryAfterMs: 1_000 });
     expect(limited('DAILY')).toMatchObject({ retryAfterMs: 3_600_000 });
-    expect(classifyHubSpotError({ status: 403, body: { status: 'error', message: 'scopes', category: 'MISSING_SCOPES' }, headers: new Headers() })).toMatchObject({ kind: 'auth' });
+    expect(
+      classifyHubSpotError({ status: 403, body: { status: 'error', message: 'scopes', category: 'MISSING_SCOPES' }, headers: new Headers() }),
+    ).toMatchObject({ kind: 'auth' });
   });
-
 
   it('rejects a cursor that is not a HubSpot id as malformed', async () => {
     expect(await failureOf(connect().fetchPage({ ...contacts, cursor: 'MTAw' }))).toMatchObject({ kind: 'malformed' });

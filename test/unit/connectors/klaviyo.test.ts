@@ -39,7 +39,12 @@ describe('Klaviyo connector against its emulator', () => {
     expect(records).toHaveLength(130);
     records.forEach((record, i) => {
       const contact = contactRow(emulator.shape, asOf, i);
-      expect(record).toMatchObject({ stream: 'contacts', entityId: contact.id, date: contact.createdDate, entityName: `${contact.firstName} ${contact.lastName}` });
+      expect(record).toMatchObject({
+        stream: 'contacts',
+        entityId: contact.id,
+        date: contact.createdDate,
+        entityName: `${contact.firstName} ${contact.lastName}`,
+      });
       expect(record.raw).toMatchObject({ type: 'profile', attributes: { email: contact.email, location: { city: contact.city } } });
     });
   });
@@ -96,7 +101,10 @@ describe('Klaviyo connector against its emulator', () => {
 
   it('classifies 429 as rate_limited with the Retry-After delay', async () => {
     emulator.faults.set({ failNext: { status: 429, count: 1 }, retryAfterSeconds: 7 });
-    expect(await failureOf(connect().fetchPage(emailPerformance))).toMatchObject({ kind: 'rate_limited', details: { status: 429, platformCode: 'throttled', retryAfterMs: 7_000 } });
+    expect(await failureOf(connect().fetchPage(emailPerformance))).toMatchObject({
+      kind: 'rate_limited',
+      details: { status: 429, platformCode: 'throttled', retryAfterMs: 7_000 },
+    });
   });
 
   it('reads Retry-After as delta-seconds or an HTTP-date', () => {
@@ -107,7 +115,6 @@ describe('Klaviyo connector against its emulator', () => {
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter(null, now)).toBeUndefined();
   });
-
 
   it('rejects a cursor outside the window as malformed', async () => {
     expect(await failureOf(connect().fetchPage({ ...emailPerformance, cursor: '2027-01-01' }))).toMatchObject({ kind: 'malformed' });

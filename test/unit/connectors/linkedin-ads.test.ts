@@ -15,11 +15,19 @@ const request: FetchPageRequest = { stream: 'ad_performance', cursor: null, wind
 let emulator: RunningEmulator;
 
 function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
-  return createLinkedInAdsConnector({ baseUrl: emulator.url, credentials, accountId: `urn:li:sponsoredAccount:${ACCOUNT_ID}`, timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
+  return createLinkedInAdsConnector({
+    baseUrl: emulator.url,
+    credentials,
+    accountId: `urn:li:sponsoredAccount:${ACCOUNT_ID}`,
+    timeoutMs: 5_000,
+    network: EMULATOR_NETWORK,
+    ...overrides,
+  });
 }
 
 const failureOf = (work: Promise<unknown>) => connectorFailure(work, Object.values(credentials));
-const generatorRows = (running: RunningEmulator, w: DateWindow) => Array.from({ length: adPerformanceRowCount(running.shape, w) }, (_, i) => adPerformanceRow(running.shape, w, i));
+const generatorRows = (running: RunningEmulator, w: DateWindow) =>
+  Array.from({ length: adPerformanceRowCount(running.shape, w) }, (_, i) => adPerformanceRow(running.shape, w, i));
 const key = (r: MetricRecord) => `${r.entityId}|${r.date}`;
 
 beforeAll(async () => {
@@ -99,7 +107,6 @@ describe('LinkedIn Ads connector against its emulator', () => {
     expect(err.details.retryAfterMs).toBeLessThanOrEqual(untilMidnight(before));
     expect(err.details.retryAfterMs).toBeGreaterThanOrEqual(untilMidnight(Date.now()));
   });
-
 
   it('serves an empty account as no records, one date range after another', async () => {
     emulator.faults.set({ empty: true });

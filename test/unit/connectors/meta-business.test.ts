@@ -11,7 +11,14 @@ const request: FetchPageRequest = { stream: 'ad_performance', cursor: null, wind
 let emulator: RunningEmulator;
 
 function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
-  return LIVE_CONNECTORS.meta_business!.create({ baseUrl: emulator.url, credentials, accountId: 'act_555000111', timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
+  return LIVE_CONNECTORS.meta_business!.create({
+    baseUrl: emulator.url,
+    credentials,
+    accountId: 'act_555000111',
+    timeoutMs: 5_000,
+    network: EMULATOR_NETWORK,
+    ...overrides,
+  });
 }
 
 const failureOf = (work: Promise<unknown>) => connectorFailure(work, Object.values(credentials));
@@ -82,7 +89,6 @@ describe('Meta Business connector against its emulator', () => {
     const err = await failureOf(connect().fetchPage(request));
     expect(err).toMatchObject({ kind: 'rate_limited', details: { platformCode: '80000/2446079', retryAfterMs: 120_000 } });
   });
-
 
   it('serves an empty account as zero records and a null cursor', async () => {
     emulator.faults.set({ empty: true });

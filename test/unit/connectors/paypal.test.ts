@@ -78,7 +78,10 @@ describe('PayPal connector against its emulator', () => {
         currency: 'USD',
       });
       expect(record.raw).toMatchObject({
-        transaction_info: { transaction_status: payment.status === 'refunded' ? 'V' : 'S', transaction_initiation_date: payment.createdAt.replace('Z', '+0000') },
+        transaction_info: {
+          transaction_status: payment.status === 'refunded' ? 'V' : 'S',
+          transaction_initiation_date: payment.createdAt.replace('Z', '+0000'),
+        },
         payer_info: { email_address: payment.email },
       });
     });
@@ -166,9 +169,11 @@ describe('PayPal connector against its emulator', () => {
     const connector = connect();
     await connector.fetchPage(payments);
     emulator.faults.set({ failNext: { status: 500, count: 1 } });
-    expect(await failureOf(connector.fetchPage(payments))).toMatchObject({ kind: 'transient', details: { status: 500, platformCode: 'INTERNAL_SERVER_ERROR' } });
+    expect(await failureOf(connector.fetchPage(payments))).toMatchObject({
+      kind: 'transient',
+      details: { status: 500, platformCode: 'INTERNAL_SERVER_ERROR' },
+    });
   });
-
 
   it('halves a slice PayPal finds too large (over 10,000 results) and still reads every payment once', async () => {
     const busy = await startEmulator('paypal', { shape: { accountId: 'LFTBUSYMERCHANT', contacts: 300, ordersPerDay: 400 }, credentials, asOf });
@@ -201,15 +206,32 @@ describe('PayPal connector against its emulator', () => {
   });
 
   it('keeps payments and refunds, and skips transfers, holds and fees', () => {
-    const of = (code: string) => isPaymentEvent({ transaction_info: { transaction_id: 'X', transaction_event_code: code, transaction_initiation_date: '2026-01-01T00:00:00+0000', transaction_amount: { currency_code: 'USD', value: '1.00' } } });
+    const of = (code: string) =>
+      isPaymentEvent({
+        transaction_info: {
+          transaction_id: 'X',
+          transaction_event_code: code,
+          transaction_initiation_date: '2026-01-01T00:00:00+0000',
+          transaction_amount: { currency_code: 'USD', value: '1.00' },
+        },
+      });
     expect(['T0006', 'T0003', 'T1107'].map(of)).toEqual([true, true, true]);
     expect(['T0400', 'T1503', 'T0200', 'T0113'].map(of)).toEqual([false, false, false, false]);
   });
 
   it('reads OAuth errors and PayPal errors alike', () => {
     const classify = (status: number, body: unknown) => classifyPayPalError({ status, body, headers: new Headers() });
-    expect(classify(401, { error: 'invalid_token', error_description: 'Token signature verification failed' })).toMatchObject({ kind: 'auth', platformCode: 'invalid_token' });
-    expect(classify(403, { name: 'NOT_AUTHORIZED', message: 'Authorization failed due to insufficient permissions.', debug_id: 'abc' })).toMatchObject({ kind: 'auth', message: 'Authorization failed due to insufficient permissions. (debug_id abc)' });
-    expect(classify(400, { name: 'INVALID_REQUEST', message: 'bad', details: [{ field: 'end_date', issue: 'too wide' }] })).toMatchObject({ kind: undefined, message: 'bad; end_date: too wide' });
+    expect(classify(401, { error: 'invalid_token', error_description: 'Token signature verification failed' })).toMatchObject({
+      kind: 'auth',
+      platformCode: 'invalid_token',
+    });
+    expect(classify(403, { name: 'NOT_AUTHORIZED', message: 'Authorization failed due to insufficient permissions.', debug_id: 'abc' })).toMatchObject({
+      kind: 'auth',
+      message: 'Authorization failed due to insufficient permissions. (debug_id abc)',
+    });
+    expect(classify(400, { name: 'INVALID_REQUEST', message: 'bad', details: [{ field: 'end_date', issue: 'too wide' }] })).toMatchObject({
+      kind: undefined,
+      message: 'bad; end_date: too wide',
+    });
   });
 });

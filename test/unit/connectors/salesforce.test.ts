@@ -16,7 +16,14 @@ let emulator: RunningEmulator;
 
 /** As deployed: the org's API root is the instance_url credential, whatever the configured base URL. */
 function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
-  return createSalesforceConnector({ baseUrl: 'https://login.salesforce.invalid', credentials: { ...credentials, instance_url: emulator.url }, accountId: '00D5g000004EmUL', timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
+  return createSalesforceConnector({
+    baseUrl: 'https://login.salesforce.invalid',
+    credentials: { ...credentials, instance_url: emulator.url },
+    accountId: '00D5g000004EmUL',
+    timeoutMs: 5_000,
+    network: EMULATOR_NETWORK,
+    ...overrides,
+  });
 }
 
 const failureOf = (work: Promise<unknown>) => connectorFailure(work, Object.values(credentials));
@@ -48,8 +55,18 @@ describe('Salesforce connector against its emulator', () => {
     expect(records).toHaveLength(expected.length);
     records.forEach((record, i) => {
       const contact = expected[i]!;
-      expect(record).toMatchObject({ stream: 'contacts', entityId: contact.id, date: contact.createdDate, entityName: `${contact.firstName} ${contact.lastName}` });
-      expect(record.raw).toMatchObject({ attributes: { type: 'Contact' }, Id: contact.id, Email: contact.email, CreatedDate: `${contact.createdDate}T00:00:00.000+0000` });
+      expect(record).toMatchObject({
+        stream: 'contacts',
+        entityId: contact.id,
+        date: contact.createdDate,
+        entityName: `${contact.firstName} ${contact.lastName}`,
+      });
+      expect(record.raw).toMatchObject({
+        attributes: { type: 'Contact' },
+        Id: contact.id,
+        Email: contact.email,
+        CreatedDate: `${contact.createdDate}T00:00:00.000+0000`,
+      });
     });
   });
 
@@ -74,14 +91,18 @@ describe('Salesforce connector against its emulator', () => {
   });
 
   it('takes the API root from the configured base URL without instance_url, and refuses a clear-text instance_url', async () => {
-    await expect(createSalesforceConnector({ baseUrl: emulator.url, credentials, accountId: 'x', network: EMULATOR_NETWORK }).testConnection()).resolves.toMatchObject({ ok: true });
+    await expect(
+      createSalesforceConnector({ baseUrl: emulator.url, credentials, accountId: 'x', network: EMULATOR_NETWORK }).testConnection(),
+    ).resolves.toMatchObject({ ok: true });
     const insecure = await failureOf(connect({ credentials: { ...credentials, instance_url: 'http://eu42.salesforce.com' } }).fetchPage(contacts));
     expect(insecure).toMatchObject({ kind: 'auth', message: expect.stringContaining('instance_url') });
   });
 
   it('sends SOQL the emulator parses as Salesforce would, which refuses a quoted dateTime', async () => {
     const soql = "SELECT Id FROM Contact WHERE CreatedDate >= '2026-01-01T00:00:00Z'";
-    const refused = await fetch(`${emulator.url}/services/data/v61.0/query?q=${encodeURIComponent(soql)}`, { headers: { authorization: `Bearer ${credentials.access_token}` } });
+    const refused = await fetch(`${emulator.url}/services/data/v61.0/query?q=${encodeURIComponent(soql)}`, {
+      headers: { authorization: `Bearer ${credentials.access_token}` },
+    });
     expect(refused.status).toBe(400);
     expect(await refused.json()).toEqual([{ errorCode: 'INVALID_FIELD', message: expect.stringContaining("field 'CreatedDate' must be of type dateTime") }]);
   });
@@ -109,9 +130,11 @@ describe('Salesforce connector against its emulator', () => {
     expect(await failureOf(connect().fetchPage(contacts))).toMatchObject({ kind: 'transient', details: { status, platformCode } });
   });
 
-
   it('rejects a cursor that is not one of its own as malformed', async () => {
-    const foreign = JSON.stringify({ next: 'https://elsewhere.example/steal', after: { createdDate: '2026-01-01T00:00:00.000+0000', id: salesforceContactId(0) } });
+    const foreign = JSON.stringify({
+      next: 'https://elsewhere.example/steal',
+      after: { createdDate: '2026-01-01T00:00:00.000+0000', id: salesforceContactId(0) },
+    });
     expect(await failureOf(connect().fetchPage({ ...contacts, cursor: foreign }))).toMatchObject({ kind: 'malformed' });
     expect(await failureOf(connect().fetchPage({ ...contacts, cursor: '01gD0000002HU6KIAW-2000' }))).toMatchObject({ kind: 'malformed' });
   });

@@ -65,7 +65,11 @@ describe('Shopify connector against its emulator', () => {
         revenue: order.total,
         currency: 'USD',
       });
-      expect(record.raw).toMatchObject({ id: Number(shopifyOrderId(order.index)), total_price: order.total.toFixed(2), financial_status: order.financialStatus });
+      expect(record.raw).toMatchObject({
+        id: Number(shopifyOrderId(order.index)),
+        total_price: order.total.toFixed(2),
+        financial_status: order.financialStatus,
+      });
     });
   });
 
@@ -74,7 +78,9 @@ describe('Shopify connector against its emulator', () => {
     expect(expected.length).toBeGreaterThan(80);
     const { records, pages } = await readAllPages(connect(), contacts);
     expect(pages).toBe(Math.ceil(expected.length / 40));
-    expect(records.map((r) => [r.entityId, r.date, r.entityName])).toEqual(expected.map((c) => [shopifyCustomerId(c.index), c.createdDate, `${c.firstName} ${c.lastName}`]));
+    expect(records.map((r) => [r.entityId, r.date, r.entityName])).toEqual(
+      expected.map((c) => [shopifyCustomerId(c.index), c.createdDate, `${c.firstName} ${c.lastName}`]),
+    );
     // Shopify writes the shop's local time: midnight UTC is the evening before in New York.
     expect(records[0]!.raw).toMatchObject({ email: expected[0]!.email, created_at: expect.stringMatching(/T19:00:00-05:00$/) });
   });
@@ -96,13 +102,16 @@ describe('Shopify connector against its emulator', () => {
 
   it('sends nothing but limit beside a page_info, as Shopify requires', async () => {
     const first = await connect().fetchPage(orders);
-    const refused = await fetch(`${emulator.url}/admin/api/2024-10/orders.json?limit=100&status=any&page_info=${first.nextCursor}`, { headers: { 'x-shopify-access-token': credentials.access_token } });
+    const refused = await fetch(`${emulator.url}/admin/api/2024-10/orders.json?limit=100&status=any&page_info=${first.nextCursor}`, {
+      headers: { 'x-shopify-access-token': credentials.access_token },
+    });
     expect(refused.status).toBe(400);
     await expect(connect().fetchPage({ ...orders, cursor: first.nextCursor, pageSize: 30 })).resolves.toMatchObject({ records: expect.any(Array) });
   });
 
   it('reads the next page from a Link header that also names the previous one', () => {
-    const link = '<https://acme.myshopify.com/admin/api/2024-10/orders.json?limit=2&page_info=cHJldg>; rel="previous", <https://acme.myshopify.com/admin/api/2024-10/orders.json?limit=2&page_info=bmV4dA>; rel="next"';
+    const link =
+      '<https://acme.myshopify.com/admin/api/2024-10/orders.json?limit=2&page_info=cHJldg>; rel="previous", <https://acme.myshopify.com/admin/api/2024-10/orders.json?limit=2&page_info=bmV4dA>; rel="next"';
     expect(nextPageInfo(link)).toBe('bmV4dA');
     expect(nextPageInfo('<https://acme.myshopify.com/admin/api/2024-10/orders.json?page_info=cHJldg>; rel="previous"')).toBeNull();
     expect(nextPageInfo(null)).toBeNull();
@@ -117,7 +126,11 @@ describe('Shopify connector against its emulator', () => {
 
   it('classifies 401 as auth, without the token in the message', async () => {
     emulator.faults.set({ failNext: { status: 401, count: 1 } });
-    expect(await failureOf(connect().fetchPage(orders))).toMatchObject({ kind: 'auth', details: { status: 401 }, message: expect.stringContaining('Invalid API key or access token') });
+    expect(await failureOf(connect().fetchPage(orders))).toMatchObject({
+      kind: 'auth',
+      details: { status: 401 },
+      message: expect.stringContaining('Invalid API key or access token'),
+    });
     const wrongToken = 'shpat_wrong00000000000000000000000011';
     const failure = await connectorFailure(connect({ credentials: { access_token: wrongToken } }).testConnection(), [wrongToken]);
     expect(failure).toMatchObject({ kind: 'auth', details: { status: 401 } });
@@ -129,14 +142,14 @@ describe('Shopify connector against its emulator', () => {
   });
 
   it('reads a fractional Retry-After, else the bucket’s drain time from X-Shopify-Shop-Api-Call-Limit', () => {
-    const limited = (headers: Record<string, string>) => classifyShopifyError({ status: 429, body: { errors: 'Exceeded 2 calls per second for api client.' }, headers: new Headers(headers) });
+    const limited = (headers: Record<string, string>) =>
+      classifyShopifyError({ status: 429, body: { errors: 'Exceeded 2 calls per second for api client.' }, headers: new Headers(headers) });
     expect(limited({ 'retry-after': '2.0', 'x-shopify-shop-api-call-limit': '40/40' })).toMatchObject({ kind: 'rate_limited', retryAfterMs: 2_000 });
     expect(limited({ 'retry-after': '0.5' })).toMatchObject({ retryAfterMs: 500 });
     expect(limited({ 'x-shopify-shop-api-call-limit': '40/40' })).toMatchObject({ retryAfterMs: 500 });
     expect(limited({ 'x-shopify-shop-api-call-limit': '400/400' })).toMatchObject({ retryAfterMs: 50 });
     expect(classifyShopifyError({ status: 423, body: { errors: 'Shop is locked' }, headers: new Headers() })).toMatchObject({ kind: 'auth' });
   });
-
 
   it('rejects a cursor that is not a page_info, and one Shopify refuses, as malformed', async () => {
     expect(await failureOf(connect().fetchPage({ ...orders, cursor: 'https://elsewhere.example/steal?page_info=x' }))).toMatchObject({ kind: 'malformed' });

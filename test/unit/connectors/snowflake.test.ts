@@ -18,17 +18,25 @@ const rows: FetchPageRequest = { stream: 'warehouse_rows', cursor: null, window 
 let emulator: RunningEmulator;
 
 function connect(overrides: Partial<ConnectorConfig> = {}, statementWaitMs?: number): Connector {
-  return createSnowflakeConnector({ baseUrl: emulator.url, credentials, accountId: view, timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides }, { statementWaitMs });
+  return createSnowflakeConnector(
+    { baseUrl: emulator.url, credentials, accountId: view, timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides },
+    { statementWaitMs },
+  );
 }
 
 const secrets = [keys.privateKey];
 const failureOf = (work: Promise<unknown>) => connectorFailure(work, secrets);
 
 /** The rows as Snowflake's jsonv2 renders them: DATE as days since the epoch, numbers as text. */
-const expectedRecords = (shape: AccountShape, within: DateWindow): MetricRecord[] => expectedWarehouseRecords(shape, within, (date) => String(Date.parse(`${date}T00:00:00Z`) / 86_400_000));
+const expectedRecords = (shape: AccountShape, within: DateWindow): MetricRecord[] =>
+  expectedWarehouseRecords(shape, within, (date) => String(Date.parse(`${date}T00:00:00Z`) / 86_400_000));
 
 beforeAll(async () => {
-  emulator = await startEmulator('snowflake', { shape: { accountId: view }, credentials: { ...credentials, public_key: keys.publicKey }, pageSize: PARTITION_ROWS });
+  emulator = await startEmulator('snowflake', {
+    shape: { accountId: view },
+    credentials: { ...credentials, public_key: keys.publicKey },
+    pageSize: PARTITION_ROWS,
+  });
 });
 afterAll(() => emulator.close());
 afterEach(() => emulator.faults.clear());
@@ -73,7 +81,10 @@ describe('Snowflake connector against its emulator', () => {
     const connector = connect();
     await connector.testConnection();
     // The connector's own request passed above; the same select with literal dates is refused.
-    const { token } = signKeyPairJwt({ account: credentials.account, user: credentials.user, key: readPrivateKey(keys.privateKey, undefined) }, Math.floor(Date.now() / 1000));
+    const { token } = signKeyPairJwt(
+      { account: credentials.account, user: credentials.user, key: readPrivateKey(keys.privateKey, undefined) },
+      Math.floor(Date.now() / 1000),
+    );
     const inlined = await fetch(`${emulator.url}/api/v2/statements`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'x-snowflake-authorization-token-type': 'KEYPAIR_JWT', 'content-type': 'application/json' },
@@ -109,7 +120,11 @@ describe('Snowflake connector against its emulator', () => {
   it('resumes from a saved cursor with the remainder: no overlap, no gap', async () => {
     const first = await connect().fetchPage(rows);
     const second = await connect().fetchPage({ ...rows, cursor: first.nextCursor });
-    expect(JSON.parse(second.nextCursor!)).toMatchObject({ part: 2, parts: 6, after: { date: second.records.at(-1)!.date, entityId: second.records.at(-1)!.entityId } });
+    expect(JSON.parse(second.nextCursor!)).toMatchObject({
+      part: 2,
+      parts: 6,
+      after: { date: second.records.at(-1)!.date, entityId: second.records.at(-1)!.entityId },
+    });
     const rest = await readAllPages(connect(), { ...rows, cursor: second.nextCursor });
     expect([...first.records, ...second.records, ...rest.records]).toEqual(expectedRecords(emulator.shape, window));
   });
@@ -130,20 +145,25 @@ describe('Snowflake connector against its emulator', () => {
 
   it('classifies a JWT signed with another key as auth (401), without the key in the message', async () => {
     const stranger = generateSnowflakeKeyPair();
-    const failure = await connectorFailure(connect({ credentials: { ...credentials, private_key: stranger.privateKey } }).fetchPage(rows), [stranger.privateKey, keys.privateKey]);
+    const failure = await connectorFailure(connect({ credentials: { ...credentials, private_key: stranger.privateKey } }).fetchPage(rows), [
+      stranger.privateKey,
+      keys.privateKey,
+    ]);
     expect(failure).toMatchObject({ kind: 'auth', details: { status: 401, platformCode: '390144' } });
     expect(failure.message).toContain('JWT token is invalid');
   });
 
   it('classifies a JWT for another user as auth', async () => {
-    expect(await failureOf(connect({ credentials: { ...credentials, user: 'someone_else' } }).testConnection())).toMatchObject({ kind: 'auth', details: { status: 401 } });
+    expect(await failureOf(connect({ credentials: { ...credentials, user: 'someone_else' } }).testConnection())).toMatchObject({
+      kind: 'auth',
+      details: { status: 401 },
+    });
   });
 
   it('classifies 429 as rate_limited after the delay in Retry-After', async () => {
     emulator.faults.set({ failNext: { status: 429, count: 1 }, retryAfterSeconds: 7 });
     expect(await failureOf(connect().fetchPage(rows))).toMatchObject({ kind: 'rate_limited', details: { status: 429, retryAfterMs: 7_000 } });
   });
-
 
   it('serves an empty account as zero records and a null cursor', async () => {
     emulator.faults.set({ empty: true });
@@ -154,7 +174,10 @@ describe('Snowflake connector against its emulator', () => {
   it.each([
     ['not JSON', 'MTAw'],
     ['a later part without the part count', JSON.stringify({ statement: '01b0-0000', part: 3, parts: null, after: null })],
-    ['a position outside the window', JSON.stringify({ statement: '01b0-0000', part: 1, parts: 4, after: { date: addDays(window.endDate, 1), entityId: '1' } })],
+    [
+      'a position outside the window',
+      JSON.stringify({ statement: '01b0-0000', part: 1, parts: 4, after: { date: addDays(window.endDate, 1), entityId: '1' } }),
+    ],
   ])('rejects a cursor that is %s as malformed', async (_, cursor) => {
     expect(await failureOf(connect().fetchPage({ ...rows, cursor }))).toMatchObject({ kind: 'malformed' });
   });

@@ -17,7 +17,8 @@ const contacts: FetchPageRequest = { stream: 'contacts', cursor: null, window, p
 let stripeMock: ChildProcess;
 let baseUrl: string;
 
-const connect = (overrides: Partial<ConnectorConfig> = {}) => createStripeConnector({ baseUrl, credentials: { secret_key: secretKey }, accountId: 'acct_mock', timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
+const connect = (overrides: Partial<ConnectorConfig> = {}) =>
+  createStripeConnector({ baseUrl, credentials: { secret_key: secretKey }, accountId: 'acct_mock', timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
 
 /** $STRIPE_MOCK (set by scripts/test), else whatever scripts/ensure-stripe-mock finds or builds. */
 function stripeMockBinary(): string {
@@ -59,7 +60,12 @@ describe('Stripe connector against stripe-mock', () => {
     expect(page.records.length).toBeGreaterThan(0);
     expect(page.bytesRead).toBeGreaterThan(0);
     for (const record of page.records) {
-      expect(record).toMatchObject({ stream: 'payments', entityId: expect.stringMatching(/^ch_\w+$/), date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), currency: expect.stringMatching(/^[A-Z]{3}$/) });
+      expect(record).toMatchObject({
+        stream: 'payments',
+        entityId: expect.stringMatching(/^ch_\w+$/),
+        date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+        currency: expect.stringMatching(/^[A-Z]{3}$/),
+      });
       expect(typeof record.revenue).toBe('number');
       expect(record.raw).toMatchObject({ object: 'charge', id: record.entityId });
     }
@@ -72,7 +78,12 @@ describe('Stripe connector against stripe-mock', () => {
     const page = await connect().fetchPage(contacts);
     expect(page.records.length).toBeGreaterThan(0);
     for (const record of page.records) {
-      expect(record).toMatchObject({ stream: 'contacts', entityId: expect.stringMatching(/^cus_\w+$/), date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), revenue: null });
+      expect(record).toMatchObject({
+        stream: 'contacts',
+        entityId: expect.stringMatching(/^cus_\w+$/),
+        date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+        revenue: null,
+      });
       expect(record.raw).toMatchObject({ object: 'customer', id: record.entityId });
     }
   });

@@ -61,7 +61,12 @@ describe('Stripe connector against its emulator', () => {
         revenue: payment.amountMinor / 100,
         currency: 'USD',
       });
-      expect(record.raw).toMatchObject({ object: 'charge', amount: payment.amountMinor, refunded: payment.status === 'refunded', created: Date.parse(payment.createdAt) / 1000 });
+      expect(record.raw).toMatchObject({
+        object: 'charge',
+        amount: payment.amountMinor,
+        refunded: payment.status === 'refunded',
+        created: Date.parse(payment.createdAt) / 1000,
+      });
     });
     expect(records.some((r) => r.raw.refunded === true)).toBe(true);
   });
@@ -114,12 +119,15 @@ describe('Stripe connector against its emulator', () => {
   });
 
   it('reads error types: api_error is transient, permission_error is auth, lock_timeout is rate_limited', () => {
-    const classify = (status: number, error: Record<string, string>) => classifyStripeError({ status, body: { error }, headers: new Headers({ 'request-id': 'req_1' }) });
+    const classify = (status: number, error: Record<string, string>) =>
+      classifyStripeError({ status, body: { error }, headers: new Headers({ 'request-id': 'req_1' }) });
     expect(classify(500, { type: 'api_error', message: 'boom' })).toMatchObject({ kind: 'transient', message: 'boom; request req_1' });
-    expect(classify(403, { type: 'permission_error', message: 'restricted', param: 'customer' })).toMatchObject({ kind: 'auth', message: 'restricted; param customer; request req_1' });
+    expect(classify(403, { type: 'permission_error', message: 'restricted', param: 'customer' })).toMatchObject({
+      kind: 'auth',
+      message: 'restricted; param customer; request req_1',
+    });
     expect(classify(429, { type: 'invalid_request_error', code: 'lock_timeout' })).toMatchObject({ kind: 'rate_limited', platformCode: 'lock_timeout' });
   });
-
 
   it('rejects a cursor that is not an id of the stream’s objects as malformed, before any request', async () => {
     const before = emulator.faults.stats().requests;
@@ -127,7 +135,10 @@ describe('Stripe connector against its emulator', () => {
     expect(await failureOf(connect().fetchPage({ ...contacts, cursor: 'MTAw' }))).toMatchObject({ kind: 'malformed' });
     expect(emulator.faults.stats().requests).toBe(before);
     // A well-formed id Stripe does not know: resource_missing, a 400, not retried.
-    expect(await failureOf(connect().fetchPage({ ...payments, cursor: 'ch_UnknownCharge000000000' }))).toMatchObject({ kind: 'malformed', details: { status: 400, platformCode: 'resource_missing' } });
+    expect(await failureOf(connect().fetchPage({ ...payments, cursor: 'ch_UnknownCharge000000000' }))).toMatchObject({
+      kind: 'malformed',
+      details: { status: 400, platformCode: 'resource_missing' },
+    });
   });
 
   it('serves an empty account as zero records and a null cursor', async () => {

@@ -54,7 +54,10 @@ describe('TikTok connector against its emulator', () => {
         revenue: row.conversionValue,
         currency: 'USD',
       });
-      expect(record.raw).toMatchObject({ dimensions: { ad_id: row.entity.adId, stat_time_day: `${row.date} 00:00:00` }, metrics: { spend: row.spend.toFixed(2) } });
+      expect(record.raw).toMatchObject({
+        dimensions: { ad_id: row.entity.adId, stat_time_day: `${row.date} 00:00:00` },
+        metrics: { spend: row.spend.toFixed(2) },
+      });
     });
   });
 
@@ -98,7 +101,6 @@ describe('TikTok connector against its emulator', () => {
     expect(daily.details.retryAfterMs).toBeGreaterThanOrEqual(untilMidnight);
     expect(daily.details.retryAfterMs).toBeLessThanOrEqual(untilMidnight + 1_000);
   });
-
 
   it('serves an empty account as zero records and a null cursor', async () => {
     emulator.faults.set({ empty: true });

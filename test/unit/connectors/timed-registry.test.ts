@@ -12,7 +12,10 @@ describe('platform request timing', () => {
 
   it('times each live page request with its outcome, and leaves mock connectors unmeasured', async () => {
     const observations: PlatformRequestObservation[] = [];
-    const registry = withPlatformRequestTiming(createConnectorRegistry({ baseUrls: { google_ads: emulator.url }, timeoutMs: 5_000, network: EMULATOR_NETWORK }), (o) => observations.push(o));
+    const registry = withPlatformRequestTiming(
+      createConnectorRegistry({ baseUrls: { google_ads: emulator.url }, timeoutMs: 5_000, network: EMULATOR_NETWORK }),
+      (o) => observations.push(o),
+    );
     const request = { stream: 'ad_performance' as const, cursor: null, window: { startDate: '2026-02-01', endDate: '2026-02-01' } };
     const target = { platform: 'google_ads' as const, accountId: emulator.shape.accountId, credentials: { ...emulator.credentials } };
 

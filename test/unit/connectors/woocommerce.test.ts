@@ -17,7 +17,14 @@ let emulator: RunningEmulator;
 
 /** As deployed: the API root is the store_url credential (the registry's default base URL says so). */
 function connect(overrides: Partial<ConnectorConfig> = {}): Connector {
-  return createWooCommerceConnector({ baseUrl: LIVE_CONNECTORS.woocommerce!.defaultBaseUrl, credentials: { ...keys, store_url: emulator.url }, accountId: 'woo-store', timeoutMs: 5_000, network: EMULATOR_NETWORK, ...overrides });
+  return createWooCommerceConnector({
+    baseUrl: LIVE_CONNECTORS.woocommerce!.defaultBaseUrl,
+    credentials: { ...keys, store_url: emulator.url },
+    accountId: 'woo-store',
+    timeoutMs: 5_000,
+    network: EMULATOR_NETWORK,
+    ...overrides,
+  });
 }
 
 const failureOf = (work: Promise<unknown>) => connectorFailure(work, Object.values(keys));
@@ -66,7 +73,12 @@ describe('WooCommerce connector against its emulator', () => {
         revenue: order.total,
         currency: 'USD',
       });
-      expect(record.raw).toMatchObject({ id: wooOrderId(order.index), number: String(order.number), total: order.total.toFixed(2), date_created_gmt: order.createdAt.slice(0, 19) });
+      expect(record.raw).toMatchObject({
+        id: wooOrderId(order.index),
+        number: String(order.number),
+        total: order.total.toFixed(2),
+        date_created_gmt: order.createdAt.slice(0, 19),
+      });
     });
   });
 
@@ -76,7 +88,9 @@ describe('WooCommerce connector against its emulator', () => {
     const { records, pages } = await readAllPages(connect(), contacts);
     // Every customer of the window, then the page holding the first older one, and no further.
     expect(pages).toBe(Math.floor(expected.length / 40) + 1);
-    expect(records.map((r) => [r.entityId, r.date, r.entityName])).toEqual(expected.map((c) => [String(wooCustomerId(c.index)), c.createdDate, `${c.firstName} ${c.lastName}`]));
+    expect(records.map((r) => [r.entityId, r.date, r.entityName])).toEqual(
+      expected.map((c) => [String(wooCustomerId(c.index)), c.createdDate, `${c.firstName} ${c.lastName}`]),
+    );
     expect(emulator.shape.contacts).toBeGreaterThan(40 * pages);
   });
 
@@ -90,7 +104,9 @@ describe('WooCommerce connector against its emulator', () => {
     expect(records.map(key)).toContain(String(wooOrderId(late.index)));
 
     const localDay = new URLSearchParams({ after: `${late.createdDate}T00:00:00`, before: `${late.createdDate}T23:59:59`, per_page: '100' });
-    const local = await fetch(`${emulator.url}/wp-json/wc/v3/orders?${localDay}`, { headers: { authorization: `Basic ${Buffer.from(`${keys.consumer_key}:${keys.consumer_secret}`).toString('base64')}` } });
+    const local = await fetch(`${emulator.url}/wp-json/wc/v3/orders?${localDay}`, {
+      headers: { authorization: `Basic ${Buffer.from(`${keys.consumer_key}:${keys.consumer_secret}`).toString('base64')}` },
+    });
     expect(((await local.json()) as { id: number }[]).map((o) => o.id)).not.toContain(wooOrderId(late.index));
   });
 
@@ -121,24 +137,36 @@ describe('WooCommerce connector against its emulator', () => {
 
   it('classifies 401 as auth, without the keys in the message', async () => {
     emulator.faults.set({ failNext: { status: 401, count: 1 } });
-    expect(await failureOf(connect().fetchPage(orders))).toMatchObject({ kind: 'auth', details: { status: 401, platformCode: 'woocommerce_rest_authentication_error' } });
+    expect(await failureOf(connect().fetchPage(orders))).toMatchObject({
+      kind: 'auth',
+      details: { status: 401, platformCode: 'woocommerce_rest_authentication_error' },
+    });
     const wrongSecret = 'cs_0000000000000000000000000000000000000011';
-    const failure = await connectorFailure(connect({ credentials: { ...keys, consumer_secret: wrongSecret, store_url: emulator.url } }).testConnection(), [...Object.values(keys), wrongSecret]);
+    const failure = await connectorFailure(connect({ credentials: { ...keys, consumer_secret: wrongSecret, store_url: emulator.url } }).testConnection(), [
+      ...Object.values(keys),
+      wrongSecret,
+    ]);
     expect(failure).toMatchObject({ kind: 'auth', message: expect.stringContaining('Consumer secret is invalid') });
   });
 
   it('classifies 429 as rate_limited after the store limiter’s RateLimit-Retry-After', async () => {
     emulator.faults.set({ failNext: { status: 429, count: 1 }, retryAfterSeconds: 9 });
-    expect(await failureOf(connect().fetchPage(orders))).toMatchObject({ kind: 'rate_limited', details: { status: 429, platformCode: 'rate_limit_exceeded', retryAfterMs: 9_000 } });
+    expect(await failureOf(connect().fetchPage(orders))).toMatchObject({
+      kind: 'rate_limited',
+      details: { status: 429, platformCode: 'rate_limit_exceeded', retryAfterMs: 9_000 },
+    });
   });
 
   it('prefers a host’s Retry-After, and drops HTML from WordPress messages', () => {
     const limited = classifyWooCommerceError({ status: 429, body: undefined, headers: new Headers({ 'retry-after': '12', 'ratelimit-retry-after': '3' }) });
     expect(limited).toMatchObject({ retryAfterMs: 12_000 });
-    const critical = classifyWooCommerceError({ status: 500, body: { code: 'internal_server_error', message: '<p>There has been a critical error on this website.</p>', data: { status: 500 } }, headers: new Headers() });
+    const critical = classifyWooCommerceError({
+      status: 500,
+      body: { code: 'internal_server_error', message: '<p>There has been a critical error on this website.</p>', data: { status: 500 } },
+      headers: new Headers(),
+    });
     expect(critical).toMatchObject({ message: 'There has been a critical error on this website.', platformCode: 'internal_server_error' });
   });
-
 
   it('rejects a cursor that is not one of its own as malformed', async () => {
     for (const cursor of ['2', 'page=0&per_page=10', 'page=2&per_page=500', 'page=2&per_page=10&status=trash']) {

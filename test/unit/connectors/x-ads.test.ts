@@ -42,7 +42,12 @@ describe('X Ads connector against its emulator', () => {
 
   it('reads stats per batch of 20 promoted tweets and week, to exactly the generator rows', async () => {
     const { records, pages } = await readAllPages(connect(), request);
-    const expected = new Map(Array.from({ length: adPerformanceRowCount(emulator.shape, window) }, (_, i) => adPerformanceRow(emulator.shape, window, i)).map((row) => [`${row.entity.adId}|${row.date}`, row]));
+    const expected = new Map(
+      Array.from({ length: adPerformanceRowCount(emulator.shape, window) }, (_, i) => adPerformanceRow(emulator.shape, window, i)).map((row) => [
+        `${row.entity.adId}|${row.date}`,
+        row,
+      ]),
+    );
     expect(expected.size).toBe(240);
     expect(pages).toBe(4);
     expect(records).toHaveLength(expected.size);
@@ -91,7 +96,6 @@ describe('X Ads connector against its emulator', () => {
     expect(err.details.retryAfterMs).toBeGreaterThan(118_000);
     expect(err.details.retryAfterMs).toBeLessThanOrEqual(121_000);
   });
-
 
   it('serves an empty account as zero records and a null cursor', async () => {
     emulator.faults.set({ empty: true });

@@ -70,7 +70,9 @@ describe('Zoho CRM connector against its emulator', () => {
   it('reads past the 2,000 records `page` can reach, with page tokens', async () => {
     const big = await startEmulator('zoho_crm', { shape: { accountId: '20251043', contacts: 2_300 }, credentials, asOf });
     try {
-      const refused = await fetch(`${big.url}/crm/v6/Contacts?fields=Email&per_page=200&page=11`, { headers: { authorization: `Zoho-oauthtoken ${credentials.access_token}` } });
+      const refused = await fetch(`${big.url}/crm/v6/Contacts?fields=Email&per_page=200&page=11`, {
+        headers: { authorization: `Zoho-oauthtoken ${credentials.access_token}` },
+      });
       expect(await refused.json()).toMatchObject({ code: 'DISCRETE_PAGINATION_LIMIT_EXCEEDED', status: 'error' });
 
       const connector = createZohoCrmConnector({ baseUrl: big.url, credentials, accountId: '20251043', network: EMULATOR_NETWORK });
@@ -90,7 +92,10 @@ describe('Zoho CRM connector against its emulator', () => {
   });
 
   it('reads 304 Not Modified (nothing modified since the window opened) as no records', async () => {
-    await expect(connect().fetchPage({ ...contacts, window: { startDate: '2026-04-01', endDate: '2026-04-30' } })).resolves.toMatchObject({ records: [], nextCursor: null });
+    await expect(connect().fetchPage({ ...contacts, window: { startDate: '2026-04-01', endDate: '2026-04-30' } })).resolves.toMatchObject({
+      records: [],
+      nextCursor: null,
+    });
   });
 
   it('classifies INVALID_TOKEN (401) as auth, without the token in the message', async () => {
@@ -107,7 +112,6 @@ describe('Zoho CRM connector against its emulator', () => {
     expect(failure).toMatchObject({ kind: 'rate_limited', details: { status: 429, platformCode: 'TOO_MANY_REQUESTS' } });
     expect(failure.details.retryAfterMs).toBeUndefined();
   });
-
 
   it('rejects a cursor that is not one page parameter as malformed', async () => {
     for (const cursor of ['page=0', 'page_token=', 'page=2&page_token=abc', 'fields=Phone']) {
