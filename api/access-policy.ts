@@ -72,6 +72,38 @@ export const ACCESS_POLICY = {
 
 export type PolicyKey = keyof typeof ACCESS_POLICY;
 
+/** A request that needs more than its route's rule: one whose query flag sets off work its route's role may not force. */
+export interface ElevatedAccess {
+  /** The query parameter and the value that elevates the request. */
+  query: string;
+  value: string;
+  rule: Role;
+  /** What the flag does, for the 403: "<what> needs the <rule> role". */
+  what: string;
+  /** What the caller gets without it. */
+  otherwise: string;
+}
+
+const FORCED_VALIDATION: ElevatedAccess = {
+  query: 'refresh',
+  value: 'true',
+  rule: 'editor',
+  what: 'Forcing a fresh validation (refresh=true)',
+  otherwise: 'Without it, the latest report is served while fresh.',
+};
+
+/** Checked by the same middleware as ACCESS_POLICY, after it: a viewer reads stored reports but does not force new runs. */
+export const ELEVATED_ACCESS: Partial<Record<PolicyKey, ElevatedAccess>> = {
+  'GET /api/v1/data-validation/connections/validate-all': FORCED_VALIDATION,
+  'GET /api/v1/data-validation/connections/:id/validate': FORCED_VALIDATION,
+};
+
+/** The elevation the request asks for, if its route has one and its query sets the flag. */
+export function elevatedAccess(method: string, routePath: string, queryValue: (name: string) => string | undefined): ElevatedAccess | undefined {
+  const elevated = ELEVATED_ACCESS[`${method} ${routePath}` as PolicyKey];
+  return elevated && queryValue(elevated.query) === elevated.value ? elevated : undefined;
+}
+
 export const ROLE_RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };
 
 export function requiredAccess(method: string, routePath: string): AccessRule | undefined {

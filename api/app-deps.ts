@@ -19,6 +19,8 @@ export interface ApiLimits {
   validationsRunningPerOrg: number;
   /** Connections one request works on at once (health-status, data-modes). */
   fanOutConcurrency: number;
+  /** How long a request that runs a workflow (validate, test-suite, test-all) waits for its result before 504 with where to read it. */
+  runWaitMs: number;
 }
 
 /** Everything the API needs, built by api/main.ts (or a test) and handed to createApp. */

@@ -72,6 +72,7 @@ export function apiSettingsFrom(config: Config): ApiSettings {
       validationReportMaxAgeMs: config.apiLimits.validationReportMaxAgeSeconds * 1000,
       validationsRunningPerOrg: config.apiLimits.validationsRunningPerOrg,
       fanOutConcurrency: config.apiLimits.fanOutConcurrency,
+      runWaitMs: config.apiLimits.runWaitSeconds * 1000,
     },
     customSeriesPerOrg: config.monitoring.customSeriesPerOrg,
   };

@@ -58,6 +58,7 @@ const EnvSchema = z
     VALIDATIONS_RUNNING_PER_ORG: z.coerce.number().int().min(1).max(1000).default(3),
     API_FAN_OUT_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
     API_QUOTA_MAX_WAIT_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
+    API_RUN_WAIT_SECONDS: z.coerce.number().int().min(1).max(300).default(60),
     ALLOW_LOOPBACK_PLATFORM_HOSTS: z.enum(['true', 'false']).default('false'),
     // A pre-built workflow bundle (./scripts/start builds one so a restarted worker starts fast); absent: the worker bundles workflows/.
     WORKFLOW_BUNDLE_PATH: z.string().optional(),
@@ -126,7 +127,13 @@ export interface Config {
   /** Each platform's request quotas the workers share: the documented defaults, overridden by PLATFORM_QUOTAS (JSON). */
   platformQuotas: PlatformQuotas;
   /** What one org's API requests may set off (see api/app-deps.ts ApiLimits), and how long an API read waits for a quota token. */
-  apiLimits: { validationReportMaxAgeSeconds: number; validationsRunningPerOrg: number; fanOutConcurrency: number; quotaMaxWaitSeconds: number };
+  apiLimits: {
+    validationReportMaxAgeSeconds: number;
+    validationsRunningPerOrg: number;
+    fanOutConcurrency: number;
+    quotaMaxWaitSeconds: number;
+    runWaitSeconds: number;
+  };
   /**
    * ALLOW_LOOPBACK_PLATFORM_HOSTS: platform hosts (base URLs, and hosts credentials name) may be loopback, over plain
    * http too. A development setting, for emulators; off, only public https hosts are reached (connectors/platform-network.ts).
@@ -205,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (message:
       validationsRunningPerOrg: e.VALIDATIONS_RUNNING_PER_ORG,
       fanOutConcurrency: e.API_FAN_OUT_CONCURRENCY,
       quotaMaxWaitSeconds: e.API_QUOTA_MAX_WAIT_SECONDS,
+      runWaitSeconds: e.API_RUN_WAIT_SECONDS,
     },
     allowLoopbackPlatformHosts: e.ALLOW_LOOPBACK_PLATFORM_HOSTS === 'true',
     scheduleReconciliation: { intervalMinutes: e.SCHEDULE_RECONCILE_INTERVAL_MINUTES },

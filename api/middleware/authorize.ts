@@ -1,12 +1,13 @@
 import { createMiddleware } from 'hono/factory';
 import { routePath } from 'hono/route';
-import { permits, refusal, requiredAccess } from '../access-policy';
+import { elevatedAccess, permits, refusal, requiredAccess } from '../access-policy';
 import { ApiError } from '../api-error';
 import type { AppEnv } from '../app-env';
 
 /**
  * The one place access is decided: the matched route's entry in ACCESS_POLICY against the caller
- * (org role, operator or codec credential). Fails closed: a route with no entry is refused. Denials are audited.
+ * (org role, operator or codec credential), then its ELEVATED_ACCESS when the query asks for it. Fails closed: a
+ * route with no entry is refused. Denials are audited.
  */
 export const authorize = createMiddleware<AppEnv>(async (c, next) => {
   const route = routePath(c, -1);
@@ -20,6 +21,17 @@ export const authorize = createMiddleware<AppEnv>(async (c, next) => {
   if (!permits(needed, actor)) {
     await c.get('audit')({ action: 'permission.denied', targetType: 'endpoint', targetId: `${c.req.method} ${route}`, outcome: 'denied' });
     throw new ApiError(403, 'forbidden', refusal(needed, actor));
+  }
+  const elevated = elevatedAccess(c.req.method, route, (name) => c.req.query(name));
+  if (elevated && !permits(elevated.rule, actor)) {
+    await c.get('audit')({
+      action: 'permission.denied',
+      targetType: 'endpoint',
+      targetId: `${c.req.method} ${route}`,
+      outcome: 'denied',
+      details: { [elevated.query]: elevated.value },
+    });
+    throw new ApiError(403, 'forbidden', `${elevated.what} needs the ${elevated.rule} role; your token has ${actor.role}. ${elevated.otherwise}`);
   }
   await next();
 });

@@ -1,5 +1,5 @@
-import { WorkflowFailedError } from '@temporalio/client';
 import { Hono } from 'hono';
+import { runOutcomeWithin } from '../../workflow-clients/run-outcome';
 import { z } from 'zod';
 import { listOrgConnections } from '../../db/repositories/connections';
 import {
@@ -23,8 +23,6 @@ import {
 } from '../../workflow-clients/data-validation';
 import type { Connection } from '../../db/schema';
 import type { DataSource } from '../../domain/connection';
-import type { Principal } from '../../security/access-token';
-import { ROLE_RANK } from '../access-policy';
 import { ApiError, notFound } from '../api-error';
 import { startOrJoinValidation } from '../validation-runs';
 import type { AppDeps } from '../app-deps';
@@ -44,9 +42,6 @@ import {
   ValidationRunningResponse,
   ValidationStartedResponse,
 } from './data-validation-schemas';
-
-/** How long a synchronous validation request waits for its workflow before answering 504 with the workflow id. */
-const SYNCHRONOUS_DEADLINE_MS = 60_000;
 
 const Flag = z.enum(['true', 'false']);
 /** Which rows a validation judges or a report listing covers: live unless the caller asks for mock. */
@@ -108,20 +103,10 @@ const resultUrl = (workflowId: string, runId: string) =>
  * the rules. The GETs any viewer may call serve the stored report while it is fresh
  * (limits.validationReportMaxAgeMs); otherwise they join the validation running for the connection
  * (or the org's validate-all) or start one, within the org's limit of running validations.
- * Forcing a run over a fresh report (`refresh=true`, POST validate-async) needs the editor role.
+ * Forcing a run over a fresh report (`refresh=true`, POST validate-async) needs the editor role (ELEVATED_ACCESS).
  */
 export function dataValidationRoutes(deps: AppDeps) {
   const isFresh = (validatedAt: Date, now: number) => now - validatedAt.getTime() <= deps.limits.validationReportMaxAgeMs;
-
-  function requireEditorToForce(principal: Principal): void {
-    if (ROLE_RANK[principal.role] < ROLE_RANK.editor) {
-      throw new ApiError(
-        403,
-        'forbidden',
-        `Forcing a fresh validation (refresh=true) needs the editor role; your token has ${principal.role}. Without it, the latest report is served while fresh.`,
-      );
-    }
-  }
 
   /** Joins the running validation of the connection's rows of `source` or starts one (one per connection and source at a time). */
   function runValidation(connection: Connection, source: DataSource) {
@@ -130,31 +115,16 @@ export function dataValidationRoutes(deps: AppDeps) {
     );
   }
 
-  /** The workflow's result, or a 504 naming the workflow when it takes longer than the request may wait. */
-  async function resultWithin<T>(result: Promise<T>, workflowId: string, runId: string, url = resultUrl(workflowId, runId)): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new ApiError(504, 'validation_still_running', 'The validation is still running; read its result later', {
-              workflow_id: workflowId,
-              run_id: runId,
-              result_url: url,
-            }),
-          ),
-        SYNCHRONOUS_DEADLINE_MS,
-      );
+  /** The run's result, a 504 naming where to read it when it takes longer than a request waits, or a 502 when it failed. */
+  async function resultWithin<T>(result: () => Promise<T>, workflowId: string, runId: string, url = resultUrl(workflowId, runId)): Promise<T> {
+    const outcome = await runOutcomeWithin(deps.temporal, deps.limits.runWaitMs, result);
+    if (outcome.status === 'completed') return outcome.result;
+    if (outcome.status === 'failed') throw new ApiError(502, 'validation_failed', `The validation failed: ${outcome.message}`, { workflow_id: workflowId });
+    throw new ApiError(504, 'validation_still_running', 'The validation is still running; read its result later', {
+      workflow_id: workflowId,
+      run_id: runId,
+      result_url: url,
     });
-    try {
-      return await Promise.race([result, deadline]);
-    } catch (err) {
-      if (err instanceof WorkflowFailedError)
-        throw new ApiError(502, 'validation_failed', `The validation failed: ${err.cause?.message ?? err.message}`, { workflow_id: workflowId });
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   const running = (run: { workflowId: string; runId: string; joined: boolean }, url = resultUrl(run.workflowId, run.runId)) => ({
@@ -189,7 +159,6 @@ export function dataValidationRoutes(deps: AppDeps) {
       const principal = c.get('principal');
       const query = c.req.valid('query');
       const refresh = query.refresh === 'true';
-      if (refresh) requireEditorToForce(principal);
       const connections = await listOrgConnections(deps.db, principal.orgId, { exceptStatus: 'disabled' });
       if (connections.length === 0)
         return c.json({ workflow_id: null, source: query.source, served: 'stored', total: 0, validated: 0, failed: 0, results: [] });
@@ -233,7 +202,7 @@ export function dataValidationRoutes(deps: AppDeps) {
         }),
       );
       if (query.wait === 'false') return c.json(running(run, VALIDATE_ALL_URL), 202);
-      const result = await resultWithin(validateAllRunResult(deps.temporal, run.workflowId, run.runId), run.workflowId, run.runId, VALIDATE_ALL_URL);
+      const result = await resultWithin(() => validateAllRunResult(deps.temporal, run.workflowId, run.runId), run.workflowId, run.runId, VALIDATE_ALL_URL);
       const covered = new Set(result.results.map((r) => r.connectionId));
       const results = [
         ...result.results.map((r) => ({
@@ -262,14 +231,14 @@ export function dataValidationRoutes(deps: AppDeps) {
       const principal = c.get('principal');
       const query = c.req.valid('query');
       const connection = await loadOwnConnection(deps, principal.orgId, c.req.param('id'));
-      if (query.refresh === 'true') requireEditorToForce(principal);
-      else {
+      // refresh=true needs an editor (ELEVATED_ACCESS, checked before the route runs).
+      if (query.refresh !== 'true') {
         const stored = await latestReport(deps.db, connection.id, query.source);
         if (stored && isFresh(stored.validated_at, Date.now())) return c.json({ ...presentValidationReport(fullReport(stored)), served: 'stored' });
       }
       const run = await runValidation(connection, query.source);
       if (query.wait === 'false') return c.json(running(run), 202);
-      const report = await resultWithin(validationRunReport(deps.temporal, run.workflowId, run.runId), run.workflowId, run.runId);
+      const report = await resultWithin(() => validationRunReport(deps.temporal, run.workflowId, run.runId), run.workflowId, run.runId);
       return c.json({ ...presentValidationReport(report), served: 'run' });
     })
     .post('/connections/:id/validate-async', docs.validateAsync, validate('query', SourceQuery), async (c) => {
@@ -299,10 +268,11 @@ export function dataValidationRoutes(deps: AppDeps) {
       const stored = await findReportByWorkflowId(deps.db, orgId, workflowId, runId);
       if (stored) return c.json({ status: 'completed', workflow_id: workflowId, report: presentValidationReport(fullReport(stored)) });
       if (status === null) throw notFound('Validation');
-      const error = await validationRunReport(deps.temporal, workflowId, runId).then(
+      // The run ended without a stored report: its failure's message, or how it ended (terminated, timed out).
+      const outcome = await runOutcomeWithin(deps.temporal, deps.limits.runWaitMs, () => validationRunReport(deps.temporal, workflowId, runId)).catch(
         () => null,
-        (err: unknown) => (err instanceof WorkflowFailedError ? (err.cause?.message ?? err.message) : status.toLowerCase()),
       );
+      const error = outcome?.status === 'failed' ? outcome.message : outcome?.status === 'completed' ? null : status.toLowerCase();
       return c.json({ status: 'failed', workflow_id: workflowId, error, report: null });
     })
     .get('/quality-summary', docs.qualitySummary, validate('query', TrendQuery), async (c) => {

@@ -1,5 +1,6 @@
-import { WorkflowFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { Hono } from 'hono';
+import { runOutcomeWithin } from '../../workflow-clients/run-outcome';
 import { z } from 'zod';
 import { ConnectorError } from '../../connectors/connector-error';
 import { resolveConnectionSource } from '../../services/connection-source-selection';
@@ -40,8 +41,6 @@ import {
   TestAllResponse,
 } from './live-integration-schemas';
 
-/** How long a request waits for its suite before answering 504 with the workflow id (the report is stored either way). */
-const SYNCHRONOUS_DEADLINE_MS = 60_000;
 /** A suite's probe counts towards health-status for this long. */
 const PROBE_FRESH_MS = 24 * 60 * 60 * 1000;
 /** What test-connection runs: the connection's own checks, without the hybrid data tests. */
@@ -157,28 +156,15 @@ function thresholdsOf(body: z.infer<typeof Thresholds> | undefined): Partial<Int
  * the report once stored).
  */
 export function liveIntegrationRoutes(deps: AppDeps) {
-  async function awaitResult<T>(handle: WorkflowHandle, result: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new ApiError(504, 'integration_test_still_running', 'The test is still running; read its report at integration-status later', {
-              workflow_id: handle.workflowId,
-            }),
-          ),
-        SYNCHRONOUS_DEADLINE_MS,
-      );
+  /** The run's result, a 504 when it takes longer than a request waits (integration-status shows it later), or a 502 when it could not run. */
+  async function awaitResult<T>(handle: WorkflowHandle, result: () => Promise<T>): Promise<T> {
+    const outcome = await runOutcomeWithin(deps.temporal, deps.limits.runWaitMs, result);
+    if (outcome.status === 'completed') return outcome.result;
+    if (outcome.status === 'failed')
+      throw new ApiError(502, 'integration_test_failed', `The test could not run: ${outcome.message}`, { workflow_id: handle.workflowId });
+    throw new ApiError(504, 'integration_test_still_running', 'The test is still running; read its report at integration-status later', {
+      workflow_id: handle.workflowId,
     });
-    try {
-      return await Promise.race([result, deadline]);
-    } catch (err) {
-      if (err instanceof WorkflowFailedError)
-        throw new ApiError(502, 'integration_test_failed', `The test could not run: ${err.cause?.message ?? err.message}`, { workflow_id: handle.workflowId });
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   function startSuite(
@@ -195,7 +181,7 @@ export function liveIntegrationRoutes(deps: AppDeps) {
   /** The report, or (not waiting) where to find the running suite. */
   async function suiteAnswer(wait: boolean, handle: WorkflowHandleWithFirstExecutionRunId<typeof integrationTestSuiteWorkflow>) {
     if (!wait) return { body: { status: 'running', workflow_id: handle.workflowId, run_id: handle.firstExecutionRunId }, status: 202 as const };
-    return { body: presentIntegrationTestReport(await awaitResult(handle, handle.result())), status: 200 as const };
+    return { body: presentIntegrationTestReport(await awaitResult(handle, () => handle.result())), status: 200 as const };
   }
 
   async function orgConnections(orgId: string): Promise<Connection[]> {
@@ -267,7 +253,7 @@ export function liveIntegrationRoutes(deps: AppDeps) {
       });
       const { workflowId } = handle;
       if (c.req.valid('query').wait === 'false') return c.json({ status: 'running', workflow_id: workflowId, run_id: handle.firstExecutionRunId }, 202);
-      const result = await awaitResult(handle, handle.result());
+      const result = await awaitResult(handle, () => handle.result());
       return c.json({
         workflow_id: workflowId,
         status: 'completed',
