@@ -14,6 +14,7 @@ export type AccessRule = Role | typeof OPERATOR_ROLE | `${Role} or ${typeof OPER
  */
 export const ACCESS_POLICY = {
   'GET /api/v1/platform-connections/platforms': 'viewer',
+  'GET /api/v1/platform-connections/dashboard': 'viewer',
   'GET /api/v1/platform-connections/connections': 'viewer',
   'POST /api/v1/platform-connections/connections': 'editor',
   'GET /api/v1/platform-connections/connections/:id': 'viewer',

@@ -14,6 +14,7 @@ import { apiReferenceRoutes } from './routes/api-reference';
 import { auditRoutes } from './routes/audit';
 import { bulkSyncRoutes } from './routes/bulk-sync';
 import { codecRoutes } from './routes/codec';
+import { connectionDashboardRoutes } from './routes/connection-dashboard';
 import { connectionRoutes } from './routes/connections';
 import { credentialKeyRoutes } from './routes/credential-keys';
 import { dataValidationRoutes } from './routes/data-validation';
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps) {
   v1.use(rateLimitPerToken(deps.rateLimitPerMinute));
   v1.use(authorize);
   v1.route('/platform-connections/platforms', platformRoutes());
+  v1.route('/platform-connections/dashboard', connectionDashboardRoutes(deps));
   v1.route('/platform-connections/connections', connectionRoutes(deps));
   v1.route('/platform-connections/oauth', platformOAuthRoutes(deps));
   v1.route('/platform-connections/keys', credentialKeyRoutes(deps));

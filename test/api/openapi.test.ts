@@ -178,6 +178,8 @@ describe('OpenAPI document and API reference', () => {
     await expectAnswer([202, 409], 'DELETE', `${CONNECTION}/sync`);
     await waitFor(sync, (r) => ['completed', 'cancelled'].includes(r.json?.status), { timeoutMs: 30_000, what: 'resync closed' });
     await expectAnswer([202], 'POST', `${V1}/platform-connections/sync/bulk`, { json: { connection_ids: [other.id] } });
+    await expectAnswer([200], 'GET', `${V1}/platform-connections/dashboard?days=7`);
+    await expectAnswer([400], 'GET', `${V1}/platform-connections/dashboard?days=0`);
 
     // OAuth: an authorisation started; a callback with a state never issued.
     const authorisation = { platform: 'hubspot', redirect_uri: 'https://app.example/oauth/return' };
