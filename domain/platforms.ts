@@ -20,8 +20,13 @@ export const PLATFORM_IDS = [
 
 export type PlatformId = (typeof PLATFORM_IDS)[number];
 
-/** Tier 1 platforms carry most of the marketing signal; lower tiers are added by customers on demand. */
-export type PlatformTier = 1 | 2 | 3;
+/**
+ * The design's grouping of the catalogue, indexed by tier: Tier 0 (Core) carries most of the marketing signal,
+ * each later tier widens it.
+ */
+export const PLATFORM_TIER_NAMES = ['Core', 'E-commerce', 'CRM/Payment', 'Social/Analytics', 'Extended'] as const;
+export type PlatformTier = 0 | 1 | 2 | 3 | 4;
+export type PlatformTierName = (typeof PLATFORM_TIER_NAMES)[number];
 
 export type AuthType = 'oauth2' | 'api_key' | 'basic' | 'aws_sigv4_oauth2' | 'key_pair_jwt' | 'personal_access_token' | 'oauth1';
 
@@ -44,7 +49,7 @@ export const PLATFORMS: Readonly<Record<PlatformId, PlatformInfo>> = {
   meta_business: {
     id: 'meta_business',
     name: 'Meta Business',
-    tier: 1,
+    tier: 0,
     authType: 'oauth2',
     category: 'advertising',
     streams: ['ad_performance'],
@@ -53,7 +58,7 @@ export const PLATFORMS: Readonly<Record<PlatformId, PlatformInfo>> = {
   google_ads: {
     id: 'google_ads',
     name: 'Google Ads',
-    tier: 1,
+    tier: 0,
     authType: 'oauth2',
     category: 'advertising',
     streams: ['ad_performance'],
@@ -62,7 +67,7 @@ export const PLATFORMS: Readonly<Record<PlatformId, PlatformInfo>> = {
   klaviyo: {
     id: 'klaviyo',
     name: 'Klaviyo',
-    tier: 1,
+    tier: 0,
     authType: 'api_key',
     category: 'email',
     streams: ['contacts', 'email_performance'],
@@ -80,7 +85,7 @@ export const PLATFORMS: Readonly<Record<PlatformId, PlatformInfo>> = {
   woocommerce: {
     id: 'woocommerce',
     name: 'WooCommerce',
-    tier: 2,
+    tier: 1,
     authType: 'basic',
     category: 'ecommerce',
     streams: ['orders', 'contacts'],
@@ -89,7 +94,7 @@ export const PLATFORMS: Readonly<Record<PlatformId, PlatformInfo>> = {
   amazon_seller_central: {
     id: 'amazon_seller_central',
     name: 'Amazon Seller Central',
-    tier: 2,
+    tier: 1,
     authType: 'aws_sigv4_oauth2',
     category: 'ecommerce',
     streams: ['orders'],
@@ -108,7 +113,7 @@ export const PLATFORMS: Readonly<Record<PlatformId, PlatformInfo>> = {
   stripe: {
     id: 'stripe',
     name: 'Stripe',
-    tier: 1,
+    tier: 2,
     authType: 'api_key',
     category: 'payments',
     streams: ['payments', 'contacts'],
@@ -126,7 +131,7 @@ export const PLATFORMS: Readonly<Record<PlatformId, PlatformInfo>> = {
   tiktok: {
     id: 'tiktok',
     name: 'TikTok',
-    tier: 1,
+    tier: 3,
     authType: 'oauth2',
     category: 'advertising',
     streams: ['ad_performance'],
@@ -150,11 +155,11 @@ export const PLATFORMS: Readonly<Record<PlatformId, PlatformInfo>> = {
     streams: ['warehouse_rows'],
     credentialFields: ['host', 'token', 'warehouse_id'],
   },
-  zoho_crm: { id: 'zoho_crm', name: 'Zoho CRM', tier: 3, authType: 'oauth2', category: 'crm', streams: ['contacts'], credentialFields: ['access_token'] },
+  zoho_crm: { id: 'zoho_crm', name: 'Zoho CRM', tier: 4, authType: 'oauth2', category: 'crm', streams: ['contacts'], credentialFields: ['access_token'] },
   linkedin_ads: {
     id: 'linkedin_ads',
     name: 'LinkedIn Ads',
-    tier: 2,
+    tier: 4,
     authType: 'oauth2',
     category: 'advertising',
     streams: ['ad_performance'],
@@ -163,7 +168,7 @@ export const PLATFORMS: Readonly<Record<PlatformId, PlatformInfo>> = {
   x_ads: {
     id: 'x_ads',
     name: 'X Ads',
-    tier: 3,
+    tier: 4,
     authType: 'oauth1',
     category: 'advertising',
     streams: ['ad_performance'],

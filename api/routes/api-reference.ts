@@ -38,6 +38,7 @@ const PAGE = `<!DOCTYPE html>
   <head>
     <meta charset="utf-8">
     <title>LiftOS Connect API</title>
+    <link rel="icon" href="data:,">
     <link rel="stylesheet" href="/docs/swagger-ui.css">
   </head>
   <body>
@@ -48,7 +49,10 @@ const PAGE = `<!DOCTYPE html>
 </html>
 `;
 
-/** The page may load its own files and the document only (Swagger UI sets inline styles and draws SVG data images). */
+/**
+ * The page may load its own files and the document only (Swagger UI sets inline styles and draws SVG data images).
+ * Its icon is an empty data: URL, so the browser does not ask for a /favicon.ico the API does not serve.
+ */
 const PAGE_POLICY = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
 
 const describeRoute = routeDocs('API reference');

@@ -1,10 +1,13 @@
 import { Hono } from 'hono';
-import { PLATFORM_IDS, PLATFORMS } from '../../domain/platforms';
+import { PLATFORM_IDS, PLATFORM_TIER_NAMES, PLATFORMS } from '../../domain/platforms';
 import type { AppEnv } from '../app-env';
 import { routeDocs } from '../openapi/route-docs';
 import { PlatformsResponse } from './platforms-schemas';
 
-const doc = routeDocs('Platforms')({ summary: 'The platforms: tier, auth type, streams, credential fields', responses: { 200: PlatformsResponse } });
+const doc = routeDocs('Platforms')({
+  summary: 'The platforms: tier and tier name, auth type, streams, credential fields',
+  responses: { 200: PlatformsResponse },
+});
 
 export function platformRoutes() {
   return new Hono<AppEnv>().get('/', doc, (c) =>
@@ -15,6 +18,7 @@ export function platformRoutes() {
           id,
           name: p.name,
           tier: p.tier,
+          tier_name: PLATFORM_TIER_NAMES[p.tier],
           auth_type: p.authType,
           category: p.category,
           streams: p.streams,

@@ -34,7 +34,8 @@ describe('connections API', () => {
     expect(res.json.platforms.map((p: { id: string }) => p.id)).toEqual(
       expect.arrayContaining(['meta_business', 'google_ads', 'klaviyo', 'x_ads', 'zoho_crm']),
     );
-    expect(res.json.platforms.find((p: { id: string }) => p.id === 'meta_business')).toMatchObject({ tier: 1, auth_type: 'oauth2' });
+    expect(res.json.platforms.find((p: { id: string }) => p.id === 'meta_business')).toMatchObject({ tier: 0, tier_name: 'Core', auth_type: 'oauth2' });
+    expect(res.json.platforms.find((p: { id: string }) => p.id === 'x_ads')).toMatchObject({ tier: 4, tier_name: 'Extended', auth_type: 'oauth1' });
   });
 
   it('creates, reads, lists, updates and deletes a connection without ever returning its credentials', async () => {
