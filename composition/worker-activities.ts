@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Registry } from 'prom-client';
 import { type AlertEvaluationActivityDeps, type RolloutRollbacks, createAlertEvaluationActivities } from '../activities/alert-evaluation-activities';
+import { createDataRetentionActivities } from '../activities/data-retention-activities';
 import { createIntegrationTestActivities, type IntegrationTestSettings } from '../activities/integration-test-activities';
 import { createKeyRotationActivities } from '../activities/key-rotation-activities';
 import { createMaintenanceActivities } from '../activities/maintenance-activities';
@@ -140,6 +141,7 @@ export function createWorkerActivities(resources: WorkerResources, settings: Wor
     ...createNotificationActivities({ db, webhookUrl: settings.notificationWebhookUrl, now }),
     ...createKeyRotationActivities({ db, vault }),
     ...createMaintenanceActivities({ db, now }),
+    ...createDataRetentionActivities({ db, now }),
     ...createScheduleReconciliationActivities({ db, schedules }),
     ...createTokenRefreshActivities({ ...tokenRefreshDeps, settings: settings.tokenRefresh }),
     ...createSourceFallbackActivities({ db }),

@@ -318,6 +318,23 @@ export interface ValidationRunsTable {
   started_at: Generated<Date>;
 }
 
+/** An org's retention default; `default_days` null keeps synced data forever. */
+export interface OrgRetentionPoliciesTable {
+  org_id: string;
+  default_days: number | null;
+  updated_at: Timestamp;
+  updated_by: string;
+}
+
+/** A connection's own retention, over its org's default; `retention_days` null keeps its data forever. */
+export interface ConnectionRetentionOverridesTable {
+  connection_id: string;
+  org_id: string;
+  retention_days: number | null;
+  updated_at: Timestamp;
+  updated_by: string;
+}
+
 export interface Database {
   user_platform_connections: UserPlatformConnectionsTable;
   data_sync_logs: DataSyncLogsTable;
@@ -339,6 +356,8 @@ export interface Database {
   rollouts: RolloutsTable;
   integration_test_reports: IntegrationTestReportsTable;
   validation_runs: ValidationRunsTable;
+  org_retention_policies: OrgRetentionPoliciesTable;
+  connection_retention_overrides: ConnectionRetentionOverridesTable;
 }
 
 export type Connection = Selectable<UserPlatformConnectionsTable>;

@@ -11,6 +11,11 @@ export function keyRotationWorkflowId(): string {
   return 'credential-key-rotation';
 }
 
+/** The Schedule that deletes synced rows past their retention every day, and the id prefix of its runs. */
+export function dataRetentionScheduleId(): string {
+  return 'data-retention-daily';
+}
+
 /** The Schedule that purges expired OAuth states, and the id prefix of its runs. */
 export function oauthStateCleanupScheduleId(): string {
   return 'oauth-state-cleanup';

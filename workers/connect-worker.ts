@@ -12,6 +12,7 @@ import type { NotificationActivities } from '../activities/notification-activiti
 import type { RolloutActivities } from '../activities/rollout-activities';
 import type { IntegrationTestActivities } from '../activities/integration-test-activities';
 import type { ScheduleReconciliationActivities } from '../activities/schedule-reconciliation-activities';
+import type { DataRetentionActivities } from '../activities/data-retention-activities';
 
 /** Every activity the workflows of this project call (built by composition/worker-activities.ts). */
 export type ConnectActivities = SyncActivities &
@@ -25,7 +26,8 @@ export type ConnectActivities = SyncActivities &
   AlertEvaluationActivities &
   NotificationActivities &
   RolloutActivities &
-  IntegrationTestActivities;
+  IntegrationTestActivities &
+  DataRetentionActivities;
 
 export interface ConnectWorkerOptions {
   connection: NativeConnection;

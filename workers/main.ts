@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { ensureOAuthStateCleanupSchedule } from '../schedules/oauth-state-cleanup-schedule';
 import { ensureDataValidationSchedule } from '../schedules/data-validation-schedule';
 import { ensureAlertEvaluationSchedule } from '../schedules/alert-evaluation-schedule';
+import { ensureDataRetentionSchedule } from '../schedules/data-retention-schedule';
 import { ensureConnectionScheduleReconciliationSchedule } from '../schedules/connection-schedule-reconciliation-schedule';
 import { startMetricSampler } from '../observability/metric-sampler';
 import { loadConfig } from '../config/config';
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
       await ensureOAuthStateCleanupSchedule(client, config.temporal.taskQueue),
       await ensureDataValidationSchedule(client, config.temporal.taskQueue),
       await ensureAlertEvaluationSchedule(client, config.temporal.taskQueue),
+      await ensureDataRetentionSchedule(client, config.temporal.taskQueue),
       config.scheduleReconciliation.intervalMinutes > 0
         ? await ensureConnectionScheduleReconciliationSchedule(client, config.temporal.taskQueue, {
             intervalMinutes: config.scheduleReconciliation.intervalMinutes,

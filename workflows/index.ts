@@ -12,3 +12,4 @@ export { rolloutWorkflow } from './rollout';
 export { integrationTestSuiteWorkflow } from './integration-test-suite';
 export { integrationTestAllWorkflow } from './integration-test-all';
 export { connectionScheduleReconciliationWorkflow } from './connection-schedule-reconciliation';
+export { dataRetentionWorkflow } from './data-retention';

@@ -13,6 +13,7 @@ import * as syncQuarantine from './2026-12-04T0910-sync-quarantine';
 import * as syncStreamPlatformRequests from './2026-12-04T0920-sync-stream-platform-requests';
 import * as auditDeploymentActors from './2026-12-04T0930-audit-deployment-actors';
 import * as validationRuns from './2026-12-04T0940-validation-runs';
+import * as retentionPolicies from './2026-12-04T2200-retention-policies';
 
 /** Migrations in order. Imported statically so they run the same under tsx, jest and bundlers. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-04T0920-sync-stream-platform-requests': syncStreamPlatformRequests,
   '2026-12-04T0930-audit-deployment-actors': auditDeploymentActors,
   '2026-12-04T0940-validation-runs': validationRuns,
+  '2026-12-04T2200-retention-policies': retentionPolicies,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -171,6 +171,10 @@ describe('OpenAPI document and API reference', () => {
     await expectAnswer([200], 'GET', CONNECTION);
     await expectAnswer([200], 'PUT', CONNECTION, { json: { display_name: 'Google Ads (OpenAPI test)' } });
     await expectAnswer([200], 'POST', `${CONNECTION}/test`);
+    await expectAnswer([200], 'PUT', `${V1}/platform-connections/retention`, { json: { default_retention_days: 3650 } });
+    await expectAnswer([200], 'PUT', `${CONNECTION}/retention`, { json: { retention_days: null } });
+    await expectAnswer([200], 'GET', `${V1}/platform-connections/retention`);
+    await expectAnswer([200], 'DELETE', `${CONNECTION}/retention`);
 
     // Syncs: one to completion (the rows the reads and validations below judge), a resync cancelled.
     await expectAnswer([202], 'POST', `${CONNECTION}/sync`, { json: range });

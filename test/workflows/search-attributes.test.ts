@@ -7,6 +7,7 @@ import { ConnectionIdKey, OrgIdKey, PlatformKey, ScopeKey } from '../../domain/s
 import { connectionSyncScheduleId, connectionSyncWorkflowId, dataValidationWorkflowId, integrationTestWorkflowId } from '../../domain/workflow-ids';
 import { ensureAlertEvaluationSchedule } from '../../schedules/alert-evaluation-schedule';
 import { ensureConnectionScheduleReconciliationSchedule } from '../../schedules/connection-schedule-reconciliation-schedule';
+import { ensureDataRetentionSchedule } from '../../schedules/data-retention-schedule';
 import { ensureDataValidationSchedule } from '../../schedules/data-validation-schedule';
 import { ensureOAuthStateCleanupSchedule } from '../../schedules/oauth-state-cleanup-schedule';
 import { waitFor } from '../../scripts/service-process';
@@ -160,6 +161,7 @@ describe('search attributes of every workflow', () => {
     const ensures: [string, (scheduleId: string) => Promise<string | null>][] = [
       ['alertEvaluationWorkflow', (id) => ensureAlertEvaluationSchedule(harness.temporal.client, idleQueue, id)],
       ['oauthStateCleanupWorkflow', (id) => ensureOAuthStateCleanupSchedule(harness.temporal.client, idleQueue, id)],
+      ['dataRetentionWorkflow', (id) => ensureDataRetentionSchedule(harness.temporal.client, idleQueue, id)],
       ['validateAllWorkflow', (id) => ensureDataValidationSchedule(harness.temporal.client, idleQueue, id)],
       [
         'connectionScheduleReconciliationWorkflow',
