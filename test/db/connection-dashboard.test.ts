@@ -7,32 +7,12 @@ import { connectionTotals, recentActivity, storedRowsBySource, syncActivitySince
 import { insertConnection } from '../../db/repositories/connections';
 import { upsertMetrics } from '../../db/repositories/marketing-metrics';
 import { openSyncLog } from '../../db/repositories/sync-logs';
-import type { NewConnection } from '../../db/schema';
 import type { PlatformId } from '../../domain/platforms';
 import type { MetricRecord, SyncStatus } from '../../domain/sync';
 import { testEnv } from '../setup/test-env';
+import { connectionRow } from '../setup/fixtures';
 
 const DAY_MS = 86_400_000;
-
-function connectionRow(orgId: string, overrides: Partial<NewConnection> & { platform: PlatformId }): NewConnection {
-  const id = overrides.id ?? randomUUID();
-  return {
-    id,
-    org_id: orgId,
-    user_id: 'u1',
-    account_id: `acct-${id}`,
-    display_name: 'Test',
-    status: 'active',
-    data_mode: 'mock',
-    sync_frequency: 'manual',
-    credentials_ciphertext: Buffer.from([1]),
-    credentials_wrapped_key: Buffer.from([2]),
-    credentials_key_version: 'v1',
-    last_sync_at: null,
-    last_sync_status: null,
-    ...overrides,
-  };
-}
 
 function record(entityId: string, date: string): MetricRecord {
   return {

@@ -11,6 +11,7 @@ import { closeSyncLog, openSyncLog } from '../../db/repositories/sync-logs';
 import { MAX_ENTITY_ID_BYTES } from '../../db/storable-metric-record';
 import type { MetricRecord } from '../../domain/sync';
 import { testEnv } from '../setup/test-env';
+import { connectionRow } from '../setup/fixtures';
 
 function record(entityId: string, overrides: Partial<MetricRecord> = {}): MetricRecord {
   return {
@@ -41,22 +42,10 @@ describe('writing pages Postgres cannot store as sent (NUL, surrogates, out-of-r
   });
   beforeEach(async () => {
     connectionId = randomUUID();
-    await insertConnection(database.db, {
-      id: connectionId,
-      org_id: orgId,
-      user_id: 'u1',
-      platform: 'hubspot',
-      account_id: `portal-${connectionId}`,
-      display_name: 'HubSpot',
-      status: 'active',
-      data_mode: 'live',
-      sync_frequency: 'manual',
-      credentials_ciphertext: Buffer.from([1]),
-      credentials_wrapped_key: Buffer.from([2]),
-      credentials_key_version: 'v1',
-      last_sync_at: null,
-      last_sync_status: null,
-    });
+    await insertConnection(
+      database.db,
+      connectionRow(orgId, { id: connectionId, platform: 'hubspot', account_id: `portal-${connectionId}`, display_name: 'HubSpot', data_mode: 'live' }),
+    );
   });
   afterAll(() => database.close());
 

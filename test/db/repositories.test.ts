@@ -21,7 +21,7 @@ import { countMetrics, listMetrics, upsertMetrics } from '../../db/repositories/
 import { toMetricsBatch } from '../../db/metrics-copy-format';
 import { withPgTransaction } from '../../db/pg-transaction';
 import { addPageToSyncLog, closeSyncLog, openSyncLog, syncCountsByPlatformSince } from '../../db/repositories/sync-logs';
-import type { Database, NewConnection } from '../../db/schema';
+import type { Database } from '../../db/schema';
 import type { ConnectionStatus } from '../../domain/connection';
 import type { AlertSeverity, AlertStatus, AlertType } from '../../domain/alert-rules';
 import type { PlatformId } from '../../domain/platforms';
@@ -29,28 +29,8 @@ import type { RolloutStage } from '../../domain/rollout';
 import { listSyncLogStreams, openSyncLogStreams } from '../../db/repositories/sync-log-streams';
 import { advanceStreamCursor, listStreamCursors } from '../../db/repositories/sync-stream-cursors';
 import type { MetricRecord, SyncStatus } from '../../domain/sync';
-import { featureFlagRollout } from '../setup/fixtures';
+import { connectionRow, featureFlagRollout } from '../setup/fixtures';
 import { testEnv } from '../setup/test-env';
-
-function connectionRow(orgId: string, overrides: Partial<NewConnection> & { platform: PlatformId }): NewConnection {
-  const id = overrides.id ?? randomUUID();
-  return {
-    id,
-    org_id: orgId,
-    user_id: 'u1',
-    account_id: `acct-${id}`,
-    display_name: 'Test',
-    status: 'active',
-    data_mode: 'mock',
-    sync_frequency: 'manual',
-    credentials_ciphertext: Buffer.from([1, 2, 3]),
-    credentials_wrapped_key: Buffer.from([4]),
-    credentials_key_version: 'v1',
-    last_sync_at: null,
-    last_sync_status: null,
-    ...overrides,
-  };
-}
 
 /** Runs `work` in a repeatable-read transaction that is rolled back: its counts see its own rows and no other test's. */
 async function inRolledBackSnapshot(db: Kysely<Database>, work: (trx: Transaction<Database>) => Promise<void>): Promise<void> {
@@ -91,22 +71,7 @@ describe('repositories (migrated Postgres)', () => {
   beforeAll(async () => {
     database = createDatabase(testEnv('databaseUrl'), { max: 2 });
     connectionId = randomUUID();
-    await insertConnection(database.db, {
-      id: connectionId,
-      org_id: orgId,
-      user_id: 'u1',
-      platform: 'meta_business',
-      account_id: 'act_1',
-      display_name: 'Meta',
-      status: 'active',
-      data_mode: 'mock',
-      sync_frequency: 'manual',
-      credentials_ciphertext: Buffer.from([1, 2, 3]),
-      credentials_wrapped_key: Buffer.from([4]),
-      credentials_key_version: 'v1',
-      last_sync_at: null,
-      last_sync_status: null,
-    });
+    await insertConnection(database.db, connectionRow(orgId, { id: connectionId, platform: 'meta_business', account_id: 'act_1', display_name: 'Meta' }));
   });
   afterAll(() => database.close());
 
@@ -117,22 +82,10 @@ describe('repositories (migrated Postgres)', () => {
 
   it('rejects a second connection for the same org, platform and account', async () => {
     await expect(
-      insertConnection(database.db, {
-        id: randomUUID(),
-        org_id: orgId,
-        user_id: 'u2',
-        platform: 'meta_business',
-        account_id: 'act_1',
-        display_name: 'dup',
-        status: 'active',
-        data_mode: 'mock',
-        sync_frequency: 'manual',
-        credentials_ciphertext: Buffer.from([1]),
-        credentials_wrapped_key: Buffer.from([4]),
-        credentials_key_version: 'v1',
-        last_sync_at: null,
-        last_sync_status: null,
-      }),
+      insertConnection(
+        database.db,
+        connectionRow(orgId, { id: randomUUID(), platform: 'meta_business', account_id: 'act_1', display_name: 'dup', user_id: 'u2' }),
+      ),
     ).rejects.toMatchObject({ code: '23505' });
   });
 

@@ -8,6 +8,7 @@ import { insertConnection } from '../../db/repositories/connections';
 import { countMetrics, upsertMetrics } from '../../db/repositories/marketing-metrics';
 import { PLATFORMS } from '../../domain/platforms';
 import { connectorFailure, readAllPages } from './connector-test-kit';
+import { connectionRow } from './fixtures';
 
 /**
  * The failure cases every connector must classify alike, whatever its platform: 5xx and network
@@ -62,22 +63,17 @@ export function itStoresRecordsWithUnstorableText(subject: {
     const { db, pool } = subject.database();
     const connectionId = randomUUID();
     const orgId = `org-${connectionId}`;
-    await insertConnection(db, {
-      id: connectionId,
-      org_id: orgId,
-      user_id: 'conformance',
-      platform: subject.platform,
-      account_id: `acct-${connectionId}`,
-      display_name: subject.platform,
-      status: 'active',
-      data_mode: 'live',
-      sync_frequency: 'manual',
-      credentials_ciphertext: Buffer.from([1]),
-      credentials_wrapped_key: Buffer.from([2]),
-      credentials_key_version: 'v1',
-      last_sync_at: null,
-      last_sync_status: null,
-    });
+    await insertConnection(
+      db,
+      connectionRow(orgId, {
+        id: connectionId,
+        platform: subject.platform,
+        account_id: `acct-${connectionId}`,
+        display_name: subject.platform,
+        user_id: 'conformance',
+        data_mode: 'live',
+      }),
+    );
     subject.emulator().faults.set({ unstorableText: true });
     let total = 0;
     let carrying = 0;

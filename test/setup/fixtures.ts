@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { credentialColumns, insertConnection } from '../../db/repositories/connections';
-import type { Connection } from '../../db/schema';
+import type { Connection, NewConnection } from '../../db/schema';
 import type { DataMode } from '../../domain/connection';
 import type { PlatformId } from '../../domain/platforms';
 import type { RolloutConfig } from '../../domain/rollout';
@@ -12,6 +12,30 @@ import { connectionSyncWorkflow } from '../../workflows/connection-sync';
 import type { TestHarness } from './test-harness';
 
 /** A connection written straight to Postgres, credentials sealed as the API would. */
+/**
+ * A connection row with placeholder sealed credentials, for tests of what never opens them (repositories,
+ * dashboards, quarantine): active, mock, manual, never synced unless `overrides` say otherwise.
+ */
+export function connectionRow(orgId: string, overrides: Partial<NewConnection> & { platform: PlatformId }): NewConnection {
+  const id = overrides.id ?? randomUUID();
+  return {
+    id,
+    org_id: orgId,
+    user_id: 'u1',
+    account_id: `acct-${id}`,
+    display_name: 'Test',
+    status: 'active',
+    data_mode: 'mock',
+    sync_frequency: 'manual',
+    credentials_ciphertext: Buffer.from([1]),
+    credentials_wrapped_key: Buffer.from([2]),
+    credentials_key_version: 'v1',
+    last_sync_at: null,
+    last_sync_status: null,
+    ...overrides,
+  };
+}
+
 export async function createTestConnection(
   harness: TestHarness,
   options: { platform: PlatformId; dataMode: DataMode; accountId?: string; credentials?: Record<string, string>; orgId?: string },
