@@ -11,7 +11,7 @@ import { type RunningEmulator, startEmulator } from '../../connectors/emulator';
 import { keyRotationWorkflowId } from '../../domain/workflow-ids';
 import { waitFor } from '../../scripts/service-process';
 import { createTestApi } from '../setup/api-client';
-import { percentageRolloutRequest } from '../setup/fixtures';
+import { insertAlert, percentageRolloutRequest } from '../setup/fixtures';
 import { openTestHarness, startTestSyncWorker, type TestHarness, uniqueName } from '../setup/test-harness';
 
 const ROOT = join(__dirname, '..', '..');
@@ -203,29 +203,10 @@ describe('OpenAPI document and API reference', () => {
     // Metrics and alerts.
     await expectAnswer([201], 'POST', `${V1}/rollout-monitoring/metrics`, { json: { name: 'liftos_custom_openapi_checks', kind: 'counter', value: 1 } });
     await expectAnswer([200], 'GET', `${V1}/rollout-monitoring/metrics?name=liftos_custom_openapi_checks`);
-    const now = new Date();
-    const alert = await harness.database.db
-      .insertInto('alerts')
-      .values({
-        rule_id: 'openapi_test',
-        fingerprint: randomUUID(),
-        org_id: orgId,
-        type: 'performance',
-        severity: 'medium',
-        initial_severity: 'medium',
-        status: 'firing',
-        labels: JSON.stringify({ platform: 'google_ads' }),
-        summary: 'an alert to resolve',
-        value: 2,
-        threshold: 1,
-        started_at: now,
-        last_evaluated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const alertId = await insertAlert(harness.database.db, { orgId, type: 'performance', severity: 'medium', labels: { platform: 'google_ads' } });
     await expectAnswer([200], 'GET', `${V1}/rollout-monitoring/alerts`);
     await expectAnswer([200], 'GET', `${V1}/rollout-monitoring/alerts/rules`);
-    await expectAnswer([200], 'POST', `${V1}/rollout-monitoring/alerts/${alert.id}/resolve`);
+    await expectAnswer([200], 'POST', `${V1}/rollout-monitoring/alerts/${alertId}/resolve`);
     await expectAnswer([200], 'GET', `${V1}/rollout-monitoring/health`);
     await expectAnswer([200], 'GET', `${V1}/rollout-monitoring/dashboard`);
 

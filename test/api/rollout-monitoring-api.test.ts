@@ -5,7 +5,7 @@ import type { Connection } from '../../db/schema';
 import { ALERT_RULES, type AlertRule } from '../../domain/alert-rules';
 import { waitFor } from '../../scripts/service-process';
 import { createTestApi } from '../setup/api-client';
-import { createTestConnection } from '../setup/fixtures';
+import { createTestConnection, insertAlert } from '../setup/fixtures';
 import { openTestHarness, startTestSyncWorker, type TestHarness, uniqueName } from '../setup/test-harness';
 
 const BASE = '/api/v1/rollout-monitoring';
@@ -273,27 +273,15 @@ describe('rollout monitoring API', () => {
   });
 
   it('leaves deployment-wide alerts (no org) to deployment operators: org editors and admins see them but cannot resolve them', async () => {
-    const now = new Date();
-    const insert = (org: string | null) =>
-      harness.database.db
-        .insertInto('alerts')
-        .values({
-          rule_id: `test_deployment_${randomUUID().slice(0, 8)}`,
-          fingerprint: randomUUID(),
-          org_id: org,
-          type: 'capacity',
-          severity: 'high',
-          initial_severity: 'high',
-          status: 'firing',
-          labels: JSON.stringify({ service: 'worker' }),
-          summary: 'worker memory high',
-          value: 2,
-          threshold: 1,
-          started_at: now,
-          last_evaluated_at: now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+    const insert = async (org: string | null) => ({
+      id: await insertAlert(harness.database.db, {
+        orgId: org,
+        type: 'capacity',
+        severity: 'high',
+        labels: { service: 'worker' },
+        summary: 'worker memory high',
+      }),
+    });
     const deploymentWide = await insert(null);
     const ofTheOrg = await insert(orgId);
     const resolve = (id: string, token: string) => api.call('POST', `${BASE}/alerts/${id}/resolve`, { token });

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
 import { credentialColumns, insertConnection } from '../../db/repositories/connections';
-import type { Connection, NewConnection } from '../../db/schema';
+import type { Connection, Database, NewConnection } from '../../db/schema';
+import type { AlertSeverity, AlertStatus, AlertType } from '../../domain/alert-rules';
 import type { DataMode } from '../../domain/connection';
 import type { PlatformId } from '../../domain/platforms';
 import type { RolloutConfig } from '../../domain/rollout';
@@ -120,4 +122,40 @@ export function percentageRolloutRequest(name: string) {
     rollback_criteria: { max_error_rate: 0.2, min_sample_size: 5 },
     analysis_interval_seconds: 1,
   };
+}
+
+/** An alert row as the evaluation writes one (firing since `at`, once evaluated), for tests of what reads or resolves alerts. */
+export async function insertAlert(
+  db: Kysely<Database>,
+  alert: {
+    orgId: string | null;
+    type: AlertType;
+    severity: AlertSeverity;
+    status?: AlertStatus;
+    labels?: Record<string, string>;
+    summary?: string;
+    at?: Date | string;
+  },
+): Promise<string> {
+  const at = alert.at ?? new Date();
+  const row = await db
+    .insertInto('alerts')
+    .values({
+      rule_id: `test_${randomUUID().slice(0, 8)}`,
+      fingerprint: randomUUID(),
+      org_id: alert.orgId,
+      type: alert.type,
+      severity: alert.severity,
+      initial_severity: alert.severity,
+      status: alert.status ?? 'firing',
+      labels: JSON.stringify(alert.labels ?? {}),
+      summary: alert.summary ?? 'test alert',
+      value: 2,
+      threshold: 1,
+      started_at: at,
+      last_evaluated_at: at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
 }
