@@ -12,12 +12,7 @@ import type { Connection } from '../../db/schema';
 import { mapBounded } from '../../domain/bounded-concurrency';
 import { DATA_MODES } from '../../domain/connection';
 import { HEALTH_STATUSES } from '../../domain/connection-health';
-import {
-  DEFAULT_INTEGRATION_THRESHOLDS,
-  INTEGRATION_COMPONENTS,
-  type IntegrationComponent,
-  type IntegrationThresholds,
-} from '../../domain/integration-test-report';
+import { INTEGRATION_COMPONENTS, type IntegrationComponent, type IntegrationThresholds } from '../../domain/integration-test-report';
 import { STREAM_KINDS } from '../../domain/platforms';
 import type { integrationTestSuiteWorkflow } from '../../workflows/integration-test-suite';
 import { startIntegrationTestAll, startIntegrationTestSuite } from '../../workflow-clients/integration-test';
