@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HEALTH_STATUSES } from '../../domain/connection-health';
 import { SYNC_STATUSES } from '../../domain/sync';
 import { IsoDate } from '../request-schemas';
 import { Count, PlatformName, SourceName, Timestamp } from '../response-schemas';
@@ -43,6 +44,17 @@ export const ConnectionDashboardResponse = z.object({
   data_sources: z.object({
     connections_by_data_mode: z.object({ mock: Count, live: Count, auto: Count, hybrid: Count }),
     stored_rows: z.object({ live: Count, mock: Count }),
+    /** Connections by the source that serves them now, as syncs and reads decide it; a disabled connection is not served. */
+    serving_now: z.object({ live: Count, mock: Count, not_served: Count }),
+  }),
+  /** Connections by health (as GET /live-integration/health-status classifies it), and the first of those not healthy, unhealthy first. */
+  health: z.object({
+    healthy: Count,
+    degraded: Count,
+    unhealthy: Count,
+    attention: z.array(
+      z.object({ connection_id: z.string(), platform: PlatformName, display_name: z.string(), status: z.enum(HEALTH_STATUSES), reasons: z.array(z.string()) }),
+    ),
   }),
   window: z.object({ days: z.int().min(1).max(90), start_date: IsoDate, end_date: IsoDate }),
   /** Syncs started per UTC day of the window by outcome, oldest first, every day present. */

@@ -5,19 +5,14 @@ import { z } from 'zod';
 import { ConnectorError } from '../../connectors/connector-error';
 import { resolveConnectionSource } from '../../services/connection-source-selection';
 import { readInMode } from '../../services/connection-mode-read';
+import { orgConnectionHealth } from '../../services/connection-health-read';
 import { listConnections, listOrgConnections } from '../../db/repositories/connections';
-import { connectionSyncHealth } from '../../db/repositories/connection-sync-health';
 import { fullIntegrationTestReport, latestIntegrationTestReportsOfOrg } from '../../db/repositories/integration-test-reports';
 import type { Connection } from '../../db/schema';
 import { mapBounded } from '../../domain/bounded-concurrency';
 import { DATA_MODES } from '../../domain/connection';
-import { classifyConnectionHealth, HEALTH_STATUSES } from '../../domain/connection-health';
-import {
-  DEFAULT_INTEGRATION_THRESHOLDS,
-  INTEGRATION_COMPONENTS,
-  type IntegrationComponent,
-  type IntegrationThresholds,
-} from '../../domain/integration-test-report';
+import { HEALTH_STATUSES } from '../../domain/connection-health';
+import { INTEGRATION_COMPONENTS, type IntegrationComponent, type IntegrationThresholds } from '../../domain/integration-test-report';
 import { STREAM_KINDS } from '../../domain/platforms';
 import type { integrationTestSuiteWorkflow } from '../../workflows/integration-test-suite';
 import { startIntegrationTestAll, startIntegrationTestSuite } from '../../workflow-clients/integration-test';
@@ -41,8 +36,6 @@ import {
   TestAllResponse,
 } from './live-integration-schemas';
 
-/** A suite's probe counts towards health-status for this long. */
-const PROBE_FRESH_MS = 24 * 60 * 60 * 1000;
 /** What test-connection runs: the connection's own checks, without the hybrid data tests. */
 const CONNECTION_TEST_COMPONENTS: IntegrationComponent[] = ['connection', 'quality', 'health'];
 
@@ -276,28 +269,15 @@ export function liveIntegrationRoutes(deps: AppDeps) {
     })
     .get('/health-status', docs.healthStatus, validate('query', ConnectionsPageQuery), async (c) => {
       const { orgId } = c.get('principal');
-      const reports = await latestIntegrationTestReportsOfOrg(deps.db, orgId);
-      const latest = new Map(reports.map((r) => [r.connection_id, fullIntegrationTestReport(r)]));
-      const now = new Date();
+      const healthOf = await orgConnectionHealth(deps.db, orgId, new Date());
       const { rows, page } = await forConnectionsPage(orgId, c.req.valid('query'), async (connection) => {
-        const history = await connectionSyncHealth(deps.db, connection.id);
-        const report = latest.get(connection.id);
-        const fresh = report?.testedAt && now.getTime() - Date.parse(report.testedAt) <= PROBE_FRESH_MS ? report : undefined;
-        const health = classifyConnectionHealth({
-          connectionStatus: connection.status,
-          syncs: history.syncs,
-          lastSuccessfulSyncAt: history.lastSuccessfulSyncAt,
-          qualityScore: fresh?.health?.qualityScore ?? null,
-          probe: fresh?.health?.probe ?? null,
-          now,
-          staleSyncHours: DEFAULT_INTEGRATION_THRESHOLDS.staleSyncHours,
-        });
+        const { health, lastTestedAt } = await healthOf(connection);
         return {
           connection_id: connection.id,
           platform: connection.platform,
           display_name: connection.display_name,
           data_mode: connection.data_mode,
-          last_tested_at: report?.testedAt ?? null,
+          last_tested_at: lastTestedAt,
           ...presentHealth(health),
         };
       });

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { type RunningEmulator, startEmulator } from '../../connectors/emulator';
 import { countMetrics } from '../../db/repositories/marketing-metrics';
 import { waitFor } from '../../scripts/service-process';
 import { createTestApi } from '../setup/api-client';
+import { createTestConnection } from '../setup/fixtures';
 import { openTestHarness, startTestSyncWorker, type TestHarness, uniqueName } from '../setup/test-harness';
 
 const CONNECTIONS = '/api/v1/platform-connections/connections';
@@ -12,17 +14,20 @@ describe('GET /platform-connections/dashboard: real syncs by a real worker, one 
   let harness: TestHarness;
   let api: ReturnType<typeof createTestApi>;
   let worker: Awaited<ReturnType<typeof startTestSyncWorker>>;
+  let emulator: RunningEmulator;
   const orgA = `org-dash-a-${randomUUID().slice(0, 8)}`;
   const orgB = `org-dash-b-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
     harness = await openTestHarness();
+    emulator = await startEmulator('google_ads', { pageSize: 50 });
     const taskQueue = uniqueName('api-dashboard');
-    worker = await startTestSyncWorker(harness, { taskQueue });
-    api = createTestApi(harness, { taskQueue });
+    worker = await startTestSyncWorker(harness, { taskQueue, baseUrls: { google_ads: emulator.url } });
+    api = createTestApi(harness, { taskQueue, baseUrls: { google_ads: emulator.url } });
   });
   afterAll(async () => {
     await worker.stop();
+    await emulator.close();
     await harness.close();
   });
 
@@ -47,6 +52,22 @@ describe('GET /platform-connections/dashboard: real syncs by a real worker, one 
     const other = await syncedConnection(editorB, 'shopify');
     // A disabled connection counts as failing.
     expect((await api.call('PUT', `${CONNECTIONS}/${klaviyo.id}`, { token: editorA, json: { status: 'disabled' } })).status).toBe(200);
+    // A live connection whose platform rejects its credentials: its real sync fails.
+    const google = await createTestConnection(harness, {
+      platform: 'google_ads',
+      dataMode: 'live',
+      accountId: emulator.shape.accountId,
+      credentials: { ...emulator.credentials },
+      orgId: orgA,
+    });
+    emulator.faults.set({ failNext: { status: 401, count: 1_000 } });
+    expect((await api.call('POST', `${CONNECTIONS}/${google.id}/sync`, { token: editorA, json: RANGE })).status).toBe(202);
+    await waitFor(
+      () => api.call('GET', `${CONNECTIONS}/${google.id}/sync`, { token: editorA }),
+      (r) => r.json?.status === 'failed',
+      { timeoutMs: 60_000, what: 'google_ads sync failed' },
+    );
+    emulator.faults.clear();
 
     const res = await api.call('GET', DASHBOARD, { token: viewerA });
     expect(res.status).toBe(200);
@@ -55,9 +76,15 @@ describe('GET /platform-connections/dashboard: real syncs by a real worker, one 
       (await countMetrics(harness.database.db, meta.id, { source: 'mock' })) + (await countMetrics(harness.database.db, klaviyo.id, { source: 'mock' }));
     expect(mockRows).toBe(meta.records + klaviyo.records);
     expect(dashboard).toMatchObject({
-      totals: { connections: 2, active: 1, failing: 1 },
-      by_status: { active: 1, reauth_required: 0, error: 0, disabled: 1 },
-      data_sources: { connections_by_data_mode: { mock: 2, live: 0, auto: 0, hybrid: 0 }, stored_rows: { live: 0, mock: mockRows } },
+      totals: { connections: 3, active: 1, failing: 2 },
+      by_status: { active: 1, reauth_required: 1, error: 0, disabled: 1 },
+      data_sources: {
+        connections_by_data_mode: { mock: 2, live: 1, auto: 0, hybrid: 0 },
+        stored_rows: { live: 0, mock: mockRows },
+        // The live connection is still served live (its mode says so); the disabled one by nothing.
+        serving_now: { live: 1, mock: 1, not_served: 1 },
+      },
+      health: { healthy: 1, degraded: 1, unhealthy: 1 },
       window: { days: 14 },
       records_synced: meta.records + klaviyo.records,
     });
@@ -67,9 +94,16 @@ describe('GET /platform-connections/dashboard: real syncs by a real worker, one 
         { platform: 'meta_business', connections: 1 },
       ]),
     );
-    expect(dashboard.by_platform).toHaveLength(2);
+    expect(dashboard.by_platform).toHaveLength(3);
+    // Unhealthy first, then degraded; the healthy one is not listed.
+    expect(dashboard.health.attention).toEqual([
+      expect.objectContaining({ connection_id: google.id, platform: 'google_ads', status: 'unhealthy', reasons: expect.arrayContaining([expect.any(String)]) }),
+      expect.objectContaining({ connection_id: klaviyo.id, status: 'degraded', reasons: ['the connection is disabled'] }),
+    ]);
     expect(dashboard.sync_series).toHaveLength(14);
-    expect(dashboard.sync_series.reduce((n: number, d: { counts: { completed: number } }) => n + d.counts.completed, 0)).toBe(2);
+    type Day = { counts: { completed: number; failed: number } };
+    expect(dashboard.sync_series.reduce((n: number, d: Day) => n + d.counts.completed, 0)).toBe(2);
+    expect(dashboard.sync_series.reduce((n: number, d: Day) => n + d.counts.failed, 0)).toBe(1);
     expect(dashboard.window.end_date).toBe(dashboard.sync_series.at(-1).date);
 
     type Activity = { kind: 'sync' | 'audit'; at: string; connection_id?: string; target_id?: string | null; action?: string };
@@ -87,9 +121,11 @@ describe('GET /platform-connections/dashboard: real syncs by a real worker, one 
     expect(b).toMatchObject({
       totals: { connections: 1, active: 1, failing: 0 },
       by_platform: [{ platform: 'shopify', connections: 1 }],
+      health: { healthy: 1, degraded: 0, unhealthy: 0, attention: [] },
       records_synced: other.records,
     });
     expect(b.data_sources.stored_rows).toEqual({ live: 0, mock: other.records });
+    expect(b.data_sources.serving_now).toEqual({ live: 0, mock: 1, not_served: 0 });
     const bIds = (b.recent_activity as Activity[]).flatMap((a) => [a.connection_id, a.target_id]);
     expect(bIds).not.toContain(meta.id);
     expect(bIds).not.toContain(klaviyo.id);
