@@ -11,7 +11,7 @@ const PROJECT_FOLDERS = readdirSync(import.meta.dirname, { withFileTypes: true }
   .map((entry) => entry.name);
 
 /**
- * The layers (docs/architecture.md, "Layers"): the other project folders a folder's files may import,
+ * The layers (docs/architecture.md, "Where a query lives, and the layers"): the other project folders a folder's files may import,
  * type imports included. Folders not listed may import any folder except api/ and workers/ (see ENTRY_POINTS).
  */
 const MAY_IMPORT = {
@@ -78,9 +78,9 @@ function restrictedImports(folder, depth) {
   if (forbidden.length > 0) {
     const may = MAY_IMPORT[folder] && [...MAY_IMPORT[folder], ...(folder === 'workflows' ? WORKFLOW_TYPE_IMPORTS.map((f) => `${f} (types)`) : [])];
     const message = may
-      ? `${folder}/ may import ${may.join(', ') || 'no other folder'} (docs/architecture.md, Layers).`
+      ? `${folder}/ may import ${may.join(', ') || 'no other folder'} (docs/architecture.md, the layers).`
       : `Only ${MAY_IMPORT_ENTRY_POINTS.join(', ')} and a process's own folder import ${ENTRY_POINTS.join(' or ')}; nothing imports test ` +
-        '(docs/architecture.md, Layers).';
+        '(docs/architecture.md, the layers).';
     patterns.push({ regex: `^${up}(${forbidden.join('|')})(/|$)`, message });
   }
   if (folder === 'workflows') {
