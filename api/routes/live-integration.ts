@@ -1,4 +1,4 @@
-import { type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { Hono } from 'hono';
 import { runOutcomeWithin } from '../../workflow-clients/run-outcome';
 import { z } from 'zod';
@@ -14,7 +14,6 @@ import { DATA_MODES } from '../../domain/connection';
 import { HEALTH_STATUSES } from '../../domain/connection-health';
 import { INTEGRATION_COMPONENTS, type IntegrationComponent, type IntegrationThresholds } from '../../domain/integration-test-report';
 import { STREAM_KINDS } from '../../domain/platforms';
-import type { integrationTestSuiteWorkflow } from '../../workflows/integration-test-suite';
 import { startIntegrationTestAll, startIntegrationTestSuite } from '../../workflow-clients/integration-test';
 import { ApiError } from '../api-error';
 import { presentMetricRecord } from '../presenters/metric-record';
@@ -160,19 +159,28 @@ export function liveIntegrationRoutes(deps: AppDeps) {
     });
   }
 
-  function startSuite(
+  /**
+   * Starts a suite over the connection, audits the start, and answers the report (or, not waiting,
+   * where to find the running suite). test-connection and test-suite differ only in the components.
+   */
+  async function runSuite(
+    audit: AppEnv['Variables']['audit'],
     connection: Connection,
     options: { components: IntegrationComponent[]; thresholds?: Partial<IntegrationThresholds>; start_date?: string; end_date?: string },
+    wait: boolean,
   ) {
-    return startIntegrationTestSuite(deps.temporal, deps.taskQueue, connection, {
+    const handle = await startIntegrationTestSuite(deps.temporal, deps.taskQueue, connection, {
       components: options.components,
       thresholds: options.thresholds,
       window: options.start_date && options.end_date ? { startDate: options.start_date, endDate: options.end_date } : undefined,
     });
-  }
-
-  /** The report, or (not waiting) where to find the running suite. */
-  async function suiteAnswer(wait: boolean, handle: WorkflowHandleWithFirstExecutionRunId<typeof integrationTestSuiteWorkflow>) {
+    await audit({
+      action: 'connection.integration_test',
+      targetType: 'connection',
+      targetId: connection.id,
+      outcome: 'success',
+      details: { workflow_id: handle.workflowId, components: options.components },
+    });
     if (!wait) return { body: { status: 'running', workflow_id: handle.workflowId, run_id: handle.firstExecutionRunId }, status: 202 as const };
     return { body: presentIntegrationTestReport(await awaitResult(handle, () => handle.result())), status: 200 as const };
   }
@@ -196,46 +204,29 @@ export function liveIntegrationRoutes(deps: AppDeps) {
     .post('/test-connection/:connection_id', docs.testConnection, validate('query', WaitQuery), validate('json', TestConnectionBody.optional()), async (c) => {
       const body = c.req.valid('json') ?? {};
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, c.req.param('connection_id'));
-      const handle = await startSuite(connection, {
-        components: CONNECTION_TEST_COMPONENTS,
-        thresholds: thresholdsOf(body.thresholds),
-        start_date: body.start_date,
-        end_date: body.end_date,
-      });
-      await c.get('audit')({
-        action: 'connection.integration_test',
-        targetType: 'connection',
-        targetId: connection.id,
-        outcome: 'success',
-        details: { workflow_id: handle.workflowId, components: CONNECTION_TEST_COMPONENTS },
-      });
-      const answer = await suiteAnswer(c.req.valid('query').wait === 'true', handle);
+      const answer = await runSuite(
+        c.get('audit'),
+        connection,
+        { ...body, components: CONNECTION_TEST_COMPONENTS, thresholds: thresholdsOf(body.thresholds) },
+        c.req.valid('query').wait === 'true',
+      );
       return c.json(answer.body, answer.status);
     })
     .post('/test-suite', docs.testSuite, validate('query', WaitQuery), validate('json', TestSuiteBody), async (c) => {
       const body = c.req.valid('json');
       const connection = await loadOwnConnection(deps, c.get('principal').orgId, body.connection_id);
-      const components = body.components ?? [...INTEGRATION_COMPONENTS];
-      const handle = await startSuite(connection, {
-        components,
-        thresholds: thresholdsOf(body.thresholds),
-        start_date: body.start_date,
-        end_date: body.end_date,
-      });
-      await c.get('audit')({
-        action: 'connection.integration_test',
-        targetType: 'connection',
-        targetId: connection.id,
-        outcome: 'success',
-        details: { workflow_id: handle.workflowId, components },
-      });
-      const answer = await suiteAnswer(c.req.valid('query').wait === 'true', handle);
+      const answer = await runSuite(
+        c.get('audit'),
+        connection,
+        { ...body, components: body.components ?? [...INTEGRATION_COMPONENTS], thresholds: thresholdsOf(body.thresholds) },
+        c.req.valid('query').wait === 'true',
+      );
       return c.json(answer.body, answer.status);
     })
     .post('/test-all-connections', docs.testAll, validate('query', WaitQuery), validate('json', TestAllBody.optional()), async (c) => {
       const body = c.req.valid('json') ?? { concurrency: 4 };
       const { orgId } = c.get('principal');
-      const connections = (await orgConnections(orgId)).filter((x) => x.status !== 'disabled');
+      const connections = await listOrgConnections(deps.db, orgId, { exceptStatus: 'disabled', order: 'created' });
       if (connections.length === 0) return c.json({ workflow_id: null, status: 'completed', total: 0, passed: 0, failed: 0, errored: 0, results: [] });
       const handle = await startIntegrationTestAll(deps.temporal, deps.taskQueue, {
         orgId,
