@@ -118,22 +118,7 @@ describe('repositories (migrated Postgres)', () => {
 
   it("keeps live and mock rows apart; a live page retires its stream's mock rows in its own transaction", async () => {
     const id = randomUUID();
-    await insertConnection(database.db, {
-      id,
-      org_id: orgId,
-      user_id: 'u1',
-      platform: 'meta_business',
-      account_id: `act_${id}`,
-      display_name: 'Meta',
-      status: 'active',
-      data_mode: 'mock',
-      sync_frequency: 'manual',
-      credentials_ciphertext: Buffer.from([1]),
-      credentials_wrapped_key: Buffer.from([4]),
-      credentials_key_version: 'v1',
-      last_sync_at: null,
-      last_sync_status: null,
-    });
+    await insertConnection(database.db, connectionRow(orgId, { id, platform: 'meta_business', account_id: `act_${id}`, display_name: 'Meta' }));
     const batch = (source: 'live' | 'mock', stream: 'ad_performance' | 'contacts', records: MetricRecord[]) =>
       toMetricsBatch(
         { connectionId: id, orgId, platform: 'meta_business', stream, source },
